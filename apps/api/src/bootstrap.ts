@@ -1,0 +1,46 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DynamicModule, LogLevel } from '@nestjs/common';
+
+import type { KassaConfig } from '@kassa/config';
+
+import { ProblemFilter } from './common/problem.filter';
+import { createValidationPipe } from './common/validation';
+
+/** Largest request body the API reads; larger ones answer 413. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** The log levels at and above the configured one. */
+export function logLevels(config: KassaConfig): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
+}
+
+/**
+ * Builds the HTTP application around `rootModule` (the API's, or the embedded default's
+ * composition of all three apps): Fastify adapter, RFC 9457 problem responses, request
+ * validation, and the OpenAPI document at `/docs` (JSON at `/docs/json`).
+ */
+export async function createHttpApplication(rootModule: DynamicModule, config: KassaConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule,
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false }),
+    { logger: logLevels(config), bufferLogs: false },
+  );
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Kassa API')
+      .setDescription('Self-hosted, non-custodial crypto payments on EVM chains. Errors are RFC 9457 problem details.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A secret API key, kassa_sk_...' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
+  return app;
+}

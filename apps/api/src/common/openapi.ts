@@ -1,0 +1,59 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, ApiExtraModels } from '@nestjs/swagger';
+
+/** One field at fault in a validation problem. */
+export class FieldErrorResponse {
+  @ApiProperty({ example: 'amount' })
+  field!: string;
+
+  @ApiProperty({ example: 'has more than 6 decimal places' })
+  message!: string;
+}
+
+/** RFC 9457 problem details, as every error is answered. */
+export class ProblemResponse {
+  @ApiProperty({ example: 'urn:kassa:problem:validation-failed' })
+  type!: string;
+
+  @ApiProperty({ example: 'Invalid request' })
+  title!: string;
+
+  @ApiProperty({ example: 400 })
+  status!: number;
+
+  @ApiPropertyOptional({ example: 'amount: has more than 6 decimal places' })
+  detail?: string;
+
+  @ApiPropertyOptional({ example: '/v1/payments' })
+  instance?: string;
+
+  @ApiProperty({ example: 'validation_failed', description: 'Stable machine-readable code.' })
+  code!: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorResponse] })
+  errors?: FieldErrorResponse[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: the fields at fault are listed in `errors`.',
+  401: 'Missing, malformed, unknown or revoked API key.',
+  403: 'The API key lacks the scope this route needs.',
+  404: 'No such object for this merchant.',
+  409: 'Conflict with the current state, or an idempotency key reused with another body.',
+  413: 'Request body too large.',
+  429: 'Too many requests.',
+};
+
+/** Documents the problem responses (`application/problem+json`) a route can answer. */
+export function ApiProblemResponses(...statuses: number[]): ClassDecorator & MethodDecorator {
+  return applyDecorators(
+    ApiExtraModels(ProblemResponse),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Problem',
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemResponse) } } },
+      }),
+    ),
+  );
+}

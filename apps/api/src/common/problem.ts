@@ -1,0 +1,43 @@
+import type { DomainErrorCode, FieldError } from '@kassa/domain';
+
+/**
+ * An RFC 9457 problem details object, served as `application/problem+json`.
+ * `errors` lists the fields at fault for validation problems.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code: string;
+  errors?: FieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Problem type URIs: one stable URN per error code (RFC 9457 section 3.1.1). */
+export const problemType = (code: string): string => `urn:kassa:problem:${code.replace(/_/g, '-')}`;
+
+/**
+ * HTTP status and title of each domain error code. The switch is exhaustive: a new code
+ * that is not mapped here does not compile.
+ */
+export function statusOfCode(code: DomainErrorCode): { status: number; title: string } {
+  switch (code) {
+    case 'validation_failed':
+      return { status: 400, title: 'Invalid request' };
+    case 'unauthorized':
+      return { status: 401, title: 'Unauthorized' };
+    case 'forbidden':
+      return { status: 403, title: 'Forbidden' };
+    case 'not_found':
+      return { status: 404, title: 'Not found' };
+    case 'conflict':
+      return { status: 409, title: 'Conflict' };
+    case 'idempotency_key_reused':
+      return { status: 409, title: 'Idempotency key reused' };
+    case 'invalid_state_transition':
+      return { status: 409, title: 'Invalid state transition' };
+  }
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+
+import { Logger } from '@nestjs/common';
+
+import { loadConfig, publicUrlOf } from '@kassa/config';
+
+import { ApiModule } from './api.module';
+import { createHttpApplication } from './bootstrap';
+
+/** Starts the API on its own, against DATABASE_URL and the configured chains. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createHttpApplication(ApiModule.forRoot(config), config);
+  await app.listen(config.api.port, config.api.host);
+  new Logger('Kassa').log(`API listening on ${publicUrlOf(config)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

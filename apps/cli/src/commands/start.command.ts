@@ -1,0 +1,102 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { INestApplication } from '@nestjs/common';
+
+import { createHttpApplication } from '@kassa/api';
+import { type KassaConfig, publicUrlOf } from '@kassa/config';
+import { asMerchantId } from '@kassa/domain';
+import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain } from '@kassa/testing';
+
+import { EmbeddedModule } from '../embedded/embedded.module';
+import { kassaHome, localChainsFile, readLocalState, writeLocalState } from '../embedded/local-state';
+import { createMerchantWithKey, withDatabase } from './merchants';
+
+/** Port the embedded PostgreSQL prefers, so `.kassa/state.json` keeps a stable URL. */
+const EMBEDDED_PG_PORT = 54329;
+/** Port the local Hardhat node prefers (the usual local JSON-RPC port). */
+const LOCAL_RPC_PORT = 8545;
+/** The local chain mines a block every 2 s, so confirmations keep counting without traffic. */
+const LOCAL_BLOCK_TIME_MS = 2000;
+
+/** A running embedded default, stoppable as a whole. */
+export interface RunningKassa {
+  apiUrl: string;
+  apiKey: string;
+  merchantId: string;
+  rpcUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Kassa's embedded default (DESIGN.md "Processes"): an embedded PostgreSQL under
+ * `.kassa/pg` when DATABASE_URL is unset, a local Hardhat node with the DepositFactory
+ * and test tokens when no chain is configured, migrations, a demo merchant with an API key,
+ * and the api, watcher and worker in this one process.
+ */
+export async function startEmbedded(baseConfig: KassaConfig, log: (line: string) => void): Promise<RunningKassa> {
+  const home = kassaHome();
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let databaseUrl = baseConfig.database.url;
+    if (!databaseUrl) {
+      log('Starting the embedded PostgreSQL (data in .kassa/pg) ...');
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(home, 'pg'), persistent: true, database: 'kassa', port: EMBEDDED_PG_PORT })
+        .catch(() => startEmbeddedPostgres({ dataDir: path.join(home, 'pg'), persistent: true, database: 'kassa' }));
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+    await runMigrations(databaseUrl);
+
+    let chains = baseConfig.chains;
+    if (chains.length === 0) {
+      log('Starting a local Hardhat node and deploying the contracts and test tokens ...');
+      const local = await startLocalChain({ blockTimeMs: LOCAL_BLOCK_TIME_MS, port: LOCAL_RPC_PORT }).catch(() =>
+        startLocalChain({ blockTimeMs: LOCAL_BLOCK_TIME_MS }),
+      );
+      stops.push(() => local.stop());
+      chains = [local.config];
+      writeFileSync(localChainsFile(home), `${JSON.stringify(chains, null, 2)}\n`);
+      // The local chain starts from genesis on every run: forget where the last one stood.
+      await withDatabase(databaseUrl, async (dataSource) => {
+        await dataSource.query('DELETE FROM chain_blocks WHERE chain_id = $1', [local.config.chainId]);
+        await dataSource.query('DELETE FROM chain_cursors WHERE chain_id = $1', [local.config.chainId]);
+      });
+    }
+
+    const config: KassaConfig = {
+      ...baseConfig,
+      database: { ...baseConfig.database, url: databaseUrl },
+      chains,
+      webhooks: { ...baseConfig.webhooks, allowPrivateUrls: true },
+    };
+    const demo = await ensureDemoMerchant(databaseUrl);
+
+    const app: INestApplication = await createHttpApplication(EmbeddedModule.forRoot(config), config);
+    await app.listen(config.api.port, config.api.host);
+    stops.push(() => app.close());
+    const apiUrl = publicUrlOf(config);
+    writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo });
+    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrl: chains[0]!.rpcUrls[0]!, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The demo merchant of `.kassa/state.json`, created (with its API key) on the first run. */
+async function ensureDemoMerchant(databaseUrl: string): Promise<{ merchantId: string; apiKey: string }> {
+  const known = readLocalState().demo;
+  return withDatabase(databaseUrl, async (dataSource) => {
+    if (known && (await new MerchantsRepository(dataSource).findById(asMerchantId(known.merchantId)))) return known;
+    const created = await createMerchantWithKey(dataSource, {
+      name: 'Demo Shop',
+      treasuryAddress: HARDHAT_ACCOUNTS[LOCAL_ROLES.treasury]!.address,
+    });
+    return { merchantId: created.merchantId, apiKey: created.apiKey };
+  });
+}

@@ -1,0 +1,5 @@
+export * from './chains/chain-follower';
+export * from './chains/chain-followers.service';
+export * from './watched-addresses/watched-addresses.service';
+export * from './watcher.module';
+export * from './watcher.options';

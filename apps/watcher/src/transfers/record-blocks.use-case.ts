@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import type { ScannedRange } from '@kassa/chain';
+import type { ChainConfig } from '@kassa/config';
+import type { Hex, Transfer } from '@kassa/domain';
+import { ChainCursorsRepository, TransfersRepository } from '@kassa/persistence';
+
+import { chainLockKey } from '../leadership/chain-leadership';
+import { ReevaluatePayments } from '../payments/reevaluate-payments.use-case';
+import type { ChainWatchList } from '../watched-addresses/watched-addresses.service';
+
+/** A block the follower stands on: the last stored block, or a reorg's common ancestor. */
+export interface BlockRef {
+  number: bigint;
+  hash: Hex;
+}
+
+/** One step of a chain's follower, stored atomically by {@link RecordBlocks}. */
+export interface BlockStep {
+  chain: ChainConfig;
+  /** The cursor the follower believes is stored (null before the chain's first block). */
+  cursor: BlockRef | null;
+  /** After a reorg: the common ancestor; stored transfers and blocks above it are orphaned first. */
+  rewindTo?: BlockRef;
+  /** Blocks read after `rewindTo ?? cursor`, linked to it by parent hash; null for a rewind only. */
+  range: ScannedRange | null;
+  /** Who the watched addresses belong to. */
+  watchList: ChainWatchList;
+}
+
+/** What one stored step did. */
+export interface RecordedStep {
+  /** The new cursor: the range's last block, or the ancestor after a rewind only. */
+  cursor: BlockRef;
+  /** Transfers stored for the first time. */
+  newTransfers: number;
+  /** Payments whose transfers were orphaned by the rewind. */
+  orphanedPayments: number;
+  /** Payments whose stored state changed. */
+  changedPayments: number;
+}
+
+/** Another writer moved the chain's cursor: the follower re-reads where it stands. */
+export class CursorMovedError extends Error {
+  readonly code = 'cursor_moved' as const;
+
+  constructor(chainId: number) {
+    super(`The cursor of chain ${chainId} moved under this follower (another watcher wrote it)`);
+    this.name = 'CursorMovedError';
+  }
+}
+
+/** Transaction-scoped lock key serialising a chain's writers (beside the session lock of leadership). */
+const WRITE_LOCK_KEY = 0x4b535758;
+
+/**
+ * Stores one step of a chain in ONE transaction (DESIGN.md "Chain watcher"): after a reorg
+ * the orphaning of the abandoned branch, then the range's transfers (one multi-row insert,
+ * idempotent on `(chainId, txHash, logIndex)`), the blocks' hashes within `finalityDepth`,
+ * the cursor, and the re-evaluation of the affected payments with their events. A crash
+ * at any point leaves either all of it or none of it, so the cursor never runs ahead of
+ * the stored transfers and a re-scan after a crash stores nothing twice.
+ *
+ * The transaction is fenced: it serialises on a per-chain transaction lock and checks that
+ * the stored cursor is the one the follower started from, so two watchers that both
+ * believe they lead (a lock connection lost mid-step) cannot interleave their writes.
+ */
+@Injectable()
+export class RecordBlocks {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cursors: ChainCursorsRepository,
+    private readonly transfers: TransfersRepository,
+    private readonly reevaluate: ReevaluatePayments,
+  ) {}
+
+  /**
+   * @throws CursorMovedError when the stored cursor is not `step.cursor`
+   * @throws Error when the range does not continue `rewindTo ?? cursor` (a caller bug)
+   * @throws the database error (the transaction is rolled back)
+   */
+  async record(step: BlockStep): Promise<RecordedStep> {
+    const chainId = step.chain.chainId;
+    const base = step.rewindTo ?? step.cursor;
+    const first = step.range?.blocks[0];
+    if (first && base && first.parentHash !== base.hash) {
+      throw new Error(`Block ${first.number} of chain ${chainId} does not follow block ${base.number}`);
+    }
+    const last = step.range?.blocks[step.range.blocks.length - 1];
+    const cursor: BlockRef | undefined = last ? { number: last.number, hash: last.hash } : step.rewindTo;
+    if (!cursor) throw new Error(`Nothing to record for chain ${chainId}`);
+
+    return this.dataSource.transaction(async (manager) => {
+      await this.fence(manager, chainId, step.cursor);
+
+      const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
+      const recorded = await this.transfers.insertMany(manager, this.toTransfers(step));
+      if (step.range) {
+        await this.cursors.saveBlocks(
+          manager,
+          step.range.blocks.map((block) => ({
+            chainId,
+            blockNumber: block.number,
+            blockHash: block.hash,
+            parentHash: block.parentHash,
+            timestamp: block.timestamp,
+          })),
+        );
+      }
+      await this.cursors.save(manager, chainId, cursor.number, cursor.hash);
+      await this.cursors.pruneBelow(manager, chainId, cursor.number - BigInt(step.chain.finalityDepth) + 1n);
+
+      const paymentIdsOf = (records: typeof recorded): string[] =>
+        records.flatMap(({ transfer }) => (transfer.paymentId === null ? [] : [transfer.paymentId]));
+      const changedPayments = await this.reevaluate.afterStep(manager, {
+        chainId,
+        head: cursor.number,
+        previousHead: (step.rewindTo ?? step.cursor)?.number ?? null,
+        confirmations: step.chain.confirmations,
+        touchedPaymentIds: [...orphanedIds, ...paymentIdsOf(recorded)],
+        newTransferPaymentIds: new Set(paymentIdsOf(recorded.filter((record) => record.isNew))),
+        now: new Date(),
+      });
+      return {
+        cursor,
+        newTransfers: recorded.filter((record) => record.isNew).length,
+        orphanedPayments: orphanedIds.length,
+        changedPayments,
+      };
+    });
+  }
+
+  private async fence(manager: EntityManager, chainId: number, expected: BlockRef | null): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_KEY, chainLockKey(chainId)]);
+    const stored = await this.cursors.get(chainId, manager);
+    const same = stored === null ? expected === null : expected !== null && stored.blockNumber === expected.number && stored.blockHash === expected.hash;
+    if (!same) throw new CursorMovedError(chainId);
+  }
+
+  /** Orphans the transfers and forgets the block hashes above the common ancestor. */
+  private async orphanAbove(manager: EntityManager, chainId: number, ancestor: bigint): Promise<string[]> {
+    const orphaned = await this.transfers.orphanFromBlock(manager, chainId, ancestor + 1n);
+    await this.cursors.deleteFrom(manager, chainId, ancestor + 1n);
+    return orphaned;
+  }
+
+  private toTransfers(step: BlockStep): Transfer[] {
+    return (step.range?.transfers ?? []).map((transfer) => ({
+      ...transfer,
+      paymentId: step.watchList.paymentIdOf(transfer.to.toLowerCase()) ?? null,
+      status: 'active',
+    }));
+  }
+}

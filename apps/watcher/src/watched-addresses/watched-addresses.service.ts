@@ -1,0 +1,226 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Client, Notification } from 'pg';
+import { DataSource } from 'typeorm';
+import { encodeTime } from 'ulid';
+
+import { parseWatchedPaymentNotice, sleep, WATCHED_PAYMENTS_CHANNEL, type WatchedAddressFilter } from '@kassa/chain';
+import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
+import { ID_PREFIXES } from '@kassa/domain';
+import { PaymentsRepository, type WatchedAddress } from '@kassa/persistence';
+
+import { openDedicatedConnection } from '../database/dedicated-connection';
+import { WATCHER_OPTIONS, type WatcherOptions } from '../watcher.options';
+
+/** Lowercase deposit address -> ids of the payments paid there, per chain id. */
+type WatchLists = Map<number, Map<string, string[]>>;
+
+/** One chain's watched deposit addresses, as the follower reads them (always the current list). */
+export interface ChainWatchList extends WatchedAddressFilter {
+  /** The payment a transfer to `lowercaseAddress` pays, if the address is watched. */
+  paymentIdOf(lowercaseAddress: string): string | undefined;
+}
+
+/** How far back a short notice (no payment id) makes the watcher look for new payments. */
+const RECENT_PAYMENTS_MS = 60 * 60 * 1000;
+
+/**
+ * The deposit addresses the watcher looks for, in memory (DESIGN.md "Chain watcher"): every
+ * open payment's address and every final one's inside the late-transfer window. Lookups
+ * are O(1) map reads, so scanning a block costs the same with 1,000 or 100,000 addresses.
+ *
+ * Kept current by LISTEN on {@link WATCHED_PAYMENTS_CHANNEL} (the API notifies in the
+ * transaction that creates a payment) on a dedicated connection, plus a full reload every
+ * `watchedRefreshMs` that also drops final payments whose window has passed. The list is
+ * "live" only while the LISTEN connection is up and has been followed by a full reload;
+ * followers wait for it, so a payment created while notifications could not arrive is
+ * never missed.
+ */
+@Injectable()
+export class WatchedAddressesService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(WatchedAddressesService.name);
+  private lists: WatchLists = new Map();
+  private live = false;
+  private liveWaiters = new Set<() => void>();
+  private stopController = new AbortController();
+  private listening?: Promise<void>;
+  private refreshTimer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  /** Notices received while a full reload runs, re-applied on top of its result. */
+  private noticesDuringRefresh: WatchedAddress[] | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly payments: PaymentsRepository,
+    @Inject(KASSA_CONFIG) private readonly config: KassaConfig,
+    @Inject(WATCHER_OPTIONS) private readonly options: WatcherOptions,
+  ) {}
+
+  /** Starts listening and the periodic reload; returns at once. Idempotent. */
+  start(): void {
+    if (this.listening) return;
+    this.stopController = new AbortController();
+    this.listening = this.listen(this.stopController.signal);
+    this.refreshTimer = setInterval(() => {
+      if (this.live) this.refresh().catch((error: unknown) => this.logger.warn(`Reloading watched addresses failed: ${describe(error)}`));
+    }, this.options.watchedRefreshMs);
+    this.refreshTimer.unref();
+  }
+
+  /** Stops listening. Idempotent. */
+  async stop(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    this.stopController.abort();
+    await this.listening;
+    this.listening = undefined;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** True while notifications arrive and the list has been fully loaded since they do. */
+  isLive(): boolean {
+    return this.live;
+  }
+
+  /** Resolves true once the list is live, false when `signal` aborts first. */
+  whenLive(signal: AbortSignal): Promise<boolean> {
+    if (this.live) return Promise.resolve(true);
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (value: boolean) => (): void => {
+        this.liveWaiters.delete(onLive);
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onLive = done(true);
+      const onAbort = done(false);
+      this.liveWaiters.add(onLive);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The watch list of one chain: a view that always reads the current addresses. */
+  forChain(chainId: number): ChainWatchList {
+    const list = (): Map<string, string[]> | undefined => this.lists.get(chainId);
+    return {
+      get size() {
+        return list()?.size ?? 0;
+      },
+      has: (address) => list()?.has(address) ?? false,
+      paymentIdOf: (address) => list()?.get(address)?.[0],
+    };
+  }
+
+  /** Adds one payment's deposit address (also what a notification does). */
+  add(watched: WatchedAddress): void {
+    addTo(this.lists, watched);
+    this.noticesDuringRefresh?.push(watched);
+  }
+
+  /**
+   * Reloads every watched address from the database, replacing the list (addresses
+   * notified during the reload are kept). Concurrent calls share one reload.
+   * @throws the database error; the previous list stays in place
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.reload().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async reload(): Promise<void> {
+    this.noticesDuringRefresh = [];
+    try {
+      const rows = await this.payments.watchedAddresses({ lateWindowStart: this.lateWindowStart() });
+      const next: WatchLists = new Map();
+      for (const row of rows) addTo(next, row);
+      for (const notice of this.noticesDuringRefresh) addTo(next, notice);
+      this.lists = next;
+    } finally {
+      this.noticesDuringRefresh = null;
+    }
+  }
+
+  /** Loads the chain's payments created in the last hour: a notice without payment id. */
+  private async loadRecent(chainId: number): Promise<void> {
+    const floor = `${ID_PREFIXES.payment}_${encodeTime(Date.now() - RECENT_PAYMENTS_MS)}`;
+    const rows = await this.payments.watchedAddresses({ lateWindowStart: this.lateWindowStart(), chainId, afterPaymentId: floor });
+    for (const row of rows) this.add(row);
+  }
+
+  private lateWindowStart(): Date {
+    return new Date(Date.now() - this.config.payments.lateTransferWindowSeconds * 1000);
+  }
+
+  /** Keeps a LISTEN connection open, reconnecting after a loss, until `signal` aborts. */
+  private async listen(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let client: Client | undefined;
+      try {
+        client = await openDedicatedConnection(this.dataSource, 'kassa-watcher-listen');
+        const lost = new Promise<unknown>((resolve) => {
+          client!.on('error', resolve);
+          client!.on('end', () => resolve(new Error('connection ended')));
+        });
+        client.on('notification', (message) => this.onNotification(message));
+        await client.query(`LISTEN ${WATCHED_PAYMENTS_CHANNEL}`);
+        // A reload that starts after LISTEN: a payment committed meanwhile is loaded or notified.
+        await this.refreshing?.catch(() => undefined);
+        await this.refresh();
+        this.setLive(true);
+        this.logger.log(`Watching ${this.totalSize()} deposit addresses; listening on ${WATCHED_PAYMENTS_CHANNEL}`);
+        const reason = await Promise.race([lost, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+        if (!signal.aborted) this.logger.warn(`LISTEN connection lost (${describe(reason)}); followers pause until it is back`);
+      } catch (error) {
+        if (!signal.aborted) this.logger.warn(`Cannot listen for new payments: ${describe(error)}`);
+      } finally {
+        this.setLive(false);
+        await client?.end().catch(() => undefined);
+      }
+      await sleep(this.options.listenReconnectMs, signal);
+    }
+  }
+
+  private onNotification(message: Notification): void {
+    if (message.channel !== WATCHED_PAYMENTS_CHANNEL) return;
+    const notice = parseWatchedPaymentNotice(message.payload ?? '');
+    if (!notice) {
+      this.logger.warn(`Ignoring malformed ${WATCHED_PAYMENTS_CHANNEL} payload: ${JSON.stringify(message.payload)}`);
+      return;
+    }
+    if (notice.paymentId !== undefined) {
+      this.add({ paymentId: notice.paymentId, chainId: notice.chainId, depositAddress: notice.depositAddress, tokenAddress: null });
+      return;
+    }
+    this.loadRecent(notice.chainId).catch((error: unknown) =>
+      this.logger.warn(`Loading new payments of chain ${notice.chainId} failed: ${describe(error)}`),
+    );
+  }
+
+  private setLive(live: boolean): void {
+    this.live = live;
+    if (!live) return;
+    for (const wake of [...this.liveWaiters]) wake();
+  }
+
+  private totalSize(): number {
+    let total = 0;
+    for (const list of this.lists.values()) total += list.size;
+    return total;
+  }
+}
+
+function addTo(lists: WatchLists, watched: Pick<WatchedAddress, 'chainId' | 'depositAddress' | 'paymentId'>): void {
+  let list = lists.get(watched.chainId);
+  if (!list) lists.set(watched.chainId, (list = new Map()));
+  const address = watched.depositAddress.toLowerCase();
+  const ids = list.get(address);
+  if (!ids) list.set(address, [watched.paymentId]);
+  else if (!ids.includes(watched.paymentId)) ids.push(watched.paymentId);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

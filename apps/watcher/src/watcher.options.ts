@@ -1,0 +1,37 @@
+/** Injection token of the {@link WatcherOptions}. */
+export const WATCHER_OPTIONS = Symbol('WATCHER_OPTIONS');
+
+/**
+ * Tuning of the chain watcher. Chain settings (RPC URLs, confirmations, poll interval,
+ * finality depth) come from `@kassa/config`; these are the process's own knobs, with
+ * defaults meant for production. Tests shorten the intervals.
+ */
+export interface WatcherOptions {
+  /** Start one follower per configured chain at application bootstrap. Default true. */
+  autoStart: boolean;
+  /** Most blocks read and stored in one scan (one `eth_getLogs`, one transaction). Default 100. */
+  maxBlocksPerScan: number;
+  /** How often a standby retries the chain's leader lock, ms. Default 5,000. */
+  leaderRetryMs: number;
+  /** How often a leader checks that its lock connection is alive, ms. Default 10,000. */
+  leaderCheckMs: number;
+  /** Full reload of the watched addresses (safety net beside LISTEN/NOTIFY), ms. Default 60,000. */
+  watchedRefreshMs: number;
+  /** Delay before reconnecting a lost LISTEN connection, ms. Default 2,000. */
+  listenReconnectMs: number;
+  /** First back-off after a failed step, ms; doubled per failure up to `maxBackoffMs`. Default 500. */
+  minBackoffMs: number;
+  /** Longest back-off between retries of a failing chain, ms. Default 30,000. */
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
+  autoStart: true,
+  maxBlocksPerScan: 100,
+  leaderRetryMs: 5_000,
+  leaderCheckMs: 10_000,
+  watchedRefreshMs: 60_000,
+  listenReconnectMs: 2_000,
+  minBackoffMs: 500,
+  maxBackoffMs: 30_000,
+};

@@ -1,0 +1,3 @@
+export * from './worker.module';
+export * from './jobs/expire-payments.job';
+export * from './jobs/deliver-webhooks.job';

@@ -1,0 +1,45 @@
+/**
+ * Errors thrown by `@kassa/chain`. Each has a stable `code`; an error caused by a viem call
+ * keeps the viem error (a `BaseError` with `shortMessage`, `details`) as `cause`.
+ */
+export type ChainErrorCode =
+  | 'contract_artifacts_missing'
+  | 'contract_deployment_failed'
+  | 'transaction_reverted'
+  | 'invalid_deposit_address_input'
+  | 'invalid_payment_uri_input';
+
+/** Base class of the errors `@kassa/chain` throws on purpose. */
+export abstract class ChainError extends Error {
+  abstract readonly code: ChainErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Contract artifacts are missing or malformed: the contracts were not compiled. */
+export class ContractArtifactsMissingError extends ChainError {
+  readonly code = 'contract_artifacts_missing' as const;
+}
+
+/** A deployment transaction could not be sent, reverted, or created no contract. */
+export class ContractDeploymentError extends ChainError {
+  readonly code = 'contract_deployment_failed' as const;
+}
+
+/** A transaction was mined with status `reverted`. */
+export class TransactionRevertedError extends ChainError {
+  readonly code = 'transaction_reverted' as const;
+}
+
+/** Invalid input to a deposit address computation (not an address, salt not 32 bytes). */
+export class InvalidDepositAddressInputError extends ChainError {
+  readonly code = 'invalid_deposit_address_input' as const;
+}
+
+/** A payment URI input that breaks a rule of EIP-681 or of Kassa amounts. */
+export class InvalidPaymentUriInputError extends ChainError {
+  readonly code = 'invalid_payment_uri_input' as const;
+}

@@ -1,0 +1,279 @@
+import { decodeEventLog, erc20Abi, getAddress, numberToHex, toEventSelector, type Address, type Hex, type PublicClient } from 'viem';
+
+import { NATIVE_LOG_INDEX } from '@kassa/domain';
+
+import { BlockNotAvailableError, ChainChangedDuringScanError, RpcReadError } from './follower.errors';
+import type { ScannedBlock, ScannedRange, ScannedTransfer, WatchedAddressFilter } from './scanned-range';
+
+/** `Transfer(address,address,uint256)`, topic 0 of every ERC-20 transfer log. */
+export const ERC20_TRANSFER_TOPIC: Hex = toEventSelector('Transfer(address,address,uint256)');
+
+/** The read-only JSON-RPC surface the scanner needs (any viem public client has it). */
+export type ScannerClient = Pick<PublicClient, 'request'>;
+
+/** Options of a {@link BlockScanner}. */
+export interface BlockScannerOptions {
+  /** EIP-155 chain id stamped on every transfer. */
+  chainId: number;
+  /** ERC-20 contracts whose `Transfer` logs count (the chain's configured tokens). */
+  tokens: readonly Address[];
+}
+
+// The raw JSON-RPC shapes the scanner reads: only the fields it uses, as hex quantities.
+interface RawTransaction {
+  hash: Hex;
+  from: Hex;
+  to: Hex | null;
+  value: Hex;
+}
+interface RawBlock {
+  number: Hex;
+  hash: Hex;
+  parentHash: Hex;
+  timestamp: Hex;
+  transactions: (RawTransaction | Hex)[];
+}
+interface RawLog {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: Hex;
+  blockHash: Hex;
+  transactionHash: Hex;
+  logIndex: Hex;
+  removed?: boolean;
+}
+interface RawReceipt {
+  status?: Hex;
+  blockHash: Hex;
+}
+
+/**
+ * Reads blocks and finds the transfers to watched deposit addresses in them (DESIGN.md
+ * "Chain watcher"). Per range the cost does not depend on how many addresses are watched:
+ * - ONE `eth_getLogs` over the whole range for the `Transfer` topic of the configured
+ *   tokens; `to` is read from `topics[2]` and looked up in the watched set, and only
+ *   matches are ABI-decoded. Reverted transactions leave no logs, so they never count.
+ * - `eth_getBlockByNumber` with full transactions for every block of the range (sent as
+ *   one JSON-RPC batch by a batching client) for native coin: a transaction whose `to` is
+ *   watched and whose value is > 0; only matches get their receipt read, and only
+ *   successful ones count. Value moved by internal calls is not visible here (the
+ *   scheduler's balance check covers it).
+ * Every answer is checked against the block hashes of the same scan, so a reorg while
+ * reading fails the scan ({@link ChainChangedDuringScanError}) instead of mixing branches.
+ */
+export class BlockScanner {
+  private readonly tokens: readonly Address[];
+
+  constructor(
+    private readonly client: ScannerClient,
+    private readonly options: BlockScannerOptions,
+  ) {
+    this.tokens = options.tokens.map((token) => token.toLowerCase() as Address);
+  }
+
+  /**
+   * The node's latest block number.
+   * @throws RpcReadError when every RPC URL fails
+   */
+  async headBlockNumber(): Promise<bigint> {
+    const head = await this.call('the head block number', () => this.client.request({ method: 'eth_blockNumber' }));
+    return BigInt(head);
+  }
+
+  /**
+   * The block headers `numbers` as the node sees them now; a block the node does not have
+   * is absent from the map. One JSON-RPC batch.
+   * @throws RpcReadError when every RPC URL fails
+   */
+  async headers(numbers: readonly bigint[]): Promise<Map<bigint, ScannedBlock>> {
+    const blocks = await Promise.all(numbers.map((n) => this.rawBlock(n, false)));
+    const byNumber = new Map<bigint, ScannedBlock>();
+    for (const block of blocks) if (block) byNumber.set(BigInt(block.number), toScannedBlock(block));
+    return byNumber;
+  }
+
+  /**
+   * Scans blocks `fromBlock..toBlock` (inclusive, fromBlock <= toBlock) for transfers to
+   * the addresses in `watched`.
+   * @returns the blocks (ascending, linked by parent hash) and the successful transfers
+   * @throws BlockNotAvailableError when the node lacks a block of the range;
+   *   ChainChangedDuringScanError when the chain changed while reading;
+   *   RpcReadError when every RPC URL fails
+   */
+  async scan(fromBlock: bigint, toBlock: bigint, watched: WatchedAddressFilter): Promise<ScannedRange> {
+    if (fromBlock > toBlock) throw new RangeError(`Empty block range ${fromBlock}..${toBlock}`);
+    // With nothing watched, headers are enough: the hashes still have to be recorded.
+    const withTransactions = watched.size > 0;
+    const numbers: bigint[] = [];
+    for (let n = fromBlock; n <= toBlock; n++) numbers.push(n);
+
+    const [rawBlocks, logs] = await Promise.all([
+      Promise.all(numbers.map((n) => this.rawBlock(n, withTransactions))),
+      withTransactions && this.tokens.length > 0 ? this.transferLogs(fromBlock, toBlock) : Promise.resolve([]),
+    ]);
+
+    const blocks: ScannedBlock[] = [];
+    const byNumber = new Map<bigint, ScannedBlock>();
+    rawBlocks.forEach((raw, i) => {
+      if (!raw) throw new BlockNotAvailableError(`Block ${numbers[i]} of chain ${this.options.chainId} is not available yet`);
+      const block = toScannedBlock(raw);
+      const previous = blocks[blocks.length - 1];
+      if (previous && block.parentHash !== previous.hash) {
+        throw new ChainChangedDuringScanError(
+          `Block ${block.number} of chain ${this.options.chainId} does not follow block ${previous.number} (reorg while reading)`,
+        );
+      }
+      blocks.push(block);
+      byNumber.set(block.number, block);
+    });
+
+    const transfers = [
+      ...this.tokenTransfers(logs, byNumber, watched),
+      ...(withTransactions ? await this.nativeTransfers(rawBlocks as RawBlock[], byNumber, watched) : []),
+    ];
+    transfers.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+    return { fromBlock, toBlock, blocks, transfers };
+  }
+
+  private tokenTransfers(logs: readonly RawLog[], blocks: ReadonlyMap<bigint, ScannedBlock>, watched: WatchedAddressFilter): ScannedTransfer[] {
+    const transfers: ScannedTransfer[] = [];
+    for (const log of logs) {
+      // ERC-20 Transfer has exactly 3 topics (ERC-721's has 4); `to` is the last 20 bytes of topics[2].
+      const toTopic = log.topics[2];
+      if (log.topics.length !== 3 || !toTopic || !watched.has(`0x${toTopic.slice(26)}`.toLowerCase())) continue;
+      const block = blocks.get(BigInt(log.blockNumber));
+      if (!block || log.removed || log.blockHash.toLowerCase() !== block.hash) {
+        throw new ChainChangedDuringScanError(
+          `Log ${log.transactionHash}:${log.logIndex} of chain ${this.options.chainId} is not in the scanned block ${log.blockNumber}`,
+        );
+      }
+      let decoded;
+      try {
+        decoded = decodeEventLog({ abi: erc20Abi, eventName: 'Transfer', topics: log.topics as [Hex, ...Hex[]], data: log.data });
+      } catch {
+        continue; // Not a well-formed ERC-20 Transfer: nothing a payment can count.
+      }
+      if (decoded.args.value === 0n) continue;
+      transfers.push({
+        chainId: this.options.chainId,
+        txHash: log.transactionHash.toLowerCase() as Hex,
+        logIndex: Number(BigInt(log.logIndex)),
+        blockNumber: block.number,
+        blockHash: block.hash,
+        blockTimestamp: block.timestamp,
+        from: getAddress(decoded.args.from),
+        to: getAddress(decoded.args.to),
+        tokenAddress: getAddress(log.address),
+        amount: decoded.args.value,
+      });
+    }
+    return transfers;
+  }
+
+  private async nativeTransfers(
+    rawBlocks: readonly RawBlock[],
+    blocks: ReadonlyMap<bigint, ScannedBlock>,
+    watched: WatchedAddressFilter,
+  ): Promise<ScannedTransfer[]> {
+    const candidates: { tx: RawTransaction; block: ScannedBlock }[] = [];
+    for (const raw of rawBlocks) {
+      const block = blocks.get(BigInt(raw.number))!;
+      for (const tx of raw.transactions) {
+        if (typeof tx === 'string' || !tx.to || !watched.has(tx.to.toLowerCase())) continue;
+        if (BigInt(tx.value) === 0n) continue;
+        candidates.push({ tx, block });
+      }
+    }
+    if (candidates.length === 0) return [];
+    const receipts = await Promise.all(
+      candidates.map(({ tx }) =>
+        this.call(`the receipt of ${tx.hash}`, async () => {
+          const receipt = await this.client.request({ method: 'eth_getTransactionReceipt', params: [tx.hash] });
+          return receipt as unknown as RawReceipt | null;
+        }),
+      ),
+    );
+    const transfers: ScannedTransfer[] = [];
+    candidates.forEach(({ tx, block }, i) => {
+      const receipt = receipts[i];
+      if (!receipt || receipt.blockHash.toLowerCase() !== block.hash) {
+        throw new ChainChangedDuringScanError(
+          `The receipt of ${tx.hash} on chain ${this.options.chainId} is not in the scanned block ${block.number}`,
+        );
+      }
+      if (receipt.status !== '0x1') return; // Reverted: no value moved.
+      transfers.push({
+        chainId: this.options.chainId,
+        txHash: tx.hash.toLowerCase() as Hex,
+        logIndex: NATIVE_LOG_INDEX,
+        blockNumber: block.number,
+        blockHash: block.hash,
+        blockTimestamp: block.timestamp,
+        from: getAddress(tx.from),
+        to: getAddress(tx.to!),
+        tokenAddress: null,
+        amount: BigInt(tx.value),
+      });
+    });
+    return transfers;
+  }
+
+  /**
+   * `Transfer` logs of the configured tokens in one range. A node that refuses the range
+   * (too many results, range too wide, response too large) gets it again in halves.
+   */
+  private async transferLogs(fromBlock: bigint, toBlock: bigint): Promise<RawLog[]> {
+    try {
+      const logs = await this.client.request({
+        method: 'eth_getLogs',
+        params: [{ fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), address: [...this.tokens], topics: [ERC20_TRANSFER_TOPIC] }],
+      });
+      return logs as unknown as RawLog[];
+    } catch (error) {
+      if (fromBlock < toBlock && isRangeRefusal(error)) {
+        const middle = fromBlock + (toBlock - fromBlock) / 2n;
+        const [low, high] = await Promise.all([this.transferLogs(fromBlock, middle), this.transferLogs(middle + 1n, toBlock)]);
+        return [...low, ...high];
+      }
+      throw RpcReadError.wrap(`Transfer logs of blocks ${fromBlock}..${toBlock} on chain ${this.options.chainId}`, error);
+    }
+  }
+
+  private rawBlock(n: bigint, withTransactions: boolean): Promise<RawBlock | null> {
+    return this.call(`block ${n} of chain ${this.options.chainId}`, async () => {
+      const block = await this.client.request({ method: 'eth_getBlockByNumber', params: [numberToHex(n), withTransactions] });
+      return block as unknown as RawBlock | null;
+    });
+  }
+
+  private async call<T>(what: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw RpcReadError.wrap(what, error);
+    }
+  }
+}
+
+function toScannedBlock(raw: RawBlock): ScannedBlock {
+  return {
+    number: BigInt(raw.number),
+    hash: raw.hash.toLowerCase() as Hex,
+    parentHash: raw.parentHash.toLowerCase() as Hex,
+    timestamp: new Date(Number(BigInt(raw.timestamp)) * 1000),
+  };
+}
+
+/**
+ * Whether an `eth_getLogs` failure is the node refusing the size of the range (a JSON-RPC
+ * error answer or an oversized response) rather than the node being unreachable.
+ */
+function isRangeRefusal(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const name = current.name;
+    if (name === 'RpcRequestError' || name === 'ResponseBodyTooLargeError' || name === 'LimitExceededRpcError') return true;
+    if (name === 'InvalidInputRpcError' || name === 'InvalidParamsRpcError') return true;
+  }
+  return false;
+}

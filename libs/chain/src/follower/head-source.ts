@@ -1,0 +1,49 @@
+import type { BlockScanner } from './block-scanner';
+
+/**
+ * Where a follower learns of new heads. Polling over HTTP is the baseline; a WebSocket
+ * `newHeads` source implements the same interface and wakes the follower earlier.
+ */
+export interface HeadSource {
+  /**
+   * The node's latest block number.
+   * @throws RpcReadError when the node cannot be read
+   */
+  latest(): Promise<bigint>;
+  /** Resolves when a new head may be there (or `signal` aborts); never rejects. */
+  waitForNext(signal: AbortSignal): Promise<void>;
+  /** Releases the source's connections. */
+  close(): Promise<void>;
+}
+
+/** A {@link HeadSource} that asks `eth_blockNumber` every `intervalMs`. */
+export class PollingHeadSource implements HeadSource {
+  constructor(
+    private readonly scanner: Pick<BlockScanner, 'headBlockNumber'>,
+    private readonly intervalMs: number,
+  ) {}
+
+  latest(): Promise<bigint> {
+    return this.scanner.headBlockNumber();
+  }
+
+  waitForNext(signal: AbortSignal): Promise<void> {
+    return sleep(this.intervalMs, signal);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Resolves after `ms` milliseconds, or at once when `signal` aborts; never rejects. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+
+import { z } from 'zod';
+
+import { type ChainConfig, chainsConfigSchema } from './chain-config';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+/**
+ * Every environment variable Kassa reads, with its description, default and sensitivity.
+ * This table is the single source of truth: docs/configuration.md lists the same
+ * variables, and a test keeps the two in step.
+ */
+export const ENVIRONMENT = {
+  DATABASE_URL: {
+    schema: z.string().url().optional(),
+    description: 'PostgreSQL connection URL. Unset with `npm start`: an embedded PostgreSQL under .kassa/pg.',
+    sensitive: true,
+  },
+  DATABASE_POOL_SIZE: {
+    schema: z.coerce.number().int().min(1).max(200).default(10),
+    description: 'Connections per process.',
+    sensitive: false,
+  },
+  KASSA_CHAINS_FILE: {
+    schema: z.string().min(1).optional(),
+    description: 'Path of a JSON file with the chains to watch (array of chain objects, see docs/configuration.md).',
+    sensitive: false,
+  },
+  KASSA_CHAINS: {
+    schema: z.string().min(1).optional(),
+    description: 'The same chain array inline as JSON; wins over KASSA_CHAINS_FILE.',
+    sensitive: false,
+  },
+  KASSA_API_HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    description: 'Interface the API listens on.',
+    sensitive: false,
+  },
+  KASSA_API_PORT: {
+    schema: z.coerce.number().int().min(0).max(65535).default(3000),
+    description: 'Port the API listens on (0: any free port).',
+    sensitive: false,
+  },
+  KASSA_PUBLIC_URL: {
+    schema: z.string().url().optional(),
+    description: 'Public base URL of the API, used in checkoutUrl. Default: http://<host>:<port>.',
+    sensitive: false,
+  },
+  KASSA_CONFIRMATION_GRACE_SECONDS: {
+    schema: z.coerce.number().int().min(0).default(3600),
+    description: 'How long after its deadline a payment paid in time may wait for confirmations.',
+    sensitive: false,
+  },
+  KASSA_LATE_TRANSFER_WINDOW_SECONDS: {
+    schema: z.coerce.number().int().min(0).default(7 * 24 * 3600),
+    description: 'How long after the final state transfers to a deposit address are still recorded.',
+    sensitive: false,
+  },
+  KASSA_EXPIRY_INTERVAL_MS: {
+    schema: z.coerce.number().int().min(100).default(5000),
+    description: 'How often the scheduler looks for payments past their deadline.',
+    sensitive: false,
+  },
+  KASSA_EXPIRY_BATCH_SIZE: {
+    schema: z.coerce.number().int().min(1).max(100_000).default(1000),
+    description: 'Payments the scheduler times out in one statement.',
+    sensitive: false,
+  },
+  KASSA_DELIVERY_INTERVAL_MS: {
+    schema: z.coerce.number().int().min(50).default(1000),
+    description: 'How often the worker looks for due webhook deliveries.',
+    sensitive: false,
+  },
+  KASSA_WEBHOOK_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    description: 'Time an endpoint has to answer a delivery with 2xx.',
+    sensitive: false,
+  },
+  KASSA_WEBHOOK_MAX_AGE_SECONDS: {
+    schema: z.coerce.number().int().min(60).default(3 * 24 * 3600),
+    description: 'How long a delivery is retried before it is marked failed.',
+    sensitive: false,
+  },
+  KASSA_WEBHOOK_ALLOW_PRIVATE_URLS: {
+    schema: bool.default('false'),
+    description: 'Allow webhook URLs on loopback and private networks (on by default under `npm start`).',
+    sensitive: false,
+  },
+  KASSA_JOBS_EXPIRY: {
+    schema: bool.default('true'),
+    description: 'Run the expiry scheduler in this worker.',
+    sensitive: false,
+  },
+  KASSA_JOBS_DELIVERY: {
+    schema: bool.default('true'),
+    description: 'Run webhook delivery in this worker.',
+    sensitive: false,
+  },
+  KASSA_LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    description: 'Lowest log level printed.',
+    sensitive: false,
+  },
+} as const;
+
+type Environment = typeof ENVIRONMENT;
+type EnvValues = { [K in keyof Environment]: z.output<Environment[K]['schema']> };
+
+/** Kassa's whole configuration, validated and typed. */
+export interface KassaConfig {
+  database: { url: string | undefined; poolSize: number };
+  api: { host: string; port: number; publicUrl: string | undefined };
+  chains: ChainConfig[];
+  payments: { confirmationGraceSeconds: number; lateTransferWindowSeconds: number };
+  jobs: {
+    expiry: { enabled: boolean; intervalMs: number; batchSize: number };
+    delivery: { enabled: boolean; intervalMs: number };
+  };
+  webhooks: { timeoutMs: number; maxAgeSeconds: number; allowPrivateUrls: boolean };
+  logLevel: EnvValues['KASSA_LOG_LEVEL'];
+}
+
+/** The configuration is invalid; `problems` lists every bad variable (never their values). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseChains(values: EnvValues, readFile: (path: string) => string): { chains: ChainConfig[]; problems: string[] } {
+  const source = values.KASSA_CHAINS ? 'KASSA_CHAINS' : values.KASSA_CHAINS_FILE ? 'KASSA_CHAINS_FILE' : null;
+  if (source === null) return { chains: [], problems: [] };
+  let raw: unknown;
+  try {
+    const text = source === 'KASSA_CHAINS' ? values.KASSA_CHAINS! : readFile(values.KASSA_CHAINS_FILE!);
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { chains: [], problems: [`${source}: cannot be read as JSON (${(error as Error).message})`] };
+  }
+  const parsed = chainsConfigSchema.safeParse(raw);
+  if (parsed.success) return { chains: parsed.data, problems: [] };
+  return {
+    chains: [],
+    problems: parsed.error.issues.map((issue) => `${source}[${issue.path.join('.')}]: ${issue.message}`),
+  };
+}
+
+/**
+ * Reads and validates the environment once, into one typed object.
+ * @throws ConfigError listing every variable at fault (values of sensitive ones are never shown)
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): KassaConfig {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(ENVIRONMENT)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const parsed = (setting.schema as z.ZodTypeAny).safeParse(raw);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(`${name}: ${parsed.error.issues.map((issue) => issue.message).join(', ')}`);
+  }
+  const typed = values as EnvValues;
+  const { chains, problems: chainProblems } = problems.length ? { chains: [], problems: [] } : parseChains(typed, readFile);
+  problems.push(...chainProblems);
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    database: { url: typed.DATABASE_URL, poolSize: typed.DATABASE_POOL_SIZE },
+    api: { host: typed.KASSA_API_HOST, port: typed.KASSA_API_PORT, publicUrl: typed.KASSA_PUBLIC_URL },
+    chains,
+    payments: {
+      confirmationGraceSeconds: typed.KASSA_CONFIRMATION_GRACE_SECONDS,
+      lateTransferWindowSeconds: typed.KASSA_LATE_TRANSFER_WINDOW_SECONDS,
+    },
+    jobs: {
+      expiry: { enabled: typed.KASSA_JOBS_EXPIRY, intervalMs: typed.KASSA_EXPIRY_INTERVAL_MS, batchSize: typed.KASSA_EXPIRY_BATCH_SIZE },
+      delivery: { enabled: typed.KASSA_JOBS_DELIVERY, intervalMs: typed.KASSA_DELIVERY_INTERVAL_MS },
+    },
+    webhooks: {
+      timeoutMs: typed.KASSA_WEBHOOK_TIMEOUT_MS,
+      maxAgeSeconds: typed.KASSA_WEBHOOK_MAX_AGE_SECONDS,
+      allowPrivateUrls: typed.KASSA_WEBHOOK_ALLOW_PRIVATE_URLS,
+    },
+    logLevel: typed.KASSA_LOG_LEVEL,
+  };
+}
+
+/** The public base URL merchants' customers reach the API at. */
+export function publicUrlOf(config: KassaConfig, listeningPort?: number): string {
+  if (config.api.publicUrl) return config.api.publicUrl.replace(/\/$/, '');
+  return `http://${config.api.host}:${listeningPort ?? config.api.port}`;
+}
+
+/**
+ * The database settings every app passes to the persistence module (the same object for
+ * all three, so the embedded default shares one pool).
+ * @throws ConfigError when no database URL is known
+ */
+export function persistenceOptions(config: KassaConfig): { databaseUrl: string; poolSize: number } {
+  if (!config.database.url) throw new ConfigError(['DATABASE_URL: required to start this app on its own']);
+  return { databaseUrl: config.database.url, poolSize: config.database.poolSize };
+}

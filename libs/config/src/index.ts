@@ -1,0 +1,3 @@
+export * from './chain-config';
+export * from './config';
+export * from './config.module';

@@ -1,0 +1,30 @@
+import { monotonicFactory } from 'ulid';
+
+/** Prefixes of Kassa's public identifiers, Stripe style (`pay_01J...`). */
+export const ID_PREFIXES = {
+  merchant: 'mer',
+  apiKey: 'key',
+  payment: 'pay',
+  event: 'evt',
+  webhookEndpoint: 'we',
+  delivery: 'dlv',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const nextUlid = monotonicFactory();
+
+/**
+ * A new identifier `<prefix>_<ULID>`: 26 Crockford base32 characters, time-ordered, so
+ * sorting ids sorts by creation time (used for newest-first cursor pagination).
+ */
+export function newId(kind: IdKind, now: number = Date.now()): string {
+  return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
+}
+
+const ID_PATTERN = /^[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** True when `value` has the shape of an id of the given kind. */
+export function isId(kind: IdKind, value: string): boolean {
+  return ID_PATTERN.test(value) && value.startsWith(`${ID_PREFIXES[kind]}_`);
+}

@@ -1,0 +1,76 @@
+import BigNumber from 'bignumber.js';
+
+import { ValidationError } from '../errors';
+
+/** Largest value an EVM `uint256` holds; no token amount can exceed it. */
+export const MAX_UINT256 = (1n << 256n) - 1n;
+
+// A private BigNumber constructor, so nobody else's global configuration changes our arithmetic.
+const Decimal = BigNumber.clone({ EXPONENTIAL_AT: [-100, 100], DECIMAL_PLACES: 100, ROUNDING_MODE: BigNumber.ROUND_DOWN });
+
+const DECIMAL_STRING = /^\d+(\.\d+)?$/;
+
+/**
+ * Converts a decimal amount such as `"25.50"` into base units of a token with `decimals`
+ * decimals (`25500000n` for a 6-decimals token).
+ *
+ * The input must be a plain positive decimal string (no sign, no exponent, no separators).
+ *
+ * @param amount decimal string, e.g. "25.50"
+ * @param decimals the token's `decimals()` (ERC-20) or 18 for the native coin
+ * @param field the request field named in errors
+ * @returns amount in base units, bigint, > 0 and <= 2^256-1
+ * @throws ValidationError naming `field` when the string is not a number, is zero or
+ *   negative, has more fractional digits than `decimals`, or exceeds uint256
+ */
+export function toBaseUnits(amount: string, decimals: number, field = 'amount'): bigint {
+  if (typeof amount !== 'string') {
+    throw ValidationError.field(field, 'must be a decimal string such as "25.50"');
+  }
+  const trimmed = amount.trim();
+  if (trimmed.startsWith('-')) {
+    throw ValidationError.field(field, 'must be greater than zero');
+  }
+  if (!DECIMAL_STRING.test(trimmed)) {
+    throw ValidationError.field(field, 'must be a decimal string such as "25.50"');
+  }
+  const fraction = trimmed.split('.')[1] ?? '';
+  if (fraction.replace(/0+$/, '').length > decimals) {
+    throw ValidationError.field(field, `has more than ${decimals} decimal places`);
+  }
+  const baseUnits = BigInt(new Decimal(trimmed).shiftedBy(decimals).toFixed(0));
+  if (baseUnits === 0n) {
+    throw ValidationError.field(field, 'must be greater than zero');
+  }
+  if (baseUnits > MAX_UINT256) {
+    throw ValidationError.field(field, 'is too large');
+  }
+  return baseUnits;
+}
+
+/**
+ * Formats base units as a decimal string with no trailing zeros (`25500000n`, 6 -> `"25.5"`).
+ *
+ * @param baseUnits amount in base units, bigint, >= 0
+ * @param decimals the token's decimals
+ */
+export function fromBaseUnits(baseUnits: bigint, decimals: number): string {
+  return new Decimal(baseUnits.toString()).shiftedBy(-decimals).toFixed();
+}
+
+/**
+ * The least confirmed amount that pays a payment: `amount x (1 - tolerance%)`, rounded up
+ * to a whole base unit so a tolerance never accepts less than it says.
+ *
+ * @param amount base units, bigint
+ * @param tolerancePercent percentage as a decimal string in [0, 100), e.g. "0.5"
+ */
+export function minimumAccepted(amount: bigint, tolerancePercent: string): bigint {
+  const tolerance = new Decimal(tolerancePercent);
+  if (tolerance.isZero()) return amount;
+  const accepted = new Decimal(amount.toString())
+    .times(new Decimal(100).minus(tolerance))
+    .div(100)
+    .integerValue(BigNumber.ROUND_CEIL);
+  return BigInt(accepted.toFixed(0));
+}

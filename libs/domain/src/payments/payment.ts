@@ -1,0 +1,105 @@
+/**
+ * The payment and its lifecycle, after IVPAY's statuses (CREATED, PENDING, PAID, TIMEOUT)
+ * plus CANCELED; see DESIGN.md "Payment lifecycle".
+ */
+export const PAYMENT_STATUSES = ['CREATED', 'PENDING', 'PAID', 'TIMEOUT', 'CANCELED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** Final states never change (IVPAY: "always a final state"). */
+export const FINAL_STATUSES: readonly PaymentStatus[] = ['PAID', 'TIMEOUT', 'CANCELED'];
+
+/**
+ * What a merchant must look at, kept apart from the status (as BTCPay keeps its invoice
+ * exception status): UNDERPAID on a TIMEOUT with some value, OVERPAID on a PAID with more
+ * than the amount, PAID_LATE when value arrived after the final state, REORGED when a
+ * counted transfer disappeared in a reorg deeper than the confirmations.
+ */
+export const PAYMENT_EXCEPTIONS = ['UNDERPAID', 'OVERPAID', 'PAID_LATE', 'REORGED'] as const;
+export type PaymentException = (typeof PAYMENT_EXCEPTIONS)[number];
+
+export function isFinal(status: PaymentStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** An EVM address, 0x-prefixed, 20 bytes hex (checksummed when it comes from Kassa). */
+export type Address = `0x${string}`;
+/** 0x-prefixed hex data (hashes, salts). */
+export type Hex = `0x${string}`;
+
+/** Branded merchant id, so tenant-owned queries cannot forget the tenant. */
+export type MerchantId = string & { readonly __brand: 'MerchantId' };
+export const asMerchantId = (id: string): MerchantId => id as MerchantId;
+
+/** The token a payment is paid in: an ERC-20 (`address`) or the native coin (`address: null`). */
+export interface TokenRef {
+  symbol: string;
+  address: Address | null;
+  decimals: number;
+}
+
+/** A payment as the domain sees it. Amounts are base units (bigint). */
+export interface Payment {
+  id: string;
+  merchantId: MerchantId;
+  status: PaymentStatus;
+  exception: PaymentException | null;
+  chainId: number;
+  token: TokenRef;
+  /** Amount due, base units. */
+  amount: bigint;
+  /** Least confirmed in-time sum that pays the payment (amount less tolerance), base units. */
+  amountMinimum: bigint;
+  /** Sum of counted (active, confirmed) transfers, base units. */
+  amountReceived: bigint;
+  depositAddress: Address;
+  /** CREATE2 salt of the deposit address (derived from the payment id). */
+  salt: Hex;
+  treasuryAddress: Address;
+  factoryAddress: Address;
+  requiredConfirmations: number;
+  orderId: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  successUrl: string | null;
+  cancelUrl: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+  paidAt: Date | null;
+  finalizedAt: Date | null;
+}
+
+export const TRANSFER_STATUSES = ['active', 'orphaned'] as const;
+/** `active`: on the canonical chain as far as the watcher knows; `orphaned`: its block was reorged out. */
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+/** A transfer of value to a deposit address, as recorded by the watcher. */
+export interface Transfer {
+  chainId: number;
+  txHash: Hex;
+  /** Log index of the ERC-20 `Transfer` log; -1 for a native-coin transaction. */
+  logIndex: number;
+  blockNumber: bigint;
+  blockHash: Hex;
+  blockTimestamp: Date;
+  from: Address;
+  to: Address;
+  /** Token contract, or null for the native coin. */
+  tokenAddress: Address | null;
+  /** Base units. */
+  amount: bigint;
+  paymentId: string | null;
+  status: TransferStatus;
+}
+
+/** Native-coin transfers use this fixed log index in the `(chainId, txHash, logIndex)` key. */
+export const NATIVE_LOG_INDEX = -1;
+
+/**
+ * Confirmations of a transfer in `blockNumber` when the chain head is `headBlockNumber`:
+ * head - block + 1 (a transfer in the head block has one confirmation), never negative.
+ */
+export function confirmationsOf(blockNumber: bigint, headBlockNumber: bigint): number {
+  const confirmations = headBlockNumber - blockNumber + 1n;
+  return confirmations > 0n ? Number(confirmations) : 0;
+}
+

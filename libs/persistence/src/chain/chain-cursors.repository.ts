@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import type { Hex } from '@kassa/domain';
+
+import { runSql, selectOne, selectRows } from '../database/sql';
+import { toBigInt } from '../database/transformers';
+
+/** Where a chain's watcher stands: the last block whose transfers are stored. */
+export interface ChainCursor {
+  chainId: number;
+  blockNumber: bigint;
+  blockHash: Hex;
+  updatedAt: Date;
+}
+
+/** A processed block, kept within `finalityDepth` of the head to detect reorgs. */
+export interface ChainBlock {
+  chainId: number;
+  blockNumber: bigint;
+  blockHash: Hex;
+  parentHash: Hex;
+  timestamp: Date;
+}
+
+interface ChainBlockRow {
+  chain_id: number;
+  block_number: string;
+  block_hash: string;
+  parent_hash: string;
+  block_timestamp: Date;
+}
+
+function toChainBlock(row: ChainBlockRow): ChainBlock {
+  return {
+    chainId: row.chain_id,
+    blockNumber: toBigInt(row.block_number),
+    blockHash: row.block_hash as Hex,
+    parentHash: row.parent_hash as Hex,
+    timestamp: row.block_timestamp,
+  };
+}
+
+/** Chain cursors and recent block hashes (`chain_cursors`, `chain_blocks`). */
+@Injectable()
+export class ChainCursorsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async get(chainId: number, manager: EntityManager = this.dataSource.manager): Promise<ChainCursor | null> {
+    const row = await selectOne<{ chain_id: number; block_number: string; block_hash: string; updated_at: Date }>(
+      manager,
+      `SELECT chain_id, block_number, block_hash, updated_at FROM chain_cursors WHERE chain_id = $1`,
+      [chainId],
+    );
+    return row
+      ? { chainId: row.chain_id, blockNumber: toBigInt(row.block_number), blockHash: row.block_hash as Hex, updatedAt: row.updated_at }
+      : null;
+  }
+
+  /** Moves the cursor (forwards, or backwards after a reorg); call it in the transaction that stores the blocks' transfers. */
+  async save(manager: EntityManager, chainId: number, blockNumber: bigint, blockHash: Hex): Promise<void> {
+    await runSql(
+      manager,
+      `INSERT INTO chain_cursors (chain_id, block_number, block_hash, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT ON CONSTRAINT pk_chain_cursors
+       DO UPDATE SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, updated_at = now()`,
+      [chainId, blockNumber.toString(), blockHash],
+    );
+  }
+
+  /** Stores processed blocks in one statement; a block number stored before takes the new hash. */
+  async saveBlocks(manager: EntityManager, blocks: readonly ChainBlock[]): Promise<void> {
+    if (blocks.length === 0) return;
+    await runSql(
+      manager,
+      `INSERT INTO chain_blocks (chain_id, block_number, block_hash, parent_hash, block_timestamp)
+       SELECT * FROM unnest($1::integer[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[])
+       ON CONFLICT ON CONSTRAINT pk_chain_blocks
+       DO UPDATE SET block_hash = EXCLUDED.block_hash, parent_hash = EXCLUDED.parent_hash, block_timestamp = EXCLUDED.block_timestamp`,
+      [
+        blocks.map((b) => b.chainId),
+        blocks.map((b) => b.blockNumber.toString()),
+        blocks.map((b) => b.blockHash),
+        blocks.map((b) => b.parentHash),
+        blocks.map((b) => b.timestamp),
+      ],
+    );
+  }
+
+  /** Stored blocks with `from <= number <= to`, ascending. */
+  async getBlocks(chainId: number, from: bigint, to: bigint, manager: EntityManager = this.dataSource.manager): Promise<ChainBlock[]> {
+    const rows = await selectRows<ChainBlockRow>(
+      manager,
+      `SELECT chain_id, block_number, block_hash, parent_hash, block_timestamp FROM chain_blocks
+       WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 ORDER BY block_number`,
+      [chainId, from.toString(), to.toString()],
+    );
+    return rows.map(toChainBlock);
+  }
+
+  /** Forgets blocks `>= blockNumber` (orphaned by a reorg); returns how many. */
+  async deleteFrom(manager: EntityManager, chainId: number, blockNumber: bigint): Promise<number> {
+    const { rowCount } = await runSql(manager, `DELETE FROM chain_blocks WHERE chain_id = $1 AND block_number >= $2`, [
+      chainId,
+      blockNumber.toString(),
+    ]);
+    return rowCount;
+  }
+
+  /** Forgets blocks `< blockNumber` (deeper than `finalityDepth`); returns how many. */
+  async pruneBelow(manager: EntityManager, chainId: number, blockNumber: bigint): Promise<number> {
+    const { rowCount } = await runSql(manager, `DELETE FROM chain_blocks WHERE chain_id = $1 AND block_number < $2`, [
+      chainId,
+      blockNumber.toString(),
+    ]);
+    return rowCount;
+  }
+}

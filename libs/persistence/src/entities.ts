@@ -1,0 +1,29 @@
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { ChainBlockEntity } from './chain/chain-block.entity';
+import { ChainCursorEntity } from './chain/chain-cursor.entity';
+import { EventEntity } from './events/event.entity';
+import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
+import { MerchantEntity } from './merchants/merchant.entity';
+import { PaymentEntity } from './payments/payment.entity';
+import { TransferEntity } from './transfers/transfer.entity';
+import { WebhookAttemptEntity } from './webhooks/webhook-attempt.entity';
+import { WebhookDeliveryEntity } from './webhooks/webhook-delivery.entity';
+import { WebhookEndpointEntity } from './webhooks/webhook-endpoint.entity';
+
+/**
+ * Every entity, listed explicitly (no globs, so bundling and ts-node behave alike). The
+ * entities describe the schema that the migrations create; a spec checks they agree.
+ */
+export const ENTITIES = [
+  MerchantEntity,
+  ApiKeyEntity,
+  PaymentEntity,
+  IdempotencyKeyEntity,
+  TransferEntity,
+  ChainCursorEntity,
+  ChainBlockEntity,
+  EventEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
+];

@@ -1,0 +1,100 @@
+import { isId, type MerchantId, type Payment } from '@kassa/domain';
+import { useTestDatabase } from '@kassa/testing';
+
+import { MerchantsRepository } from '../merchants/merchants.repository';
+import { PaymentsRepository } from '../payments/payments.repository';
+import { eventPayloadFixture, paymentFixture, randomAddress } from '../testing/fixtures';
+import { DeliveriesRepository } from '../webhooks/deliveries.repository';
+import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';
+import { EventsRepository } from './events.repository';
+
+describe('EventsRepository (transactional outbox)', () => {
+  const db = useTestDatabase();
+  let events: EventsRepository;
+  let endpoints: WebhookEndpointsRepository;
+  let merchantId: MerchantId;
+  let otherMerchantId: MerchantId;
+  let payment: Payment;
+
+  beforeAll(async () => {
+    events = new EventsRepository(db.dataSource);
+    endpoints = new WebhookEndpointsRepository(db.dataSource);
+    const merchants = new MerchantsRepository(db.dataSource);
+    merchantId = (await merchants.create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
+    otherMerchantId = (await merchants.create({ name: 'Other', treasuryAddress: randomAddress() })).id;
+    payment = paymentFixture(merchantId);
+    await new PaymentsRepository(db.dataSource).insert(payment);
+  });
+
+  it('queues a delivery for each enabled endpoint subscribed to the event type, and no other', async () => {
+    const secret = 'whsec_dGVzdA==';
+    const all = await endpoints.create({ merchantId, url: 'https://a.example/hook', secret });
+    const paidOnly = await endpoints.create({ merchantId, url: 'https://b.example/hook', secret, enabledEvents: ['payment.paid'] });
+    await endpoints.create({ merchantId, url: 'https://c.example/hook', secret, enabled: false });
+    await endpoints.create({ merchantId, url: 'https://d.example/hook', secret, enabledEvents: ['payment.created'] });
+    await endpoints.create({ merchantId: otherMerchantId, url: 'https://e.example/hook', secret });
+    const payload = eventPayloadFixture(payment, 'payment.paid');
+
+    const appended = await db.dataSource.transaction((manager) =>
+      events.append(manager, { merchantId, type: 'payment.paid', paymentId: payment.id, payload }),
+    );
+
+    const deliveries = await new DeliveriesRepository(db.dataSource).listByEvent(merchantId, payload.id);
+    expect(deliveries.map((d) => d.endpointId).sort()).toEqual([all.id, paidOnly.id].sort());
+    expect(appended.deliveryIds.sort()).toEqual(deliveries.map((d) => d.id).sort());
+    expect(deliveries.every((d) => isId('delivery', d.id) && d.status === 'pending')).toBe(true);
+    expect(deliveries.every((d) => d.nextAttemptAt.toISOString() === payload.createdAt)).toBe(true);
+    expect(await events.findById(merchantId, payload.id)).toEqual({
+      id: payload.id,
+      merchantId,
+      type: 'payment.paid',
+      paymentId: payment.id,
+      payload,
+      createdAt: new Date(payload.createdAt),
+    });
+  });
+
+  it('keeps neither the event nor its deliveries when the transaction rolls back', async () => {
+    const payload = eventPayloadFixture(payment, 'payment.pending');
+
+    await db.dataSource
+      .transaction(async (manager) => {
+        await events.append(manager, { merchantId, type: 'payment.pending', paymentId: payment.id, payload });
+        throw new Error('the state change failed');
+      })
+      .catch(() => undefined);
+
+    expect(await events.findById(merchantId, payload.id)).toBeNull();
+    const orphans = await db.dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [payload.id]);
+    expect(orphans).toHaveLength(0);
+  });
+
+  it("hides another merchant's events", async () => {
+    const payload = eventPayloadFixture(payment, 'payment.created');
+    await db.dataSource.transaction((manager) =>
+      events.append(manager, { merchantId, type: 'payment.created', paymentId: payment.id, payload }),
+    );
+
+    expect(await events.findById(otherMerchantId, payload.id)).toBeNull();
+    expect(await events.list(otherMerchantId, { limit: 10 })).toEqual([]);
+    expect(await new DeliveriesRepository(db.dataSource).listByEvent(otherMerchantId, payload.id)).toEqual([]);
+  });
+
+  it('lists events newest first, by type and payment, with a cursor', async () => {
+    const list = await events.list(merchantId, { limit: 10 });
+    expect(list.map((e) => e.id)).toEqual([...list.map((e) => e.id)].sort().reverse());
+    expect(list.length).toBeGreaterThanOrEqual(2);
+
+    const next = await events.list(merchantId, { limit: 10, startingAfter: list[0].id });
+    expect(next.map((e) => e.id)).toEqual(list.slice(1).map((e) => e.id));
+    expect((await events.list(merchantId, { limit: 10, type: 'payment.paid' })).map((e) => e.type)).toEqual(['payment.paid']);
+    expect(await events.list(merchantId, { limit: 10, paymentId: 'pay_none' })).toEqual([]);
+  });
+
+  it('refuses an event whose type differs from its payload', async () => {
+    const payload = eventPayloadFixture(payment, 'payment.paid');
+    await expect(
+      db.dataSource.transaction((manager) => events.append(manager, { merchantId, type: 'payment.timeout', paymentId: payment.id, payload })),
+    ).rejects.toThrow('does not match');
+  });
+});

@@ -1,0 +1,78 @@
+import { DataSource } from 'typeorm';
+
+import { createTestDatabase, type TestDatabase } from '@kassa/testing';
+
+import { createDataSourceOptions, revertLastMigration, runMigrations } from '../data-source';
+
+const TABLES = [
+  'api_keys',
+  'chain_blocks',
+  'chain_cursors',
+  'events',
+  'idempotency_keys',
+  'merchants',
+  'payments',
+  'transfers',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_endpoints',
+];
+
+describe('initial schema migration', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: false });
+    dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 2 })).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  const tables = async (): Promise<string[]> =>
+    (
+      await dataSource.query<{ table_name: string }[]>(
+        `SELECT table_name FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY table_name`,
+      )
+    ).map((row) => row.table_name);
+
+  it('creates every table on an empty database, once', async () => {
+    expect(await runMigrations(database.url)).toEqual(['InitialSchema1767225600000']);
+    expect(await tables()).toEqual(TABLES);
+    expect(await runMigrations(database.url)).toEqual([]);
+  });
+
+  it('runs concurrently from several processes without applying a migration twice', async () => {
+    await revertLastMigration(database.url);
+    const applied = await Promise.all([runMigrations(database.url), runMigrations(database.url), runMigrations(database.url)]);
+    expect(applied.flat()).toEqual(['InitialSchema1767225600000']);
+  });
+
+  it('reverts to an empty database and applies again', async () => {
+    await revertLastMigration(database.url);
+    expect(await tables()).toEqual([]);
+    const functions = await dataSource.query(`SELECT 1 FROM pg_proc WHERE proname = 'kassa_new_id'`);
+    expect(functions).toHaveLength(0);
+
+    expect(await runMigrations(database.url)).toEqual(['InitialSchema1767225600000']);
+    expect(await tables()).toEqual(TABLES);
+  });
+});
+
+describe('entities', () => {
+  it('describe the schema the migrations create (nothing for TypeORM to synchronise)', async () => {
+    const database = await createTestDatabase();
+    const dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 1 })).initialize();
+    try {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
+  });
+});

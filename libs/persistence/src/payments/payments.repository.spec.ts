@@ -1,0 +1,183 @@
+import { QueryFailedError } from 'typeorm';
+
+import { MAX_UINT256, newId, type MerchantId } from '@kassa/domain';
+import { useTestDatabase } from '@kassa/testing';
+
+import { MerchantsRepository } from '../merchants/merchants.repository';
+import { paymentFixture, randomAddress } from '../testing/fixtures';
+import { PaymentsRepository } from './payments.repository';
+
+describe('PaymentsRepository', () => {
+  const db = useTestDatabase();
+  let payments: PaymentsRepository;
+  let merchantId: MerchantId;
+  let otherMerchantId: MerchantId;
+
+  beforeAll(async () => {
+    payments = new PaymentsRepository(db.dataSource);
+    const merchants = new MerchantsRepository(db.dataSource);
+    merchantId = (await merchants.create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
+    otherMerchantId = (await merchants.create({ name: 'Other shop', treasuryAddress: randomAddress() })).id;
+  });
+
+  it('stores and reads back a payment exactly, amounts as bigint up to uint256', async () => {
+    const payment = paymentFixture(merchantId, {
+      amount: MAX_UINT256,
+      amountMinimum: MAX_UINT256 - 1n,
+      token: { symbol: 'ETH', address: null, decimals: 18 },
+      orderId: 'order-1',
+      description: 'Two coffees',
+      metadata: { customer: { id: 42 }, tags: ['a', 'b'] },
+      successUrl: 'https://shop.example/ok',
+      cancelUrl: 'https://shop.example/cancel',
+    });
+    await payments.insert(payment);
+
+    expect(await payments.findById(merchantId, payment.id)).toEqual(payment);
+  });
+
+  it('refuses a second payment with the same deposit address', async () => {
+    const first = paymentFixture(merchantId);
+    await payments.insert(first);
+
+    const second = paymentFixture(merchantId, { depositAddress: first.depositAddress });
+    const failure = await payments.insert(second).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(QueryFailedError);
+    expect((failure as QueryFailedError & { driverError: { constraint?: string } }).driverError.constraint).toBe(
+      'uq_payments_deposit_address',
+    );
+  });
+
+  it("does not find another merchant's payment, except unscoped", async () => {
+    const payment = paymentFixture(otherMerchantId);
+    await payments.insert(payment);
+
+    expect(await payments.findById(merchantId, payment.id)).toBeNull();
+    expect(await payments.list(merchantId, { limit: 100 })).not.toContainEqual(expect.objectContaining({ id: payment.id }));
+    expect((await payments.findByIdUnscoped(payment.id))?.merchantId).toBe(otherMerchantId);
+  });
+
+  it('stores nothing when the transaction of the insert rolls back', async () => {
+    const payment = paymentFixture(merchantId);
+    await db.dataSource
+      .transaction(async (manager) => {
+        await payments.insert(payment, manager);
+        throw new Error('rollback');
+      })
+      .catch(() => undefined);
+
+    expect(await payments.findByIdUnscoped(payment.id)).toBeNull();
+  });
+
+  it('lists newest first with cursor pagination and filters', async () => {
+    const merchant = (await new MerchantsRepository(db.dataSource).create({ name: 'Pager', treasuryAddress: randomAddress() })).id;
+    const start = Date.now() - 10_000;
+    const created = [];
+    for (let i = 0; i < 5; i += 1) {
+      const payment = paymentFixture(merchant, { createdAt: new Date(start + i * 1000), orderId: i % 2 === 0 ? 'even' : 'odd' });
+      await payments.insert(payment);
+      created.push(payment);
+    }
+    const newestFirst = [...created].reverse().map((p) => p.id);
+
+    const page1 = await payments.list(merchant, { limit: 2 });
+    const page2 = await payments.list(merchant, { limit: 2, startingAfter: page1[1].id });
+    const page3 = await payments.list(merchant, { limit: 2, startingAfter: page2[1].id });
+    expect([...page1, ...page2, ...page3].map((p) => p.id)).toEqual(newestFirst);
+
+    expect((await payments.list(merchant, { limit: 10, orderId: 'odd' })).map((p) => p.id)).toEqual([created[3].id, created[1].id]);
+    const window = await payments.list(merchant, { limit: 10, createdGte: created[1].createdAt, createdLt: created[3].createdAt });
+    expect(window.map((p) => p.id)).toEqual([created[2].id, created[1].id]);
+    expect(await payments.list(merchant, { limit: 10, status: 'PAID' })).toEqual([]);
+  });
+
+  it('applies a state change only while the payment has the expected status', async () => {
+    const payment = paymentFixture(merchantId);
+    await payments.insert(payment);
+    const paidAt = new Date();
+
+    const applied = await payments.updateState({
+      id: payment.id,
+      expectedStatus: 'CREATED',
+      status: 'PAID',
+      exception: 'OVERPAID',
+      amountReceived: 30_000_000n,
+      paidAt,
+      finalizedAt: paidAt,
+    });
+    const stale = await payments.updateState({ id: payment.id, expectedStatus: 'CREATED', status: 'TIMEOUT' });
+
+    expect([applied, stale]).toEqual([true, false]);
+    expect(await payments.findById(merchantId, payment.id)).toMatchObject({
+      status: 'PAID',
+      exception: 'OVERPAID',
+      amountReceived: 30_000_000n,
+      paidAt,
+      finalizedAt: paidAt,
+    });
+  });
+
+  it('expires a batch in one statement, skipping payments that moved on', async () => {
+    const open = [paymentFixture(merchantId), paymentFixture(merchantId)];
+    const paid = paymentFixture(merchantId, { status: 'PAID', paidAt: new Date(), finalizedAt: new Date() });
+    for (const payment of [...open, paid]) await payments.insert(payment);
+    const now = new Date();
+
+    const changed = await payments.updateStates(
+      [...open, paid].map((payment, index) => ({
+        id: payment.id,
+        expectedStatus: 'CREATED' as const,
+        status: 'TIMEOUT' as const,
+        exception: index === 0 ? ('UNDERPAID' as const) : null,
+        amountReceived: index === 0 ? 1n : 0n,
+        paidAt: null,
+        finalizedAt: now,
+      })),
+    );
+
+    expect(changed.sort()).toEqual(open.map((p) => p.id).sort());
+    expect(await payments.findById(merchantId, open[0].id)).toMatchObject({ status: 'TIMEOUT', exception: 'UNDERPAID', amountReceived: 1n });
+    expect((await payments.findById(merchantId, paid.id))?.status).toBe('PAID');
+  });
+
+  it('watches open payments and final ones inside the late window', async () => {
+    const chainId = 777;
+    const lateWindowStart = new Date(Date.now() - 60_000);
+    const open = paymentFixture(merchantId, { chainId, status: 'PENDING' });
+    const recentlyPaid = paymentFixture(merchantId, { chainId, status: 'PAID', finalizedAt: new Date() });
+    const longAgo = paymentFixture(merchantId, { chainId, status: 'TIMEOUT', finalizedAt: new Date(Date.now() - 3_600_000) });
+    const otherChain = paymentFixture(merchantId, { chainId: chainId + 1 });
+    for (const payment of [open, recentlyPaid, longAgo, otherChain]) await payments.insert(payment);
+
+    const watched = await payments.watchedAddresses({ lateWindowStart, chainId });
+
+    expect(watched).toEqual([
+      { paymentId: open.id, chainId, depositAddress: open.depositAddress, tokenAddress: open.token.address },
+      { paymentId: recentlyPaid.id, chainId, depositAddress: recentlyPaid.depositAddress, tokenAddress: recentlyPaid.token.address },
+    ]);
+    expect(await payments.watchedAddresses({ lateWindowStart, chainId, afterPaymentId: open.id })).toHaveLength(1);
+  });
+
+  it('lists open payments past their deadline, earliest first', async () => {
+    const now = new Date();
+    const due = paymentFixture(merchantId, { chainId: 888, expiresAt: new Date(now.getTime() - 1000) });
+    const dueEarlier = paymentFixture(merchantId, { chainId: 888, expiresAt: new Date(now.getTime() - 5000) });
+    const notYet = paymentFixture(merchantId, { chainId: 888, expiresAt: new Date(now.getTime() + 1000) });
+    for (const payment of [due, dueEarlier, notYet]) await payments.insert(payment);
+
+    const pastDeadline = (await payments.listOpenPastDeadline(now, 1000)).filter((p) => p.chainId === 888);
+
+    expect(pastDeadline.map((p) => p.id)).toEqual([dueEarlier.id, due.id]);
+  });
+
+  it('finds several payments by id regardless of merchant', async () => {
+    const mine = paymentFixture(merchantId);
+    const theirs = paymentFixture(otherMerchantId);
+    for (const payment of [mine, theirs]) await payments.insert(payment);
+
+    const found = await payments.findManyByIdsUnscoped([mine.id, theirs.id, newId('payment')]);
+
+    expect(found.map((p) => p.id).sort()).toEqual([mine.id, theirs.id].sort());
+  });
+});

@@ -1,0 +1,220 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } from '@kassa/domain';
+
+import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
+import { PAYMENT_COLUMNS, paymentColumns, paymentInsertParams, toPayment, type PaymentRow } from './payment-row';
+
+/** Filters of a merchant's payment list (`GET /v1/payments`). */
+export interface PaymentListFilters {
+  status?: PaymentStatus;
+  orderId?: string;
+  /** Created at or after. */
+  createdGte?: Date;
+  /** Created strictly before. */
+  createdLt?: Date;
+  /** Page size; the caller bounds it. */
+  limit: number;
+  /** Cursor: the id of the last payment of the previous page. */
+  startingAfter?: string;
+}
+
+/** A deposit address the chain watcher must watch, and the token it expects there. */
+export interface WatchedAddress {
+  paymentId: string;
+  chainId: number;
+  depositAddress: Address;
+  /** ERC-20 contract, or null for the native coin. */
+  tokenAddress: Address | null;
+}
+
+export interface WatchedAddressQuery {
+  /** Final payments finalized at or after this time stay watched (late transfers). */
+  lateWindowStart: Date;
+  chainId?: number;
+  /** Only payments with a greater id (newer): an incremental refresh after the last seen id. */
+  afterPaymentId?: string;
+}
+
+/**
+ * A state change guarded by the status it was computed from: it applies only when the
+ * payment still has `expectedStatus` (optimistic concurrency between api, watcher and
+ * scheduler). Omitted fields keep their value.
+ */
+export interface PaymentStateChange {
+  id: string;
+  expectedStatus: PaymentStatus;
+  status?: PaymentStatus;
+  exception?: PaymentException | null;
+  /** Base units. */
+  amountReceived?: bigint;
+  paidAt?: Date | null;
+  finalizedAt?: Date | null;
+}
+
+/** A complete new state for {@link PaymentsRepository.updateStates} (set-based, every field given). */
+export type PaymentState = Required<PaymentStateChange>;
+
+const OPEN_STATUSES = `('CREATED', 'PENDING')`;
+
+const CHANGE_COLUMNS = {
+  status: 'status',
+  exception: 'exception',
+  amountReceived: 'amount_received',
+  paidAt: 'paid_at',
+  finalizedAt: 'finalized_at',
+} as const;
+
+/** Payments. Reads a merchant makes are scoped by `merchantId`; `*Unscoped` ones are for checkout and daemons. */
+@Injectable()
+export class PaymentsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts a payment, in `manager`'s transaction when given (e.g. with its
+   * `payment.created` event and idempotency key).
+   * @throws QueryFailedError with constraint `uq_payments_deposit_address` when the deposit
+   *   address is taken, or a check constraint for an invalid amount or status
+   */
+  async insert(payment: Payment, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const params = paymentInsertParams(payment);
+    const placeholders = params.map((_, index) => `$${index + 1}`).join(', ');
+    const createdAt = `$${PAYMENT_COLUMNS.indexOf('created_at') + 1}`;
+    await runSql(
+      manager,
+      `INSERT INTO payments (${paymentColumns()}, updated_at) VALUES (${placeholders}, ${createdAt})`,
+      params,
+    );
+  }
+
+  /** The merchant's payment with this id; another merchant's payment is null. */
+  async findById(merchantId: MerchantId, id: string, manager: EntityManager = this.dataSource.manager): Promise<Payment | null> {
+    const row = await selectOne<PaymentRow>(
+      manager,
+      `SELECT ${paymentColumns()} FROM payments WHERE merchant_id = $1 AND id = $2`,
+      [merchantId, id],
+    );
+    return row ? toPayment(row) : null;
+  }
+
+  /**
+   * Any merchant's payment with this id: for the public checkout page (the id is the
+   * capability) and for the watcher and scheduler. Never answer a merchant with it.
+   */
+  async findByIdUnscoped(id: string, manager: EntityManager = this.dataSource.manager): Promise<Payment | null> {
+    const row = await selectOne<PaymentRow>(manager, `SELECT ${paymentColumns()} FROM payments WHERE id = $1`, [id]);
+    return row ? toPayment(row) : null;
+  }
+
+  /** Payments with these ids, of any merchant, in no particular order (watcher, scheduler). */
+  async findManyByIdsUnscoped(ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<Payment[]> {
+    if (ids.length === 0) return [];
+    const rows = await selectRows<PaymentRow>(
+      manager,
+      `SELECT ${paymentColumns()} FROM payments WHERE id = ANY ($1::text[])`,
+      [ids],
+    );
+    return rows.map(toPayment);
+  }
+
+  /** The merchant's payments, newest first (ids are time-ordered ULIDs), one page. */
+  async list(merchantId: MerchantId, filters: PaymentListFilters): Promise<Payment[]> {
+    const where = new SqlConditions().add('merchant_id = ?', merchantId);
+    if (filters.status !== undefined) where.add('status = ?', filters.status);
+    if (filters.orderId !== undefined) where.add('order_id = ?', filters.orderId);
+    if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
+    if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
+    if (filters.startingAfter !== undefined) where.add('id < ?', filters.startingAfter);
+    const rows = await selectRows<PaymentRow>(
+      this.dataSource.manager,
+      `SELECT ${paymentColumns()} FROM payments WHERE ${where} ORDER BY id DESC LIMIT ${where.param(filters.limit)}`,
+      where.params,
+    );
+    return rows.map(toPayment);
+  }
+
+  /**
+   * Deposit addresses to watch: every open payment (CREATED, PENDING) and every final one
+   * finalized at or after `lateWindowStart` (DESIGN.md: late transfers are recorded for a
+   * watch window). Ordered by payment id.
+   */
+  async watchedAddresses(query: WatchedAddressQuery): Promise<WatchedAddress[]> {
+    const where = new SqlConditions().add(`(status IN ${OPEN_STATUSES} OR finalized_at >= ?)`, query.lateWindowStart);
+    if (query.chainId !== undefined) where.add('chain_id = ?', query.chainId);
+    if (query.afterPaymentId !== undefined) where.add('id > ?', query.afterPaymentId);
+    const rows = await selectRows<{ id: string; chain_id: number; deposit_address: string; token_address: string | null }>(
+      this.dataSource.manager,
+      `SELECT id, chain_id, deposit_address, token_address FROM payments WHERE ${where} ORDER BY id`,
+      where.params,
+    );
+    return rows.map((row) => ({
+      paymentId: row.id,
+      chainId: row.chain_id,
+      depositAddress: row.deposit_address as Address,
+      tokenAddress: row.token_address as Address | null,
+    }));
+  }
+
+  /** Open payments whose deadline is at or before `now`, earliest deadline first (scheduler). */
+  async listOpenPastDeadline(now: Date, limit: number, manager: EntityManager = this.dataSource.manager): Promise<Payment[]> {
+    const rows = await selectRows<PaymentRow>(
+      manager,
+      `SELECT ${paymentColumns()} FROM payments
+       WHERE status IN ${OPEN_STATUSES} AND expires_at <= $1
+       ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map(toPayment);
+  }
+
+  /**
+   * Applies a state change if the payment still has `change.expectedStatus`.
+   * @returns whether the payment changed (false: it moved on meanwhile, or does not exist)
+   */
+  async updateState(change: PaymentStateChange, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const params: unknown[] = [change.id, change.expectedStatus];
+    const assignments = ['updated_at = now()'];
+    for (const [field, column] of Object.entries(CHANGE_COLUMNS) as [keyof typeof CHANGE_COLUMNS, string][]) {
+      const value = change[field];
+      if (value === undefined) continue;
+      params.push(typeof value === 'bigint' ? value.toString() : value);
+      assignments.push(`${column} = $${params.length}`);
+    }
+    const { rowCount } = await runSql(
+      manager,
+      `UPDATE payments SET ${assignments.join(', ')} WHERE id = $1 AND status = $2`,
+      params,
+    );
+    return rowCount > 0;
+  }
+
+  /**
+   * Applies many complete state changes in one statement (e.g. the scheduler's expiry
+   * batch), each guarded by its `expectedStatus`.
+   * @returns the ids of the payments that changed
+   */
+  async updateStates(changes: readonly PaymentState[], manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    if (changes.length === 0) return [];
+    const { rows } = await runSql<{ id: string }>(
+      manager,
+      `UPDATE payments AS p
+       SET status = c.status, exception = c.exception, amount_received = c.amount_received,
+           paid_at = c.paid_at, finalized_at = c.finalized_at, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], $7::timestamptz[])
+         AS c (id, expected_status, status, exception, amount_received, paid_at, finalized_at)
+       WHERE p.id = c.id AND p.status = c.expected_status
+       RETURNING p.id`,
+      [
+        changes.map((c) => c.id),
+        changes.map((c) => c.expectedStatus),
+        changes.map((c) => c.status),
+        changes.map((c) => c.exception),
+        changes.map((c) => c.amountReceived.toString()),
+        changes.map((c) => c.paidAt),
+        changes.map((c) => c.finalizedAt),
+      ],
+    );
+    return rows.map((row) => row.id);
+  }
+}

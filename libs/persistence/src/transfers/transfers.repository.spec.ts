@@ -1,0 +1,118 @@
+import { sumTransfers, type MerchantId, type Payment } from '@kassa/domain';
+import { useTestDatabase } from '@kassa/testing';
+
+import { MerchantsRepository } from '../merchants/merchants.repository';
+import { PaymentsRepository } from '../payments/payments.repository';
+import { paymentFixture, randomAddress, randomHash, transferFixture } from '../testing/fixtures';
+import { TransfersRepository } from './transfers.repository';
+
+describe('TransfersRepository', () => {
+  const db = useTestDatabase();
+  let transfers: TransfersRepository;
+  let payments: PaymentsRepository;
+  let merchantId: MerchantId;
+
+  beforeAll(async () => {
+    transfers = new TransfersRepository(db.dataSource);
+    payments = new PaymentsRepository(db.dataSource);
+    merchantId = (await new MerchantsRepository(db.dataSource).create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
+  });
+
+  async function newPayment(overrides: Partial<Payment> = {}): Promise<Payment> {
+    const payment = paymentFixture(merchantId, overrides);
+    await payments.insert(payment);
+    return payment;
+  }
+
+  const record = (list: Parameters<TransfersRepository['insertMany']>[1]) =>
+    db.dataSource.transaction((manager) => transfers.insertMany(manager, list));
+
+  it('counts a transfer that re-appears after a reorg once, and makes it active again', async () => {
+    const chainId = 1001;
+    const payment = await newPayment({ chainId });
+    const transfer = transferFixture(payment, { chainId, blockNumber: 120n });
+
+    const first = await record([transfer]);
+    const orphanedPayments = await db.dataSource.transaction((manager) => transfers.orphanFromBlock(manager, chainId, 118n));
+    expect((await transfers.listByPayment(payment.id))[0].status).toBe('orphaned');
+    // The same transaction is mined again in the new branch, one block later.
+    const newBlock = { blockNumber: 121n, blockHash: randomHash(), blockTimestamp: new Date() };
+    const again = await record([{ ...transfer, ...newBlock }]);
+
+    expect(first.map((r) => r.isNew)).toEqual([true]);
+    expect(orphanedPayments).toEqual([payment.id]);
+    expect(again.map((r) => r.isNew)).toEqual([false]);
+    const stored = await transfers.listByPayment(payment.id);
+    expect(stored).toEqual([{ ...transfer, ...newBlock, status: 'active' }]);
+    expect(sumTransfers(payment, stored, 200n).seen).toBe(payment.amount);
+  });
+
+  it('records a block of transfers in one statement, any token, native ones with log index -1', async () => {
+    const chainId = 1002;
+    const payment = await newPayment({ chainId });
+    const batch = [
+      transferFixture(payment, { chainId, logIndex: 3, amount: 1n }),
+      transferFixture(payment, { chainId, logIndex: -1, tokenAddress: null, amount: 10n ** 30n }),
+      transferFixture(payment, { chainId, logIndex: 7, paymentId: null, to: randomAddress() }),
+    ];
+
+    const results = await record(batch);
+
+    expect(results.map((r) => [r.transfer, r.isNew])).toEqual(batch.map((t) => [t, true]));
+    expect(await transfers.listByPayment(payment.id)).toEqual(expect.arrayContaining(batch.slice(0, 2)));
+  });
+
+  it('reports a transfer listed twice in one batch as new once', async () => {
+    const chainId = 1003;
+    const payment = await newPayment({ chainId });
+    const transfer = transferFixture(payment, { chainId });
+
+    const results = await record([transfer, transfer]);
+
+    expect(results.map((r) => r.isNew)).toEqual([true, false]);
+    expect(await transfers.listByPayment(payment.id)).toHaveLength(1);
+  });
+
+  it('keeps its payment when a re-scan records the transfer without one', async () => {
+    const chainId = 1004;
+    const payment = await newPayment({ chainId });
+    const transfer = transferFixture(payment, { chainId });
+    await record([transfer]);
+
+    await record([{ ...transfer, paymentId: null }]);
+
+    expect(await transfers.listByPayment(payment.id)).toHaveLength(1);
+  });
+
+  it('orphans only the blocks at or above the reorg point, on that chain', async () => {
+    const chainId = 1005;
+    const [below, above, otherChain] = [await newPayment({ chainId }), await newPayment({ chainId }), await newPayment({ chainId: 1006 })];
+    await record([
+      transferFixture(below, { chainId, blockNumber: 49n }),
+      transferFixture(above, { chainId, blockNumber: 50n }),
+      transferFixture(above, { chainId, blockNumber: 51n }),
+      transferFixture(otherChain, { chainId: 1006, blockNumber: 60n }),
+    ]);
+
+    const affected = await db.dataSource.transaction((manager) => transfers.orphanFromBlock(manager, chainId, 50n));
+
+    expect(affected).toEqual([above.id]);
+    const byPayment = await transfers.listByPayments([below.id, above.id, otherChain.id]);
+    expect(byPayment.get(below.id)?.map((t) => t.status)).toEqual(['active']);
+    expect(byPayment.get(above.id)?.map((t) => t.status)).toEqual(['orphaned', 'orphaned']);
+    expect(byPayment.get(otherChain.id)?.map((t) => t.status)).toEqual(['active']);
+  });
+
+  it('finds the payments with active transfers from a block on', async () => {
+    const chainId = 1007;
+    const [old, recent] = [await newPayment({ chainId }), await newPayment({ chainId })];
+    await record([transferFixture(old, { chainId, blockNumber: 10n }), transferFixture(recent, { chainId, blockNumber: 20n })]);
+
+    expect(await transfers.paymentIdsWithTransfersFromBlock(chainId, 15n)).toEqual([recent.id]);
+  });
+
+  it('returns an empty list for every payment without transfers', async () => {
+    const payment = await newPayment();
+    expect(await transfers.listByPayments([payment.id])).toEqual(new Map([[payment.id, []]]));
+  });
+});

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import type { Address, Hex, Transfer, TransferStatus } from '@kassa/domain';
+
+import { runSql, selectRows } from '../database/sql';
+import { toBigInt } from '../database/transformers';
+
+/** The outcome of recording one transfer. */
+export interface RecordedTransfer {
+  transfer: Transfer;
+  /**
+   * True when the transfer was not stored before. A transfer seen again (a re-scan after a
+   * crash, or the same transaction re-appearing in the new branch after a reorg) is false:
+   * it is one transfer and must be counted and announced once.
+   */
+  isNew: boolean;
+}
+
+interface TransferRow {
+  chain_id: number;
+  tx_hash: string;
+  log_index: number;
+  block_number: string;
+  block_hash: string;
+  block_timestamp: Date;
+  from_address: string;
+  to_address: string;
+  token_address: string | null;
+  amount: string;
+  payment_id: string | null;
+  status: TransferStatus;
+}
+
+const COLUMNS = `chain_id, tx_hash, log_index, block_number, block_hash, block_timestamp, from_address, to_address,
+  token_address, amount, payment_id, status`;
+const ORDER = 'ORDER BY block_number, log_index, tx_hash';
+
+function toTransfer(row: TransferRow): Transfer {
+  return {
+    chainId: row.chain_id,
+    txHash: row.tx_hash as Hex,
+    logIndex: row.log_index,
+    blockNumber: toBigInt(row.block_number),
+    blockHash: row.block_hash as Hex,
+    blockTimestamp: row.block_timestamp,
+    from: row.from_address as Address,
+    to: row.to_address as Address,
+    tokenAddress: row.token_address as Address | null,
+    amount: toBigInt(row.amount),
+    paymentId: row.payment_id,
+    status: row.status,
+  };
+}
+
+const keyOf = (t: Pick<Transfer, 'chainId' | 'txHash' | 'logIndex'>): string => `${t.chainId}:${t.txHash}:${t.logIndex}`;
+
+/** Transfers to watched addresses, keyed by `(chainId, txHash, logIndex)`. */
+@Injectable()
+export class TransfersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records transfers in one multi-row `INSERT ... ON CONFLICT` (call it in the
+   * transaction that also advances the chain cursor). A transfer already stored is moved
+   * to its (new) block and made `active` again; its payment link is kept, or set when it
+   * had none. Whether each row is new comes from `xmax = 0`, true only for a row this
+   * statement inserted.
+   *
+   * @param transfers any number; a transfer listed twice is recorded once
+   * @returns one result per input transfer, in input order
+   */
+  async insertMany(manager: EntityManager, transfers: readonly Transfer[]): Promise<RecordedTransfer[]> {
+    if (transfers.length === 0) return [];
+    // ON CONFLICT DO UPDATE may not touch a row twice in one statement.
+    const unique = [...new Map(transfers.map((t) => [keyOf(t), t])).values()];
+    const { rows } = await runSql<{ chain_id: number; tx_hash: string; log_index: number; is_new: boolean }>(
+      manager,
+      `INSERT INTO transfers (chain_id, tx_hash, log_index, block_number, block_hash, block_timestamp,
+                              from_address, to_address, token_address, amount, payment_id, status)
+       SELECT *, 'active' FROM unnest($1::integer[], $2::text[], $3::integer[], $4::bigint[], $5::text[],
+                                      $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::text[])
+       ON CONFLICT ON CONSTRAINT uq_transfers_chain_tx_log DO UPDATE
+         SET block_number = EXCLUDED.block_number,
+             block_hash = EXCLUDED.block_hash,
+             block_timestamp = EXCLUDED.block_timestamp,
+             payment_id = COALESCE(transfers.payment_id, EXCLUDED.payment_id),
+             status = 'active',
+             updated_at = now()
+       RETURNING chain_id, tx_hash, log_index, (xmax = 0) AS is_new`,
+      [
+        unique.map((t) => t.chainId),
+        unique.map((t) => t.txHash),
+        unique.map((t) => t.logIndex),
+        unique.map((t) => t.blockNumber.toString()),
+        unique.map((t) => t.blockHash),
+        unique.map((t) => t.blockTimestamp),
+        unique.map((t) => t.from),
+        unique.map((t) => t.to),
+        unique.map((t) => t.tokenAddress),
+        unique.map((t) => t.amount.toString()),
+        unique.map((t) => t.paymentId),
+      ],
+    );
+    const isNew = new Map(rows.map((row) => [keyOf({ chainId: row.chain_id, txHash: row.tx_hash as Hex, logIndex: row.log_index }), row.is_new]));
+    const reported = new Set<string>();
+    return transfers.map((transfer) => {
+      const key = keyOf(transfer);
+      const first = !reported.has(key);
+      reported.add(key);
+      return { transfer, isNew: first && isNew.get(key) === true };
+    });
+  }
+
+  /** A payment's transfers, active and orphaned, in chain order. */
+  async listByPayment(paymentId: string, manager: EntityManager = this.dataSource.manager): Promise<Transfer[]> {
+    const rows = await selectRows<TransferRow>(manager, `SELECT ${COLUMNS} FROM transfers WHERE payment_id = $1 ${ORDER}`, [paymentId]);
+    return rows.map(toTransfer);
+  }
+
+  /**
+   * The transfers of several payments, in chain order.
+   * @returns a map with an entry (possibly empty) for every requested payment id
+   */
+  async listByPayments(paymentIds: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, Transfer[]>> {
+    const byPayment = new Map<string, Transfer[]>(paymentIds.map((id) => [id, []]));
+    if (paymentIds.length === 0) return byPayment;
+    const rows = await selectRows<TransferRow>(
+      manager,
+      `SELECT ${COLUMNS} FROM transfers WHERE payment_id = ANY ($1::text[]) ${ORDER}`,
+      [paymentIds],
+    );
+    for (const row of rows) byPayment.get(row.payment_id as string)?.push(toTransfer(row));
+    return byPayment;
+  }
+
+  /**
+   * Marks the chain's active transfers in blocks `>= fromBlockNumber` as orphaned (their
+   * blocks left the canonical chain in a reorg).
+   * @returns the distinct ids of the payments whose transfers were orphaned, to re-evaluate
+   */
+  async orphanFromBlock(manager: EntityManager, chainId: number, fromBlockNumber: bigint): Promise<string[]> {
+    const { rows } = await runSql<{ payment_id: string | null }>(
+      manager,
+      `UPDATE transfers SET status = 'orphaned', updated_at = now()
+       WHERE chain_id = $1 AND block_number >= $2 AND status = 'active'
+       RETURNING payment_id`,
+      [chainId, fromBlockNumber.toString()],
+    );
+    return [...new Set(rows.flatMap((row) => (row.payment_id === null ? [] : [row.payment_id])))];
+  }
+
+  /**
+   * Ids of payments with active transfers in blocks `>= fromBlockNumber`: on a new head,
+   * the payments whose confirmations may have changed (pass head - max confirmations + 1).
+   */
+  async paymentIdsWithTransfersFromBlock(chainId: number, fromBlockNumber: bigint, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const rows = await selectRows<{ payment_id: string }>(
+      manager,
+      `SELECT DISTINCT payment_id FROM transfers
+       WHERE chain_id = $1 AND block_number >= $2 AND status = 'active' AND payment_id IS NOT NULL`,
+      [chainId, fromBlockNumber.toString()],
+    );
+    return rows.map((row) => row.payment_id);
+  }
+}

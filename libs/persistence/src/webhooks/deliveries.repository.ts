@@ -1,0 +1,308 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import { asMerchantId, type EventPayload, type EventType, type MerchantId } from '@kassa/domain';
+
+import { runSql, selectOne, selectRows } from '../database/sql';
+import type { DeliveryStatus } from './webhook-delivery.entity';
+
+/** A delivery claimed by a worker, with everything needed to send and sign it. */
+export interface ClaimedDelivery {
+  deliveryId: string;
+  eventId: string;
+  endpointId: string;
+  merchantId: MerchantId;
+  /** Attempts made before this one. */
+  attemptCount: number;
+  /** The claim is this worker's until then; pass it back to {@link DeliveriesRepository.recordAttempt}. */
+  leaseExpiresAt: Date;
+  createdAt: Date;
+  eventType: EventType;
+  /** The webhook body to send (JSON). */
+  payload: EventPayload;
+  url: string;
+  /** Secrets to sign with: the current one, then the previous one while it is still valid. */
+  secrets: string[];
+}
+
+/** What an attempt leads to. */
+export type AttemptOutcome =
+  | { status: 'delivered' }
+  /** Retry at `nextAttemptAt`. */
+  | { status: 'pending'; nextAttemptAt: Date }
+  /** Give up; the delivery waits for a manual redelivery. */
+  | { status: 'failed' };
+
+export interface AttemptReport {
+  deliveryId: string;
+  /** From the claim: the outcome applies only while this worker still holds the claim. */
+  leaseExpiresAt: Date;
+  startedAt: Date;
+  durationMs: number;
+  /** HTTP status, or null when no response arrived. */
+  statusCode: number | null;
+  error: string | null;
+  /** Stored truncated to {@link MAX_RESPONSE_BODY_BYTES}. */
+  responseBody: string | null;
+  outcome: AttemptOutcome;
+}
+
+export interface RecordedAttempt {
+  /** 1 for the first attempt of the delivery; null when the delivery no longer exists. */
+  attemptNumber: number | null;
+  /** False when the claim had expired and another worker took the delivery over (the attempt is still logged). */
+  applied: boolean;
+}
+
+/** A delivery as shown to the merchant (`GET /v1/events/:id`). */
+export interface Delivery {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  url: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Date;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export interface DeliveryAttempt {
+  attemptNumber: number;
+  startedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+}
+
+/** How much of a response body is kept per attempt. */
+export const MAX_RESPONSE_BODY_BYTES = 2048;
+
+/** Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character; drops NUL, which PostgreSQL text refuses. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text.replace(/\u0000/g, ''), 'utf8');
+  if (bytes.length <= maxBytes) return bytes.toString('utf8');
+  let end = maxBytes;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end -= 1; // continuation byte: back to the character's start
+  return bytes.subarray(0, end).toString('utf8');
+}
+
+interface ClaimedRow {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempt_count: number;
+  next_attempt_at: Date;
+  created_at: Date;
+  merchant_id: string;
+  type: EventType;
+  payload: EventPayload;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  url: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: Date;
+  last_attempt_at: Date | null;
+  delivered_at: Date | null;
+  created_at: Date;
+}
+
+/** The webhook delivery queue (`webhook_deliveries`) and its attempt log (`webhook_attempts`). */
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Claims up to `limit` due deliveries, oldest due first: pending ones whose
+   * `next_attempt_at <= now`, and claimed ones whose lease expired (their worker died).
+   * Concurrent claimers never get the same delivery (`FOR UPDATE SKIP LOCKED`). A claim
+   * sets status `delivering` and `next_attempt_at = now + leaseMs`, the lease.
+   * Deliveries to disabled endpoints stay queued until the endpoint is enabled again.
+   *
+   * @param leaseMs longer than the HTTP timeout plus the time to record the outcome
+   */
+  async claimDue(limit: number, now: Date, leaseMs: number, manager: EntityManager = this.dataSource.manager): Promise<ClaimedDelivery[]> {
+    const leaseExpiresAt = new Date(now.getTime() + leaseMs);
+    const rows = await selectRows<ClaimedRow>(
+      manager,
+      `WITH claimed AS (
+         UPDATE webhook_deliveries SET status = 'delivering', next_attempt_at = $3, updated_at = $2
+         WHERE id IN (
+           SELECT id FROM webhook_deliveries AS d
+           WHERE d.status IN ('pending', 'delivering') AND d.next_attempt_at <= $2
+             AND EXISTS (SELECT 1 FROM webhook_endpoints AS e WHERE e.id = d.endpoint_id AND e.enabled)
+           ORDER BY d.next_attempt_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED
+         )
+         RETURNING id, event_id, endpoint_id, attempt_count, next_attempt_at, created_at
+       )
+       SELECT claimed.*, event.merchant_id, event.type, event.payload,
+              endpoint.url, endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at
+       FROM claimed
+       JOIN events AS event ON event.id = claimed.event_id
+       JOIN webhook_endpoints AS endpoint ON endpoint.id = claimed.endpoint_id
+       ORDER BY claimed.created_at, claimed.id`,
+      [limit, now, leaseExpiresAt],
+    );
+    return rows.map((row) => ({
+      deliveryId: row.id,
+      eventId: row.event_id,
+      endpointId: row.endpoint_id,
+      merchantId: asMerchantId(row.merchant_id),
+      attemptCount: row.attempt_count,
+      leaseExpiresAt: row.next_attempt_at,
+      createdAt: row.created_at,
+      eventType: row.type,
+      payload: row.payload,
+      url: row.url,
+      secrets:
+        row.previous_secret !== null && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now
+          ? [row.secret, row.previous_secret]
+          : [row.secret],
+    }));
+  }
+
+  /**
+   * Logs an attempt and moves the delivery to its outcome (delivered; pending until
+   * `nextAttemptAt`; failed), in one statement. The outcome applies only while the claim
+   * is still this worker's (status `delivering` with the same lease); otherwise only the
+   * attempt is logged.
+   */
+  async recordAttempt(report: AttemptReport, manager: EntityManager = this.dataSource.manager): Promise<RecordedAttempt> {
+    const finishedAt = new Date(report.startedAt.getTime() + report.durationMs);
+    const nextAttemptAt = report.outcome.status === 'pending' ? report.outcome.nextAttemptAt : null;
+    const row = await selectOne<{ attempt_number: number; applied: boolean }>(
+      manager,
+      `WITH updated AS (
+         UPDATE webhook_deliveries
+         SET attempt_count = attempt_count + 1,
+             status = $3,
+             next_attempt_at = COALESCE($4, next_attempt_at),
+             last_attempt_at = $5,
+             delivered_at = CASE WHEN $3 = 'delivered' THEN $6 ELSE delivered_at END,
+             updated_at = now()
+         WHERE id = $1 AND status = 'delivering' AND next_attempt_at = $2
+         RETURNING attempt_count
+       )
+       INSERT INTO webhook_attempts (delivery_id, attempt_number, started_at, duration_ms, status_code, error, response_body)
+       SELECT $1, COALESCE((SELECT attempt_count FROM updated), d.attempt_count + 1), $5, $7, $8, $9, $10
+       FROM webhook_deliveries AS d WHERE d.id = $1
+       RETURNING attempt_number, EXISTS (SELECT 1 FROM updated) AS applied`,
+      [
+        report.deliveryId,
+        report.leaseExpiresAt,
+        report.outcome.status,
+        nextAttemptAt,
+        report.startedAt,
+        finishedAt,
+        Math.round(report.durationMs),
+        report.statusCode,
+        report.error === null ? null : truncateUtf8(report.error, MAX_RESPONSE_BODY_BYTES),
+        report.responseBody === null ? null : truncateUtf8(report.responseBody, MAX_RESPONSE_BODY_BYTES),
+      ],
+    );
+    return row ? { attemptNumber: row.attempt_number, applied: row.applied } : { attemptNumber: null, applied: false };
+  }
+
+  /** The deliveries of the merchant's event, with their endpoint URLs. */
+  async listByEvent(merchantId: MerchantId, eventId: string): Promise<Delivery[]> {
+    const rows = await selectRows<DeliveryRow>(
+      this.dataSource.manager,
+      `SELECT d.id, d.event_id, d.endpoint_id, endpoint.url, d.status, d.attempt_count, d.next_attempt_at,
+              d.last_attempt_at, d.delivered_at, d.created_at
+       FROM webhook_deliveries AS d
+       JOIN events AS event ON event.id = d.event_id
+       JOIN webhook_endpoints AS endpoint ON endpoint.id = d.endpoint_id
+       WHERE event.merchant_id = $1 AND d.event_id = $2
+       ORDER BY d.created_at, d.id`,
+      [merchantId, eventId],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      endpointId: row.endpoint_id,
+      url: row.url,
+      status: row.status,
+      attemptCount: row.attempt_count,
+      nextAttemptAt: row.next_attempt_at,
+      lastAttemptAt: row.last_attempt_at,
+      deliveredAt: row.delivered_at,
+      createdAt: row.created_at,
+    }));
+  }
+
+  /** The attempts of one of the merchant's deliveries, first attempt first. */
+  async listAttempts(merchantId: MerchantId, deliveryId: string): Promise<DeliveryAttempt[]> {
+    const rows = await selectRows<{
+      attempt_number: number;
+      started_at: Date;
+      duration_ms: number;
+      status_code: number | null;
+      error: string | null;
+      response_body: string | null;
+    }>(
+      this.dataSource.manager,
+      `SELECT a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_body
+       FROM webhook_attempts AS a
+       JOIN webhook_deliveries AS d ON d.id = a.delivery_id
+       JOIN events AS event ON event.id = d.event_id
+       WHERE event.merchant_id = $1 AND a.delivery_id = $2
+       ORDER BY a.id`,
+      [merchantId, deliveryId],
+    );
+    return rows.map((row) => ({
+      attemptNumber: row.attempt_number,
+      startedAt: row.started_at,
+      durationMs: row.duration_ms,
+      statusCode: row.status_code,
+      error: row.error,
+      responseBody: row.response_body,
+    }));
+  }
+
+  /**
+   * Queues the merchant's event again for every enabled endpoint now subscribed to its
+   * type, due at `now`: existing deliveries (delivered or failed included) go back to
+   * pending, endpoints added since get a new delivery; one being sent right now is left
+   * alone. Attempt counts continue, so the retry policy sees the delivery's history.
+   * @returns how many deliveries were queued (0 also when the event is not the merchant's)
+   */
+  async redeliverEvent(merchantId: MerchantId, eventId: string, now: Date): Promise<number> {
+    const { rowCount } = await runSql(
+      this.dataSource.manager,
+      `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
+       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', $3, $3, $3
+       FROM events AS event
+       JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
+       WHERE event.merchant_id = $1 AND event.id = $2 AND endpoint.enabled
+         AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))
+       ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_event_endpoint DO UPDATE
+         SET status = 'pending', next_attempt_at = EXCLUDED.next_attempt_at, updated_at = EXCLUDED.updated_at
+         WHERE webhook_deliveries.status <> 'delivering'`,
+      [merchantId, eventId, now],
+    );
+    return rowCount;
+  }
+
+  /** Deliveries waiting (`pending`) and in flight (`delivering`), for the queue-depth metric. */
+  async queueDepth(): Promise<{ pending: number; delivering: number }> {
+    const rows = await selectRows<{ status: DeliveryStatus; count: string }>(
+      this.dataSource.manager,
+      `SELECT status, count(*) AS count FROM webhook_deliveries WHERE status IN ('pending', 'delivering') GROUP BY status`,
+    );
+    const count = (status: DeliveryStatus): number => Number(rows.find((row) => row.status === status)?.count ?? 0);
+    return { pending: count('pending'), delivering: count('delivering') };
+  }
+}

@@ -1,0 +1,55 @@
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, Unique } from 'typeorm';
+
+import { EventEntity } from '../events/event.entity';
+import { WebhookEndpointEntity } from './webhook-endpoint.entity';
+
+export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'failed'] as const;
+/**
+ * `pending`: waiting for `next_attempt_at`; `delivering`: claimed by a worker until its
+ * lease (`next_attempt_at`) expires; `delivered`: a 2xx was received; `failed`: retries
+ * exhausted, left for manual redelivery.
+ */
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Table `webhook_deliveries`: one event to one endpoint, retried until delivered or failed. */
+@Entity({ name: 'webhook_deliveries' })
+@Unique('uq_webhook_deliveries_event_endpoint', ['eventId', 'endpointId'])
+@Check('ck_webhook_deliveries_status', "status IN ('pending', 'delivering', 'delivered', 'failed')")
+@Check('ck_webhook_deliveries_attempt_count', 'attempt_count >= 0')
+@Index('ix_webhook_deliveries_due', ['nextAttemptAt'], {
+  where: "(status = ANY (ARRAY['pending'::text, 'delivering'::text]))",
+})
+@Index('ix_webhook_deliveries_endpoint_id', ['endpointId'])
+export class WebhookDeliveryEntity {
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_webhook_deliveries' })
+  id!: string;
+
+  @Column({ name: 'event_id', type: 'text' })
+  @ForeignKey(() => EventEntity, { name: 'fk_webhook_deliveries_event', onDelete: 'CASCADE' })
+  eventId!: string;
+
+  @Column({ name: 'endpoint_id', type: 'text' })
+  @ForeignKey(() => WebhookEndpointEntity, { name: 'fk_webhook_deliveries_endpoint', onDelete: 'CASCADE' })
+  endpointId!: string;
+
+  @Column({ type: 'text', default: 'pending' })
+  status!: DeliveryStatus;
+
+  @Column({ name: 'attempt_count', type: 'integer', default: 0 })
+  attemptCount!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
+  nextAttemptAt!: Date;
+
+  @Column({ name: 'last_attempt_at', type: 'timestamptz', nullable: true })
+  lastAttemptAt!: Date | null;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,3 @@
+export * from './accounts';
+export * from './hardhat-node';
+export * from './kassa-chain';

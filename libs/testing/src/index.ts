@@ -1,0 +1,3 @@
+export * from './hardhat';
+export * from './postgres';
+export * from './kassa/local-chain';

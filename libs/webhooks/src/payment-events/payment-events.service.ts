@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+import { buildEventPayload, type EventType, newId } from '@kassa/domain';
+import { EventsRepository, PaymentsRepository, type StoredEvent } from '@kassa/persistence';
+
+import { PaymentObjectsService } from './payment-objects.service';
+
+/** NOTIFY channel that wakes webhook delivery when an event is committed. */
+export const EVENTS_CHANNEL = 'kassa_events';
+
+/**
+ * Records payment events in the transactional outbox (DESIGN.md "Webhooks"): the event,
+ * with a snapshot of the payment object, is written in the caller's transaction, so the
+ * state change and its announcement commit together or not at all.
+ */
+@Injectable()
+export class PaymentEventsService {
+  constructor(
+    private readonly payments: PaymentsRepository,
+    private readonly events: EventsRepository,
+    private readonly objects: PaymentObjectsService,
+  ) {}
+
+  /**
+   * Appends a `type` event for the payment as it stands in `manager`'s transaction, and
+   * queues its deliveries.
+   * @throws Error when the payment does not exist (a programming error: callers hold it)
+   */
+  async record(manager: EntityManager, type: EventType, paymentId: string, now: Date = new Date()): Promise<StoredEvent> {
+    const payment = await this.payments.findByIdUnscoped(paymentId, manager);
+    if (!payment) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
+    const payload = buildEventPayload(newId('event', now.getTime()), type, now, await this.objects.build(payment, manager));
+    const { event } = await this.events.append(manager, { merchantId: payment.merchantId, type, paymentId, payload });
+    await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, event.id]);
+    return event;
+  }
+}

@@ -1,0 +1,148 @@
+import { Webhook } from 'standardwebhooks';
+import type { Address } from 'viem';
+
+import type { EventPayload, PaymentObject } from '@kassa/domain';
+import { startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
+
+import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+
+/**
+ * Kassa end to end on real parts: a merchant creates a payment over HTTP, a customer pays
+ * on a real Hardhat node, the watcher confirms it, and the merchant's endpoint receives a
+ * Standard Webhooks-signed `payment.paid` that the `standardwebhooks` library verifies.
+ */
+describe('a payment from creation to the merchant\'s webhook', () => {
+  let kassa: TestKassa;
+  let receiver: WebhookReceiver;
+  let verifier: Webhook;
+
+  beforeAll(async () => {
+    kassa = await startTestKassa({ confirmations: 2 });
+    receiver = await startWebhookReceiver();
+    const endpoint = await kassa.request<{ secret: string }>('POST', '/v1/webhook-endpoints', { url: receiver.url });
+    expect(endpoint.status).toBe(201);
+    verifier = new Webhook(endpoint.body.secret);
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await kassa?.stop();
+  });
+
+  const create = async (body: Record<string, unknown>) => {
+    const response = await kassa.request<PaymentObject>('POST', '/v1/payments', body);
+    expect(response.status).toBe(201);
+    return response.body;
+  };
+
+  const statusOf = async (id: string) => (await kassa.request<PaymentObject>('GET', `/v1/payments/${id}`)).body;
+
+  const waitForStatus = (id: string, status: string) =>
+    eventually(async () => {
+      const payment = await statusOf(id);
+      return payment.status === status ? payment : undefined;
+    }, { what: `payment ${id} to become ${status}` });
+
+  /** The verified webhook of `type` for payment `id` (throws if its signature does not verify). */
+  const webhookOf = (id: string, type: string) =>
+    eventually(async () => {
+      for (const request of receiver.received) {
+        const event = verifier.verify(request.body, {
+          'webhook-id': String(request.headers['webhook-id']),
+          'webhook-timestamp': String(request.headers['webhook-timestamp']),
+          'webhook-signature': String(request.headers['webhook-signature']),
+        }) as EventPayload;
+        if (event.type === type && event.data.id === id) return { event, headers: request.headers };
+      }
+      return undefined;
+    }, { what: `webhook ${type} for ${id}` });
+
+  const tokenOf = (symbol: 'USDC' | 'USDT' | 'DAI'): Address => kassa.chain.contracts.tokens[symbol];
+
+  it.each([
+    ['USDC', '25.50', 25_500_000n],
+    ['USDT', '10', 10_000_000n],
+    ['DAI', '1.000000000000000001', 1_000_000_000_000_000_001n],
+  ] as const)('pays in %s: PENDING, then PAID after the confirmations, then a verified payment.paid', async (symbol, amount, baseUnits) => {
+    const payment = await create({ amount, currency: symbol, orderId: `order-${symbol}` });
+    expect(payment).toMatchObject({ status: 'CREATED', amountBaseUnits: baseUnits.toString(), currency: symbol, requiredConfirmations: 2 });
+    expect(payment.paymentUri).toBe(`ethereum:${tokenOf(symbol)}@${kassa.chain.config.chainId}/transfer?address=${payment.depositAddress}&uint256=${baseUnits}`);
+    expect(payment.checkoutUrl).toBe(`${kassa.apiUrl}/pay/${payment.id}`);
+
+    await kassa.send(payment.depositAddress as Address, tokenOf(symbol), baseUnits);
+    const pending = await waitForStatus(payment.id, 'PENDING');
+    expect(pending.transfers).toHaveLength(1);
+    expect(pending.transfers[0]).toMatchObject({ amountBaseUnits: baseUnits.toString(), confirmations: 1, status: 'active' });
+
+    await kassa.mine(1);
+    const paid = await waitForStatus(payment.id, 'PAID');
+    expect(paid).toMatchObject({ exception: null, amountReceivedBaseUnits: baseUnits.toString() });
+    expect(paid.paidAt).not.toBeNull();
+
+    const { event, headers } = await webhookOf(payment.id, 'payment.paid');
+    expect(headers['webhook-id']).toBe(event.id);
+    expect(event.data).toMatchObject({ id: payment.id, status: 'PAID', orderId: `order-${symbol}` });
+    await webhookOf(payment.id, 'payment.created');
+    await webhookOf(payment.id, 'payment.pending');
+  });
+
+  it('pays in the native coin', async () => {
+    const payment = await create({ amount: '0.5', currency: 'ETH' });
+    expect(payment.paymentUri).toBe(`ethereum:${payment.depositAddress}@${kassa.chain.config.chainId}?value=500000000000000000`);
+    await kassa.send(payment.depositAddress as Address, null, 500_000_000_000_000_000n);
+    await kassa.mine(1);
+    await waitForStatus(payment.id, 'PAID');
+    await webhookOf(payment.id, 'payment.paid');
+  });
+
+  it('adds up two partial transfers made before the deadline', async () => {
+    const payment = await create({ amount: '10', currency: 'USDC' });
+    await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 4_000_000n);
+    await kassa.mine(2);
+    const partial = await waitForStatus(payment.id, 'PENDING');
+    expect(partial.amountReceivedBaseUnits).toBe('4000000');
+    await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 6_000_000n, 2);
+    await kassa.mine(1);
+    const paid = await waitForStatus(payment.id, 'PAID');
+    expect(paid.transfers).toHaveLength(2);
+    expect(paid.amountReceivedBaseUnits).toBe('10000000');
+  });
+
+  /** Moves a payment's deadline to `seconds` from now (the scheduler reads it from the database). */
+  const setDeadline = (id: string, at: Date) => kassa.dataSource.query('UPDATE payments SET expires_at = $2 WHERE id = $1', [id, at]);
+
+  it('times out an underpaid payment at its deadline with exception UNDERPAID', async () => {
+    const payment = await create({ amount: '10', currency: 'USDC' });
+    await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 3_000_000n);
+    await kassa.mine(2);
+    await waitForStatus(payment.id, 'PENDING');
+    await setDeadline(payment.id, new Date(Date.now() - 1000));
+    const timedOut = await waitForStatus(payment.id, 'TIMEOUT');
+    expect(timedOut).toMatchObject({ exception: 'UNDERPAID', amountReceivedBaseUnits: '3000000' });
+    expect(timedOut.finalizedAt).not.toBeNull();
+    const { event } = await webhookOf(payment.id, 'payment.timeout');
+    expect(event.data.exception).toBe('UNDERPAID');
+  });
+
+  it('times out an unpaid payment and announces payment.timeout', async () => {
+    const payment = await create({ amount: '1', currency: 'USDC' });
+    await setDeadline(payment.id, new Date(Date.now() - 1000));
+    const timedOut = await waitForStatus(payment.id, 'TIMEOUT');
+    expect(timedOut.exception).toBeNull();
+    await webhookOf(payment.id, 'payment.timeout');
+  });
+
+  it('cancels a CREATED payment once, and keeps it canceled past its deadline', async () => {
+    const payment = await create({ amount: '1', currency: 'USDC' });
+    const canceled = await kassa.request<PaymentObject>('POST', `/v1/payments/${payment.id}/cancel`);
+    expect(canceled.status).toBe(200);
+    expect(canceled.body.status).toBe('CANCELED');
+    const again = await kassa.request('POST', `/v1/payments/${payment.id}/cancel`);
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    await setDeadline(payment.id, new Date(Date.now() - 1000));
+    await webhookOf(payment.id, 'payment.canceled');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await statusOf(payment.id)).status).toBe('CANCELED');
+  });
+});

@@ -1,0 +1,167 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { erc20Abi, type Address, type Hex } from 'viem';
+
+import { createHttpApplication } from '@kassa/api';
+import { type KassaConfig, loadConfig } from '@kassa/config';
+import { findFreePort } from '@kassa/persistence';
+import { createTestDatabase, type LocalChain, LOCAL_ROLES, startLocalChain, type TestDatabase } from '@kassa/testing';
+import { WatcherModule } from '@kassa/watcher';
+import { WorkerModule } from '@kassa/worker';
+import { ApiModule } from '@kassa/api';
+import { DataSource } from 'typeorm';
+import { createDataSourceOptions } from '@kassa/persistence';
+import { Module, type DynamicModule } from '@nestjs/common';
+
+import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
+
+/** An HTTP answer as a test reads it. */
+export interface TestResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A whole Kassa (api + watcher + worker in one process) on a fresh database and local chain. */
+export interface TestKassa {
+  apiUrl: string;
+  apiKey: string;
+  merchantId: string;
+  config: KassaConfig;
+  chain: LocalChain;
+  database: TestDatabase;
+  /** A connection of the test's own, to assert on rows. */
+  dataSource: DataSource;
+  request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
+  /** Sends `amount` base units of `token` (null: native coin) to `to` from a customer account; returns the tx hash once mined. */
+  send(to: Address, token: Address | null, amount: bigint, account?: number): Promise<Hex>;
+  mine(blocks: number): Promise<void>;
+  /** Creates another merchant with its own key. */
+  createMerchant(name: string): Promise<{ merchantId: string; apiKey: string }>;
+  /** Stops the apps only (the chain and database stay), for restart tests. */
+  stopApps(): Promise<void>;
+  /** Starts the apps again on the same database and chain. */
+  startApps(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TestKassaOptions {
+  confirmations?: number;
+  /** Which apps run in the process; default all three. */
+  apps?: { watcher?: boolean; worker?: boolean };
+  configure?: (config: KassaConfig) => KassaConfig;
+}
+
+@Module({})
+class TestKassaModule {
+  static forRoot(config: KassaConfig, apps: { watcher: boolean; worker: boolean }): DynamicModule {
+    return {
+      module: TestKassaModule,
+      imports: [
+        ApiModule.forRoot(config),
+        ...(apps.watcher ? [WatcherModule.forRoot(config)] : []),
+        ...(apps.worker ? [WorkerModule.forRoot(config)] : []),
+      ],
+    };
+  }
+}
+
+/**
+ * Starts Kassa for an end-to-end test: its own migrated database, its own Hardhat node with
+ * the contracts and funded customers, a merchant with an API key, and the apps listening
+ * on a free port with short job intervals.
+ */
+export async function startTestKassa(options: TestKassaOptions = {}): Promise<TestKassa> {
+  const [database, chain, port] = await Promise.all([
+    createTestDatabase(),
+    startLocalChain({ confirmations: options.confirmations ?? 2, pollIntervalMs: 100 }),
+    findFreePort(),
+  ]);
+  const base = loadConfig({});
+  let config: KassaConfig = {
+    ...base,
+    database: { url: database.url, poolSize: 5 },
+    api: { host: '127.0.0.1', port, publicUrl: undefined },
+    chains: [chain.config],
+    jobs: {
+      expiry: { ...base.jobs.expiry, intervalMs: 200 },
+      delivery: { ...base.jobs.delivery, intervalMs: 100 },
+    },
+    webhooks: { ...base.webhooks, allowPrivateUrls: true, timeoutMs: 2000 },
+    logLevel: 'error',
+  };
+  config = options.configure ? options.configure(config) : config;
+  const apps = { watcher: options.apps?.watcher ?? true, worker: options.apps?.worker ?? true };
+  const dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 3 })).initialize();
+  const merchant = await createMerchantWithKey(dataSource, { name: 'Test Shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
+
+  let app: NestFastifyApplication | null = null;
+  const startApps = async () => {
+    app = await createHttpApplication(TestKassaModule.forRoot(config, apps), config);
+    await app.listen(port, '127.0.0.1');
+  };
+  const stopApps = async () => {
+    await app?.close();
+    app = null;
+  };
+  await startApps();
+  const apiUrl = `http://127.0.0.1:${port}`;
+
+  const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse<T>> => {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${merchant.apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+  };
+
+  const send = async (to: Address, token: Address | null, amount: bigint, account: number = LOCAL_ROLES.customers[0]): Promise<Hex> => {
+    const wallet = chain.wallet(account);
+    const hash = token
+      ? await wallet.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [to, amount] })
+      : await wallet.sendTransaction({ to, value: amount });
+    await chain.publicClient.waitForTransactionReceipt({ hash });
+    return hash;
+  };
+
+  const mine = async (blocks: number) => {
+    await chain.publicClient.request({ method: 'hardhat_mine' as never, params: [`0x${blocks.toString(16)}`] as never });
+  };
+
+  return {
+    apiUrl,
+    apiKey: merchant.apiKey,
+    merchantId: merchant.merchantId,
+    config,
+    chain,
+    database,
+    dataSource,
+    request,
+    send,
+    mine,
+    createMerchant: (name) => createMerchantWithKey(dataSource, { name, treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address }),
+    stopApps,
+    startApps,
+    stop: async () => {
+      await stopApps();
+      await dataSource.destroy();
+      await Promise.all([chain.stop(), database.drop()]);
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails with the last seen state. */
+export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,115 @@
+import { getAddress } from 'viem';
+
+import { HARDHAT_ACCOUNTS } from '@kassa/testing';
+
+import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+
+/**
+ * ERC-20 payments seen by the watcher: a transfer to a deposit address makes the payment
+ * PENDING at once and PAID only once it has `requiredConfirmations` confirmations.
+ */
+describe('watcher: token payments', () => {
+  const kit = useWatcherTestKit();
+  let watcher: RunningWatcher;
+
+  beforeAll(async () => {
+    watcher = await kit.startWatcher();
+  });
+
+  it.each([
+    ['USDC', 25_000_000n],
+    ['USDT', 10_500_000n],
+  ] as const)('a %s transfer to the deposit address is PENDING, then PAID after 3 confirmations', async (symbol, amount) => {
+    const payment = await kit.createPayment(symbol, { amount, requiredConfirmations: 3 });
+    await kit.waitUntilWatched(watcher, payment);
+
+    const { hash, blockNumber } = await kit.pay(symbol, payment.depositAddress, amount);
+    await kit.waitForCursor(blockNumber, watcher);
+
+    const [transfer, ...others] = await kit.transfersOf(payment.id);
+    expect(others).toEqual([]);
+    expect(transfer).toMatchObject({
+      txHash: hash,
+      blockNumber,
+      from: getAddress(HARDHAT_ACCOUNTS[1]!.address),
+      to: getAddress(payment.depositAddress),
+      tokenAddress: getAddress(kit.chain.contracts.tokens[symbol]),
+      amount,
+      status: 'active',
+    });
+    expect(transfer!.logIndex).toBeGreaterThanOrEqual(0);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING', amountReceived: 0n });
+
+    // Two confirmations: still not paid.
+    await kit.waitForCursor(await kit.mine(1), watcher);
+    expect((await kit.payment(payment.id)).status).toBe('PENDING');
+
+    await kit.waitForCursor(await kit.mine(1), watcher);
+    const paid = await kit.payment(payment.id);
+    expect(paid).toMatchObject({ status: 'PAID', exception: null, amountReceived: amount });
+    expect(paid.paidAt).toBeInstanceOf(Date);
+    expect(paid.finalizedAt).toEqual(paid.paidAt);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+  });
+
+  it('ignores a transfer to an address nobody is paid at', async () => {
+    const payment = await kit.createPayment('USDC', { amount: 1_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+    const stranger = '0x000000000000000000000000000000000000dEaD';
+
+    const { blockNumber } = await kit.pay('USDC', stranger, 1_000_000n);
+    await kit.waitForCursor((await kit.mine(3)) ?? blockNumber, watcher);
+
+    const rows = await kit.db.dataSource.query(`SELECT count(*)::int AS n FROM transfers WHERE lower(to_address) = lower($1)`, [stranger]);
+    expect(rows[0].n).toBe(0);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
+    expect(await kit.eventTypes(payment.id)).toEqual([]);
+  });
+
+  it('records a transfer of another token but does not count it', async () => {
+    const payment = await kit.createPayment('USDC', { amount: 5_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+
+    await kit.pay('USDT', payment.depositAddress, 5_000_000n);
+    await kit.waitForCursor(await kit.mine(3), watcher);
+
+    const transfers = await kit.transfersOf(payment.id);
+    expect(transfers.map((t) => [t.tokenAddress, t.amount])).toEqual([[getAddress(kit.chain.contracts.tokens.USDT), 5_000_000n]]);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
+  });
+
+  it('underpaid then topped up becomes PAID, with one pending and one paid event', async () => {
+    const payment = await kit.createPayment('USDC', { amount: 30_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+
+    await kit.pay('USDC', payment.depositAddress, 10_000_000n);
+    await kit.waitForCursor(await kit.mine(3), watcher);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING', amountReceived: 10_000_000n });
+
+    await kit.pay('USDC', payment.depositAddress, 20_000_000n, 2);
+    await kit.waitForCursor(await kit.mine(2), watcher);
+
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: 30_000_000n });
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+  });
+
+  it('a transfer after the payment is PAID is recorded as late: PAID_LATE and payment.late_transfer', async () => {
+    const payment = await kit.createPayment('USDC', { amount: 2_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+    await kit.pay('USDC', payment.depositAddress, 2_000_000n);
+    await kit.waitForCursor(await kit.mine(2), watcher);
+    expect((await kit.payment(payment.id)).status).toBe('PAID');
+
+    const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 500_000n);
+    await kit.waitForCursor(blockNumber, watcher);
+
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: 'PAID_LATE' });
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid', 'payment.late_transfer']);
+    expect((await kit.transfersOf(payment.id)).map((t) => t.amount)).toEqual([2_000_000n, 500_000n]);
+
+    // Confirmations of the late transfer count into amountReceived; nothing is announced twice.
+    await kit.waitForCursor(await kit.mine(3), watcher);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: 'PAID_LATE', amountReceived: 2_500_000n });
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid', 'payment.late_transfer']);
+  });
+});
