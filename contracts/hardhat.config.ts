@@ -43,6 +43,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(
       );
     }
     // Loaded lazily: soljson.js is ~9 MB and `hardhat node` never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, see above
     const solc = require('solc') as SolcJs;
     return {
       compilerPath: require.resolve('solc/soljson.js'),

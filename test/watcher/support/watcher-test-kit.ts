@@ -1,6 +1,6 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { keccak256, parseEther, type Address, type Hash, type Hex } from 'viem';
+import { erc20Abi, keccak256, parseEther, type Address, type Hash, type Hex } from 'viem';
 
 import {
   depositAddress,
@@ -22,7 +22,6 @@ import {
 } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, startLocalChain, useTestDatabase, type LocalChain, type TestDatabaseHandle } from '@kassa/testing';
 import { ChainFollowersService, WatchedAddressesService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
-import { erc20Abi } from 'viem';
 
 /** Watcher timings for tests: short intervals so a scenario takes seconds. */
 export const FAST_WATCHER: Partial<WatcherOptions> = {
@@ -108,11 +107,18 @@ export async function waitFor<T>(
  * started through the kit after the file.
  */
 export function useWatcherTestKit(): WatcherTestKit {
-  const db = useTestDatabase();
   let chain: LocalChain | undefined;
   let config: KassaConfig | undefined;
   let merchant: Merchant | undefined;
   const watchers = new Set<RunningWatcher>();
+
+  // Registered before the database's hooks: Jest runs afterAll hooks in declaration order,
+  // and the watchers must stop before their database is dropped.
+  afterAll(async () => {
+    await Promise.all([...watchers].map((watcher) => watcher.stop()));
+    await chain?.stop();
+  });
+  const db = useTestDatabase();
 
   beforeAll(async () => {
     chain = await startLocalChain({ confirmations: 3, pollIntervalMs: 50 });
@@ -122,11 +128,6 @@ export function useWatcherTestKit(): WatcherTestKit {
       name: 'Watcher test shop',
       treasuryAddress: HARDHAT_ACCOUNTS[9]!.address,
     });
-  });
-
-  afterAll(async () => {
-    await Promise.all([...watchers].map((watcher) => watcher.stop()));
-    await chain?.stop();
   });
 
   const ready = <T>(value: T | undefined, what: string): T => {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
 import { type ApiKeyPrincipal, type WebhookEndpoint, WebhookEndpointsRepository } from '@kassa/persistence';
-import { assertWebhookUrlAllowed, generateWebhookSecret } from '@kassa/webhooks';
+import { assertWebhookUrlResolvesPublic, generateWebhookSecret } from '@kassa/webhooks';
 
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { ApiProblemResponses } from '../common/openapi';
@@ -50,7 +50,7 @@ export class WebhookEndpointsController {
   @ApiOperation({ summary: 'Create a webhook endpoint', description: 'The response carries the signing secret (whsec_...), shown only once.' })
   @ApiCreatedResponse({ description: 'The endpoint with its secret.' })
   async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateWebhookEndpointDto): Promise<WebhookEndpointObject> {
-    const url = assertWebhookUrlAllowed(body.url, { allowPrivate: this.config.webhooks.allowPrivateUrls });
+    const url = await assertWebhookUrlResolvesPublic(body.url, { allowPrivate: this.config.webhooks.allowPrivateUrls });
     const endpoint = await this.endpoints.create({
       merchantId: principal.merchantId,
       url: url.toString(),

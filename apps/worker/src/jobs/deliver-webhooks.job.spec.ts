@@ -21,6 +21,19 @@ interface Worker {
   appendEvent(notify?: boolean): Promise<string>;
 }
 
+/** Waits until the worker's LISTEN connection shows in pg_stat_activity, idle after its LISTEN. */
+async function waitForListener(dataSource: DataSource): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const rows: { query: string }[] = await dataSource.query(
+      `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'kassa-outbox-listener' AND state = 'idle'`,
+    );
+    if (rows.some((row) => row.query.startsWith('LISTEN'))) return;
+    if (Date.now() > deadline) throw new Error('the worker did not LISTEN for outbox notifications within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const payment = { id: 'pay_01JD0000000000000000000000', object: 'payment', status: 'PAID' } as PaymentObject;
 
 describe('DeliverWebhooksJob (worker)', () => {
@@ -83,8 +96,8 @@ describe('DeliverWebhooksJob (worker)', () => {
     const shop = await receiver();
     const worker = await startWorker({ KASSA_DELIVERY_INTERVAL_MS: '60000' });
     await worker.addEndpoint(shop.url);
-    // Let the LISTEN connection come up before the event commits.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The event must commit after LISTEN is up, so that only the notification can bring it out.
+    await waitForListener(worker.moduleRef.get(DataSource));
 
     const committedAt = Date.now();
     const eventId = await worker.appendEvent();

@@ -46,8 +46,8 @@ export class ChainChangedDuringScanError extends BlockFollowerError {
 
 /**
  * The node's chain shares no block with the stored blocks (a reorg deeper than
- * `finalityDepth`, or the node was reset). Kassa stops following the chain rather than
- * guess: an operator must look (see docs/operations.md).
+ * `finalityDepth`, or the node was reset). The follower stops advancing the chain rather
+ * than guess: an operator must look.
  */
 export class ReorgTooDeepError extends BlockFollowerError {
   readonly code = 'reorg_too_deep' as const;

@@ -1,5 +1,8 @@
+import { createPublicClient, createWalletClient, defineChain, http, type Address } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
 import type { ChainConfig } from '@kassa/config';
-import { mintTestTokens, TEST_TOKENS } from '@kassa/chain';
+import { deployKassaContracts, type KassaContracts, mintTestTokens, TEST_TOKENS } from '@kassa/chain';
 
 import { HARDHAT_ACCOUNTS } from '../hardhat/accounts';
 import type { HardhatNodeOptions } from '../hardhat/hardhat-node';
@@ -18,47 +21,81 @@ export const LOCAL_ROLES = {
 /** Test tokens minted to each customer account: 1,000,000 of each. */
 const CUSTOMER_FUNDS = 1_000_000n;
 
+/** How Kassa watches a local chain. */
+export interface LocalChainSettings {
+  name?: string;
+  confirmations?: number;
+  pollIntervalMs?: number;
+}
+
 /** A local chain with Kassa's contracts, and its Kassa chain configuration. */
 export interface LocalChain extends KassaTestChain {
   config: ChainConfig;
+}
+
+function chainConfigOf(
+  chainId: number,
+  rpcUrl: string,
+  wsUrl: string | undefined,
+  contracts: KassaContracts,
+  settings: LocalChainSettings,
+): ChainConfig {
+  return {
+    chainId,
+    name: settings.name ?? 'Hardhat (local)',
+    rpcUrls: [rpcUrl],
+    ...(wsUrl ? { wsUrl } : {}),
+    confirmations: settings.confirmations ?? 3,
+    finalityDepth: 64,
+    pollIntervalMs: settings.pollIntervalMs ?? 500,
+    startBlock: 0,
+    nativeCurrency: { symbol: 'ETH', decimals: 18 },
+    factoryAddress: contracts.factory,
+    implementationAddress: contracts.implementation,
+    tokens: (Object.keys(TEST_TOKENS) as (keyof typeof TEST_TOKENS)[]).map((symbol) => ({
+      symbol,
+      address: contracts.tokens[symbol],
+      decimals: TEST_TOKENS[symbol].decimals,
+    })),
+  };
+}
+
+function customerMints(contracts: KassaContracts): { token: Address; to: Address; amount: bigint }[] {
+  return LOCAL_ROLES.customers.flatMap((index) =>
+    (Object.keys(TEST_TOKENS) as (keyof typeof TEST_TOKENS)[]).map((symbol) => ({
+      token: contracts.tokens[symbol],
+      to: HARDHAT_ACCOUNTS[index]!.address,
+      amount: CUSTOMER_FUNDS * 10n ** BigInt(TEST_TOKENS[symbol].decimals),
+    })),
+  );
+}
+
+/**
+ * Provisions a running development node (Hardhat, or any node whose accounts hold the
+ * well-known development keys): deploys the DepositFactory and the test tokens from
+ * account 0, funds the customer accounts, and returns the chain's Kassa configuration.
+ */
+export async function provisionLocalChain(rpcUrl: string, settings: LocalChainSettings & { wsUrl?: string } = {}): Promise<ChainConfig> {
+  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+  const chainId = await probe.getChainId();
+  const chain = defineChain({ id: chainId, name: settings.name ?? 'local', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
+  const transport = http(rpcUrl, { retryCount: 0 });
+  const publicClient = createPublicClient({ chain, transport, cacheTime: 0, pollingInterval: 50 });
+  const deployer = createWalletClient({ account: privateKeyToAccount(HARDHAT_ACCOUNTS[LOCAL_ROLES.deployer]!.privateKey), chain, transport });
+  const contracts = await deployKassaContracts(deployer, publicClient);
+  await mintTestTokens(deployer, publicClient, customerMints(contracts));
+  return chainConfigOf(chainId, rpcUrl, settings.wsUrl, contracts, settings);
 }
 
 /**
  * Starts a Hardhat node, deploys the DepositFactory and the test tokens, funds the
  * customer accounts with every test token, and returns the chain's Kassa configuration.
  */
-export async function startLocalChain(
-  options: HardhatNodeOptions & { confirmations?: number; pollIntervalMs?: number; name?: string } = {},
-): Promise<LocalChain> {
+export async function startLocalChain(options: HardhatNodeOptions & LocalChainSettings = {}): Promise<LocalChain> {
   const chain = await startKassaTestChain(options);
   try {
-    const tokens = (Object.keys(TEST_TOKENS) as (keyof typeof TEST_TOKENS)[]).map((symbol) => ({
-      symbol,
-      address: chain.contracts.tokens[symbol],
-      decimals: TEST_TOKENS[symbol].decimals,
-    }));
-    await mintTestTokens(
-      chain.deployer,
-      chain.publicClient,
-      LOCAL_ROLES.customers.flatMap((index) =>
-        tokens.map((token) => ({ token: token.address, to: HARDHAT_ACCOUNTS[index]!.address, amount: CUSTOMER_FUNDS * 10n ** BigInt(token.decimals) })),
-      ),
-    );
-    const config: ChainConfig = {
-      chainId: chain.node.chainId,
-      name: options.name ?? 'Hardhat (local)',
-      rpcUrls: [chain.node.rpcUrl],
-      wsUrl: chain.node.wsUrl,
-      confirmations: options.confirmations ?? 3,
-      finalityDepth: 64,
-      pollIntervalMs: options.pollIntervalMs ?? 500,
-      startBlock: 0,
-      nativeCurrency: { symbol: 'ETH', decimals: 18 },
-      factoryAddress: chain.contracts.factory,
-      implementationAddress: chain.contracts.implementation,
-      tokens,
-    };
-    return { ...chain, config };
+    await mintTestTokens(chain.deployer, chain.publicClient, customerMints(chain.contracts));
+    return { ...chain, config: chainConfigOf(chain.node.chainId, chain.node.rpcUrl, chain.node.wsUrl, chain.contracts, options) };
   } catch (error) {
     await chain.stop();
     throw error;

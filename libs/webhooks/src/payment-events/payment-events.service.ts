@@ -4,10 +4,8 @@ import type { EntityManager } from 'typeorm';
 import { buildEventPayload, type EventType, newId } from '@kassa/domain';
 import { EventsRepository, PaymentsRepository, type StoredEvent } from '@kassa/persistence';
 
+import { OUTBOX_NOTIFY_CHANNEL } from '../delivery/outbox-notifications';
 import { PaymentObjectsService } from './payment-objects.service';
-
-/** NOTIFY channel that wakes webhook delivery when an event is committed. */
-export const EVENTS_CHANNEL = 'kassa_events';
 
 /**
  * Records payment events in the transactional outbox (DESIGN.md "Webhooks"): the event,
@@ -32,7 +30,7 @@ export class PaymentEventsService {
     if (!payment) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
     const payload = buildEventPayload(newId('event', now.getTime()), type, now, await this.objects.build(payment, manager));
     const { event } = await this.events.append(manager, { merchantId: payment.merchantId, type, paymentId, payload });
-    await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, event.id]);
+    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, event.id]);
     return event;
   }
 }

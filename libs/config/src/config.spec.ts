@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { ConfigError, configurationTable, loadConfig } from './config';
+
+const chain = {
+  chainId: 31337,
+  name: 'Local',
+  rpcUrls: ['http://127.0.0.1:8545'],
+  confirmations: 2,
+  factoryAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  implementationAddress: '0xa16E02E87b7454126E5E10d957A927A7F5B5d2be',
+  tokens: [{ symbol: 'USDC', address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', decimals: 6 }],
+};
+
+describe('configuration', () => {
+  it('starts from safe defaults with no environment', () => {
+    const config = loadConfig({});
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000, publicUrl: undefined });
+    expect(config.chains).toEqual([]);
+    expect(config.webhooks.allowPrivateUrls).toBe(false);
+  });
+
+  it('reads chains from KASSA_CHAINS with defaults filled in', () => {
+    const config = loadConfig({ KASSA_CHAINS: JSON.stringify([chain]) });
+    expect(config.chains[0]).toMatchObject({ chainId: 31337, finalityDepth: 64, pollIntervalMs: 1000, nativeCurrency: { symbol: 'ETH', decimals: 18 } });
+  });
+
+  it('reports every bad variable at once, without the values of secret ones', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'not a url with password hunter2', KASSA_API_PORT: '99999', KASSA_WEBHOOK_ALLOW_PRIVATE_URLS: 'maybe' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['DATABASE_URL', 'KASSA_API_PORT', 'KASSA_WEBHOOK_ALLOW_PRIVATE_URLS']);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  it('names the chain field at fault', () => {
+    const bad = { ...chain, factoryAddress: '0x123', confirmations: 0 };
+    expect(() => loadConfig({ KASSA_CHAINS: JSON.stringify([bad, bad]) })).toThrow(/KASSA_CHAINS\[0\.factoryAddress\]/);
+    expect(() => loadConfig({ KASSA_CHAINS: '[{' })).toThrow(/KASSA_CHAINS: cannot be read as JSON/);
+  });
+
+  it('refuses a chain configured twice', () => {
+    expect(() => loadConfig({ KASSA_CHAINS: JSON.stringify([chain, chain]) })).toThrow(/configured twice/);
+  });
+
+  it('is documented: docs/configuration.md carries the generated table', () => {
+    const docs = readFileSync(path.join(__dirname, '../../../docs/configuration.md'), 'utf8');
+    expect(docs).toContain(configurationTable());
+  });
+});

@@ -1,0 +1,62 @@
+import { ValidationError } from '../errors';
+import { fromBaseUnits, MAX_UINT256, minimumAccepted, toBaseUnits } from './amounts';
+
+describe('decimal amounts and base units', () => {
+  it.each([
+    ['25.50', 6, 25_500_000n],
+    ['25.5', 6, 25_500_000n],
+    ['0.000001', 6, 1n],
+    ['1', 18, 10n ** 18n],
+    ['1.000000000000000001', 18, 10n ** 18n + 1n],
+    ['123456789012345678901234567890.123456', 6, 123456789012345678901234567890123456n],
+    ['1.500000', 6, 1_500_000n],
+    ['007.1', 6, 7_100_000n],
+  ])('converts %s with %i decimals to exact base units', (amount, decimals, expected) => {
+    expect(toBaseUnits(amount, decimals)).toBe(expected);
+  });
+
+  it.each([
+    ['1.0000001', 6, 'has more than 6 decimal places'],
+    ['0', 6, 'must be greater than zero'],
+    ['0.0', 6, 'must be greater than zero'],
+    ['-1', 6, 'must be greater than zero'],
+    ['abc', 6, 'must be a decimal string'],
+    ['1e6', 6, 'must be a decimal string'],
+    ['1,5', 6, 'must be a decimal string'],
+    ['.5', 6, 'must be a decimal string'],
+    ['5.', 6, 'must be a decimal string'],
+    ['', 6, 'must be a decimal string'],
+    ['1 000', 6, 'must be a decimal string'],
+    ['0x10', 6, 'must be a decimal string'],
+  ])('rejects %s naming the field', (amount, decimals, message) => {
+    const error = (() => {
+      try {
+        toBaseUnits(amount, decimals, 'price.amount');
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).errors[0]).toEqual({ field: 'price.amount', message: expect.stringContaining(message) });
+  });
+
+  it('refuses amounts beyond uint256', () => {
+    expect(() => toBaseUnits((MAX_UINT256 + 1n).toString(), 0)).toThrow('is too large');
+    expect(toBaseUnits(MAX_UINT256.toString(), 0)).toBe(MAX_UINT256);
+  });
+
+  it('formats base units back without losing a unit', () => {
+    expect(fromBaseUnits(25_500_000n, 6)).toBe('25.5');
+    expect(fromBaseUnits(1n, 18)).toBe('0.000000000000000001');
+    expect(fromBaseUnits(0n, 6)).toBe('0');
+    expect(fromBaseUnits(MAX_UINT256, 18)).toBe('115792089237316195423570985008687907853269984665640564039457.584007913129639935');
+  });
+
+  it('applies a tolerance rounding up to a whole base unit', () => {
+    expect(minimumAccepted(10_000_000n, '0')).toBe(10_000_000n);
+    expect(minimumAccepted(10_000_000n, '1')).toBe(9_900_000n);
+    expect(minimumAccepted(3n, '50')).toBe(2n);
+    expect(minimumAccepted(1_000_001n, '0.5')).toBe(995_001n);
+  });
+});

@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const FIXTURE = path.join(__dirname, 'testing/embedded-postgres.fixture.ts');
+
+/** Runs the fixture in a child process and returns its JSON line. */
+async function runFixture(dataDir: string, mode: 'write' | 'read'): Promise<{ ok: boolean; value?: unknown; message?: string }> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['-r', './scripts/register.js', FIXTURE, dataDir, mode], {
+    cwd: ROOT,
+    timeout: 60_000,
+  }).catch((error: { stdout?: string; stderr?: string }) => {
+    if (!error.stdout) throw new Error(`fixture crashed: ${error.stderr ?? String(error)}`);
+    return { stdout: error.stdout };
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+}
+
+describe('startEmbeddedPostgres (npm start default)', () => {
+  let dataDir: string;
+
+  beforeEach(async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'kassa-embedded-'));
+    await chmod(parent, 0o755);
+    dataDir = path.join(parent, 'pg');
+  });
+
+  afterEach(async () => {
+    await rm(path.dirname(dataDir), { recursive: true, force: true });
+  });
+
+  it('keeps its data across a stop and a start (persistent)', async () => {
+    const written = await runFixture(dataDir, 'write');
+    expect(written).toMatchObject({ ok: true, value: expect.stringMatching(/^postgres:\/\/kassa:kassa@127\.0\.0\.1:\d+\/kassa$/) });
+
+    expect(await runFixture(dataDir, 'read')).toEqual({ ok: true, value: ['still here'] });
+  });
+
+  it('refuses a non-empty directory that holds no cluster, saying why', async () => {
+    await mkdir(dataDir);
+    await writeFile(path.join(dataDir, 'notes.txt'), 'not a database');
+
+    const result = await runFixture(dataDir, 'read');
+
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain('the directory is not empty and holds no cluster');
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('as root, names the parent directory the postgres user cannot enter', async () => {
+    await chmod(path.dirname(dataDir), 0o700);
+
+    const result = await runFixture(dataDir, 'write');
+
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain(`cannot enter ${path.dirname(dataDir)}`);
+  });
+});

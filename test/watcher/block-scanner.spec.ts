@@ -1,0 +1,109 @@
+import { createPublicClient, erc20Abi, getAddress, http, parseEther, type Address, type PublicClient } from 'viem';
+
+import { BlockNotAvailableError, BlockScanner, createChainClient, type WatchedAddressFilter } from '@kassa/chain';
+import { NATIVE_LOG_INDEX } from '@kassa/domain';
+import { startLocalChain, type LocalChain } from '@kassa/testing';
+
+/** A watched set of lowercase addresses. */
+const watching = (addresses: readonly string[]): WatchedAddressFilter => {
+  const set = new Set(addresses.map((address) => address.toLowerCase()));
+  return { size: set.size, has: (address) => set.has(address) };
+};
+
+/** A client that counts the JSON-RPC calls it makes, by method. */
+function countingClient(url: string): { client: Pick<PublicClient, 'request'>; calls: Map<string, number> } {
+  const inner = createPublicClient({ transport: http(url, { batch: true }), cacheTime: 0 });
+  const calls = new Map<string, number>();
+  const request = ((args: { method: string }) => {
+    calls.set(args.method, (calls.get(args.method) ?? 0) + 1);
+    return inner.request(args as Parameters<typeof inner.request>[0]);
+  }) as PublicClient['request'];
+  return { client: { request }, calls };
+}
+
+/**
+ * The block scanner against a real node: one `eth_getLogs` per range and one block body per
+ * block, whatever the number of watched addresses; only transfers to watched addresses of
+ * configured tokens (or native coin) come out.
+ */
+describe('block scanner', () => {
+  let chain: LocalChain;
+  const watchedToken = '0x00000000000000000000000000000000000a11ce' as Address;
+  const watchedNative = '0x00000000000000000000000000000000000b0b00' as Address;
+  const stranger = '0x000000000000000000000000000000000000dEaD' as Address;
+  let from: bigint;
+  let to: bigint;
+
+  beforeAll(async () => {
+    chain = await startLocalChain();
+    from = (await chain.publicClient.getBlockNumber()) + 1n;
+    const customer = chain.wallet(1);
+    const send = async (hash: Promise<`0x${string}`>): Promise<void> => {
+      await chain.publicClient.waitForTransactionReceipt({ hash: await hash });
+    };
+    const transfer = (token: Address, recipient: Address, amount: bigint): Promise<`0x${string}`> =>
+      customer.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [recipient, amount] });
+    await send(transfer(chain.contracts.tokens.USDC, watchedToken, 1_500_000n));
+    await send(transfer(chain.contracts.tokens.USDC, stranger, 9_000_000n));
+    await send(transfer(chain.contracts.tokens.DAI, watchedToken, 10n ** 18n)); // DAI is not scanned below
+    await send(customer.sendTransaction({ to: watchedNative, value: parseEther('0.3') }));
+    await send(customer.sendTransaction({ to: stranger, value: parseEther('0.1') }));
+    await send(customer.sendTransaction({ to: watchedNative, value: 0n }));
+    to = await chain.publicClient.getBlockNumber();
+  });
+
+  afterAll(async () => {
+    await chain?.stop();
+  });
+
+  const scannerOf = (client: Pick<PublicClient, 'request'>): BlockScanner =>
+    new BlockScanner(client, { chainId: chain.config.chainId, tokens: [chain.contracts.tokens.USDC, chain.contracts.tokens.USDT] });
+
+  it('finds the transfers to watched addresses, token and native, and links the blocks', async () => {
+    const scanner = scannerOf(createChainClient(chain.config));
+    const range = await scanner.scan(from, to, watching([watchedToken, watchedNative]));
+
+    expect(range.blocks.map((block) => block.number)).toEqual(Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i)));
+    range.blocks.slice(1).forEach((block, i) => expect(block.parentHash).toBe(range.blocks[i]!.hash));
+    expect(range.transfers).toEqual([
+      expect.objectContaining({
+        blockNumber: from,
+        to: getAddress(watchedToken),
+        tokenAddress: getAddress(chain.contracts.tokens.USDC),
+        amount: 1_500_000n,
+        blockHash: range.blocks[0]!.hash,
+      }),
+      expect.objectContaining({ blockNumber: from + 3n, to: getAddress(watchedNative), tokenAddress: null, amount: parseEther('0.3'), logIndex: NATIVE_LOG_INDEX }),
+    ]);
+  });
+
+  it('makes the same RPC calls with 2 or 50,000 watched addresses: one eth_getLogs, one body per block', async () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}`);
+    const few = countingClient(chain.node.rpcUrl);
+    const lots = countingClient(chain.node.rpcUrl);
+
+    const small = await scannerOf(few.client).scan(from, to, watching([watchedToken, watchedNative]));
+    const large = await scannerOf(lots.client).scan(from, to, watching([...many, watchedToken, watchedNative]));
+
+    expect(large.transfers).toEqual(small.transfers);
+    expect(Object.fromEntries(lots.calls)).toEqual(Object.fromEntries(few.calls));
+    expect(few.calls.get('eth_getLogs')).toBe(1);
+    expect(few.calls.get('eth_getBlockByNumber')).toBe(Number(to - from + 1n));
+    // Receipts only for the native matches (the 0.3 ETH transfer).
+    expect(few.calls.get('eth_getTransactionReceipt')).toBe(1);
+  });
+
+  it('reads only headers when nothing is watched', async () => {
+    const { client, calls } = countingClient(chain.node.rpcUrl);
+    const range = await scannerOf(client).scan(from, to, watching([]));
+
+    expect(range.transfers).toEqual([]);
+    expect(range.blocks).toHaveLength(Number(to - from + 1n));
+    expect(calls.get('eth_getLogs')).toBeUndefined();
+  });
+
+  it('fails with BlockNotAvailableError for a block past the head', async () => {
+    const scanner = scannerOf(createChainClient(chain.config));
+    await expect(scanner.scan(to, to + 5n, watching([watchedToken]))).rejects.toBeInstanceOf(BlockNotAvailableError);
+  });
+});

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+
+import { ChainCursorsRepository } from '@kassa/persistence';
+import { PaymentEventsService } from '@kassa/webhooks';
+
+import { eth, useWatcherTestKit, waitFor } from './support/watcher-test-kit';
+
+/** Fails the first `failuresLeft` event writes, as a crash between the transfer insert and the commit would. */
+@Injectable()
+class FailingPaymentEvents extends PaymentEventsService {
+  static failuresLeft = 0;
+  static failed = 0;
+
+  override async record(...args: Parameters<PaymentEventsService['record']>): ReturnType<PaymentEventsService['record']> {
+    if (FailingPaymentEvents.failuresLeft > 0) {
+      FailingPaymentEvents.failuresLeft--;
+      FailingPaymentEvents.failed++;
+      throw new Error('injected failure before commit');
+    }
+    return super.record(...args);
+  }
+}
+
+/**
+ * Continuity: the watcher resumes from its stored cursor after a stop, a failed step
+ * leaves nothing behind, and a standby takes over from a stopped leader. No transfer is
+ * lost or counted twice.
+ */
+describe('watcher: restarts, failures and standby', () => {
+  const kit = useWatcherTestKit();
+  const cursorOf = async (): Promise<bigint | undefined> =>
+    (await new ChainCursorsRepository(kit.db.dataSource).get(kit.chain.config.chainId))?.blockNumber;
+
+  it('stopped mid-way and restarted, it resumes from the cursor with every transfer stored once', async () => {
+    const first = await kit.startWatcher();
+    const a = await kit.createPayment('USDC', { amount: 10_000_000n });
+    const b = await kit.createPayment('USDC', { amount: 10_000_000n });
+    const c = await kit.createPayment('ETH', { amount: eth('1') });
+    await Promise.all([a, b, c].map((payment) => kit.waitUntilWatched(first, payment)));
+
+    const early = await kit.pay('USDC', a.depositAddress, 4_000_000n);
+    await kit.waitForCursor(early.blockNumber, first);
+    expect((await kit.payment(a.id)).status).toBe('PENDING');
+    await first.stop();
+    const stoppedAt = await cursorOf();
+
+    await kit.pay('USDC', a.depositAddress, 6_000_000n, 2);
+    await kit.pay('USDC', b.depositAddress, 10_000_000n, 3);
+    await kit.pay('ETH', c.depositAddress, eth('1'), 4);
+    const head = await kit.mine(3);
+    expect(await cursorOf()).toBe(stoppedAt);
+
+    const second = await kit.startWatcher();
+    await kit.waitForCursor(head, second);
+
+    expect((await kit.transfersOf(a.id)).map((t) => t.amount)).toEqual([4_000_000n, 6_000_000n]);
+    expect((await kit.transfersOf(b.id)).map((t) => t.amount)).toEqual([10_000_000n]);
+    expect((await kit.transfersOf(c.id)).map((t) => t.amount)).toEqual([eth('1')]);
+    for (const payment of [a, b, c]) {
+      expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: payment.amount });
+      expect((await kit.eventTypes(payment.id)).filter((type) => type === 'payment.paid')).toHaveLength(1);
+    }
+    expect(await kit.eventTypes(a.id)).toEqual(['payment.pending', 'payment.paid']);
+    await second.stop();
+  });
+
+  it('a step that fails before its commit stores nothing, and its retry stores everything once', async () => {
+    const watcher = await kit.startWatcher({
+      overrides: (builder) => builder.overrideProvider(PaymentEventsService).useClass(FailingPaymentEvents),
+    });
+    const payment = await kit.createPayment('USDC', { amount: 3_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+    FailingPaymentEvents.failuresLeft = 2;
+
+    const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 3_000_000n);
+    await kit.waitForCursor(blockNumber, watcher);
+
+    expect(FailingPaymentEvents.failed).toBe(2);
+    expect(await kit.transfersOf(payment.id)).toHaveLength(1);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING' });
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending']);
+    await watcher.stop();
+  });
+
+  it('a second watcher stands by while the first leads the chain, and takes over when it stops', async () => {
+    const leader = await kit.startWatcher();
+    await waitFor(
+      async () => leader.followers.status()[0]?.state,
+      (state) => state === 'following',
+      (state) => `leader is ${state}`,
+    );
+    const standby = await kit.startWatcher();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(standby.followers.status()[0]?.state).toBe('standby');
+
+    await leader.stop();
+    await waitFor(
+      async () => standby.followers.status()[0]?.state,
+      (state) => state === 'following',
+      (state) => `standby is ${state}`,
+    );
+    const payment = await kit.createPayment('USDT', { amount: 1_000_000n });
+    await kit.waitUntilWatched(standby, payment);
+    const { blockNumber } = await kit.pay('USDT', payment.depositAddress, 1_000_000n);
+    await kit.waitForCursor(blockNumber, standby);
+    expect((await kit.payment(payment.id)).status).toBe('PENDING');
+    await standby.stop();
+  });
+});
