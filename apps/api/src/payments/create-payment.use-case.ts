@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { ChainRegistry, depositAddress, paymentSalt } from '@kassa/chain';
+import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, paymentSalt, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import {
   IdempotencyKeyReusedError,
   type MerchantId,
@@ -18,9 +18,6 @@ import { IdempotencyKeysRepository, MerchantsRepository, PaymentsRepository } fr
 import { PaymentEventsService, PaymentObjectsService } from '@kassa/webhooks';
 
 import type { CreatePaymentDto } from './dto/create-payment.dto';
-
-/** NOTIFY channel that tells the chain watcher about a new deposit address (`<chainId>:<address>`). */
-export const PAYMENTS_CHANNEL = 'kassa_payments';
 
 /** The response of a create request, as first answered (replayed for the same idempotency key). */
 export interface CreatePaymentResult {
@@ -107,7 +104,11 @@ export class CreatePaymentUseCase {
     const outcome = await this.dataSource.transaction(async (manager) => {
       await this.payments.insert(payment, manager);
       await this.events.record(manager, 'payment.created', payment.id, now);
-      await manager.query('SELECT pg_notify($1, $2)', [PAYMENTS_CHANNEL, `${payment.chainId}:${payment.depositAddress}`]);
+      // Tells the chain watcher to watch the new deposit address from this commit on.
+      await manager.query('SELECT pg_notify($1, $2)', [
+        WATCHED_PAYMENTS_CHANNEL,
+        formatWatchedPaymentNotice({ chainId: payment.chainId, depositAddress: payment.depositAddress, paymentId: payment.id }),
+      ]);
       const body = await this.objects.build(payment, manager);
       if (idempotencyKey) {
         const saved = await this.idempotencyKeys.save(

@@ -75,8 +75,8 @@ const LOUD_FAILURES = 3;
  * block: the next range always starts right after the stored cursor and must link to it by
  * parent hash.
  *
- * Reorgs: a range whose first block does not link to the stored cursor, or a stored
- * cursor the node no longer has (same or shorter chain), makes the follower walk back
+ * Reorgs: a range whose first block does not link to the stored cursor, or a head at the
+ * cursor's height with another hash, makes the follower walk back
  * through the stored block hashes to the common ancestor, read the new branch from there,
  * and store the rewind and the new blocks in one transaction.
  *
@@ -211,10 +211,12 @@ export class ChainFollower {
       this.progressed(recorded.cursor);
       return { next: { cursor: recorded.cursor, next: recorded.cursor.number + 1n }, idle: to >= head };
     }
-    if (position.cursor) {
-      // Nothing new: the block stood on must still be canonical (a reorg to a chain of the same or smaller height).
-      const tip = (await this.deps.scanner.headers([position.cursor.number])).get(position.cursor.number);
-      if (!tip || tip.hash !== position.cursor.hash) return { next: await this.reorg(position.cursor, head), idle: false };
+    if (position.cursor && head === position.cursor.number) {
+      // Nothing new: the block stood on must still be canonical (a reorg that kept the height).
+      // A head below the cursor is left alone: it is as likely a lagging node as a shorter
+      // branch, and a real shorter branch shows on its next block (its parent hash differs).
+      const tip = (await this.deps.scanner.headers([head])).get(head);
+      if (tip && tip.hash !== position.cursor.hash) return { next: await this.reorg(position.cursor, head), idle: false };
     }
     return { next: position, idle: true };
   }

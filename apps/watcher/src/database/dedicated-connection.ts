@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
@@ -20,7 +20,7 @@ export async function openDedicatedConnection(dataSource: DataSource, applicatio
     user: options.username,
     password: typeof options.password === 'string' ? options.password : undefined,
     database: options.database,
-    ssl: options.ssl as boolean | undefined,
+    ssl: options.ssl as ClientConfig['ssl'],
     application_name: applicationName,
     keepAlive: true,
     connectionTimeoutMillis: 10_000,

@@ -100,7 +100,8 @@ export class ChainLeadership {
     client.on('error', (error: Error) => lose(error.message));
     client.on('end', () => lose('connection ended'));
     const onParentAbort = (): void => controller.abort();
-    parent.addEventListener('abort', onParentAbort, { once: true });
+    if (parent.aborted) controller.abort();
+    else parent.addEventListener('abort', onParentAbort, { once: true });
     const timer = setInterval(() => {
       client.query('SELECT 1').catch((error: unknown) => lose(describe(error)));
     }, this.options.checkMs);

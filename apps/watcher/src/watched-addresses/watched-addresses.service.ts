@@ -171,7 +171,7 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
         await this.refresh();
         this.setLive(true);
         this.logger.log(`Watching ${this.totalSize()} deposit addresses; listening on ${WATCHED_PAYMENTS_CHANNEL}`);
-        const reason = await Promise.race([lost, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+        const reason = await Promise.race([lost, whenAborted(signal)]);
         if (!signal.aborted) this.logger.warn(`LISTEN connection lost (${describe(reason)}); followers pause until it is back`);
       } catch (error) {
         if (!signal.aborted) this.logger.warn(`Cannot listen for new payments: ${describe(error)}`);
@@ -219,6 +219,12 @@ function addTo(lists: WatchLists, watched: Pick<WatchedAddress, 'chainId' | 'dep
   const ids = list.get(address);
   if (!ids) list.set(address, [watched.paymentId]);
   else if (!ids.includes(watched.paymentId)) ids.push(watched.paymentId);
+}
+
+/** Resolves when `signal` aborts (at once if it already has). */
+function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 function describe(error: unknown): string {

@@ -5,7 +5,8 @@ import { type ChainClient, ChainRegistry, createChainClient } from '@kassa/chain
 import type { Payment } from '@kassa/domain';
 
 /**
- * Reads deposit addresses' on-chain balances in the payment's token, batched: the calls
+ * Reads chain state the scheduler needs: the node's head, and deposit addresses'
+ * on-chain balances in the payment's token, batched: the calls
  * of one chain go out together as JSON-RPC batches (DESIGN.md: "Before any TIMEOUT, the
  * scheduler reads the deposit address's on-chain balance once (batched)").
  */
@@ -36,6 +37,12 @@ export class DepositBalances {
       }),
     );
     return balances;
+  }
+
+  /** The node's head block number, or null when the chain does not answer. */
+  async headBlockNumber(chainId: number): Promise<bigint | null> {
+    const client = this.client(chainId);
+    return client ? client.getBlockNumber().catch(() => null) : null;
   }
 
   private client(chainId: number): ChainClient | undefined {

@@ -12,6 +12,12 @@ import { DepositBalances } from './deposit-balances';
 /** Name of the interval in the scheduler registry; its period is `jobs.expiry.intervalMs`. */
 export const EXPIRE_PAYMENTS_JOB = 'expire-payments';
 
+interface WatcherProgress {
+  cursorBlock: bigint | null;
+  cursorTime: Date | null;
+  nodeHead: bigint | null;
+}
+
 /** What one run did. */
 export interface ExpiryRunResult {
   timedOut: string[];
@@ -25,7 +31,8 @@ export interface ExpiryRunResult {
  * time and waits for confirmations, for at most `confirmationGrace`. Before timing a
  * payment out, its deposit address's balance is read once; value the watcher has not
  * recorded yet (lag, or an internal transfer) postpones the decision to a later run,
- * at most until the grace period ends. CANCELED and PAID payments are never touched.
+ * at most until the grace period ends. Nor does a payment time out before the chain
+ * watcher has seen every block up to its deadline. CANCELED and PAID payments are never touched.
  * Payments move in set-based batches of `jobs.expiry.batchSize`.
  */
 @Injectable()
@@ -73,15 +80,20 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     const candidates = await this.payments.listOpenPastDeadline(now, this.config.jobs.expiry.batchSize);
     if (candidates.length === 0) return { timedOut: [], waiting: [] };
     const transfers = await this.transfers.listByPayments(candidates.map((payment) => payment.id));
-    const heads = await this.heads(candidates);
+    const progress = await this.watcherProgress(candidates);
     const graceMs = this.config.payments.confirmationGraceSeconds * 1000;
 
     const toTimeOut: { payment: Payment; state: PaymentState; seen: bigint }[] = [];
     const waiting: string[] = [];
     for (const payment of candidates) {
-      const evaluation = evaluatePayment(payment, transfers.get(payment.id) ?? [], heads.get(payment.chainId) ?? 0n);
+      const chain = progress.get(payment.chainId);
+      const evaluation = evaluatePayment(payment, transfers.get(payment.id) ?? [], chain?.cursorBlock ?? 0n);
+      let decision = decideExpiry(payment, evaluation.sums, now, graceMs);
       // Paid in time and confirmed: the watcher marks it PAID on its next block.
-      const decision = evaluation.status === 'PAID' ? 'wait_for_confirmations' : decideExpiry(payment, evaluation.sums, now, graceMs);
+      if (evaluation.status === 'PAID') decision = 'wait_for_confirmations';
+      // The watcher has not yet seen every block up to the deadline: an in-time transfer may still come.
+      const pastGrace = now.getTime() > payment.expiresAt.getTime() + graceMs;
+      if (decision === 'timeout' && !pastGrace && !this.watcherPassed(chain, payment.expiresAt)) decision = 'wait_for_confirmations';
       if (decision === 'timeout') {
         toTimeOut.push({
           payment,
@@ -131,9 +143,27 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  private async heads(payments: readonly Payment[]): Promise<Map<number, bigint>> {
+  /**
+   * True when the watcher has recorded every transfer that could be in time: its cursor
+   * block is past the deadline, or it stands at the node's head (no later block exists,
+   * so none can hold an in-time transfer it has not seen).
+   */
+  private watcherPassed(chain: WatcherProgress | undefined, deadline: Date): boolean {
+    if (!chain || chain.cursorBlock === null) return false;
+    if (chain.cursorTime !== null && chain.cursorTime.getTime() > deadline.getTime()) return true;
+    return chain.nodeHead !== null && chain.cursorBlock >= chain.nodeHead;
+  }
+
+  /** Where each chain's watcher stands: its cursor, the cursor block's time, and the node's head. */
+  private async watcherProgress(payments: readonly Payment[]): Promise<Map<number, WatcherProgress>> {
     const chainIds = [...new Set(payments.map((payment) => payment.chainId))];
-    const cursors = await Promise.all(chainIds.map((chainId) => this.cursors.get(chainId)));
-    return new Map(chainIds.map((chainId, index) => [chainId, cursors[index]?.blockNumber ?? 0n]));
+    const entries = await Promise.all(
+      chainIds.map(async (chainId): Promise<[number, WatcherProgress]> => {
+        const [cursor, nodeHead] = await Promise.all([this.cursors.get(chainId), this.balances.headBlockNumber(chainId)]);
+        const block = cursor ? (await this.cursors.getBlocks(chainId, cursor.blockNumber, cursor.blockNumber))[0] : undefined;
+        return [chainId, { cursorBlock: cursor?.blockNumber ?? null, cursorTime: block?.timestamp ?? null, nodeHead }];
+      }),
+    );
+    return new Map(entries);
   }
 }

@@ -105,7 +105,9 @@ export class InitialSchema1767225600000 implements MigrationInterface {
         CONSTRAINT ck_payments_amount_minimum CHECK (amount_minimum > 0 AND amount_minimum <= amount),
         CONSTRAINT ck_payments_amount_received CHECK (amount_received >= 0),
         CONSTRAINT ck_payments_token_decimals CHECK (token_decimals >= 0),
-        CONSTRAINT ck_payments_required_confirmations CHECK (required_confirmations >= 0)
+        CONSTRAINT ck_payments_required_confirmations CHECK (required_confirmations >= 0),
+        -- open <=> not finalized: the watcher keeps final payments watched by finalized_at
+        CONSTRAINT ck_payments_finalized_at CHECK ((status IN ('CREATED', 'PENDING')) = (finalized_at IS NULL))
       )
     `);
     // Newest-first cursor pagination: ids are ULIDs, so id order is creation order.

@@ -15,6 +15,7 @@ import { MerchantEntity } from '../merchants/merchant.entity';
 @Check('ck_payments_amount_received', 'amount_received >= 0')
 @Check('ck_payments_token_decimals', 'token_decimals >= 0')
 @Check('ck_payments_required_confirmations', 'required_confirmations >= 0')
+@Check('ck_payments_finalized_at', "(status IN ('CREATED', 'PENDING')) = (finalized_at IS NULL)")
 @Index('ix_payments_merchant_id_id', ['merchantId', 'id'])
 @Index('ix_payments_merchant_id_order_id', ['merchantId', 'orderId'])
 @Index('ix_payments_open_expires_at', ['expiresAt'], {

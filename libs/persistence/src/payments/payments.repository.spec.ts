@@ -49,6 +49,12 @@ describe('PaymentsRepository', () => {
     );
   });
 
+  it('refuses a final payment without finalized_at (it would drop out of the watched addresses)', async () => {
+    const payment = paymentFixture(merchantId, { status: 'PAID', paidAt: new Date(), finalizedAt: null });
+
+    await expect(payments.insert(payment)).rejects.toThrow('ck_payments_finalized_at');
+  });
+
   it("does not find another merchant's payment, except unscoped", async () => {
     const payment = paymentFixture(otherMerchantId);
     await payments.insert(payment);

@@ -82,7 +82,7 @@ export const MAX_RESPONSE_BODY_BYTES = 2048;
 
 /** Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character; drops NUL, which PostgreSQL text refuses. */
 export function truncateUtf8(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text.replace(/\u0000/g, ''), 'utf8');
+  const bytes = Buffer.from(text.replaceAll(String.fromCharCode(0), ''), 'utf8');
   if (bytes.length <= maxBytes) return bytes.toString('utf8');
   let end = maxBytes;
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end -= 1; // continuation byte: back to the character's start

@@ -17,6 +17,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_PG_ENV.adminUrl] = postgres.adminUrl;
   process.env[TEST_PG_ENV.template] = postgres.template;
   process.env[TEST_PG_ENV.databasePrefix] = postgres.databasePrefix;
+  process.env[TEST_PG_ENV.cloneStrategy] = postgres.cloneStrategy;
   const { serverMs, templateMs } = postgres.timings;
   process.stdout.write(
     `\nPostgreSQL for tests (${postgres.kind}) ready in ${Math.round(performance.now() - started)} ms: ` +

@@ -19,17 +19,18 @@ export interface TestDatabaseOptions {
   migrated?: boolean;
 }
 
-function testServer(): { adminUrl: string; template: string; databasePrefix: string } {
+function testServer(): { adminUrl: string; template: string; databasePrefix: string; cloneStrategy: string } {
   const adminUrl = process.env[TEST_PG_ENV.adminUrl];
   const template = process.env[TEST_PG_ENV.template];
   const databasePrefix = process.env[TEST_PG_ENV.databasePrefix];
+  const cloneStrategy = process.env[TEST_PG_ENV.cloneStrategy] ?? '';
   if (!adminUrl || !template || !databasePrefix) {
     throw new Error(
       `${TEST_PG_ENV.adminUrl} is not set: run the tests through the root Jest config (npx jest ...), ` +
         `whose globalSetup (libs/testing/src/jest/global-setup.ts) starts PostgreSQL.`,
     );
   }
-  return { adminUrl, template, databasePrefix };
+  return { adminUrl, template, databasePrefix, cloneStrategy };
 }
 
 /**
@@ -41,8 +42,9 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const server = testServer();
   const name = `${server.databasePrefix}${randomBytes(5).toString('hex')}`;
   const template = options.migrated === false ? 'template0' : server.template;
+  const strategy = server.cloneStrategy === 'FILE_COPY' ? ' STRATEGY FILE_COPY' : '';
   await withClient(server.adminUrl, (client) =>
-    client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(template)}`),
+    client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(template)}${strategy}`),
   );
   return {
     name,

@@ -1,0 +1,71 @@
+import { WatchedAddressesService } from '@kassa/watcher';
+
+import { useWatcherTestKit, waitFor, type RunningWatcher } from './support/watcher-test-kit';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Which deposit addresses the watcher looks for: open payments and final ones inside the
+ * late-transfer window, learnt by LISTEN/NOTIFY with a periodic full reload as safety net.
+ */
+describe('watcher: watched deposit addresses', () => {
+  const kit = useWatcherTestKit();
+  let watcher: RunningWatcher;
+  const watched = (address: string): boolean =>
+    watcher.app.get(WatchedAddressesService).forChain(kit.chain.config.chainId).has(address.toLowerCase());
+
+  afterEach(async () => {
+    await watcher?.stop();
+  });
+
+  it('watches open payments and final ones inside the late-transfer window, not older final ones', async () => {
+    const open = await kit.createPayment('USDC', { amount: 1n, notify: false });
+    const recent = await kit.createPayment('USDC', {
+      amount: 1n,
+      notify: false,
+      overrides: { status: 'TIMEOUT', finalizedAt: new Date(Date.now() - DAY_MS) },
+    });
+    const old = await kit.createPayment('USDC', {
+      amount: 1n,
+      notify: false,
+      overrides: { status: 'PAID', amountReceived: 1n, paidAt: new Date(Date.now() - 8 * DAY_MS), finalizedAt: new Date(Date.now() - 8 * DAY_MS) },
+    });
+
+    watcher = await kit.startWatcher();
+    await kit.waitUntilWatched(watcher, open);
+
+    expect(watched(recent.depositAddress)).toBe(true);
+    expect(watched(old.depositAddress)).toBe(false);
+  });
+
+  it('a payment whose notification never came is watched after the next full reload', async () => {
+    watcher = await kit.startWatcher({ watcher: { watchedRefreshMs: 300 } });
+    await kit.waitForCursor(await kit.head(), watcher);
+
+    const silent = await kit.createPayment('USDT', { amount: 2_000_000n, notify: false });
+    await kit.waitUntilWatched(watcher, silent);
+
+    const { blockNumber } = await kit.pay('USDT', silent.depositAddress, 2_000_000n);
+    await kit.waitForCursor(blockNumber, watcher);
+    expect((await kit.payment(silent.id)).status).toBe('PENDING');
+  });
+
+  it('after losing its LISTEN connection it reconnects, reloads, and sees payments created meanwhile', async () => {
+    watcher = await kit.startWatcher();
+    await kit.waitForCursor(await kit.head(), watcher);
+    const service = watcher.app.get(WatchedAddressesService);
+
+    const killed = await kit.db.dataSource.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kassa-watcher-listen' AND datname = current_database()`,
+    );
+    expect(killed).toHaveLength(1);
+    await waitFor(async () => service.isLive(), (live) => !live, () => 'the list stayed live after its connection was killed', 5_000);
+    const created = await kit.createPayment('USDC', { amount: 3_000_000n });
+
+    await kit.waitUntilWatched(watcher, created);
+    expect(service.isLive()).toBe(true);
+    const { blockNumber } = await kit.pay('USDC', created.depositAddress, 3_000_000n);
+    await kit.waitForCursor(blockNumber, watcher);
+    expect((await kit.payment(created.id)).status).toBe('PENDING');
+  });
+});
