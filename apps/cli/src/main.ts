@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 
 import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
-import { asMerchantId, DomainError } from '@kassa/domain';
+import { asMerchantId, DomainError, fromBaseUnits } from '@kassa/domain';
 import { runMigrations } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/testing';
 
@@ -94,7 +94,7 @@ program
     const rpc = options.rpc ?? localChains().find((chain) => chain.chainId === status?.chainId)?.rpcUrls[0] ?? localChains()[0]?.rpcUrls[0];
     if (!rpc) throw new CliError('No RPC URL: pass --rpc, or run `npm start` first');
     const result = await payPayment(paymentId, { apiUrl: api, rpcUrl: rpc, privateKey: account.privateKey, amount: options.amount });
-    print(`Sent ${options.amount ?? result.payment.amountRemainingBaseUnits + ' base units of'} ${result.payment.currency} to ${result.payment.depositAddress}`);
+    print(`Sent ${fromBaseUnits(result.amountBaseUnits, result.payment.token.decimals)} ${result.payment.currency} to ${result.payment.depositAddress}`);
     print(`  from ${account.address}, transaction ${result.txHash}`);
   });
 

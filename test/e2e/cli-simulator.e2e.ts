@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import type { PaymentObject } from '@kassa/domain';
+
+import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '../..');
+
+/** Runs the `kassa` CLI as a user would; resolves with its exit code and output. */
+async function kassaCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** The customer simulator (`kassa pay`) pays real payments on the local chain. */
+describe('kassa pay', () => {
+  let kassa: TestKassa;
+
+  beforeAll(async () => {
+    kassa = await startTestKassa({ confirmations: 1 });
+  });
+
+  afterAll(async () => {
+    await kassa?.stop();
+  });
+
+  const create = async (body: object) => (await kassa.request<PaymentObject>('POST', '/v1/payments', body)).body;
+  const common = () => ['--api', kassa.apiUrl, '--rpc', kassa.chain.node.rpcUrl];
+
+  it('pays the full amount of a token payment, and a given part of a native one', async () => {
+    const usdc = await create({ amount: '12.5', currency: 'USDC' });
+    const eth = await create({ amount: '1', currency: 'ETH' });
+    const [full, part] = await Promise.all([
+      kassaCli(['pay', usdc.id, ...common()]),
+      kassaCli(['pay', eth.id, '--amount', '0.25', '--account', '3', ...common()]),
+    ]);
+    expect(full).toMatchObject({ code: 0 });
+    expect(full.stdout).toContain(`Sent 12.5 USDC to ${usdc.depositAddress}`);
+    expect(part.stdout).toContain(`Sent 0.25 ETH to ${eth.depositAddress}`);
+
+    const paid = await eventually(async () => {
+      const current = (await kassa.request<PaymentObject>('GET', `/v1/payments/${usdc.id}`)).body;
+      return current.status === 'PAID' ? current : undefined;
+    }, { what: 'the USDC payment to be PAID' });
+    expect(paid.amountReceivedBaseUnits).toBe('12500000');
+    const partial = await eventually(async () => {
+      const current = (await kassa.request<PaymentObject>('GET', `/v1/payments/${eth.id}`)).body;
+      return current.amountReceivedBaseUnits === '250000000000000000' ? current : undefined;
+    }, { what: 'the partial ETH transfer to be confirmed' });
+    expect(partial.status).toBe('PENDING');
+  });
+
+  it('fails with a clear message and a non-zero exit for an unknown payment or a bad amount', async () => {
+    const unknown = await kassaCli(['pay', 'pay_01M805NDR4VPJ5HD8V3AM5FHX3', ...common()]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("No payment with id 'pay_01M805NDR4VPJ5HD8V3AM5FHX3'");
+
+    const payment = await create({ amount: '1', currency: 'USDC' });
+    const bad = await kassaCli(['pay', payment.id, '--amount', '0.0000001', ...common()]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('amount: has more than 6 decimal places');
+  });
+});
