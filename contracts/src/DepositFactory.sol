@@ -9,11 +9,19 @@ import {DepositForwarder} from "./DepositForwarder.sol";
  * @notice Computes, deploys and flushes per-payment deposit addresses: EIP-1167 clones of one
  * DepositForwarder implementation, placed with CREATE2 (EIP-1014) under the effective salt
  * `keccak256(abi.encode(treasury, salt))`, so an address commits to the treasury it pays.
- * Anyone may call {deploy} and {flush}: funds can only go to the bound treasury.
+ * Anyone may call {deploy}, {flush} and {flushMany}: funds can only go to the bound treasury.
  */
 contract DepositFactory {
     /// @notice The DepositForwarder every deposit address delegates to, deployed by this factory.
     address public immutable implementation;
+
+    /// @notice One deposit address of a {flushMany} batch: its treasury, its salt, and the tokens
+    /// (address(0) = native coin) to send.
+    struct FlushRequest {
+        address treasury;
+        bytes32 salt;
+        address[] tokens;
+    }
 
     /// @notice The clone for (`treasury`, `salt`) was deployed at `forwarder` and bound to `treasury`.
     event ForwarderDeployed(address indexed treasury, bytes32 indexed salt, address forwarder);
@@ -45,6 +53,23 @@ contract DepositFactory {
      * of every token in `tokens` (address(0) = native coin) to `treasury`.
      */
     function flush(address treasury, bytes32 salt, address[] calldata tokens) external returns (address forwarder) {
+        forwarder = _flush(treasury, salt, tokens);
+    }
+
+    /**
+     * @notice {flush} for several deposit addresses in one transaction, in order: each request
+     * deploys its clone if needed and sends the listed tokens to that clone's own treasury.
+     * Requests may name different treasuries; none can move funds anywhere else.
+     * @dev All or nothing: a failing flush (e.g. a token whose transfer reverts) reverts the
+     * whole batch, so callers simulate first and leave a failing request out.
+     */
+    function flushMany(FlushRequest[] calldata requests) external {
+        for (uint256 i = 0; i < requests.length; ++i) {
+            _flush(requests[i].treasury, requests[i].salt, requests[i].tokens);
+        }
+    }
+
+    function _flush(address treasury, bytes32 salt, address[] calldata tokens) private returns (address forwarder) {
         forwarder = deploy(treasury, salt);
         for (uint256 i = 0; i < tokens.length; ++i) {
             DepositForwarder(payable(forwarder)).flush(tokens[i]);

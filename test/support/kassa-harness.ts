@@ -2,9 +2,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { erc20Abi, type Address, type Hex } from 'viem';
 
 import { createHttpApplication } from '@kassa/api';
-import { type KassaConfig, loadConfig } from '@kassa/config';
+import { type KassaConfig, loadConfig, Secret } from '@kassa/config';
 import { findFreePort } from '@kassa/persistence';
-import { createTestDatabase, type LocalChain, LOCAL_ROLES, startLocalChain, type TestDatabase } from '@kassa/testing';
+import { createTestDatabase, HARDHAT_ACCOUNTS, type LocalChain, LOCAL_ROLES, startLocalChain, type TestDatabase } from '@kassa/testing';
 import { WatcherModule } from '@kassa/watcher';
 import { WorkerModule } from '@kassa/worker';
 import { ApiModule } from '@kassa/api';
@@ -41,6 +41,8 @@ export interface TestKassa {
   stopApps(): Promise<void>;
   /** Starts the apps again on the same database and chain. */
   startApps(): Promise<void>;
+  /** A provider of the running apps (e.g. a job, to run it once now). @throws when the apps are stopped */
+  get<T>(type: abstract new (...args: never[]) => T): T;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,12 @@ export interface TestKassaOptions {
   /** Which apps run in the process; default all three. */
   apps?: { watcher?: boolean; worker?: boolean };
   configure?: (config: KassaConfig) => KassaConfig;
+  /**
+   * Settle paid payments with the local gas payer (account `LOCAL_ROLES.settlementGasPayer`),
+   * as `npm start` does. Off by default: settlement transactions mine blocks, which would move
+   * the confirmation counts other suites assert.
+   */
+  settlement?: boolean;
 }
 
 @Module({})
@@ -85,8 +93,16 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     jobs: {
       expiry: { ...base.jobs.expiry, intervalMs: 200 },
       delivery: { ...base.jobs.delivery, intervalMs: 100 },
+      settlement: { ...base.jobs.settlement, intervalMs: 200 },
+    },
+    settlement: {
+      ...base.settlement,
+      defaultGasPayerKey: options.settlement ? new Secret(HARDHAT_ACCOUNTS[LOCAL_ROLES.settlementGasPayer]!.privateKey) : null,
     },
     webhooks: { ...base.webhooks, allowPrivateUrls: true, timeoutMs: 2000 },
+    // Every request of a test comes from 127.0.0.1: limits stay on, far above what a test sends
+    // (a test of the limits sets its own through `configure`).
+    http: { ...base.http, rateLimit: { apiPerMinute: 100_000, publicPerMinute: 100_000 } },
     logLevel: 'error',
   };
   config = options.configure ? options.configure(config) : config;
@@ -147,6 +163,10 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     createMerchant: (name) => createMerchantWithKey(dataSource, { name, treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address }),
     stopApps,
     startApps,
+    get: (type) => {
+      if (!app) throw new Error('The apps are stopped');
+      return app.get(type, { strict: false });
+    },
     stop: async () => {
       await stopApps();
       await dataSource.destroy();

@@ -1,8 +1,8 @@
-import { getAddress } from 'viem';
+import { encodeFunctionData, erc20Abi, getAddress, type Hex } from 'viem';
 
 import { HARDHAT_ACCOUNTS } from '@kassa/testing';
 
-import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { rawTransactionHash, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 
 /**
  * ERC-20 payments seen by the watcher: a transfer to a deposit address makes the payment
@@ -76,6 +76,28 @@ describe('watcher: token payments', () => {
     const transfers = await kit.transfersOf(payment.id);
     expect(transfers.map((t) => [t.tokenAddress, t.amount])).toEqual([[getAddress(kit.chain.contracts.tokens.USDT), 5_000_000n]]);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
+  });
+
+  it('a token transfer whose transaction reverts (more than the customer holds) is never recorded nor counted', async () => {
+    const payment = await kit.createPayment('USDC', { amount: 1_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+    const wallet = kit.chain.wallet(6); // holds no USDC
+    const request = await wallet.prepareTransactionRequest({
+      to: kit.chain.contracts.tokens.USDC,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [payment.depositAddress, 1_000_000n] }),
+      gas: 100_000n,
+    });
+    const serialized: Hex = await wallet.signTransaction(request);
+    // Hardhat mines the failing transaction and answers with an error; the receipt is what counts.
+    await kit.rpc('eth_sendRawTransaction', [serialized]).catch(() => undefined);
+    const receipt = await kit.chain.publicClient.waitForTransactionReceipt({ hash: rawTransactionHash(serialized) });
+    expect(receipt.status).toBe('reverted');
+
+    await kit.waitForCursor(await kit.mine(3), watcher);
+
+    expect(await kit.transfersOf(payment.id)).toEqual([]);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
+    expect(await kit.eventTypes(payment.id)).toEqual([]);
   });
 
   it('underpaid then topped up becomes PAID, with one pending and one paid event', async () => {

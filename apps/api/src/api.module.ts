@@ -5,12 +5,20 @@ import { ConfigModule, type KassaConfig, persistenceOptions } from '@kassa/confi
 import { PersistenceModule } from '@kassa/persistence';
 import { PaymentEventsModule } from '@kassa/webhooks';
 
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
-import { CheckoutController } from './checkout/checkout.controller';
+import { CheckoutModule } from './checkout/checkout.module';
+import { EventsController } from './events/events.controller';
+import { RedeliverEventUseCase } from './events/redeliver-event.use-case';
 import { HealthController } from './health/health.controller';
+import { MerchantController } from './merchant/merchant.controller';
+import { UpdateMerchantSettingsUseCase } from './merchant/update-merchant-settings.use-case';
 import { CancelPaymentUseCase } from './payments/cancel-payment.use-case';
 import { CreatePaymentUseCase } from './payments/create-payment.use-case';
 import { PaymentsController } from './payments/payments.controller';
+import { SettlementPolicyController } from './settlements/settlement-policy.controller';
+import { SettlementsController } from './settlements/settlements.controller';
 import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
 
 /** Root module of the API process: merchant API, hosted checkout, health. */
@@ -24,9 +32,10 @@ export class ApiModule {
         PersistenceModule.forRoot(persistenceOptions(config)),
         ChainRegistryModule,
         PaymentEventsModule,
+        CheckoutModule,
       ],
-      controllers: [PaymentsController, WebhookEndpointsController, CheckoutController, HealthController],
-      providers: [ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase],
+      controllers: [PaymentsController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController],
+      providers: [ApiKeyAuthenticator, ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase],
     };
   }
 }

@@ -5,7 +5,11 @@ import type { DynamicModule, LogLevel } from '@nestjs/common';
 
 import type { KassaConfig } from '@kassa/config';
 
-import { ProblemFilter } from './common/problem.filter';
+import { registerJsonOnly } from './common/json-only';
+import { answerFrameworkError, ProblemFilter } from './common/problem.filter';
+import { registerRateLimits } from './common/rate-limit';
+import { registerRequestLog } from './common/request-log';
+import { type RegisteredRoute, RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 
 /** Largest request body the API reads; larger ones answer 413. */
@@ -18,18 +22,32 @@ export function logLevels(config: KassaConfig): LogLevel[] {
   return LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
 }
 
+const ROUTE_TABLES = new WeakMap<NestFastifyApplication, RouteTable>();
+
+/** The routes an application built by {@link createHttpApplication} registered (complete once it listens or is initialised). */
+export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
+  return ROUTE_TABLES.get(app)?.routes() ?? [];
+}
+
 /**
  * Builds the HTTP application around `rootModule` (the API's, or the embedded default's
- * composition of all three apps): Fastify adapter, RFC 9457 problem responses, request
- * validation, and the OpenAPI document at `/docs` (JSON at `/docs/json`).
+ * composition of all three apps): Fastify adapter, RFC 9457 problem responses (405 with
+ * `Allow` for a known path asked with another method), request validation, rate limits,
+ * a request log without secrets, and the OpenAPI document at `/docs` (JSON at `/docs/json`).
  */
 export async function createHttpApplication(rootModule: DynamicModule, config: KassaConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.http.trustProxy, frameworkErrors: answerFrameworkError }),
     { logger: logLevels(config), bufferLogs: false },
   );
-  app.useGlobalFilters(new ProblemFilter());
+  const routes = new RouteTable();
+  ROUTE_TABLES.set(app, routes);
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => routes.record(route.method, route.url));
+  await registerRateLimits(app, config);
+  registerJsonOnly(app);
+  registerRequestLog(app);
+  app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -5,13 +5,24 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 
 import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
-import { asMerchantId, DomainError, fromBaseUnits } from '@kassa/domain';
-import { runMigrations } from '@kassa/persistence';
+import { asMerchantId, DomainError, fromBaseUnits, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
+import { type Merchant, runMigrations } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/testing';
 
 import { listenForWebhooks } from './commands/listen.command';
-import { createApiKey, createMerchantWithKey, withDatabase } from './commands/merchants';
+import { createMerchantWithKey, withDatabase } from './commands/merchants';
+import {
+  createMerchantApiKey,
+  createMerchantWebhookEndpoint,
+  listMerchantApiKeys,
+  listMerchantWebhookEndpoints,
+  parseScopes,
+  revokeMerchantApiKey,
+  showMerchant,
+  updateMerchantSettings,
+} from './commands/operator.commands';
 import { CliError, payPayment } from './commands/pay.command';
+import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
 import { startEmbedded } from './commands/start.command';
 import { localChainsFile, readLocalState } from './embedded/local-state';
 
@@ -48,6 +59,16 @@ const address = (value: string) => {
   return value as `0x${string}`;
 };
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function printMerchant(shown: Merchant): void {
+  print(`Merchant ${shown.id}: ${shown.name}`);
+  print(`  treasury (default): ${shown.treasuryAddress}`);
+  for (const [chainId, treasury] of Object.entries(shown.treasuries)) print(`  treasury on chain ${chainId}: ${treasury}`);
+  print(`  tolerance: ${shown.tolerancePercent}%   default expiry: ${shown.defaultExpiresInSeconds} s`);
+  print(`  allowed origins: ${shown.allowedOrigins.length ? shown.allowedOrigins.join(', ') : 'none'}`);
+}
+
 const program = new Command('kassa')
   .description('Kassa: self-hosted, non-custodial crypto payments on EVM chains')
   .showHelpAfterError();
@@ -62,6 +83,7 @@ program
     print(`  API:          ${kassa.apiUrl}   (OpenAPI: ${kassa.apiUrl}/docs)`);
     print(`  Demo API key: ${kassa.apiKey}`);
     print(`  Local chain:  ${kassa.rpcUrl}`);
+    print(`  Settlement:   ${kassa.settling ? 'paid funds are flushed to the treasury (npm run kassa -- settlements list)' : 'off (no KASSA_SETTLEMENT_PRIVATE_KEY)'}`);
     print('');
     print('Create a payment:');
     print(`  curl -s ${kassa.apiUrl}/v1/payments -H "Authorization: Bearer ${kassa.apiKey}" -H "content-type: application/json" -d '{"amount":"25.00","currency":"USDC"}'`);
@@ -138,16 +160,160 @@ merchant
     print(`API key (shown once): ${created.apiKey}`);
   });
 
-program
-  .command('api-key')
-  .description('Create another API key for a merchant (shown once)')
+merchant
+  .command('show')
+  .description('Print a merchant\'s settings')
   .requiredOption('--merchant <id>', 'merchant id, mer_...')
-  .option('--scopes <list>', 'comma-separated scopes', 'read,write')
-  .action(async (options: { merchant: string; scopes: string }) => {
-    const scopes = options.scopes.split(',').map((scope) => scope.trim());
-    if (scopes.some((scope) => !['read', 'write'].includes(scope))) throw new CliError('--scopes takes read and/or write');
-    const key = await withDatabase(databaseUrl(), (dataSource) => createApiKey(dataSource, asMerchantId(options.merchant), scopes));
-    print(`API key (shown once): ${key}`);
+  .action(async (options: { merchant: string }) => {
+    const shown = await withDatabase(databaseUrl(), (dataSource) => showMerchant(dataSource, asMerchantId(options.merchant)));
+    printMerchant(shown);
+  });
+
+merchant
+  .command('settings')
+  .description('Change a merchant\'s settings (the same rules as PATCH /v1/merchant); options left out keep their value')
+  .requiredOption('--merchant <id>', 'merchant id, mer_...')
+  .option('--name <name>', 'merchant name')
+  .option('--treasury <address>', 'default treasury (EIP-55 address)')
+  .option('--chain-treasury <chainId=address>', 'treasury for one chain, or <chainId>=default to use the default; repeatable', collect, [])
+  .option('--tolerance <percent>', 'underpayment accepted as paid, percent (0 to 99.99)')
+  .option('--default-expiry <seconds>', 'deadline of payments that set none (60 to 604800)')
+  .option('--allowed-origins <list>', 'comma-separated checkout origins (https://shop.example); empty clears')
+  .action(async (options: { merchant: string; name?: string; treasury?: string; chainTreasury: string[]; tolerance?: string; defaultExpiry?: string; allowedOrigins?: string }) => {
+    const updated = await withDatabase(databaseUrl(), (dataSource) =>
+      updateMerchantSettings(dataSource, asMerchantId(options.merchant), {
+        name: options.name,
+        treasury: options.treasury,
+        chainTreasuries: options.chainTreasury,
+        tolerance: options.tolerance,
+        defaultExpirySeconds: options.defaultExpiry,
+        allowedOrigins: options.allowedOrigins,
+      }),
+    );
+    printMerchant(updated);
+  });
+
+const apiKey = program.command('api-key').description('Manage a merchant\'s API keys');
+apiKey
+  .command('create')
+  .description('Create an API key for a merchant (shown once; only its hash is stored)')
+  .requiredOption('--merchant <id>', 'merchant id, mer_...')
+  .option('--scopes <list>', 'comma-separated scopes: read, write', 'read,write')
+  .option('--name <label>', 'a label for the key')
+  .action(async (options: { merchant: string; scopes: string; name?: string }) => {
+    const scopes = parseScopes(options.scopes);
+    const created = await withDatabase(databaseUrl(), (dataSource) => createMerchantApiKey(dataSource, asMerchantId(options.merchant), scopes, options.name));
+    print(`API key ${created.apiKey.id} (${created.apiKey.scopes.join(',')})`);
+    print(`API key (shown once): ${created.key}`);
+  });
+apiKey
+  .command('list')
+  .description('List a merchant\'s API keys: prefix, scopes, dates (never the key)')
+  .requiredOption('--merchant <id>', 'merchant id, mer_...')
+  .action(async (options: { merchant: string }) => {
+    const keys = await withDatabase(databaseUrl(), (dataSource) => listMerchantApiKeys(dataSource, asMerchantId(options.merchant)));
+    for (const key of keys) {
+      print(
+        `${key.id}  ${key.prefix}...  ${key.scopes.join(',').padEnd(10)} created ${key.createdAt.toISOString()}` +
+          `  last used ${key.lastUsedAt?.toISOString() ?? 'never'}${key.revokedAt ? `  REVOKED ${key.revokedAt.toISOString()}` : ''}${key.name ? `  ${key.name}` : ''}`,
+      );
+    }
+    if (keys.length === 0) print('No API keys');
+  });
+apiKey
+  .command('revoke')
+  .description('Revoke an API key at once (an operator may revoke a merchant\'s last key)')
+  .requiredOption('--merchant <id>', 'merchant id, mer_...')
+  .argument('<keyId>', 'the key id, key_...')
+  .action(async (keyId: string, options: { merchant: string }) => {
+    await withDatabase(databaseUrl(), (dataSource) => revokeMerchantApiKey(dataSource, asMerchantId(options.merchant), keyId));
+    print(`Revoked ${keyId}`);
+  });
+
+const webhookEndpoint = program.command('webhook-endpoint').description('Manage a merchant\'s webhook endpoints');
+webhookEndpoint
+  .command('create')
+  .description('Register a webhook endpoint for a merchant and print its signing secret (shown once)')
+  .requiredOption('--merchant <id>', 'merchant id, mer_...')
+  .requiredOption('--url <url>', 'http(s) URL that receives the events')
+  .option('--events <list>', 'comma-separated event types (default: every type)')
+  .option('--description <text>', 'a label for the endpoint')
+  .action(async (options: { merchant: string; url: string; events?: string; description?: string }) => {
+    const endpoint = await withDatabase(databaseUrl(), (dataSource) =>
+      createMerchantWebhookEndpoint(dataSource, asMerchantId(options.merchant), options, config().webhooks.allowPrivateUrls),
+    );
+    print(`Webhook endpoint ${endpoint.id} -> ${endpoint.url} (${endpoint.enabledEvents.length ? endpoint.enabledEvents.join(',') : 'every event type'})`);
+    print(`Signing secret (shown once): ${endpoint.secret}`);
+  });
+webhookEndpoint
+  .command('list')
+  .description('List a merchant\'s webhook endpoints')
+  .requiredOption('--merchant <id>', 'merchant id, mer_...')
+  .action(async (options: { merchant: string }) => {
+    const endpoints = await withDatabase(databaseUrl(), (dataSource) => listMerchantWebhookEndpoints(dataSource, asMerchantId(options.merchant)));
+    for (const endpoint of endpoints) {
+      print(`${endpoint.id}  ${endpoint.enabled ? 'enabled ' : 'disabled'}  ${endpoint.url}  ${endpoint.enabledEvents.length ? endpoint.enabledEvents.join(',') : 'every event type'}`);
+    }
+    if (endpoints.length === 0) print('No webhook endpoints');
+  });
+
+/** The merchant a settlement command is about: --merchant, else the demo merchant of `npm start`. */
+function merchantOrDemo(option: string | undefined): MerchantId {
+  const id = option ?? readLocalState().demo?.merchantId;
+  if (!id) throw new CliError('No merchant: pass --merchant, or run `npm start` first');
+  return asMerchantId(id);
+}
+
+const settlements = program.command('settlements').description('Settlements: deposit addresses flushed to treasuries');
+settlements
+  .command('list')
+  .description('List settlements, newest first, with their transaction, gas used and amounts moved')
+  .option('--merchant <id>', 'only this merchant\'s (default: every merchant)')
+  .option('--payment <id>', 'only this payment\'s')
+  .option('--status <status>', 'pending, settled or failed')
+  .option('--chain <chainId>', 'only this chain', integer('chain'))
+  .option('--limit <n>', 'how many', integer('limit'), 20)
+  .action(async (options: { merchant?: string; payment?: string; status?: string; chain?: number; limit: number }) => {
+    if (options.status !== undefined && !(SETTLEMENT_STATUSES as readonly string[]).includes(options.status)) {
+      throw new CliError(`--status takes ${SETTLEMENT_STATUSES.join(', ')}`);
+    }
+    const rows = await withDatabase(databaseUrl(), (dataSource) =>
+      listSettlements(dataSource, {
+        merchantId: options.merchant === undefined ? undefined : asMerchantId(options.merchant),
+        paymentId: options.payment,
+        status: options.status as SettlementStatus | undefined,
+        chainId: options.chain,
+        limit: Math.min(Math.max(options.limit, 1), 1000),
+      }),
+    );
+    for (const row of rows) print(formatSettlement(row));
+    if (rows.length === 0) print('No settlements');
+  });
+
+const settlementPolicy = program.command('settlement-policy').description('When Kassa flushes a merchant\'s deposit addresses');
+settlementPolicy
+  .command('show')
+  .description('Print a merchant\'s settlement policy')
+  .option('--merchant <id>', 'merchant id, mer_... (default: the demo merchant of npm start)')
+  .action(async (options: { merchant?: string }) => {
+    const merchantId = merchantOrDemo(options.merchant);
+    const policy = await withDatabase(databaseUrl(), (dataSource) => showSettlementPolicy(dataSource, merchantId));
+    for (const line of formatSettlementPolicy(merchantId, policy)) print(line);
+  });
+settlementPolicy
+  .command('set')
+  .description('Set a merchant\'s settlement policy (the same rules as PUT /v1/settlement-policy)')
+  .argument('<mode>', 'immediate, threshold, schedule or off')
+  .option('--merchant <id>', 'merchant id, mer_... (default: the demo merchant of npm start)')
+  .option('--threshold <currency=amount>', 'threshold mode: e.g. USDC=100; repeatable', collect, [])
+  .option('--interval <seconds>', 'schedule mode: seconds between settlements', integer('interval'))
+  .option('--max-wait <seconds>', 'threshold mode: the longest value may wait', integer('max-wait'))
+  .action(async (mode: string, options: { merchant?: string; threshold: string[]; interval?: number; maxWait?: number }) => {
+    const merchantId = merchantOrDemo(options.merchant);
+    const policy = await withDatabase(databaseUrl(), (dataSource) =>
+      setSettlementPolicy(dataSource, merchantId, { mode, thresholds: options.threshold, intervalSeconds: options.interval, maxWaitSeconds: options.maxWait }, localChains()),
+    );
+    for (const line of formatSettlementPolicy(merchantId, policy)) print(line);
   });
 
 const chain = program.command('chain').description('Chains');

@@ -3,3 +3,4 @@ export * from './chains/chain-followers.service';
 export * from './watched-addresses/watched-addresses.service';
 export * from './watcher.module';
 export * from './watcher.options';
+export { WATCHER_LOCK_KEY, chainLockKey } from './leadership/chain-leadership';

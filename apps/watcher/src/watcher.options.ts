@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 /** Injection token of the {@link WatcherOptions}. */
 export const WATCHER_OPTIONS = Symbol('WATCHER_OPTIONS');
 
@@ -23,6 +25,17 @@ export interface WatcherOptions {
   minBackoffMs: number;
   /** Longest back-off between retries of a failing chain, ms. Default 30,000. */
   maxBackoffMs: number;
+  /**
+   * While following a chain by WebSocket `newHeads`, look for a new head at least this
+   * often anyway (a notification lost in transit costs at most this long), ms. Default 15,000.
+   */
+  headSafetyPollMs: number;
+  /** A silent WebSocket is probed after this long, and replaced after twice as long, ms. Default 30,000. */
+  wsKeepAliveMs: number;
+  /** How often a leading follower re-writes its chain's status row (heartbeat), ms. Default 5,000. */
+  statusHeartbeatMs: number;
+  /** Who this watcher is in `chain_status.watcher_id`. Default `<hostname>:<pid>`. */
+  watcherId: string;
 }
 
 export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
@@ -34,4 +47,8 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   listenReconnectMs: 2_000,
   minBackoffMs: 500,
   maxBackoffMs: 30_000,
+  headSafetyPollMs: 15_000,
+  wsKeepAliveMs: 30_000,
+  statusHeartbeatMs: 5_000,
+  watcherId: `${hostname()}:${process.pid}`,
 };

@@ -7,10 +7,12 @@ import { PersistenceModule } from '@kassa/persistence';
 import { PaymentEventsModule, WebhooksModule } from '@kassa/webhooks';
 
 import { DeliverWebhooksJob } from './jobs/deliver-webhooks.job';
+import { BalanceCredits } from './jobs/balance-credits';
 import { DepositBalances } from './jobs/deposit-balances';
 import { ExpirePaymentsJob } from './jobs/expire-payments.job';
+import { SettlementModule } from './settlement/settlement.module';
 
-/** Root module of the worker process: the expiry scheduler and webhook delivery. */
+/** Root module of the worker process: the expiry scheduler, webhook delivery and settlement. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: KassaConfig): DynamicModule {
@@ -23,8 +25,9 @@ export class WorkerModule {
         ChainRegistryModule,
         PaymentEventsModule,
         WebhooksModule,
+        SettlementModule,
       ],
-      providers: [DepositBalances, ExpirePaymentsJob, DeliverWebhooksJob],
+      providers: [DepositBalances, BalanceCredits, ExpirePaymentsJob, DeliverWebhooksJob],
       exports: [ExpirePaymentsJob, DeliverWebhooksJob],
     };
   }

@@ -21,6 +21,7 @@ export const chainConfigSchema = z.object({
   confirmations: z.number().int().min(1).max(1000).describe('Confirmations a transfer needs to count'),
   finalityDepth: z.number().int().min(1).max(10_000).default(64).describe('Blocks kept for reorg detection'),
   pollIntervalMs: z.number().int().min(50).default(1000).describe('Head polling interval'),
+  rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Timeout of one JSON-RPC request (or batch) before the next RPC URL is tried'),
   startBlock: z.number().int().min(0).optional().describe('First block to scan when no cursor is stored'),
   nativeCurrency: z
     .object({ symbol: z.string().min(1).max(16), decimals: z.number().int().min(0).max(36) })

@@ -3,10 +3,37 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 import { type ChainConfig, chainsConfigSchema } from './chain-config';
+import { Secret } from './secret';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
+
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
+
+/** `{"<chainId>": "0x<private key>"}`; messages never repeat the value (it is a secret). */
+const privateKeysByChain = z
+  .string()
+  .optional()
+  .transform((raw, ctx): Record<number, string> | undefined => {
+    if (raw === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    const valid =
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      Object.entries(parsed).every(([chainId, key]) => /^[1-9]\d*$/.test(chainId) && typeof key === 'string' && PRIVATE_KEY.test(key));
+    if (!valid) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JSON object {"<chainId>": "0x<64 hex digits>"}' });
+      return z.NEVER;
+    }
+    return Object.fromEntries(Object.entries(parsed as Record<string, string>).map(([chainId, key]) => [Number(chainId), key]));
+  });
 
 /**
  * Every environment variable Kassa reads, with its description, default and sensitivity.
@@ -89,6 +116,62 @@ export const ENVIRONMENT = {
     description: 'Allow webhook URLs on loopback and private networks (on by default under `npm start`).',
     sensitive: false,
   },
+  KASSA_WEBHOOK_ENDPOINT_CONCURRENCY: {
+    schema: z.coerce.number().int().min(1).max(32).default(4),
+    description: 'Deliveries to one endpoint a worker sends at once; a dead endpoint holds at most this many of its 32 send slots.',
+    sensitive: false,
+  },
+  KASSA_RATE_LIMIT_API_PER_MINUTE: {
+    schema: z.coerce.number().int().min(0).default(1200),
+    description: 'Requests per minute per API key on /v1, per api process (0: no limit).',
+    sensitive: false,
+  },
+  KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE: {
+    schema: z.coerce.number().int().min(0).default(300),
+    description: 'Requests per minute per client IP on public routes (/pay, /docs) and on /v1 without a valid API key, per api process (0: no limit).',
+    sensitive: false,
+  },
+  KASSA_TRUST_PROXY: {
+    schema: bool.default('false'),
+    description: 'Take the client IP from X-Forwarded-For; set it only behind a reverse proxy that sets that header.',
+    sensitive: false,
+  },
+  KASSA_SETTLEMENT_PRIVATE_KEY: {
+    schema: z.string().regex(PRIVATE_KEY, 'must be a 0x-prefixed 32-byte hex private key').optional(),
+    description:
+      'Private key of the gas payer that sends settlement transactions (flushes deposit addresses to treasuries) on every chain. Unset: no settlement, unless KASSA_SETTLEMENT_PRIVATE_KEYS names the chain. `npm start` uses a local development account.',
+    sensitive: true,
+  },
+  KASSA_SETTLEMENT_PRIVATE_KEYS: {
+    schema: privateKeysByChain,
+    description: 'Gas payer keys per chain as JSON, `{"<chainId>": "0x..."}`; a chain listed here uses its own key instead of KASSA_SETTLEMENT_PRIVATE_KEY.',
+    sensitive: true,
+  },
+  KASSA_SETTLEMENT_INTERVAL_MS: {
+    schema: z.coerce.number().int().min(100).default(5000),
+    description: 'How often the worker looks for payments to settle and follows its settlement transactions; also the first retry delay after a failure.',
+    sensitive: false,
+  },
+  KASSA_SETTLEMENT_BATCH_SIZE: {
+    schema: z.coerce.number().int().min(1).max(200).default(50),
+    description: 'Most deposit addresses flushed in one settlement transaction.',
+    sensitive: false,
+  },
+  KASSA_SETTLEMENT_REPLACE_AFTER_SECONDS: {
+    schema: z.coerce.number().int().min(1).default(180),
+    description: 'How long a settlement transaction may wait unmined before it is replaced (same nonce) with higher fees.',
+    sensitive: false,
+  },
+  KASSA_SETTLEMENT_FEE_BUMP_PERCENT: {
+    schema: z.coerce.number().int().min(10).max(500).default(25),
+    description: 'How much a replacement settlement transaction raises both fees, percent (nodes require at least 10).',
+    sensitive: false,
+  },
+  KASSA_SETTLEMENT_LOOKBACK_SECONDS: {
+    schema: z.coerce.number().int().min(3600).default(35 * 24 * 3600),
+    description: 'Payments that became final longer ago than this are no longer settled by Kassa (their merchant can still flush them). Keep it above the longest policy wait (30 days) and the late-transfer window.',
+    sensitive: false,
+  },
   KASSA_JOBS_EXPIRY: {
     schema: bool.default('true'),
     description: 'Run the expiry scheduler in this worker.',
@@ -97,6 +180,11 @@ export const ENVIRONMENT = {
   KASSA_JOBS_DELIVERY: {
     schema: bool.default('true'),
     description: 'Run webhook delivery in this worker.',
+    sensitive: false,
+  },
+  KASSA_JOBS_SETTLEMENT: {
+    schema: bool.default('true'),
+    description: 'Run settlement in this worker (on the chains that have a gas payer key).',
     sensitive: false,
   },
   KASSA_LOG_LEVEL: {
@@ -118,8 +206,21 @@ export interface KassaConfig {
   jobs: {
     expiry: { enabled: boolean; intervalMs: number; batchSize: number };
     delivery: { enabled: boolean; intervalMs: number };
+    settlement: { enabled: boolean; intervalMs: number; batchSize: number };
   };
-  webhooks: { timeoutMs: number; maxAgeSeconds: number; allowPrivateUrls: boolean };
+  /** Settlement (docs/settlement.md): the gas payers and how their transactions are sent. */
+  settlement: {
+    /** The gas payer's private key for chains without one of their own; null: none. */
+    defaultGasPayerKey: Secret | null;
+    /** Gas payer private keys by chain id. */
+    gasPayerKeys: Record<number, Secret>;
+    replaceAfterSeconds: number;
+    feeBumpPercent: number;
+    lookbackSeconds: number;
+  };
+  webhooks: { timeoutMs: number; maxAgeSeconds: number; allowPrivateUrls: boolean; endpointConcurrency: number };
+  /** The HTTP front of the api: client IPs and rate limits (0 = no limit). */
+  http: { trustProxy: boolean; rateLimit: { apiPerMinute: number; publicPerMinute: number } };
   logLevel: EnvValues['KASSA_LOG_LEVEL'];
 }
 
@@ -180,14 +281,32 @@ export function loadConfig(
     jobs: {
       expiry: { enabled: typed.KASSA_JOBS_EXPIRY, intervalMs: typed.KASSA_EXPIRY_INTERVAL_MS, batchSize: typed.KASSA_EXPIRY_BATCH_SIZE },
       delivery: { enabled: typed.KASSA_JOBS_DELIVERY, intervalMs: typed.KASSA_DELIVERY_INTERVAL_MS },
+      settlement: { enabled: typed.KASSA_JOBS_SETTLEMENT, intervalMs: typed.KASSA_SETTLEMENT_INTERVAL_MS, batchSize: typed.KASSA_SETTLEMENT_BATCH_SIZE },
+    },
+    settlement: {
+      defaultGasPayerKey: typed.KASSA_SETTLEMENT_PRIVATE_KEY ? new Secret(typed.KASSA_SETTLEMENT_PRIVATE_KEY) : null,
+      gasPayerKeys: Object.fromEntries(Object.entries(typed.KASSA_SETTLEMENT_PRIVATE_KEYS ?? {}).map(([chainId, key]) => [Number(chainId), new Secret(key)])),
+      replaceAfterSeconds: typed.KASSA_SETTLEMENT_REPLACE_AFTER_SECONDS,
+      feeBumpPercent: typed.KASSA_SETTLEMENT_FEE_BUMP_PERCENT,
+      lookbackSeconds: typed.KASSA_SETTLEMENT_LOOKBACK_SECONDS,
     },
     webhooks: {
       timeoutMs: typed.KASSA_WEBHOOK_TIMEOUT_MS,
       maxAgeSeconds: typed.KASSA_WEBHOOK_MAX_AGE_SECONDS,
       allowPrivateUrls: typed.KASSA_WEBHOOK_ALLOW_PRIVATE_URLS,
+      endpointConcurrency: typed.KASSA_WEBHOOK_ENDPOINT_CONCURRENCY,
+    },
+    http: {
+      trustProxy: typed.KASSA_TRUST_PROXY,
+      rateLimit: { apiPerMinute: typed.KASSA_RATE_LIMIT_API_PER_MINUTE, publicPerMinute: typed.KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE },
     },
     logLevel: typed.KASSA_LOG_LEVEL,
   };
+}
+
+/** The gas payer key that settles on `chainId`: the chain's own, else the default; null when settlement is off there. */
+export function settlementKeyFor(config: Pick<KassaConfig, 'settlement'>, chainId: number): Secret | null {
+  return config.settlement.gasPayerKeys[chainId] ?? config.settlement.defaultGasPayerKey;
 }
 
 /** The public base URL merchants' customers reach the API at. */

@@ -1,3 +1,4 @@
 export * from './chain-config';
 export * from './config';
 export * from './config.module';
+export * from './secret';

@@ -8,6 +8,8 @@ export const ID_PREFIXES = {
   event: 'evt',
   webhookEndpoint: 'we',
   delivery: 'dlv',
+  settlement: 'stl',
+  settlementTransaction: 'stx',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -6,3 +6,7 @@ export * from './payments/lifecycle';
 export * from './payments/payment-object';
 export * from './events/event';
 export * from './merchants/api-keys';
+export * from './settlements/settlement';
+export * from './settlements/settlement-policy';
+export * from './settlements/settlement-fees';
+export * from './merchants/merchant-settings';

@@ -1,10 +1,18 @@
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ChainBlockEntity } from './chain/chain-block.entity';
 import { ChainCursorEntity } from './chain/chain-cursor.entity';
+import { ChainStatusEntity } from './chain/chain-status.entity';
 import { EventEntity } from './events/event.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { MerchantEntity } from './merchants/merchant.entity';
+import { MerchantTreasuryEntity } from './merchants/merchant-treasury.entity';
 import { PaymentEntity } from './payments/payment.entity';
+import {
+  SettlementAmountEntity,
+  SettlementEntity,
+  SettlementPolicyEntity,
+  SettlementTransactionEntity,
+} from './settlements/settlement.entities';
 import { TransferEntity } from './transfers/transfer.entity';
 import { WebhookAttemptEntity } from './webhooks/webhook-attempt.entity';
 import { WebhookDeliveryEntity } from './webhooks/webhook-delivery.entity';
@@ -16,14 +24,20 @@ import { WebhookEndpointEntity } from './webhooks/webhook-endpoint.entity';
  */
 export const ENTITIES = [
   MerchantEntity,
+  MerchantTreasuryEntity,
   ApiKeyEntity,
   PaymentEntity,
   IdempotencyKeyEntity,
   TransferEntity,
   ChainCursorEntity,
   ChainBlockEntity,
+  ChainStatusEntity,
   EventEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
+  SettlementPolicyEntity,
+  SettlementTransactionEntity,
+  SettlementEntity,
+  SettlementAmountEntity,
 ];

@@ -3,11 +3,15 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ChainCursorsRepository } from './chain/chain-cursors.repository';
+import { ChainStatusRepository } from './chain/chain-status.repository';
 import { createDataSourceOptions, DEFAULT_POOL_SIZE, type ConnectionOptions } from './data-source';
 import { EventsRepository } from './events/events.repository';
 import { IdempotencyKeysRepository } from './idempotency/idempotency-keys.repository';
 import { MerchantsRepository } from './merchants/merchants.repository';
 import { PaymentsRepository } from './payments/payments.repository';
+import { SettlementPoliciesRepository } from './settlements/settlement-policies.repository';
+import { SettlementTransactionsRepository } from './settlements/settlement-transactions.repository';
+import { SettlementsRepository } from './settlements/settlements.repository';
 import { TransfersRepository } from './transfers/transfers.repository';
 import { DeliveriesRepository } from './webhooks/deliveries.repository';
 import { WebhookEndpointsRepository } from './webhooks/webhook-endpoints.repository';
@@ -26,9 +30,13 @@ const REPOSITORIES: Provider[] = [
   IdempotencyKeysRepository,
   TransfersRepository,
   ChainCursorsRepository,
+  ChainStatusRepository,
   EventsRepository,
   WebhookEndpointsRepository,
   DeliveriesRepository,
+  SettlementsRepository,
+  SettlementTransactionsRepository,
+  SettlementPoliciesRepository,
 ];
 
 /**

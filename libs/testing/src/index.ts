@@ -1,3 +1,4 @@
 export * from './hardhat';
 export * from './postgres';
+export * from './rpc';
 export * from './kassa/local-chain';

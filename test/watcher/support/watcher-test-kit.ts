@@ -1,4 +1,4 @@
-import { ConsoleLogger } from '@nestjs/common';
+import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { erc20Abi, keccak256, parseEther, type Address, type Hash, type Hex } from 'viem';
 
@@ -11,7 +11,7 @@ import {
   WATCHED_PAYMENTS_CHANNEL,
 } from '@kassa/chain';
 import { loadConfig, type KassaConfig } from '@kassa/config';
-import { newId, type Payment, type Transfer } from '@kassa/domain';
+import { minimumAccepted, newId, type EventPayload, type Payment, type Transfer } from '@kassa/domain';
 import {
   ChainCursorsRepository,
   MerchantsRepository,
@@ -20,7 +20,15 @@ import {
   TransfersRepository,
   type Merchant,
 } from '@kassa/persistence';
-import { HARDHAT_ACCOUNTS, startLocalChain, useTestDatabase, type LocalChain, type TestDatabaseHandle } from '@kassa/testing';
+import {
+  HARDHAT_ACCOUNTS,
+  startLocalChain,
+  useTestDatabase,
+  type KassaTestChainOptions,
+  type LocalChain,
+  type LocalChainSettings,
+  type TestDatabaseHandle,
+} from '@kassa/testing';
 import { ChainFollowersService, WatchedAddressesService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 
 /** Watcher timings for tests: short intervals so a scenario takes seconds. */
@@ -31,6 +39,9 @@ export const FAST_WATCHER: Partial<WatcherOptions> = {
   listenReconnectMs: 200,
   minBackoffMs: 50,
   maxBackoffMs: 500,
+  headSafetyPollMs: 1_000,
+  wsKeepAliveMs: 2_000,
+  statusHeartbeatMs: 500,
 };
 
 /** A coin a test payment is made in: a test token or the native coin. */
@@ -40,6 +51,10 @@ export type TestCoin = TestTokenSymbol | 'ETH';
 export interface TestPaymentOptions {
   /** Amount in base units. */
   amount: bigint;
+  /** The merchant's underpayment tolerance, percent ("1.5"); sets `amountMinimum` as the API does. Default 0. */
+  tolerancePercent?: string;
+  /** The chain to pay on; default the kit's first chain. */
+  chain?: LocalChain;
   requiredConfirmations?: number;
   /** Default one hour from now. */
   expiresAt?: Date;
@@ -65,7 +80,10 @@ export interface RunningWatcher {
  */
 export interface WatcherTestKit {
   readonly db: TestDatabaseHandle;
+  /** The first chain. */
   readonly chain: LocalChain;
+  /** Every chain of the kit, in configuration order. */
+  readonly chains: readonly LocalChain[];
   readonly config: KassaConfig;
   readonly merchant: Merchant;
   /**
@@ -75,25 +93,52 @@ export interface WatcherTestKit {
   startWatcher(options?: {
     overrides?: (builder: ReturnType<typeof Test.createTestingModule>) => void;
     watcher?: Partial<WatcherOptions>;
+    /** Changes the kit's configuration for this watcher (e.g. RPC URLs behind a proxy). */
+    config?: (config: KassaConfig) => KassaConfig;
+    /** Receives the watcher's logs (default: warnings and errors on the console). */
+    logger?: LoggerService;
     leader?: boolean;
   }): Promise<RunningWatcher>;
   /** Inserts a payment the way the API does (row + NOTIFY in one transaction). */
   createPayment(coin: TestCoin, options: TestPaymentOptions): Promise<Payment>;
   /** Sends `amount` base units of `coin` from a customer account to `to`; resolves once mined. */
-  pay(coin: TestCoin, to: Address, amount: bigint, customer?: number): Promise<{ hash: Hash; blockNumber: bigint }>;
+  pay(coin: TestCoin, to: Address, amount: bigint, customer?: number, chain?: LocalChain): Promise<{ hash: Hash; blockNumber: bigint }>;
   /** Mines `blocks` empty blocks; returns the new head. */
-  mine(blocks: number): Promise<bigint>;
-  head(): Promise<bigint>;
-  /** Waits until the stored cursor reaches `blockNumber`. */
-  waitForCursor(blockNumber: bigint, watcher?: RunningWatcher): Promise<void>;
+  mine(blocks: number, chain?: LocalChain): Promise<bigint>;
+  head(chain?: LocalChain): Promise<bigint>;
+  /** Waits until the stored cursor of `chain` (default the first) reaches `blockNumber`. */
+  waitForCursor(blockNumber: bigint, watcher?: RunningWatcher, chain?: LocalChain): Promise<void>;
   /** Waits until a running watcher watches the payment's deposit address (its NOTIFY arrived). */
   waitUntilWatched(watcher: RunningWatcher, payment: Payment): Promise<void>;
   payment(id: string): Promise<Payment>;
   transfersOf(paymentId: string): Promise<Transfer[]>;
   /** Types of the payment's events in the outbox, oldest first. */
   eventTypes(paymentId: string): Promise<string[]>;
-  /** Raw JSON-RPC to the node (evm_snapshot, hardhat_setCode, ...). */
-  rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+  /** The payment's events (webhook bodies) in the outbox, oldest first. */
+  events(paymentId: string): Promise<EventPayload[]>;
+  /** Raw JSON-RPC to a node (evm_snapshot, hardhat_setCode, ...); default the first chain's. */
+  rpc<T = unknown>(method: string, params?: unknown[], chain?: LocalChain): Promise<T>;
+}
+
+/** One chain of a kit: its node and how Kassa watches it. */
+export type KitChainOptions = KassaTestChainOptions & LocalChainSettings;
+
+/**
+ * Asserts the rule "never PAID on a transfer with fewer than `requiredConfirmations`
+ * confirmations" on what the merchant was told: in each `payment.paid` event, the active,
+ * counted transfers that had the required confirmations at that moment add up to the amount
+ * (the kit's payments have no tolerance unless a test sets one).
+ */
+export function expectPaidOnConfirmedValue(events: readonly EventPayload[], minimum?: bigint): void {
+  for (const event of events.filter((candidate) => candidate.type === 'payment.paid')) {
+    const confirmed = event.data.transfers
+      .filter((transfer) => transfer.status === 'active' && transfer.counted && transfer.confirmations >= event.data.requiredConfirmations)
+      .reduce((sum, transfer) => sum + BigInt(transfer.amountBaseUnits), 0n);
+    expect({ payment: event.data.id, confirmedAtPaid: confirmed >= (minimum ?? BigInt(event.data.amountBaseUnits)) }).toEqual({
+      payment: event.data.id,
+      confirmedAtPaid: true,
+    });
+  }
 }
 
 /** Polls `read` every 50 ms until `done` holds; on timeout fails with `describe(lastValue)`. */
@@ -114,12 +159,13 @@ export async function waitFor<T>(
 }
 
 /**
- * Registers `beforeAll`/`afterAll` hooks that give the calling test file a database, a
- * local chain (confirmations 3, polled every 50 ms) and a merchant; stops every watcher
- * started through the kit after the file.
+ * Registers `beforeAll`/`afterAll` hooks that give the calling test file a database, local
+ * chains (default one: confirmations 3, polled every 50 ms; more with `chains`, each with
+ * its own chain id, confirmations and contract addresses) and a merchant; stops every
+ * watcher started through the kit after the file.
  */
-export function useWatcherTestKit(): WatcherTestKit {
-  let chain: LocalChain | undefined;
+export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}): WatcherTestKit {
+  let chains: LocalChain[] | undefined;
   let config: KassaConfig | undefined;
   let merchant: Merchant | undefined;
   const watchers = new Set<RunningWatcher>();
@@ -128,14 +174,14 @@ export function useWatcherTestKit(): WatcherTestKit {
   // and the watchers must stop before their database is dropped.
   afterAll(async () => {
     await Promise.all([...watchers].map((watcher) => watcher.stop()));
-    await chain?.stop();
+    await Promise.all((chains ?? []).map((chain) => chain.stop()));
   });
   const db = useTestDatabase();
 
   beforeAll(async () => {
-    chain = await startLocalChain({ confirmations: 3, pollIntervalMs: 50 });
+    chains = await Promise.all((options.chains ?? [{}]).map((chain) => startLocalChain({ confirmations: 3, pollIntervalMs: 50, ...chain })));
     const base = loadConfig({ DATABASE_URL: db.url, DATABASE_POOL_SIZE: '5', KASSA_LOG_LEVEL: 'warn' });
-    config = { ...base, chains: [{ ...chain.config, startBlock: 0 }] };
+    config = { ...base, chains: chains.map((chain) => ({ ...chain.config, startBlock: 0 })) };
     merchant = await new MerchantsRepository(db.dataSource).create({
       name: 'Watcher test shop',
       treasuryAddress: HARDHAT_ACCOUNTS[9]!.address,
@@ -149,7 +195,10 @@ export function useWatcherTestKit(): WatcherTestKit {
   const kit: WatcherTestKit = {
     db,
     get chain() {
-      return ready(chain, 'The chain');
+      return ready(chains, 'The chain')[0]!;
+    },
+    get chains() {
+      return ready(chains, 'The chains');
     },
     get config() {
       return ready(config, 'The config');
@@ -159,10 +208,11 @@ export function useWatcherTestKit(): WatcherTestKit {
     },
 
     async startWatcher(options = {}) {
-      const builder = Test.createTestingModule({ imports: [WatcherModule.forRoot(kit.config, { ...FAST_WATCHER, ...options.watcher })] });
+      const config = options.config ? options.config(kit.config) : kit.config;
+      const builder = Test.createTestingModule({ imports: [WatcherModule.forRoot(config, { ...FAST_WATCHER, ...options.watcher })] });
       options.overrides?.(builder);
       const app = await builder.compile();
-      app.useLogger(new ConsoleLogger({ logLevels: ['fatal', 'error', 'warn'] }));
+      app.useLogger(options.logger ?? new ConsoleLogger({ logLevels: ['fatal', 'error', 'warn'] }));
       await app.init();
       let stopped: Promise<void> | undefined;
       const watcher: RunningWatcher = {
@@ -173,16 +223,17 @@ export function useWatcherTestKit(): WatcherTestKit {
       watchers.add(watcher);
       if (options.leader !== false) {
         await waitFor(
-          async () => watcher.followers.status()[0]?.state,
-          (state) => state === 'following',
-          (state) => `the watcher did not start following the chain: it is ${state}`,
+          async () => watcher.followers.status().map((status) => status.state),
+          (states) => states.length > 0 && states.every((state) => state === 'following'),
+          (states) => `the watcher did not start following every chain: ${JSON.stringify(states)}`,
         );
       }
       return watcher;
     },
 
-    async createPayment(coin, { amount, requiredConfirmations = kit.chain.config.confirmations, expiresAt, overrides, notify = true }) {
-      const { chain: local, merchant: owner } = kit;
+    async createPayment(coin, { amount, tolerancePercent = '0', chain, requiredConfirmations, expiresAt, overrides, notify = true }) {
+      const { merchant: owner } = kit;
+      const local = chain ?? kit.chain;
       const token =
         coin === 'ETH'
           ? { symbol: 'ETH', address: null, decimals: 18 }
@@ -198,7 +249,7 @@ export function useWatcherTestKit(): WatcherTestKit {
         chainId: local.config.chainId,
         token,
         amount,
-        amountMinimum: amount,
+        amountMinimum: minimumAccepted(amount, tolerancePercent),
         amountReceived: 0n,
         depositAddress: depositAddress({
           factory: local.contracts.factory,
@@ -209,7 +260,7 @@ export function useWatcherTestKit(): WatcherTestKit {
         salt,
         treasuryAddress: owner.treasuryAddress,
         factoryAddress: local.contracts.factory,
-        requiredConfirmations,
+        requiredConfirmations: requiredConfirmations ?? local.config.confirmations,
         orderId: null,
         description: null,
         metadata: {},
@@ -231,27 +282,27 @@ export function useWatcherTestKit(): WatcherTestKit {
       return payment;
     },
 
-    async pay(coin, to, amount, customer = 1) {
-      const wallet = kit.chain.wallet(customer);
+    async pay(coin, to, amount, customer = 1, chain = kit.chain) {
+      const wallet = chain.wallet(customer);
       const hash =
         coin === 'ETH'
           ? await wallet.sendTransaction({ to, value: amount })
-          : await wallet.writeContract({ address: kit.chain.contracts.tokens[coin], abi: erc20Abi, functionName: 'transfer', args: [to, amount] });
-      const receipt = await kit.chain.publicClient.waitForTransactionReceipt({ hash });
+          : await wallet.writeContract({ address: chain.contracts.tokens[coin], abi: erc20Abi, functionName: 'transfer', args: [to, amount] });
+      const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
       return { hash, blockNumber: receipt.blockNumber };
     },
 
-    async mine(blocks) {
-      await kit.rpc('hardhat_mine', [`0x${blocks.toString(16)}`]);
-      return kit.head();
+    async mine(blocks, chain = kit.chain) {
+      await mineBlocks(chain.node.rpcUrl, blocks);
+      return kit.head(chain);
     },
 
-    head: () => kit.chain.publicClient.getBlockNumber({ cacheTime: 0 }),
+    head: (chain = kit.chain) => chain.publicClient.getBlockNumber({ cacheTime: 0 }),
 
-    async waitForCursor(blockNumber, watcher) {
+    async waitForCursor(blockNumber, watcher, chain = kit.chain) {
       const cursors = new ChainCursorsRepository(db.dataSource);
       await waitFor(
-        () => cursors.get(kit.chain.config.chainId),
+        () => cursors.get(chain.config.chainId),
         (cursor) => cursor !== null && cursor.blockNumber >= blockNumber,
         (cursor) =>
           `cursor at ${cursor?.blockNumber ?? 'none'}, waiting for ${blockNumber}; followers: ${JSON.stringify(
@@ -284,10 +335,37 @@ export function useWatcherTestKit(): WatcherTestKit {
       return rows.map((row) => row.type);
     },
 
-    rpc: <T>(method: string, params: unknown[] = []) =>
-      kit.chain.publicClient.request({ method: method as 'eth_chainId', params: params as never }) as Promise<T>,
+    async events(paymentId) {
+      const rows = await selectRows<{ payload: EventPayload }>(
+        db.dataSource.manager,
+        `SELECT payload FROM events WHERE payment_id = $1 ORDER BY id`,
+        [paymentId],
+      );
+      return rows.map((row) => row.payload);
+    },
+
+    rpc: <T>(method: string, params: unknown[] = [], chain: LocalChain = kit.chain) =>
+      chain.publicClient.request({ method: method as 'eth_chainId', params: params as never }) as Promise<T>,
   };
   return kit;
+}
+
+/**
+ * Mines `count` real blocks with `evm_mine` (one JSON-RPC batch). Not `hardhat_mine`: for
+ * more than a few blocks it makes lazily built "reserved" blocks whose `parentHash` is not
+ * the previous block's hash, a chain no real node serves and that a watcher rightly refuses.
+ * @throws Error with the node's answer when a block cannot be mined
+ */
+export async function mineBlocks(rpcUrl: string, count: number): Promise<void> {
+  if (count <= 0) return;
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(Array.from({ length: count }, (_, id) => ({ jsonrpc: '2.0', id, method: 'evm_mine', params: [] }))),
+  });
+  const answers = (await response.json()) as { error?: unknown }[];
+  const failed = answers.find((answer) => answer.error !== undefined);
+  if (failed) throw new Error(`evm_mine failed: ${JSON.stringify(failed.error)}`);
 }
 
 /** One native-coin amount, for readability: `eth('1.5')`. */
@@ -295,3 +373,32 @@ export const eth = (amount: string): bigint => parseEther(amount);
 
 /** The hash of a signed raw transaction (what a node answers for it). */
 export const rawTransactionHash = (serialized: Hex): Hash => keccak256(serialized);
+
+/** A Nest logger that keeps what it is told (warnings and above also go to the console). */
+export class CapturingLogger implements LoggerService {
+  readonly lines: { level: string; message: string }[] = [];
+  private readonly console = new ConsoleLogger({ logLevels: ['fatal', 'error', 'warn'] });
+
+  log(message: unknown): void {
+    this.lines.push({ level: 'log', message: String(message) });
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.lines.push({ level: 'warn', message: String(message) });
+    this.console.warn(message, ...rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.lines.push({ level: 'error', message: String(message) });
+    this.console.error(message, ...rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.lines.push({ level: 'fatal', message: String(message) });
+    this.console.fatal(message, ...rest);
+  }
+  debug(): void {}
+  verbose(): void {}
+
+  /** Messages of `level` matching `pattern`. */
+  matching(level: string, pattern: RegExp): string[] {
+    return this.lines.filter((line) => line.level === level && pattern.test(line.message)).map((line) => line.message);
+  }
+}

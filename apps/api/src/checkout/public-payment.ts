@@ -1,54 +1,125 @@
-import type { ChainRegistry } from '@kassa/chain';
-import { fromBaseUnits, type Payment } from '@kassa/domain';
+import { paymentUri } from '@kassa/chain';
+import { type Address, fromBaseUnits, isFinal, type PaymentObject } from '@kassa/domain';
+
+import { returnUrlOf } from './return-url';
+
+/** A transaction that paid into the deposit address, as the customer's receipt shows it. */
+export interface PublicTransaction {
+  txHash: string;
+  /** Decimal string in the payment's token. */
+  amount: string;
+  amountBaseUnits: string;
+  confirmations: number;
+}
 
 /**
  * What the customer-facing routes (`/pay/:id`) reveal about a payment: what to pay, where
- * and until when, and its progress. Never metadata, URLs' secrets, merchant settings or
- * other payments.
+ * and until when, its progress, and where the customer goes back to once it is final.
+ * Never metadata, merchant settings or secrets, webhook data or other payments.
  */
 export interface PublicPayment {
   id: string;
-  status: Payment['status'];
-  exception: Payment['exception'];
+  status: PaymentObject['status'];
+  exception: PaymentObject['exception'];
+  /** The merchant's display name. */
+  merchantName: string;
   chainId: number;
   networkName: string;
   currency: string;
   token: { address: string | null; decimals: number };
   depositAddress: string;
+  /** EIP-681 URI that pays the whole amount. */
   paymentUri: string;
+  /**
+   * EIP-681 URI that pays what is still missing (what the QR code and the wallet link
+   * hold): `paymentUri` until value arrives; null when nothing remains to be sent.
+   */
+  remainingPaymentUri: string | null;
   amount: string;
   amountBaseUnits: string;
+  /** Value counted towards the payment: confirmed, in time (as in the merchant API). */
   amountReceived: string;
+  amountReceivedBaseUnits: string;
+  /** Value of the payment's token seen at the deposit address, confirmed or not. */
+  amountSeen: string;
+  amountSeenBaseUnits: string;
+  /** What the customer still has to send: amount - amountSeen, at least 0. */
   amountRemaining: string;
   amountRemainingBaseUnits: string;
   requiredConfirmations: number;
+  /** Confirmations of the latest transfer seen (null before any), not capped at the required number. */
+  confirmations: number | null;
+  /** Transfers of the payment's token seen at the deposit address (not orphaned), in chain order. */
+  transactions: PublicTransaction[];
   orderId: string | null;
   description: string | null;
   expiresAt: string;
+  paidAt: string | null;
+  finalizedAt: string | null;
+  /**
+   * Once final, where the page sends the customer: `successUrl` on PAID, `cancelUrl` on
+   * TIMEOUT or CANCELED, with `payment_id` and `order_id` added. Null while open, or when
+   * the merchant gave no URL (the page then shows a receipt).
+   */
+  redirectUrl: string | null;
 }
 
-/** Projects a payment to its public fields. */
-export function toPublicPayment(payment: Payment, paymentUri: string, chains: ChainRegistry): PublicPayment {
+/**
+ * Projects a merchant's payment object to its public fields, picking each field by name
+ * so a field added to the payment object never leaks to customers by accident.
+ * @param merchantName the merchant's display name
+ * @param networkName the chain's name as configured
+ */
+export function toPublicPayment(payment: PaymentObject, merchantName: string, networkName: string): PublicPayment {
   const decimals = payment.token.decimals;
-  const remaining = payment.amount > payment.amountReceived ? payment.amount - payment.amountReceived : 0n;
+  const seen = payment.transfers.filter((transfer) => transfer.counted && transfer.status === 'active');
+  const amount = BigInt(payment.amountBaseUnits);
+  const amountSeen = seen.reduce((sum, transfer) => sum + BigInt(transfer.amountBaseUnits), 0n);
+  const remaining = payment.status === 'PAID' || amountSeen >= amount ? 0n : amount - amountSeen;
   return {
     id: payment.id,
     status: payment.status,
     exception: payment.exception,
+    merchantName,
     chainId: payment.chainId,
-    networkName: chains.find(payment.chainId)?.name ?? `Chain ${payment.chainId}`,
-    currency: payment.token.symbol,
+    networkName,
+    currency: payment.currency,
     token: { address: payment.token.address, decimals },
     depositAddress: payment.depositAddress,
-    paymentUri,
-    amount: fromBaseUnits(payment.amount, decimals),
-    amountBaseUnits: payment.amount.toString(),
-    amountReceived: fromBaseUnits(payment.amountReceived, decimals),
+    paymentUri: payment.paymentUri,
+    remainingPaymentUri: remainingPaymentUri(payment, remaining),
+    amount: payment.amount,
+    amountBaseUnits: payment.amountBaseUnits,
+    amountReceived: payment.amountReceived,
+    amountReceivedBaseUnits: payment.amountReceivedBaseUnits,
+    amountSeen: fromBaseUnits(amountSeen, decimals),
+    amountSeenBaseUnits: amountSeen.toString(),
     amountRemaining: fromBaseUnits(remaining, decimals),
     amountRemainingBaseUnits: remaining.toString(),
     requiredConfirmations: payment.requiredConfirmations,
+    confirmations: seen.length > 0 ? seen[seen.length - 1]!.confirmations : null,
+    transactions: seen.map((transfer) => ({
+      txHash: transfer.txHash,
+      amount: transfer.amount,
+      amountBaseUnits: transfer.amountBaseUnits,
+      confirmations: transfer.confirmations,
+    })),
     orderId: payment.orderId,
     description: payment.description,
-    expiresAt: payment.expiresAt.toISOString(),
+    expiresAt: payment.expiresAt,
+    paidAt: payment.paidAt,
+    finalizedAt: payment.finalizedAt,
+    redirectUrl: isFinal(payment.status) ? returnUrlOf(payment) : null,
   };
+}
+
+function remainingPaymentUri(payment: PaymentObject, remaining: bigint): string | null {
+  if (remaining <= 0n || isFinal(payment.status)) return null;
+  if (remaining === BigInt(payment.amountBaseUnits)) return payment.paymentUri;
+  return paymentUri({
+    chainId: payment.chainId,
+    depositAddress: payment.depositAddress as Address,
+    amount: remaining,
+    token: payment.token.address as Address | null,
+  });
 }

@@ -35,24 +35,36 @@ export class ProblemResponse {
 }
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request: the fields at fault are listed in `errors`.',
+  400: 'Invalid request: the fields at fault are listed in `errors` (wrong type, unknown field, bad value, malformed JSON).',
   401: 'Missing, malformed, unknown or revoked API key.',
   403: 'The API key lacks the scope this route needs.',
-  404: 'No such object for this merchant.',
+  404: 'No such object for this merchant (a malformed id included).',
   409: 'Conflict with the current state, or an idempotency key reused with another body.',
-  413: 'Request body too large.',
-  429: 'Too many requests.',
+  413: 'Request body larger than 64 KiB.',
+  415: 'Request body not sent as application/json.',
+  429: 'Too many requests: retry after `Retry-After` seconds.',
 };
 
-/** Documents the problem responses (`application/problem+json`) a route can answer. */
+/** Problem responses every route of the merchant API can answer. */
+export const MERCHANT_API_PROBLEMS = [401, 429] as const;
+/** Problem responses of a route that takes a JSON body. */
+export const BODY_PROBLEMS = [400, 413, 415] as const;
+
+/**
+ * Documents the problem responses (`application/problem+json`, RFC 9457) a route can
+ * answer; a 429 also documents its `Retry-After` header.
+ */
 export function ApiProblemResponses(...statuses: number[]): ClassDecorator & MethodDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemResponse),
-    ...statuses.map((status) =>
+    ...[...new Set(statuses)].sort().map((status) =>
       ApiResponse({
         status,
         description: DESCRIPTIONS[status] ?? 'Problem',
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemResponse) } } },
+        ...(status === 429
+          ? { headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'integer' } } } }
+          : {}),
       }),
     ),
   );

@@ -1,8 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { DomainError, ValidationError } from '@kassa/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType, statusOfCode } from './problem';
+import { describeRoute } from './request-log';
+import type { RouteTable } from './route-table';
 
 interface FastifyError {
   statusCode?: number;
@@ -19,28 +21,64 @@ const HTTP_CODES: Record<number, string> = {
   406: 'not_acceptable',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'too_many_requests',
 };
 
 /**
+ * Fastify's `frameworkErrors` handler: errors its router raises before any route runs (a
+ * malformed percent-encoding, 400; a path parameter over `maxParamLength`, 414) answered as
+ * RFC 9457 problems like every other error.
+ */
+export function answerFrameworkError(error: { statusCode?: number; message: string }, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const code = HTTP_CODES[status] ?? 'bad_request';
+  const detail = status === 414 ? 'A path parameter is longer than the server accepts (100 characters).' : error.message;
+  void reply
+    .status(status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send({ type: problemType(code), title: code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' '), status, detail, instance: request.url.split('?')[0], code } satisfies Problem);
+}
+
+/**
  * Turns every error into an RFC 9457 problem response: domain errors by their code, HTTP
- * errors from Nest and Fastify (unknown route, malformed or oversized body) by their
- * status, and anything else into a 500 that names no internals, logged once with context.
+ * errors from Nest and Fastify (unknown route, malformed, oversized or non-JSON body, rate
+ * limit) by their status, and anything else into a 500 that names no internals, logged
+ * once with context. A known path asked with a method it does not accept answers 405 with
+ * `Allow` (RFC 9110 section 15.5.6) when a {@link RouteTable} is given.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
+  constructor(private readonly routes?: RouteTable) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const problem = this.toProblem(error, request);
+    const instance = request.url.split('?')[0] ?? '/';
+    const allowed = error instanceof NotFoundException ? (this.routes?.allowedMethods(instance) ?? []) : [];
+    if (allowed.length > 0) {
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send({
+          type: problemType('method_not_allowed'),
+          title: 'Method not allowed',
+          status: 405,
+          detail: `${request.method} is not accepted here; use ${allowed.join(', ')}`,
+          instance,
+          code: 'method_not_allowed',
+        } satisfies Problem);
+      return;
+    }
+    const problem = this.toProblem(error, request, instance);
     void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
   }
 
-  private toProblem(error: unknown, request: FastifyRequest): Problem {
-    const instance = request.url.split('?')[0];
+  private toProblem(error: unknown, request: FastifyRequest, instance: string): Problem {
     if (error instanceof DomainError) {
       const { status, title } = statusOfCode(error.code);
       return {
@@ -58,7 +96,7 @@ export class ProblemFilter implements ExceptionFilter {
       const code = HTTP_CODES[httpStatus] ?? 'bad_request';
       return { type: problemType(code), title: this.titleOf(code), status: httpStatus, detail: this.detailOf(error, httpStatus), instance, code };
     }
-    this.logger.error({ msg: 'Unhandled error', method: request.method, url: instance, err: error }, (error as Error)?.stack);
+    this.logger.error({ msg: 'Unhandled error', method: request.method, route: describeRoute(request), err: error }, (error as Error)?.stack);
     return { type: problemType('internal_error'), title: 'Internal server error', status: 500, detail: 'The server could not complete the request.', instance, code: 'internal_error' };
   }
 
@@ -69,7 +107,7 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private detailOf(error: unknown, status: number): string {
-    if (status === 413) return 'The request body is larger than the server accepts.';
+    if (status === 413) return 'The request body is larger than the server accepts (64 KiB).';
     if (error instanceof HttpException) {
       const response = error.getResponse();
       if (typeof response === 'object' && response !== null && 'message' in response) {

@@ -5,17 +5,17 @@ import { DataSource } from 'typeorm';
 
 import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, paymentSalt, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import {
+  buildEventPayload,
   IdempotencyKeyReusedError,
   type MerchantId,
   minimumAccepted,
   newId,
-  NotFoundError,
   type Payment,
   type PaymentObject,
   toBaseUnits,
 } from '@kassa/domain';
-import { IdempotencyKeysRepository, MerchantsRepository, PaymentsRepository } from '@kassa/persistence';
-import { PaymentEventsService, PaymentObjectsService } from '@kassa/webhooks';
+import { EventsRepository, IdempotencyKeysRepository, type Merchant, treasuryForChain } from '@kassa/persistence';
+import { OUTBOX_NOTIFY_CHANNEL, PaymentObjectsService } from '@kassa/webhooks';
 
 import type { CreatePaymentDto } from './dto/create-payment.dto';
 
@@ -38,7 +38,8 @@ function requestHash(body: object): string {
 /**
  * Creates a payment (DESIGN.md "Merchant API", `POST /v1/payments`): resolves the currency
  * and chain, converts the decimal amount to base units, derives the CREATE2 deposit address
- * bound to the merchant's treasury, and writes the payment with its `payment.created`
+ * bound to the merchant's treasury on that chain (its default treasury when the chain has
+ * none of its own), and writes the payment with its `payment.created`
  * event in one transaction. With an idempotency key, the same key and body replay the
  * first response and another body is a conflict (Stripe-style idempotency).
  * @throws ValidationError (400) naming the field for a bad amount, currency or chain
@@ -49,24 +50,25 @@ export class CreatePaymentUseCase {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(ChainRegistry) private readonly chains: ChainRegistry,
-    private readonly merchants: MerchantsRepository,
-    private readonly payments: PaymentsRepository,
     private readonly idempotencyKeys: IdempotencyKeysRepository,
-    private readonly events: PaymentEventsService,
+    private readonly events: EventsRepository,
     private readonly objects: PaymentObjectsService,
   ) {}
 
-  async execute(merchantId: MerchantId, input: CreatePaymentDto, idempotencyKey?: string): Promise<CreatePaymentResult> {
+  /**
+   * @param merchant the merchant with its settings as read with the API key (no query here)
+   */
+  async execute(merchant: Merchant, input: CreatePaymentDto, idempotencyKey?: string): Promise<CreatePaymentResult> {
+    const merchantId = merchant.id;
     const hash = idempotencyKey ? requestHash(input) : '';
     if (idempotencyKey) {
       const replay = await this.replay(merchantId, idempotencyKey, hash);
       if (replay) return replay;
     }
-    const merchant = await this.merchants.findById(merchantId);
-    if (!merchant) throw new NotFoundError('merchant', merchantId);
     const { chain, token } = this.chains.resolve(input.currency, input.chainId);
     const amount = toBaseUnits(input.amount, token.decimals, 'amount');
 
+    const treasury = treasuryForChain(merchant, chain.chainId);
     const now = new Date();
     const id = newId('payment', now.getTime());
     const salt = paymentSalt(id);
@@ -83,11 +85,11 @@ export class CreatePaymentUseCase {
       depositAddress: depositAddress({
         factory: chain.factoryAddress,
         implementation: chain.implementationAddress,
-        treasury: merchant.treasuryAddress,
+        treasury,
         salt,
       }),
       salt,
-      treasuryAddress: merchant.treasuryAddress,
+      treasuryAddress: treasury,
       factoryAddress: chain.factoryAddress,
       requiredConfirmations: chain.confirmations,
       orderId: input.orderId ?? null,
@@ -101,26 +103,34 @@ export class CreatePaymentUseCase {
       finalizedAt: null,
     };
 
+    const body = this.objects.buildNew(payment);
+    const event = { merchantId, type: 'payment.created' as const, paymentId: payment.id, payload: buildEventPayload(newId('event', now.getTime()), 'payment.created', now, body) };
+    const notifications = [
+      // Tells the chain watcher to watch the new deposit address from this commit on ...
+      {
+        channel: WATCHED_PAYMENTS_CHANNEL,
+        payload: formatWatchedPaymentNotice({ chainId: payment.chainId, depositAddress: payment.depositAddress, paymentId: payment.id }),
+      },
+      // ... and the workers to deliver payment.created.
+      { channel: OUTBOX_NOTIFY_CHANNEL, payload: event.payload.id },
+    ];
+    if (!idempotencyKey) {
+      // One statement: the payment, its event and deliveries, and the notifications commit together.
+      await this.events.appendWithNewPayment(this.dataSource.manager, payment, event, notifications);
+      return { status: 201, body, replayed: false };
+    }
+
     const outcome = await this.dataSource.transaction(async (manager) => {
-      await this.payments.insert(payment, manager);
-      await this.events.record(manager, 'payment.created', payment.id, now);
-      // Tells the chain watcher to watch the new deposit address from this commit on.
-      await manager.query('SELECT pg_notify($1, $2)', [
-        WATCHED_PAYMENTS_CHANNEL,
-        formatWatchedPaymentNotice({ chainId: payment.chainId, depositAddress: payment.depositAddress, paymentId: payment.id }),
-      ]);
-      const body = await this.objects.build(payment, manager);
-      if (idempotencyKey) {
-        const saved = await this.idempotencyKeys.save(
-          { merchantId, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, resourceId: payment.id },
-          manager,
-        );
-        // A concurrent request with the same key won: undo ours and answer with theirs.
-        if (!saved) throw new LostIdempotencyRace();
-      }
+      await this.events.appendWithNewPayment(manager, payment, event, notifications);
+      const saved = await this.idempotencyKeys.save(
+        { merchantId, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, resourceId: payment.id },
+        manager,
+      );
+      // A concurrent request with the same key won: undo ours and answer with theirs.
+      if (!saved) throw new LostIdempotencyRace();
       return body;
     }).catch(async (error: unknown) => {
-      if (error instanceof LostIdempotencyRace && idempotencyKey) {
+      if (error instanceof LostIdempotencyRace) {
         const replay = await this.replay(merchantId, idempotencyKey, hash);
         if (replay) return replay;
       }

@@ -2,26 +2,26 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseG
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { isId, NotFoundError, type PaymentObject, ValidationError } from '@kassa/domain';
+import { NotFoundError, type PaymentObject, ValidationError } from '@kassa/domain';
 import { type ApiKeyPrincipal, PaymentsRepository } from '@kassa/persistence';
 import { PaymentObjectsService } from '@kassa/webhooks';
 
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
-import { ApiProblemResponses } from '../common/openapi';
+import { IdPipe } from '../common/id.pipe';
+import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
+import { timestampFilter } from '../common/timestamps';
 import { CancelPaymentUseCase } from './cancel-payment.use-case';
 import { CreatePaymentUseCase } from './create-payment.use-case';
 import { CreatePaymentDto, IDEMPOTENCY_KEY_PATTERN } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { PaymentListResponse, PaymentResponse } from './dto/payment.response';
 
-function assertPaymentId(id: string): void {
-  if (!isId('payment', id)) throw new NotFoundError('payment', id);
-}
+const paymentId = new IdPipe('payment', 'payment');
 
 /** The merchant's payments: `/v1/payments` (DESIGN.md "Merchant API"). */
 @ApiTags('payments')
 @ApiBearerAuth()
-@ApiProblemResponses(400, 401, 403, 404, 409, 413, 429)
+@ApiProblemResponses(...MERCHANT_API_PROBLEMS, 403)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/payments')
 export class PaymentsController {
@@ -36,6 +36,7 @@ export class PaymentsController {
   @ApiOperation({ summary: 'Create a payment', description: 'Returns the payment with its deposit address, EIP-681 paymentUri and checkoutUrl.' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body replay the first response; another body is a 409.' })
   @ApiCreatedResponse({ type: PaymentResponse })
+  @ApiProblemResponses(...BODY_PROBLEMS, 409)
   async create(
     @Principal() principal: ApiKeyPrincipal,
     @Body() body: CreatePaymentDto,
@@ -45,7 +46,7 @@ export class PaymentsController {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
       throw ValidationError.field('Idempotency-Key', 'must be 1 to 255 printable ASCII characters');
     }
-    const result = await this.createPayment.execute(principal.merchantId, body, idempotencyKey);
+    const result = await this.createPayment.execute(principal.merchant, body, idempotencyKey);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');
     void reply.status(result.status);
     return result.body;
@@ -54,13 +55,14 @@ export class PaymentsController {
   @Get()
   @ApiOperation({ summary: 'List payments, newest first', description: 'Cursor pagination: pass the last id of a page as startingAfter.' })
   @ApiOkResponse({ type: PaymentListResponse })
+  @ApiProblemResponses(400)
   async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListPaymentsQuery): Promise<{ object: 'list'; data: PaymentObject[]; hasMore: boolean; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
     const page = await this.payments.list(principal.merchantId, {
       status: query.status,
       orderId: query.orderId,
-      createdGte: query.createdFrom ? new Date(query.createdFrom) : undefined,
-      createdLt: query.createdTo ? new Date(query.createdTo) : undefined,
+      createdGte: timestampFilter('createdFrom', query.createdFrom),
+      createdLt: timestampFilter('createdTo', query.createdTo),
       startingAfter: query.startingAfter,
       limit: limit + 1,
     });
@@ -72,8 +74,8 @@ export class PaymentsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a payment with its transfers' })
   @ApiOkResponse({ type: PaymentResponse })
-  async get(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<PaymentObject> {
-    assertPaymentId(id);
+  @ApiProblemResponses(404)
+  async get(@Principal() principal: ApiKeyPrincipal, @Param('id', paymentId) id: string): Promise<PaymentObject> {
     const payment = await this.payments.findById(principal.merchantId, id);
     if (!payment) throw new NotFoundError('payment', id);
     return this.objects.build(payment);
@@ -83,8 +85,8 @@ export class PaymentsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a CREATED payment', description: 'Any other status answers 409.' })
   @ApiOkResponse({ type: PaymentResponse })
-  async cancel(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<PaymentObject> {
-    assertPaymentId(id);
+  @ApiProblemResponses(404, 409)
+  async cancel(@Principal() principal: ApiKeyPrincipal, @Param('id', paymentId) id: string): Promise<PaymentObject> {
     return this.objects.build(await this.cancelPayment.execute(principal.merchantId, id));
   }
 }

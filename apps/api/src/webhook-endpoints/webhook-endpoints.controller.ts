@@ -1,43 +1,37 @@
-import { Body, Controller, Get, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
-import { type ApiKeyPrincipal, type WebhookEndpoint, WebhookEndpointsRepository } from '@kassa/persistence';
+import { ConflictError, NotFoundError } from '@kassa/domain';
+import { type ApiKeyPrincipal, WebhookEndpointsRepository } from '@kassa/persistence';
 import { assertWebhookUrlResolvesPublic, generateWebhookSecret } from '@kassa/webhooks';
 
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
-import { ApiProblemResponses } from '../common/openapi';
+import { IdPipe } from '../common/id.pipe';
+import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
 import { CreateWebhookEndpointDto } from './dto/create-webhook-endpoint.dto';
+import { DEFAULT_ROTATION_GRACE_SECONDS, RotateWebhookSecretDto } from './dto/rotate-webhook-secret.dto';
+import { UpdateWebhookEndpointDto } from './dto/update-webhook-endpoint.dto';
+import {
+  toWebhookEndpointResponse,
+  toWebhookEndpointWithSecret,
+  WebhookEndpointListResponse,
+  WebhookEndpointResponse,
+  WebhookEndpointWithSecretResponse,
+} from './dto/webhook-endpoint.response';
 
-/** A webhook endpoint as merchants see it; the secret only in the creation response. */
-export interface WebhookEndpointObject {
-  id: string;
-  object: 'webhook_endpoint';
-  url: string;
-  enabledEvents: string[];
-  enabled: boolean;
-  description: string | null;
-  createdAt: string;
-  secret?: string;
-}
+/** Most endpoints one merchant may register; each event fans out to every one of them. */
+export const MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT = 16;
 
-function toResponse(endpoint: WebhookEndpoint, withSecret = false): WebhookEndpointObject {
-  return {
-    id: endpoint.id,
-    object: 'webhook_endpoint',
-    url: endpoint.url,
-    enabledEvents: endpoint.enabledEvents,
-    enabled: endpoint.enabled,
-    description: endpoint.description,
-    createdAt: endpoint.createdAt.toISOString(),
-    ...(withSecret ? { secret: endpoint.secret } : {}),
-  };
-}
+const endpointId = new IdPipe('webhookEndpoint', 'webhook endpoint');
 
-/** The merchant's webhook endpoints (DESIGN.md "Webhooks"): where signed events are delivered. */
+/**
+ * The merchant's webhook endpoints (DESIGN.md "Webhooks"): where signed events are
+ * delivered, which types each receives, its secret (shown once) and secret rotation.
+ */
 @ApiTags('webhook-endpoints')
 @ApiBearerAuth()
-@ApiProblemResponses(400, 401, 403)
+@ApiProblemResponses(...MERCHANT_API_PROBLEMS, 403)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/webhook-endpoints')
 export class WebhookEndpointsController {
@@ -47,25 +41,108 @@ export class WebhookEndpointsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a webhook endpoint', description: 'The response carries the signing secret (whsec_...), shown only once.' })
-  @ApiCreatedResponse({ description: 'The endpoint with its secret.' })
-  async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateWebhookEndpointDto): Promise<WebhookEndpointObject> {
-    const url = await assertWebhookUrlResolvesPublic(body.url, { allowPrivate: this.config.webhooks.allowPrivateUrls });
+  @ApiOperation({
+    summary: 'Create a webhook endpoint',
+    description: `The response carries the signing secret (whsec_...), shown only once. At most ${MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT} endpoints per merchant (409 beyond).`,
+  })
+  @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
+  @ApiProblemResponses(...BODY_PROBLEMS, 409)
+  async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecretResponse> {
+    const url = await this.checkUrl(body.url);
+    if ((await this.endpoints.list(principal.merchantId)).length >= MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT) {
+      throw new ConflictError(`A merchant has at most ${MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT} webhook endpoints; delete one first`);
+    }
     const endpoint = await this.endpoints.create({
       merchantId: principal.merchantId,
-      url: url.toString(),
+      url,
       secret: generateWebhookSecret(),
       enabledEvents: body.enabledEvents ?? [],
       enabled: body.enabled ?? true,
       description: body.description ?? null,
     });
-    return toResponse(endpoint, true);
+    return toWebhookEndpointWithSecret(endpoint);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List webhook endpoints (without secrets)' })
-  @ApiOkResponse({ description: 'The endpoints.' })
-  async list(@Principal() principal: ApiKeyPrincipal): Promise<{ object: 'list'; data: WebhookEndpointObject[] }> {
-    return { object: 'list', data: (await this.endpoints.list(principal.merchantId)).map((endpoint) => toResponse(endpoint)) };
+  @ApiOperation({ summary: 'List webhook endpoints (without secrets), newest first' })
+  @ApiOkResponse({ type: WebhookEndpointListResponse })
+  async list(@Principal() principal: ApiKeyPrincipal): Promise<WebhookEndpointListResponse> {
+    return { object: 'list', data: (await this.endpoints.list(principal.merchantId)).map((endpoint) => toWebhookEndpointResponse(endpoint)) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a webhook endpoint (without its secret)' })
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiProblemResponses(404)
+  async get(@Principal() principal: ApiKeyPrincipal, @Param('id', endpointId) id: string): Promise<WebhookEndpointResponse> {
+    const endpoint = await this.endpoints.findById(principal.merchantId, id);
+    if (!endpoint) throw new NotFoundError('webhook endpoint', id);
+    return toWebhookEndpointResponse(endpoint);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change a webhook endpoint',
+    description:
+      'URL, event types, description, enabled. A disabled endpoint gets no deliveries of new events; deliveries queued ' +
+      'before wait and go out once it is enabled again. Events it missed can be sent with POST /v1/events/:id/redeliver.',
+  })
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiProblemResponses(...BODY_PROBLEMS, 404)
+  async update(
+    @Principal() principal: ApiKeyPrincipal,
+    @Param('id', endpointId) id: string,
+    @Body() body: UpdateWebhookEndpointDto,
+  ): Promise<WebhookEndpointResponse> {
+    const url = body.url === undefined ? undefined : await this.checkUrl(body.url);
+    const endpoint = await this.endpoints.update(principal.merchantId, id, {
+      url,
+      enabledEvents: body.enabledEvents,
+      enabled: body.enabled,
+      description: body.description,
+    });
+    if (!endpoint) throw new NotFoundError('webhook endpoint', id);
+    return toWebhookEndpointResponse(endpoint);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a webhook endpoint', description: 'Its deliveries and their attempt log go with it; events stay.' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblemResponses(404)
+  async delete(@Principal() principal: ApiKeyPrincipal, @Param('id', endpointId) id: string): Promise<void> {
+    if (!(await this.endpoints.delete(principal.merchantId, id))) throw new NotFoundError('webhook endpoint', id);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rotate the signing secret',
+    description:
+      'Returns the new secret (shown once). Until `previousSecretExpiresAt` every delivery carries two signatures, ' +
+      'one per secret (Standard Webhooks allows several), so receivers can switch without missing a delivery. ' +
+      'Rotating again during a grace period retires the older secret at once.',
+  })
+  @ApiOkResponse({ type: WebhookEndpointWithSecretResponse })
+  @ApiProblemResponses(...BODY_PROBLEMS, 404)
+  async rotateSecret(
+    @Principal() principal: ApiKeyPrincipal,
+    @Param('id', endpointId) id: string,
+    @Body() body: RotateWebhookSecretDto,
+  ): Promise<WebhookEndpointWithSecretResponse> {
+    const graceSeconds = body.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+    const endpoint = await this.endpoints.rotateSecret(
+      principal.merchantId,
+      id,
+      generateWebhookSecret(),
+      new Date(Date.now() + graceSeconds * 1000),
+    );
+    if (!endpoint) throw new NotFoundError('webhook endpoint', id);
+    return toWebhookEndpointWithSecret(endpoint);
+  }
+
+  /** The URL as stored: http(s), and not private or loopback unless the operator allows it. */
+  private async checkUrl(url: string): Promise<string> {
+    return (await assertWebhookUrlResolvesPublic(url, { allowPrivate: this.config.webhooks.allowPrivateUrls })).toString();
   }
 }

@@ -35,10 +35,3 @@ export async function createMerchantWithKey(
     return { merchantId: merchant.id, apiKey: key };
   });
 }
-
-/** Creates another API key for an existing merchant. */
-export async function createApiKey(dataSource: DataSource, merchantId: MerchantId, scopes: string[]): Promise<string> {
-  const { key, hash, displayPrefix } = generateApiKey();
-  await new ApiKeysRepository(dataSource).create({ merchantId, prefix: displayPrefix, keyHash: hash, scopes });
-  return key;
-}

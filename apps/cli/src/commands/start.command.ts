@@ -2,14 +2,16 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
+import { privateKeyToAccount } from 'viem/accounts';
 
 import { createHttpApplication } from '@kassa/api';
-import { type KassaConfig, publicUrlOf } from '@kassa/config';
+import { type KassaConfig, publicUrlOf, Secret, settlementKeyFor } from '@kassa/config';
 import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain } from '@kassa/testing';
 
 import { EmbeddedModule } from '../embedded/embedded.module';
+import { continueLocalSettlement } from '../embedded/local-settlement';
 import { kassaHome, localChainsFile, readLocalState, writeLocalState } from '../embedded/local-state';
 import { createMerchantWithKey, withDatabase } from './merchants';
 
@@ -26,6 +28,8 @@ export interface RunningKassa {
   apiKey: string;
   merchantId: string;
   rpcUrl: string;
+  /** Whether the worker settles paid payments (a gas payer key is known for some chain). */
+  settling: boolean;
   stop(): Promise<void>;
 }
 
@@ -53,6 +57,7 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     await runMigrations(databaseUrl);
 
     let chains = baseConfig.chains;
+    let settlement = baseConfig.settlement;
     if (chains.length === 0) {
       log('Starting a local Hardhat node and deploying the contracts and test tokens ...');
       const local = await startLocalChain({ blockTimeMs: LOCAL_BLOCK_TIME_MS, port: LOCAL_RPC_PORT }).catch(() =>
@@ -60,11 +65,20 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
       );
       stops.push(() => local.stop());
       chains = [local.config];
+      // Settlement runs out of the box on the local chain, paid by a development account.
+      if (!settlement.defaultGasPayerKey && Object.keys(settlement.gasPayerKeys).length === 0) {
+        settlement = { ...settlement, defaultGasPayerKey: new Secret(HARDHAT_ACCOUNTS[LOCAL_ROLES.settlementGasPayer]!.privateKey) };
+      }
       writeFileSync(localChainsFile(home), `${JSON.stringify(chains, null, 2)}\n`);
       // The local chain starts from genesis on every run: forget where the last one stood.
       await withDatabase(databaseUrl, async (dataSource) => {
         await dataSource.query('DELETE FROM chain_blocks WHERE chain_id = $1', [local.config.chainId]);
         await dataSource.query('DELETE FROM chain_cursors WHERE chain_id = $1', [local.config.chainId]);
+        const gasPayerKey = settlementKeyFor({ settlement }, local.config.chainId);
+        if (gasPayerKey) {
+          const gasPayer = privateKeyToAccount(gasPayerKey.reveal() as `0x${string}`).address;
+          await continueLocalSettlement(dataSource, local.config.rpcUrls[0]!, local.config.chainId, gasPayer);
+        }
       });
     }
 
@@ -73,6 +87,7 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
       database: { ...baseConfig.database, url: databaseUrl },
       chains,
       webhooks: { ...baseConfig.webhooks, allowPrivateUrls: true },
+      settlement,
     };
     const demo = await ensureDemoMerchant(databaseUrl);
 
@@ -81,7 +96,8 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     stops.push(() => app.close());
     const apiUrl = publicUrlOf(config);
     writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo });
-    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrl: chains[0]!.rpcUrls[0]!, stop: stopAll };
+    const settling = settlement.defaultGasPayerKey !== null || Object.keys(settlement.gasPayerKeys).length > 0;
+    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrl: chains[0]!.rpcUrls[0]!, settling, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

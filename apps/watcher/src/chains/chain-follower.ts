@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 import { Logger } from '@nestjs/common';
 
 import {
@@ -8,15 +10,19 @@ import {
   sleep,
   type BlockScanner,
   type HeadSource,
+  type HeadSourceMode,
+  type RpcEndpoints,
+  type ScannedRange,
 } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import type { Hex } from '@kassa/domain';
-import type { ChainCursorsRepository } from '@kassa/persistence';
+import type { ChainCursorsRepository, ChainStatusReport } from '@kassa/persistence';
 
 import type { ChainLeadership } from '../leadership/chain-leadership';
-import { CursorMovedError, type BlockRef, type RecordBlocks } from '../transfers/record-blocks.use-case';
+import { CursorMovedError, type BlockRef, type RecordBlocks, type RecordedStep } from '../transfers/record-blocks.use-case';
 import type { ChainWatchList, WatchedAddressesService } from '../watched-addresses/watched-addresses.service';
 import type { WatcherOptions } from '../watcher.options';
+import type { ChainStatusPublisher } from './chain-status.publisher';
 
 /** Where a follower is: what it does now, as shown in health and metrics. */
 export type FollowerState =
@@ -37,20 +43,55 @@ export type FollowerState =
 export interface ChainFollowerStatus {
   chainId: number;
   state: FollowerState;
+  /** How new heads are learnt now: `websocket` (newHeads) or `polling` (HTTP). */
+  headSource: HeadSourceMode;
   /** Latest head the node reported. */
   head: bigint | null;
-  /** Last stored block. */
+  /** Last stored block, and its timestamp. */
   cursor: bigint | null;
+  cursorBlockTime: Date | null;
+  /** Position in the chain's `rpcUrls` of the URL reads go to now. */
+  rpcUrlIndex: number;
+  /** Times reads moved to another RPC URL. */
+  rpcRotations: number;
+  /** Blocks one `eth_getLogs` spans now (smaller after the node refused a range). */
+  logRangeBlocks: number;
+  /** Failed steps in a row; 0 while following. */
+  consecutiveFailures: number;
   lastError: string | null;
+  lastErrorAt: Date | null;
   /** When the cursor last moved. */
   lastProgressAt: Date | null;
+  /** What the last stored step did (null before the first). */
+  lastStep: StepSummary | null;
 }
+
+/** One stored step of a follower, for metrics, benchmarks and tests. */
+export interface StepSummary {
+  /** Blocks stored (after a reorg: the new branch's blocks read in the step). */
+  blocks: number;
+  /** The new cursor. */
+  toBlock: bigint;
+  newTransfers: number;
+  /** Payments re-evaluated: those the step touched, PENDING ones, those near their confirmations; never all open payments. */
+  evaluatedPayments: number;
+  changedPayments: number;
+  /** Wall time of the step, reads and transaction, ms. */
+  durationMs: number;
+}
+
+/** The part of the status the follower keeps itself (the rest is read from its parts). */
+type FollowerProgress = Omit<ChainFollowerStatus, 'headSource' | 'rpcUrlIndex' | 'rpcRotations' | 'logRangeBlocks'>;
 
 /** What a chain's follower works with; one set per chain, shared with no other chain. */
 export interface ChainFollowerDeps {
   chain: ChainConfig;
   scanner: BlockScanner;
   heads: HeadSource;
+  /** The RPC URL rotation of the chain's client (read for the status). */
+  endpoints: RpcEndpoints;
+  /** Builds the chain's status publisher around the follower's report. */
+  publisher: (report: () => ChainStatusReport) => ChainStatusPublisher;
   leadership: ChainLeadership;
   watched: WatchedAddressesService;
   recorder: RecordBlocks;
@@ -71,7 +112,8 @@ const LOUD_FAILURES = 3;
  * Follows one chain (DESIGN.md "Chain watcher"): once it leads the chain, it starts from
  * the stored cursor (or `startBlock`, or the current head when nothing is stored), reads
  * blocks in order up to the head in ranges of at most `maxBlocksPerScan` blocks, stores
- * each range atomically ({@link RecordBlocks}), then waits for new heads. It never skips a
+ * each range atomically ({@link RecordBlocks}), then waits for new heads. While catching
+ * up, the next range is read while the previous one is stored. It never skips a
  * block: the next range always starts right after the stored cursor and must link to it by
  * parent hash.
  *
@@ -81,19 +123,37 @@ const LOUD_FAILURES = 3;
  * and store the rewind and the new blocks in one transaction.
  *
  * Failures (RPC, database) are retried with exponential back-off; they affect this chain
- * only. A reorg deeper than the stored blocks stalls the chain with an error log.
+ * only, and make it `degraded` (logged, and written to `chain_status` for health checks)
+ * until a step succeeds again. A reorg deeper than the stored blocks stalls the chain with
+ * an error log.
  */
 export class ChainFollower {
   private readonly logger: Logger;
   private readonly watchList: ChainWatchList;
+  private readonly publisher: ChainStatusPublisher;
   private controller = new AbortController();
   private running?: Promise<void>;
-  private current: ChainFollowerStatus;
+  private current: FollowerProgress;
+  private rotationsSeen = 0;
+  /** The range after the one being stored, read meanwhile (catch-up only). */
+  private readAhead: { from: bigint; version: number; range: Promise<ScannedRange> } | null = null;
 
   constructor(private readonly deps: ChainFollowerDeps) {
     this.logger = new Logger(`ChainFollower:${deps.chain.chainId}`);
     this.watchList = deps.watched.forChain(deps.chain.chainId);
-    this.current = { chainId: deps.chain.chainId, state: 'stopped', head: null, cursor: null, lastError: null, lastProgressAt: null };
+    this.current = {
+      chainId: deps.chain.chainId,
+      state: 'stopped',
+      head: null,
+      cursor: null,
+      cursorBlockTime: null,
+      consecutiveFailures: 0,
+      lastError: null,
+      lastErrorAt: null,
+      lastProgressAt: null,
+      lastStep: null,
+    };
+    this.publisher = deps.publisher(() => this.report());
   }
 
   get chainId(): number {
@@ -117,7 +177,42 @@ export class ChainFollower {
   }
 
   status(): ChainFollowerStatus {
-    return { ...this.current };
+    const { endpoints, heads, scanner } = this.deps;
+    return {
+      ...this.current,
+      headSource: heads.mode(),
+      rpcUrlIndex: endpoints.current,
+      rpcRotations: endpoints.rotations,
+      logRangeBlocks: scanner.logSpan,
+    };
+  }
+
+  /** The head source switched between WebSocket and polling: log it and report it. */
+  headSourceChanged(mode: HeadSourceMode, reason: string): void {
+    if (this.current.state === 'stopped' || this.current.state === 'standby') return;
+    if (mode === 'websocket') this.logger.log(`Chain ${this.chainId} follows new heads by WebSocket (${reason})`);
+    else this.logger.warn(`Chain ${this.chainId} polls for new heads over HTTP: ${reason}`);
+    this.publisher.publish();
+  }
+
+  private report(): ChainStatusReport {
+    const status = this.status();
+    return {
+      chainId: status.chainId,
+      watcherId: this.deps.options.watcherId,
+      state: status.state,
+      headSource: status.headSource,
+      headBlock: status.head,
+      cursorBlock: status.cursor,
+      cursorBlockTime: status.cursorBlockTime,
+      rpcUrlIndex: status.rpcUrlIndex,
+      rpcRotations: status.rpcRotations,
+      consecutiveFailures: status.consecutiveFailures,
+      lastError: status.lastError,
+      lastErrorAt: status.lastErrorAt,
+      logRangeBlocks: status.logRangeBlocks,
+      lastProgressAt: status.lastProgressAt,
+    };
   }
 
   private async run(stop: AbortSignal): Promise<void> {
@@ -125,9 +220,15 @@ export class ChainFollower {
       this.update({ state: 'standby' });
       const lease = await this.deps.leadership.acquire(stop);
       if (!lease) return;
+      this.update({ state: 'waiting' });
+      this.publisher.lead();
       try {
         await this.lead(AbortSignal.any([stop, lease.signal]));
       } finally {
+        // A leader that stops on purpose records it while it still holds the lock; one that
+        // lost the lock leaves the row to the new leader.
+        if (stop.aborted) this.update({ state: 'stopped' });
+        await this.publisher.stop(stop.aborted);
         await lease.release();
       }
     }
@@ -146,13 +247,16 @@ export class ChainFollower {
         position ??= await this.initialPosition();
         const { next, idle } = await this.step(position);
         position = next;
+        this.noteRotations();
         if (failures > 0) this.logger.log(`Chain ${this.chainId} recovered after ${failures} failed attempts`);
         failures = 0;
-        this.update({ state: 'following', lastError: null });
+        this.update({ state: 'following', consecutiveFailures: 0 });
         if (idle) await this.deps.heads.waitForNext(signal);
       } catch (error) {
+        this.readAhead = null;
         if (signal.aborted) return;
         failures++;
+        this.noteRotations();
         // The stored cursor is the truth: read it again before the next attempt.
         position = null;
         await sleep(this.onFailure(error, failures), signal);
@@ -160,15 +264,28 @@ export class ChainFollower {
     }
   }
 
+  /** Logs moves to another RPC URL since the last step (never the URL: it may carry a key). */
+  private noteRotations(): void {
+    const { endpoints } = this.deps;
+    if (endpoints.rotations === this.rotationsSeen) return;
+    this.rotationsSeen = endpoints.rotations;
+    const failure = endpoints.lastFailure;
+    this.logger.warn(
+      `Chain ${this.chainId}: RPC URL #${failure?.urlIndex ?? '?'} failed (${failure?.message ?? 'unknown'}); reading from RPC URL #${endpoints.current}`,
+    );
+    this.publisher.publish();
+  }
+
   /** Logs a failure and returns how long to wait before the next attempt. */
   private onFailure(error: unknown, failures: number): number {
     const message = describe(error);
+    const failed = { lastError: message, lastErrorAt: new Date(), consecutiveFailures: failures };
     if (error instanceof ReorgTooDeepError) {
-      this.update({ state: 'stalled', lastError: message });
+      this.update({ state: 'stalled', ...failed });
       this.logger.error(`Chain ${this.chainId} stalled: ${message}`);
       return this.deps.options.maxBackoffMs;
     }
-    this.update({ state: 'degraded', lastError: message });
+    this.update({ state: 'degraded', ...failed });
     if (error instanceof CursorMovedError || error instanceof ChainChangedDuringScanError) {
       this.logger.warn(message);
       return this.deps.options.minBackoffMs;
@@ -184,7 +301,8 @@ export class ChainFollower {
   private async initialPosition(): Promise<Position> {
     const stored = await this.deps.cursors.get(this.chainId);
     if (stored) {
-      this.update({ cursor: stored.blockNumber });
+      const [block] = await this.deps.cursors.getBlocks(this.chainId, stored.blockNumber, stored.blockNumber);
+      this.update({ cursor: stored.blockNumber, cursorBlockTime: block?.timestamp ?? null });
       return { cursor: { number: stored.blockNumber, hash: stored.blockHash }, next: stored.blockNumber + 1n };
     }
     const start = this.deps.chain.startBlock;
@@ -199,16 +317,24 @@ export class ChainFollower {
    * @returns the new position, and whether the follower caught up (wait for a new head)
    */
   private async step(position: Position): Promise<{ next: Position; idle: boolean }> {
+    const started = performance.now();
     const head = await this.deps.heads.latest();
     this.update({ head });
     if (head >= position.next) {
-      const to = minBigInt(head, position.next + BigInt(this.deps.options.maxBlocksPerScan) - 1n);
-      const range = await this.deps.scanner.scan(position.next, to, this.watchList);
+      const t0 = performance.now();
+      const range = await this.readRange(position.next, head);
+      const t1 = performance.now();
       if (position.cursor && range.blocks[0]!.parentHash !== position.cursor.hash) {
-        return { next: await this.reorg(position.cursor, head), idle: false };
+        this.readAhead = null;
+        return { next: await this.reorg(position.cursor, head, started), idle: false };
       }
+      const to = range.toBlock;
+      // Catching up: the next range is read while this one is stored.
+      if (to < head) this.startReadAhead(to + 1n, head);
       const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor: position.cursor, range, watchList: this.watchList });
-      this.progressed(recorded.cursor);
+      this.progressed(recorded.cursor, range.blocks[range.blocks.length - 1]!.timestamp);
+      this.summarise(recorded, range.blocks.length, started);
+      console.error(`PROFILE blocks=${range.blocks.length} head=${(t0 - started).toFixed(1)} read=${(t1 - t0).toFixed(1)} record=${(performance.now() - t1).toFixed(1)} tr=${recorded.newTransfers} ev=${recorded.evaluatedPayments} ch=${recorded.changedPayments}`);
       return { next: { cursor: recorded.cursor, next: recorded.cursor.number + 1n }, idle: to >= head };
     }
     if (position.cursor && head === position.cursor.number) {
@@ -216,9 +342,25 @@ export class ChainFollower {
       // A head below the cursor is left alone: it is as likely a lagging node as a shorter
       // branch, and a real shorter branch shows on its next block (its parent hash differs).
       const tip = (await this.deps.scanner.headers([head])).get(head);
-      if (tip && tip.hash !== position.cursor.hash) return { next: await this.reorg(position.cursor, head), idle: false };
+      if (tip && tip.hash !== position.cursor.hash) return { next: await this.reorg(position.cursor, head, started), idle: false };
     }
     return { next: position, idle: true };
+  }
+
+  /** Blocks `from..` up to the head (at most `maxBlocksPerScan`): the range read ahead when it fits, else read now. */
+  private readRange(from: bigint, head: bigint): Promise<ScannedRange> {
+    const ahead = this.readAhead;
+    this.readAhead = null;
+    // A range read under another watch list may lack a transfer to an address added since.
+    if (ahead && ahead.from === from && ahead.version === this.watchList.version) return ahead.range;
+    return this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
+  }
+
+  private startReadAhead(from: bigint, head: bigint): void {
+    const range = this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
+    // A failed read surfaces when the next step takes it; a range never taken is dropped quietly.
+    range.catch(() => undefined);
+    this.readAhead = { from, version: this.watchList.version, range };
   }
 
   /**
@@ -227,7 +369,7 @@ export class ChainFollower {
    * with the new blocks in one transaction.
    * @throws ReorgTooDeepError when no stored block is on the node's chain
    */
-  private async reorg(cursor: BlockRef, head: bigint): Promise<Position> {
+  private async reorg(cursor: BlockRef, head: bigint, started: number): Promise<Position> {
     const depth = BigInt(this.deps.chain.finalityDepth);
     const lowest = cursor.number - depth + 1n;
     const stored = await this.deps.cursors.getBlocks(this.chainId, lowest > 0n ? lowest : 0n, cursor.number);
@@ -252,16 +394,40 @@ export class ChainFollower {
       `Reorg on chain ${this.chainId}: blocks ${base.number + 1n}..${cursor.number} replaced (depth ${cursor.number - base.number}); ` +
         `${recorded.orphanedPayments} payments had transfers orphaned`,
     );
-    this.progressed(recorded.cursor);
+    const last = range?.blocks[range.blocks.length - 1];
+    this.progressed(recorded.cursor, last?.timestamp ?? (await this.storedBlockTime(recorded.cursor.number)));
+    this.summarise(recorded, range?.blocks.length ?? 0, started);
     return { cursor: recorded.cursor, next: recorded.cursor.number + 1n };
   }
 
-  private progressed(cursor: BlockRef): void {
-    this.update({ cursor: cursor.number, lastProgressAt: new Date() });
+  private async storedBlockTime(blockNumber: bigint): Promise<Date | null> {
+    const [block] = await this.deps.cursors.getBlocks(this.chainId, blockNumber, blockNumber);
+    return block?.timestamp ?? null;
   }
 
-  private update(patch: Partial<ChainFollowerStatus>): void {
-    this.current = { ...this.current, ...patch };
+  private summarise(recorded: RecordedStep, blocks: number, started: number): void {
+    this.update({
+      lastStep: {
+        blocks,
+        toBlock: recorded.cursor.number,
+        newTransfers: recorded.newTransfers,
+        evaluatedPayments: recorded.evaluatedPayments,
+        changedPayments: recorded.changedPayments,
+        durationMs: performance.now() - started,
+      },
+    });
+  }
+
+  private progressed(cursor: BlockRef, blockTime: Date | null): void {
+    this.update({ cursor: cursor.number, cursorBlockTime: blockTime, lastProgressAt: new Date() });
+  }
+
+  /** Changes the status; a change an operator must see (state, error) is written at once. */
+  private update(patch: Partial<FollowerProgress>): void {
+    const before = this.current;
+    this.current = { ...before, ...patch };
+    const leading = this.current.state !== 'standby' && this.current.state !== 'stopped';
+    if (leading && (before.state !== this.current.state || before.lastError !== this.current.lastError)) this.publisher.publish();
   }
 }
 

@@ -1,21 +1,23 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { BlockScanner, createChainClient, PollingHeadSource, type HeadSource } from '@kassa/chain';
+import { BlockScanner, createChainClient, PollingHeadSource, WebSocketHeadSource, type HeadSource } from '@kassa/chain';
 import { KASSA_CONFIG, type ChainConfig, type KassaConfig } from '@kassa/config';
-import { ChainCursorsRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, ChainStatusRepository } from '@kassa/persistence';
 
 import { ChainLeadership } from '../leadership/chain-leadership';
 import { RecordBlocks } from '../transfers/record-blocks.use-case';
 import { WatchedAddressesService } from '../watched-addresses/watched-addresses.service';
 import { WATCHER_OPTIONS, type WatcherOptions } from '../watcher.options';
 import { ChainFollower, type ChainFollowerStatus } from './chain-follower';
+import { ChainStatusPublisher } from './chain-status.publisher';
 
 /**
- * Runs one {@link ChainFollower} per configured chain, each with its own RPC client, head
- * source and leader lock, so one chain's failure never stops another. Followers start at
- * application bootstrap (unless `autoStart` is off) and stop before the database
- * connection closes at shutdown.
+ * Runs one {@link ChainFollower} per configured chain, each with its own RPC client (with
+ * RPC URL rotation), head source (WebSocket `newHeads` when the chain has a `wsUrl`, HTTP
+ * polling otherwise and as fallback), leader lock and status row, so one chain's failure
+ * never stops another. Followers start at application bootstrap (unless `autoStart` is
+ * off) and stop before the database connection closes at shutdown.
  */
 @Injectable()
 export class ChainFollowersService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,6 +31,7 @@ export class ChainFollowersService implements OnApplicationBootstrap, BeforeAppl
     private readonly watched: WatchedAddressesService,
     private readonly recorder: RecordBlocks,
     private readonly cursors: ChainCursorsRepository,
+    private readonly statuses: ChainStatusRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -72,22 +75,41 @@ export class ChainFollowersService implements OnApplicationBootstrap, BeforeAppl
 
   private createFollower(chain: ChainConfig): { follower: ChainFollower; heads: HeadSource } {
     const client = createChainClient(chain);
-    const scanner = new BlockScanner(client, { chainId: chain.chainId, tokens: chain.tokens.map((token) => token.address) });
-    const heads = new PollingHeadSource(scanner, chain.pollIntervalMs);
+    const scanner = new BlockScanner(client, {
+      chainId: chain.chainId,
+      tokens: chain.tokens.map((token) => token.address),
+      maxLogRange: this.options.maxBlocksPerScan,
+    });
+    // The head source reports mode changes to the follower, which is built after it.
+    const ref: { follower?: ChainFollower } = {};
+    const heads = chain.wsUrl
+      ? new WebSocketHeadSource(scanner, {
+          url: chain.wsUrl,
+          pollIntervalMs: chain.pollIntervalMs,
+          safetyPollMs: Math.max(this.options.headSafetyPollMs, chain.pollIntervalMs),
+          reconnectMinMs: this.options.minBackoffMs,
+          reconnectMaxMs: this.options.maxBackoffMs,
+          keepAliveMs: this.options.wsKeepAliveMs,
+          onModeChange: (mode, reason) => ref.follower?.headSourceChanged(mode, reason),
+        })
+      : new PollingHeadSource(scanner, chain.pollIntervalMs);
+    if (heads instanceof WebSocketHeadSource) heads.start();
     const leadership = new ChainLeadership(this.dataSource, chain.chainId, {
       retryMs: this.options.leaderRetryMs,
       checkMs: this.options.leaderCheckMs,
     });
-    const follower = new ChainFollower({
+    const follower = (ref.follower = new ChainFollower({
       chain,
       scanner,
       heads,
+      endpoints: client.endpoints,
+      publisher: (report) => new ChainStatusPublisher(this.statuses, report, this.options.statusHeartbeatMs, chain.chainId),
       leadership,
       watched: this.watched,
       recorder: this.recorder,
       cursors: this.cursors,
       options: this.options,
-    });
+    }));
     return { follower, heads };
   }
 }

@@ -102,8 +102,10 @@ export class ChainLeadership {
     const onParentAbort = (): void => controller.abort();
     if (parent.aborted) controller.abort();
     else parent.addEventListener('abort', onParentAbort, { once: true });
+    // One query at a time on the lock connection: a ping never overlaps another ping or the unlock.
+    let ping: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      client.query('SELECT 1').catch((error: unknown) => lose(describe(error)));
+      ping = ping.then(() => client.query('SELECT 1')).catch((error: unknown) => lose(describe(error)));
     }, this.options.checkMs);
     timer.unref();
 
@@ -113,6 +115,7 @@ export class ChainLeadership {
         clearInterval(timer);
         parent.removeEventListener('abort', onParentAbort);
         controller.abort();
+        await ping;
         await client
           .query('SELECT pg_advisory_unlock($1, $2)', [WATCHER_LOCK_KEY, chainLockKey(this.chainId)])
           .catch(() => undefined);

@@ -5,6 +5,7 @@ import {
   evaluatePayment,
   eventForTransition,
   isFinal,
+  type EventType,
   type Payment,
   type PaymentException,
   type Transfer,
@@ -12,7 +13,6 @@ import {
 import { PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 
-import { pendingPaymentIds } from './pending-payments.query';
 
 /** What changed on a chain in one stored step, and so which payments to look at again. */
 export interface ChainStep {
@@ -25,7 +25,10 @@ export interface ChainStep {
    * first step of a chain.
    */
   previousHead: bigint | null;
-  /** The chain's configured confirmations (payments normally require exactly these). */
+  /**
+   * The most confirmations any watched payment of the chain requires (at least the chain's
+   * configured confirmations): transfers younger than this may cross a threshold.
+   */
   confirmations: number;
   /** Payments with transfers recorded, reactivated or orphaned in this step. */
   touchedPaymentIds: Iterable<string>;
@@ -41,17 +44,22 @@ const MAX_ATTEMPTS = 3;
 /**
  * Re-evaluates payments after transfers or the chain head changed, and announces the
  * changes, inside the caller's transaction (DESIGN.md "Payment lifecycle"):
- * - which payments: the ones this step touched, the chain's PENDING ones, and those with
- *   transfers young enough that their confirmations may have just reached the threshold;
- *   never all payments;
+ * - which payments: the ones this step touched (transfers recorded, reactivated or
+ *   orphaned) and those with transfers young enough that their confirmations may have just
+ *   reached the threshold; nothing else can change on a new head (a PENDING payment whose
+ *   transfers are all confirmed waits for a top-up or the scheduler), so the work of a
+ *   step never grows with the number of open payments;
  * - the state comes from `evaluatePayment` (domain): CREATED -> PENDING announces
  *   `payment.pending`, -> PAID announces `payment.paid`, PENDING -> CREATED (a reorg)
- *   announces nothing, a PAID payment that lost counted value gets exception REORGED;
+ *   announces nothing, a PAID payment that lost counted value gets exception REORGED and
+ *   announces `payment.reorged` (once: the exception stays, the status stays PAID);
  * - a transfer never seen before to a final payment is a late transfer: exception
  *   PAID_LATE (REORGED, which means money is missing, is kept) and `payment.late_transfer`;
  *   the status stays final;
- * - every write is a guarded update (applies only if the status is still the one read);
- *   when another process changed the payment meanwhile it is read again and re-evaluated.
+ * - the changes are written in one guarded statement (each applies only if the status is
+ *   still the one read) and announced in one outbox insert, so a block that changes many
+ *   payments costs a constant number of queries; a payment another process changed
+ *   meanwhile is read again and re-evaluated on its own.
  */
 @Injectable()
 export class ReevaluatePayments {
@@ -63,29 +71,75 @@ export class ReevaluatePayments {
     private readonly events: PaymentEventsService,
   ) {}
 
-  /** Re-evaluates the payments a step may have changed; returns how many changed. */
-  async afterStep(manager: EntityManager, step: ChainStep): Promise<number> {
+  /**
+   * Re-evaluates the payments a step may have changed.
+   * @returns how many payments were evaluated (bounded by the touched and young ones,
+   *   never by the open payments) and how many changed
+   */
+  async afterStep(manager: EntityManager, step: ChainStep): Promise<{ evaluated: number; changed: number }> {
+    const T = performance.now();
+    const lap = (label: string) => console.error(`    RE ${label} ${(performance.now() - T).toFixed(1)}`);
     const ids = new Set(step.touchedPaymentIds);
-    const [young, pending] = await Promise.all([
-      this.transfers.paymentIdsWithTransfersFromBlock(step.chainId, this.youngFrom(step), manager),
-      pendingPaymentIds(manager, step.chainId),
-    ]);
-    for (const id of young) ids.add(id);
-    for (const id of pending) ids.add(id);
-    if (ids.size === 0) return 0;
+    for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(step.chainId, this.youngFrom(step), manager)) ids.add(id);
+    if (ids.size === 0) return { evaluated: 0, changed: 0 };
 
+    lap('young');
     const sorted = [...ids].sort();
-    const [payments, transfers] = await Promise.all([
-      this.payments.findManyByIdsUnscoped(sorted, manager),
-      this.transfers.listByPayments(sorted, manager),
-    ]);
+    // One transaction, one connection: queries one after the other.
+    const payments = await this.payments.findManyByIdsUnscoped(sorted, manager);
+    const transfers = await this.transfers.listByPayments(sorted, manager);
+    lap('load');
     payments.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    let changed = 0;
+    const changes: { payment: Payment; next: NextState }[] = [];
     for (const payment of payments) {
-      const late = step.newTransferPaymentIds.has(payment.id);
-      if (await this.evaluate(manager, payment, transfers.get(payment.id) ?? [], late, step)) changed++;
+      const late = step.newTransferPaymentIds.has(payment.id) && isFinal(payment.status);
+      const next = nextState(payment, transfers.get(payment.id) ?? [], late, step);
+      if (next) changes.push({ payment, next });
     }
-    return changed;
+    const applied = new Set(
+      await this.payments.updateStates(
+        changes.map(({ payment, next }) => ({
+          id: payment.id,
+          expectedStatus: payment.status,
+          status: next.status,
+          exception: next.exception,
+          amountReceived: next.amountReceived,
+          paidAt: next.paidAt,
+          finalizedAt: next.finalizedAt,
+        })),
+        manager,
+      ),
+    );
+    lap('update');
+    let changed = 0;
+    const announcements: { type: EventType; paymentId: string }[] = [];
+    for (const { payment, next } of changes) {
+      if (applied.has(payment.id)) {
+        changed++;
+        announcements.push(...this.announcementsOf(payment, next, step));
+        continue;
+      }
+      // Another process moved the payment on (cancel, timeout): evaluate what it is now.
+      const current = await this.payments.findByIdUnscoped(payment.id, manager);
+      const late = step.newTransferPaymentIds.has(payment.id);
+      if (current && (await this.evaluate(manager, current, transfers.get(payment.id) ?? [], late, step))) changed++;
+    }
+    await this.events.recordMany(manager, announcements, step.now);
+    lap('events');
+    return { evaluated: payments.length, changed };
+  }
+
+  /** The events a change announces: its transition, a late transfer, a REORGED exception (logged too). */
+  private announcementsOf(payment: Payment, next: NextState, step: ChainStep): { type: EventType; paymentId: string }[] {
+    const announcements: { type: EventType; paymentId: string }[] = [];
+    const transition = eventForTransition(payment.status, next.status);
+    if (transition) announcements.push({ type: transition, paymentId: payment.id });
+    if (next.lateTransfer) announcements.push({ type: 'payment.late_transfer', paymentId: payment.id });
+    if (next.exception === 'REORGED' && payment.exception !== 'REORGED') {
+      announcements.push({ type: 'payment.reorged', paymentId: payment.id });
+      this.logger.error(`Payment ${payment.id} on chain ${step.chainId} lost counted value in a reorg deeper than its confirmations`);
+    }
+    return announcements;
   }
 
   /**
@@ -98,6 +152,7 @@ export class ReevaluatePayments {
     return from > 0n ? from : 0n;
   }
 
+  /** One payment on its own, retried when another process changes it meanwhile; true when it changed. */
   private async evaluate(
     manager: EntityManager,
     read: Payment,
@@ -109,18 +164,12 @@ export class ReevaluatePayments {
     for (let attempt = 1; payment && attempt <= MAX_ATTEMPTS; attempt++) {
       const next = nextState(payment, transfers, lateTransfer && isFinal(payment.status), step);
       if (!next) return false;
-      const { lateTransfer: announceLate, ...state } = next;
+      const { lateTransfer: _announceLate, ...state } = next;
       const applied = await this.payments.updateState({ id: payment.id, expectedStatus: payment.status, ...state }, manager);
       if (applied) {
-        const transition = eventForTransition(payment.status, next.status);
-        if (transition) await this.events.record(manager, transition, payment.id, step.now);
-        if (announceLate) await this.events.record(manager, 'payment.late_transfer', payment.id, step.now);
-        if (next.exception === 'REORGED' && payment.exception !== 'REORGED') {
-          this.logger.error(`Payment ${payment.id} on chain ${step.chainId} lost counted value in a reorg deeper than its confirmations`);
-        }
+        await this.events.recordMany(manager, this.announcementsOf(payment, next, step), step.now);
         return true;
       }
-      // Another process moved the payment on (cancel, timeout): evaluate what it is now.
       payment = await this.payments.findByIdUnscoped(payment.id, manager);
     }
     if (payment) this.logger.warn(`Payment ${payment.id} kept changing under the watcher; it is evaluated again on the next block`);

@@ -37,6 +37,8 @@ export interface RecordedStep {
   newTransfers: number;
   /** Payments whose transfers were orphaned by the rewind. */
   orphanedPayments: number;
+  /** Payments re-evaluated (touched, PENDING, or with transfers near the confirmation threshold). */
+  evaluatedPayments: number;
   /** Payments whose stored state changed. */
   changedPayments: number;
 }
@@ -91,11 +93,15 @@ export class RecordBlocks {
     const cursor: BlockRef | undefined = last ? { number: last.number, hash: last.hash } : step.rewindTo;
     if (!cursor) throw new Error(`Nothing to record for chain ${chainId}`);
 
+    const T = performance.now();
+    const lap = (label: string) => console.error(`  REC ${label} ${(performance.now() - T).toFixed(1)}`);
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, step.cursor);
+      lap('fence');
 
       const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
       const recorded = await this.transfers.insertMany(manager, this.toTransfers(step));
+      lap('transfers');
       if (step.range) {
         await this.cursors.saveBlocks(
           manager,
@@ -111,22 +117,25 @@ export class RecordBlocks {
       await this.cursors.save(manager, chainId, cursor.number, cursor.hash);
       await this.cursors.pruneBelow(manager, chainId, cursor.number - BigInt(step.chain.finalityDepth) + 1n);
 
+      lap('blocks+cursor');
       const paymentIdsOf = (records: typeof recorded): string[] =>
         records.flatMap(({ transfer }) => (transfer.paymentId === null ? [] : [transfer.paymentId]));
-      const changedPayments = await this.reevaluate.afterStep(manager, {
+      const { evaluated, changed } = await this.reevaluate.afterStep(manager, {
         chainId,
         head: cursor.number,
         previousHead: (step.rewindTo ?? step.cursor)?.number ?? null,
-        confirmations: step.chain.confirmations,
+        confirmations: Math.max(step.chain.confirmations, step.watchList.maxRequiredConfirmations),
         touchedPaymentIds: [...orphanedIds, ...paymentIdsOf(recorded)],
         newTransferPaymentIds: new Set(paymentIdsOf(recorded.filter((record) => record.isNew))),
         now: new Date(),
       });
+      lap('reevaluate');
       return {
         cursor,
         newTransfers: recorded.filter((record) => record.isNew).length,
         orphanedPayments: orphanedIds.length,
-        changedPayments,
+        evaluatedPayments: evaluated,
+        changedPayments: changed,
       };
     });
   }

@@ -11,13 +11,29 @@ import { PaymentsRepository, type WatchedAddress } from '@kassa/persistence';
 import { openDedicatedConnection } from '../database/dedicated-connection';
 import { WATCHER_OPTIONS, type WatcherOptions } from '../watcher.options';
 
-/** Lowercase deposit address -> ids of the payments paid there, per chain id. */
-type WatchLists = Map<number, Map<string, string[]>>;
+/** One chain's list: lowercase deposit address -> ids of the payments paid there, and their largest confirmations. */
+interface ChainList {
+  addresses: Map<string, string[]>;
+  maxRequiredConfirmations: number;
+}
+
+/** The lists of every chain, by chain id. */
+type WatchLists = Map<number, ChainList>;
+
+/** A payment to watch; `requiredConfirmations` is unknown for a notification (the chain's then). */
+type WatchedPayment = Pick<WatchedAddress, 'chainId' | 'depositAddress' | 'paymentId'> & { requiredConfirmations?: number };
 
 /** One chain's watched deposit addresses, as the follower reads them (always the current list). */
 export interface ChainWatchList extends WatchedAddressFilter {
   /** The payment a transfer to `lowercaseAddress` pays, if the address is watched. */
   paymentIdOf(lowercaseAddress: string): string | undefined;
+  /**
+   * The largest `requiredConfirmations` among the watched payments (0 when none is known):
+   * how far back a transfer may still cross its payment's confirmation threshold.
+   */
+  readonly maxRequiredConfirmations: number;
+  /** Changes whenever an address is added or the list reloaded: a scan made under another version may miss one. */
+  readonly version: number;
 }
 
 /** How far back a short notice (no payment id) makes the watcher look for new payments. */
@@ -39,6 +55,7 @@ const RECENT_PAYMENTS_MS = 60 * 60 * 1000;
 export class WatchedAddressesService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WatchedAddressesService.name);
   private lists: WatchLists = new Map();
+  private version = 0;
   private live = false;
   private liveWaiters = new Set<() => void>();
   private stopController = new AbortController();
@@ -46,7 +63,7 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
   private refreshTimer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
   /** Notices received while a full reload runs, re-applied on top of its result. */
-  private noticesDuringRefresh: WatchedAddress[] | null = null;
+  private noticesDuringRefresh: WatchedPayment[] | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -102,19 +119,27 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
 
   /** The watch list of one chain: a view that always reads the current addresses. */
   forChain(chainId: number): ChainWatchList {
-    const list = (): Map<string, string[]> | undefined => this.lists.get(chainId);
+    const list = (): ChainList | undefined => this.lists.get(chainId);
+    const version = (): number => this.version;
     return {
-      get size() {
-        return list()?.size ?? 0;
+      get version() {
+        return version();
       },
-      has: (address) => list()?.has(address) ?? false,
-      paymentIdOf: (address) => list()?.get(address)?.[0],
+      get size() {
+        return list()?.addresses.size ?? 0;
+      },
+      get maxRequiredConfirmations() {
+        return list()?.maxRequiredConfirmations ?? 0;
+      },
+      has: (address) => list()?.addresses.has(address) ?? false,
+      paymentIdOf: (address) => list()?.addresses.get(address)?.[0],
     };
   }
 
   /** Adds one payment's deposit address (also what a notification does). */
-  add(watched: WatchedAddress): void {
+  add(watched: WatchedPayment): void {
     addTo(this.lists, watched);
+    this.version++;
     this.noticesDuringRefresh?.push(watched);
   }
 
@@ -138,6 +163,7 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
       for (const row of rows) addTo(next, row);
       for (const notice of this.noticesDuringRefresh) addTo(next, notice);
       this.lists = next;
+      this.version++;
     } finally {
       this.noticesDuringRefresh = null;
     }
@@ -191,7 +217,7 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
       return;
     }
     if (notice.paymentId !== undefined) {
-      this.add({ paymentId: notice.paymentId, chainId: notice.chainId, depositAddress: notice.depositAddress, tokenAddress: null });
+      this.add({ paymentId: notice.paymentId, chainId: notice.chainId, depositAddress: notice.depositAddress });
       return;
     }
     this.loadRecent(notice.chainId).catch((error: unknown) =>
@@ -207,18 +233,21 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
 
   private totalSize(): number {
     let total = 0;
-    for (const list of this.lists.values()) total += list.size;
+    for (const list of this.lists.values()) total += list.addresses.size;
     return total;
   }
 }
 
-function addTo(lists: WatchLists, watched: Pick<WatchedAddress, 'chainId' | 'depositAddress' | 'paymentId'>): void {
+function addTo(lists: WatchLists, watched: WatchedPayment): void {
   let list = lists.get(watched.chainId);
-  if (!list) lists.set(watched.chainId, (list = new Map()));
+  if (!list) lists.set(watched.chainId, (list = { addresses: new Map(), maxRequiredConfirmations: 0 }));
   const address = watched.depositAddress.toLowerCase();
-  const ids = list.get(address);
-  if (!ids) list.set(address, [watched.paymentId]);
+  const ids = list.addresses.get(address);
+  if (!ids) list.addresses.set(address, [watched.paymentId]);
   else if (!ids.includes(watched.paymentId)) ids.push(watched.paymentId);
+  if (watched.requiredConfirmations !== undefined && watched.requiredConfirmations > list.maxRequiredConfirmations) {
+    list.maxRequiredConfirmations = watched.requiredConfirmations;
+  }
 }
 
 /** Resolves when `signal` aborts (at once if it already has). */

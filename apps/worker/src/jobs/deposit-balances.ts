@@ -17,19 +17,28 @@ export class DepositBalances {
   constructor(private readonly chains: ChainRegistry) {}
 
   /**
+   * @param atBlock block number to read each payment's balance at, by payment id (the
+   *   deadline block); a payment without one is read at the latest block
    * @returns balance in base units per payment id; a payment whose chain does not answer
    *   is missing from the map (the caller must not time it out on a guess)
    */
-  async read(payments: readonly Payment[]): Promise<Map<string, bigint>> {
+  async read(payments: readonly Payment[], atBlock: ReadonlyMap<string, bigint> = new Map()): Promise<Map<string, bigint>> {
     const balances = new Map<string, bigint>();
     await Promise.all(
       payments.map(async (payment) => {
         const client = this.client(payment.chainId);
         if (!client) return;
+        const blockNumber = atBlock.get(payment.id);
         try {
           const balance = payment.token.address
-            ? await client.readContract({ address: payment.token.address, abi: erc20Abi, functionName: 'balanceOf', args: [payment.depositAddress] })
-            : await client.getBalance({ address: payment.depositAddress });
+            ? await client.readContract({
+                address: payment.token.address,
+                abi: erc20Abi,
+                functionName: 'balanceOf',
+                args: [payment.depositAddress],
+                ...(blockNumber === undefined ? {} : { blockNumber }),
+              })
+            : await client.getBalance({ address: payment.depositAddress, ...(blockNumber === undefined ? {} : { blockNumber }) });
           balances.set(payment.id, balance);
         } catch {
           // Unreadable now: the payment is looked at again on the next run.
@@ -50,7 +59,7 @@ export class DepositBalances {
     if (!chain) return undefined;
     let client = this.clients.get(chainId);
     if (!client) {
-      client = createChainClient(chain, { retryCount: 1, timeoutMs: 10_000 });
+      client = createChainClient(chain, { retryCount: 1 });
       this.clients.set(chainId, client);
     }
     return client;

@@ -3,10 +3,12 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
-import { decideExpiry, evaluatePayment, type Payment, timeoutException } from '@kassa/domain';
+import { decideExpiry, evaluatePayment, eventForTransition, type Payment, timeoutException, type Transfer } from '@kassa/domain';
 import { ChainCursorsRepository, type PaymentState, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
+import type { EntityManager } from 'typeorm';
 
+import { BalanceCredits } from './balance-credits';
 import { DepositBalances } from './deposit-balances';
 
 /** Name of the interval in the scheduler registry; its period is `jobs.expiry.intervalMs`. */
@@ -21,6 +23,8 @@ interface WatcherProgress {
 /** What one run did. */
 export interface ExpiryRunResult {
   timedOut: string[];
+  /** Payments decided on a balance credit (PAID, or TIMEOUT with UNDERPAID), also listed in `timedOut` when timed out. */
+  credited: string[];
   waiting: string[];
 }
 
@@ -28,11 +32,12 @@ export interface ExpiryRunResult {
  * The scheduler that gives every unpaid payment its final state (IVPAY: "always a final
  * state"; DESIGN.md "Payment lifecycle"): an open payment past its deadline becomes
  * TIMEOUT (exception UNDERPAID when some value arrived), unless its full amount arrived in
- * time and waits for confirmations, for at most `confirmationGrace`. Before timing a
- * payment out, its deposit address's balance is read once; value the watcher has not
- * recorded yet (lag, or an internal transfer) postpones the decision to a later run,
- * at most until the grace period ends. Nor does a payment time out before the chain
- * watcher has seen every block up to its deadline. CANCELED and PAID payments are never touched.
+ * time and waits for confirmations, for at most `confirmationGrace`. Nor does a payment
+ * time out before the chain watcher has seen every block up to its deadline. Before timing
+ * a payment out, its deposit address's balance at the deadline block is read once
+ * ({@link BalanceCredits}): value no recorded transfer explains (native coin forwarded by
+ * a contract's internal call) is credited, and the payment is decided on it, PAID or
+ * TIMEOUT with UNDERPAID. CANCELED and PAID payments are never touched.
  * Payments move in set-based batches of `jobs.expiry.batchSize`.
  */
 @Injectable()
@@ -48,6 +53,7 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     private readonly cursors: ChainCursorsRepository,
     private readonly events: PaymentEventsService,
     private readonly balances: DepositBalances,
+    private readonly balanceCredits: BalanceCredits,
     private readonly scheduler: SchedulerRegistry,
   ) {}
 
@@ -78,12 +84,12 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
 
   private async expire(now: Date): Promise<ExpiryRunResult> {
     const candidates = await this.payments.listOpenPastDeadline(now, this.config.jobs.expiry.batchSize);
-    if (candidates.length === 0) return { timedOut: [], waiting: [] };
+    if (candidates.length === 0) return { timedOut: [], credited: [], waiting: [] };
     const transfers = await this.transfers.listByPayments(candidates.map((payment) => payment.id));
     const progress = await this.watcherProgress(candidates);
     const graceMs = this.config.payments.confirmationGraceSeconds * 1000;
 
-    const toTimeOut: { payment: Payment; state: PaymentState; seen: bigint }[] = [];
+    const toTimeOut: { payment: Payment; state: PaymentState }[] = [];
     const waiting: string[] = [];
     for (const payment of candidates) {
       const chain = progress.get(payment.chainId);
@@ -97,7 +103,6 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
       if (decision === 'timeout') {
         toTimeOut.push({
           payment,
-          seen: evaluation.sums.seen,
           state: {
             id: payment.id,
             expectedStatus: payment.status,
@@ -113,34 +118,70 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
       }
     }
 
-    const confirmedByBalance = await this.withoutUnrecordedValue(toTimeOut, now, graceMs);
-    const timedOut = await this.dataSource.transaction(async (manager) => {
-      const changed = await this.payments.updateStates(confirmedByBalance.map((entry) => entry.state), manager);
+    const checks = await this.balanceCredits.check(
+      toTimeOut.map(({ payment }) => ({
+        payment,
+        transfers: transfers.get(payment.id) ?? [],
+        pastGrace: now.getTime() > payment.expiresAt.getTime() + graceMs,
+      })),
+    );
+    const timeOut: PaymentState[] = [];
+    const credits: { payment: Payment; credit: Transfer }[] = [];
+    for (const { payment, state } of toTimeOut) {
+      const check = checks.get(payment.id);
+      if (check?.outcome === 'credit') credits.push({ payment, credit: check.credit });
+      else if (check?.outcome === 'nothing_unrecorded') timeOut.push(state);
+      else waiting.push(payment.id);
+    }
+
+    const { timedOut, credited } = await this.dataSource.transaction(async (manager) => {
+      const changed = await this.payments.updateStates(timeOut, manager);
       for (const id of changed) await this.events.record(manager, 'payment.timeout', id, now);
-      return changed;
+      const decided: string[] = [];
+      if (credits.length > 0) await this.transfers.insertMany(manager, credits.map(({ credit }) => credit));
+      for (const { payment, credit } of credits) {
+        const head = progress.get(payment.chainId)?.cursorBlock ?? 0n;
+        const outcome = await this.decideOnCredit(manager, payment, [...(transfers.get(payment.id) ?? []), credit], head, now);
+        if (outcome === 'TIMEOUT') changed.push(payment.id);
+        if (outcome) decided.push(payment.id);
+      }
+      return { timedOut: changed, credited: decided };
     });
     if (timedOut.length) this.logger.log(`Timed out ${timedOut.length} payment(s)`);
-    return { timedOut, waiting: [...waiting, ...toTimeOut.filter((entry) => !confirmedByBalance.includes(entry)).map((entry) => entry.payment.id)] };
+    return { timedOut, credited, waiting };
   }
 
   /**
-   * Keeps the payments whose on-chain balance shows no value beyond what is recorded. More
-   * value than recorded means the watcher has not caught up (or value came by an internal
-   * transfer): such a payment waits, but never past the confirmation grace period.
+   * Decides a payment whose balance credit was just recorded: PAID when its confirmed,
+   * in-time value now reaches the minimum, else TIMEOUT (UNDERPAID). Guarded by the status
+   * it was read with; announces the change.
+   * @returns the new status, or null when another process moved the payment meanwhile
    */
-  private async withoutUnrecordedValue<T extends { payment: Payment; seen: bigint }>(entries: T[], now: Date, graceMs: number): Promise<T[]> {
-    if (entries.length === 0) return entries;
-    const balances = await this.balances.read(entries.map((entry) => entry.payment));
-    return entries.filter(({ payment, seen }) => {
-      const pastGrace = now.getTime() > payment.expiresAt.getTime() + graceMs;
-      const balance = balances.get(payment.id);
-      if (balance === undefined) return pastGrace;
-      if (balance > seen && !pastGrace) {
-        this.logger.warn(`Payment ${payment.id}: deposit address holds ${balance} base units but ${seen} are recorded; waiting for the watcher`);
-        return false;
-      }
-      return true;
-    });
+  private async decideOnCredit(
+    manager: EntityManager,
+    payment: Payment,
+    transfers: readonly Transfer[],
+    head: bigint,
+    now: Date,
+  ): Promise<'PAID' | 'TIMEOUT' | null> {
+    const evaluation = evaluatePayment(payment, transfers, head);
+    const paid = evaluation.status === 'PAID';
+    const applied = await this.payments.updateState(
+      {
+        id: payment.id,
+        expectedStatus: payment.status,
+        status: paid ? 'PAID' : 'TIMEOUT',
+        exception: paid ? evaluation.exception : timeoutException(evaluation.sums),
+        amountReceived: evaluation.sums.confirmed,
+        paidAt: paid ? now : null,
+        finalizedAt: now,
+      },
+      manager,
+    );
+    if (!applied) return null;
+    const event = eventForTransition(payment.status, paid ? 'PAID' : 'TIMEOUT');
+    if (event) await this.events.record(manager, event, payment.id, now);
+    return paid ? 'PAID' : 'TIMEOUT';
   }
 
   /**

@@ -31,8 +31,9 @@ export const depositForwarderErrorsAbi = [
 ] as const;
 
 /**
- * DepositFactory: computes, deploys and flushes per-payment deposit addresses. Includes the
- * forwarder's errors, which its `deploy` and `flush` bubble up.
+ * DepositFactory: computes, deploys and flushes per-payment deposit addresses, one (`flush`) or
+ * several per transaction (`flushMany`). Includes the forwarder's errors, which its `deploy`,
+ * `flush` and `flushMany` bubble up.
  */
 export const depositFactoryAbi = [
   { type: 'constructor', inputs: [], stateMutability: 'nonpayable' },
@@ -78,6 +79,24 @@ export const depositFactoryAbi = [
       { name: 'tokens', type: 'address[]', internalType: 'address[]' },
     ],
     outputs: [{ name: 'forwarder', type: 'address', internalType: 'address' }],
+  },
+  {
+    type: 'function',
+    name: 'flushMany',
+    stateMutability: 'nonpayable',
+    inputs: [
+      {
+        name: 'requests',
+        type: 'tuple[]',
+        internalType: 'struct DepositFactory.FlushRequest[]',
+        components: [
+          { name: 'treasury', type: 'address', internalType: 'address' },
+          { name: 'salt', type: 'bytes32', internalType: 'bytes32' },
+          { name: 'tokens', type: 'address[]', internalType: 'address[]' },
+        ],
+      },
+    ],
+    outputs: [],
   },
   {
     type: 'function',

@@ -12,6 +12,9 @@ const CONTRACT_SOURCES = {
   TestUSDT: 'src/TestUSDT.sol',
   ReentrantTreasury: 'src/test/ReentrantTreasury.sol',
   StipendSender: 'src/test/StipendSender.sol',
+  EthForwarder: 'src/test/EthForwarder.sol',
+  ReentrantToken: 'src/test/ReentrantToken.sol',
+  NativeSender: 'src/test/NativeSender.sol',
 } as const;
 
 /** Contracts compiled from `contracts/src` whose artifacts can be loaded. */

@@ -3,6 +3,7 @@ import { decodeEventLog, erc20Abi, getAddress, numberToHex, toEventSelector, typ
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
 import { BlockNotAvailableError, ChainChangedDuringScanError, RpcReadError } from './follower.errors';
+import { AdaptiveLogRange } from './log-range';
 import type { ScannedBlock, ScannedRange, ScannedTransfer, WatchedAddressFilter } from './scanned-range';
 
 /** `Transfer(address,address,uint256)`, topic 0 of every ERC-20 transfer log. */
@@ -17,6 +18,8 @@ export interface BlockScannerOptions {
   chainId: number;
   /** ERC-20 contracts whose `Transfer` logs count (the chain's configured tokens). */
   tokens: readonly Address[];
+  /** Widest block range of one `eth_getLogs`; the span adapts below it. Default 1,000. */
+  maxLogRange?: number;
 }
 
 // The raw JSON-RPC shapes the scanner reads: only the fields it uses, as hex quantities.
@@ -52,7 +55,9 @@ interface RawReceipt {
  * Reads blocks and finds the transfers to watched deposit addresses in them (DESIGN.md
  * "Chain watcher"). Per range the cost does not depend on how many addresses are watched:
  * - ONE `eth_getLogs` over the whole range for the `Transfer` topic of the configured
- *   tokens; `to` is read from `topics[2]` and looked up in the watched set, and only
+ *   tokens (or one per span of {@link AdaptiveLogRange} when the node limits ranges: a
+ *   refused range is asked again in smaller spans, and the span grows back after);
+ *   `to` is read from `topics[2]` and looked up in the watched set, and only
  *   matches are ABI-decoded. Reverted transactions leave no logs, so they never count.
  * - `eth_getBlockByNumber` with full transactions for every block of the range (sent as
  *   one JSON-RPC batch by a batching client) for native coin: a transaction whose `to` is
@@ -64,12 +69,19 @@ interface RawReceipt {
  */
 export class BlockScanner {
   private readonly tokens: readonly Address[];
+  private readonly logRange: AdaptiveLogRange;
 
   constructor(
     private readonly client: ScannerClient,
     private readonly options: BlockScannerOptions,
   ) {
     this.tokens = options.tokens.map((token) => token.toLowerCase() as Address);
+    this.logRange = new AdaptiveLogRange(options.maxLogRange ?? 1_000);
+  }
+
+  /** Blocks one `eth_getLogs` spans now (shrinks when the node refuses a range, grows back after). */
+  get logSpan(): number {
+    return this.logRange.span;
   }
 
   /**
@@ -220,21 +232,29 @@ export class BlockScanner {
   }
 
   /**
-   * `Transfer` logs of the configured tokens in one range. A node that refuses the range
-   * (too many results, range too wide, response too large) gets it again in halves.
+   * `Transfer` logs of the configured tokens in `fromBlock..toBlock`, asked in spans of the
+   * current {@link AdaptiveLogRange} (concurrently: a batching client sends them as one
+   * JSON-RPC batch). A span the node refuses (too many results, range too wide, response
+   * too large) is asked again in halves, and the span shrinks for the following requests.
    */
   private async transferLogs(fromBlock: bigint, toBlock: bigint): Promise<RawLog[]> {
+    const parts = await Promise.all(this.logRange.split(fromBlock, toBlock).map(([from, to]) => this.transferLogsOf(from, to)));
+    return parts.flat();
+  }
+
+  private async transferLogsOf(fromBlock: bigint, toBlock: bigint): Promise<RawLog[]> {
+    const width = Number(toBlock - fromBlock + 1n);
     try {
       const logs = await this.client.request({
         method: 'eth_getLogs',
         params: [{ fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), address: [...this.tokens], topics: [ERC20_TRANSFER_TOPIC] }],
       });
+      this.logRange.succeeded(width);
       return logs as unknown as RawLog[];
     } catch (error) {
       if (fromBlock < toBlock && isRangeRefusal(error)) {
-        const middle = fromBlock + (toBlock - fromBlock) / 2n;
-        const [low, high] = await Promise.all([this.transferLogs(fromBlock, middle), this.transferLogs(middle + 1n, toBlock)]);
-        return [...low, ...high];
+        this.logRange.refused(width);
+        return this.transferLogs(fromBlock, toBlock);
       }
       throw RpcReadError.wrap(`Transfer logs of blocks ${fromBlock}..${toBlock} on chain ${this.options.chainId}`, error);
     }

@@ -1,4 +1,4 @@
-import { BaseError } from 'viem';
+import { describeRpcError } from '../rpc/rpc-endpoints';
 
 /**
  * Errors of the chain-reading side of the block follower. Each has a stable `code`; an
@@ -25,8 +25,7 @@ export class RpcReadError extends BlockFollowerError {
   /** Wraps `error` (usually a viem `BaseError`) as the cause of a read of `what`; follower errors pass through. */
   static wrap(what: string, error: unknown): BlockFollowerError {
     if (error instanceof BlockFollowerError) return error;
-    const reason = error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
-    return new RpcReadError(`Reading ${what} failed: ${reason}`, { cause: error });
+    return new RpcReadError(`Reading ${what} failed: ${describeRpcError(error)}`, { cause: error });
   }
 }
 

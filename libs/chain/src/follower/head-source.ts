@@ -1,10 +1,15 @@
 import type { BlockScanner } from './block-scanner';
 
+/** How a {@link HeadSource} learns of new heads right now. */
+export type HeadSourceMode = 'websocket' | 'polling';
+
 /**
  * Where a follower learns of new heads. Polling over HTTP is the baseline; a WebSocket
  * `newHeads` source implements the same interface and wakes the follower earlier.
  */
 export interface HeadSource {
+  /** `websocket` while subscribed to `newHeads`, `polling` otherwise. */
+  mode(): HeadSourceMode;
   /**
    * The node's latest block number.
    * @throws RpcReadError when the node cannot be read
@@ -22,6 +27,10 @@ export class PollingHeadSource implements HeadSource {
     private readonly scanner: Pick<BlockScanner, 'headBlockNumber'>,
     private readonly intervalMs: number,
   ) {}
+
+  mode(): HeadSourceMode {
+    return 'polling';
+  }
 
   latest(): Promise<bigint> {
     return this.scanner.headBlockNumber();

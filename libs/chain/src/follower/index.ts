@@ -4,3 +4,5 @@ export * from './follower.errors';
 export * from './head-source';
 export * from './scanned-range';
 export * from './watched-payments-channel';
+export * from './log-range';
+export * from './websocket-head-source';

@@ -1,14 +1,19 @@
 import type { ChainConfig } from '@kassa/config';
-import { createPublicClient, defineChain, fallback, http, type Chain, type FallbackTransport, type HttpTransport, type PublicClient } from 'viem';
+import { createPublicClient, defineChain, http, type Chain, type PublicClient, type Transport } from 'viem';
 
-/** A viem public client bound to one configured chain (HTTP, batched, with fallback over the chain's RPC URLs). */
-export type ChainClient = PublicClient<FallbackTransport<readonly HttpTransport[]>, Chain>;
+import { RpcEndpoints, rotatingTransport } from './rpc-endpoints';
+
+/**
+ * A viem public client bound to one configured chain (HTTP, batched, rotating over the
+ * chain's RPC URLs), with the rotation state it reads from.
+ */
+export type ChainClient = PublicClient<Transport<'rotating'>, Chain> & { readonly endpoints: RpcEndpoints };
 
 /** Tuning of {@link createChainClient}; every field has a default suited to a block follower. */
 export interface ChainClientOptions {
-  /** Timeout of one HTTP request (a whole JSON-RPC batch), ms. Default 20,000. */
+  /** Timeout of one HTTP request (a whole JSON-RPC batch), ms. Default: the chain's `rpcTimeoutMs`. */
   timeoutMs?: number;
-  /** Retries of a failed request on the same URL before the fallback moves on. Default 2. */
+  /** Retries of a failed request on the same URL before moving to the next URL. Default 1. */
   retryCount?: number;
   /** Base delay between retries, ms; viem doubles it on each retry (exponential backoff). Default 200. */
   retryDelayMs?: number;
@@ -21,9 +26,8 @@ export interface ChainClientOptions {
   maxResponseBodySize?: number;
 }
 
-const DEFAULTS: Required<ChainClientOptions> = {
-  timeoutMs: 20_000,
-  retryCount: 2,
+const DEFAULTS: Required<Omit<ChainClientOptions, 'timeoutMs'>> = {
+  retryCount: 1,
   retryDelayMs: 200,
   batchSize: 100,
   maxResponseBodySize: 512 * 1024 * 1024,
@@ -42,14 +46,14 @@ export function toViemChain(chain: ChainConfig): Chain {
 /**
  * Creates the read client of a chain: one HTTP transport per `rpcUrls` entry, each with
  * JSON-RPC batching (concurrent calls of one tick share an HTTP request), a raised response
- * size limit and retries with exponential backoff; a `fallback` transport tries the URLs in
- * the configured order (no ranking, so the first healthy URL is always preferred and reads
- * stay on one node as long as it answers).
+ * size limit, a timeout and retries with exponential backoff (viem's); a
+ * {@link rotatingTransport} sends every request to the current URL and moves to the next
+ * one when a URL stops answering, so reads stay on one node as long as it answers.
  *
  * The client never caches block numbers (`cacheTime: 0`): a follower must see each new head.
  */
 export function createChainClient(chain: ChainConfig, options: ChainClientOptions = {}): ChainClient {
-  const settings = { ...DEFAULTS, ...options };
+  const settings = { ...DEFAULTS, timeoutMs: chain.rpcTimeoutMs, ...options };
   const transports = chain.rpcUrls.map((url) =>
     http(url, {
       batch: { batchSize: settings.batchSize, wait: 0 },
@@ -59,10 +63,12 @@ export function createChainClient(chain: ChainConfig, options: ChainClientOption
       timeout: settings.timeoutMs,
     }),
   );
-  return createPublicClient({
+  const endpoints = new RpcEndpoints(transports.length);
+  const client = createPublicClient({
     chain: toViemChain(chain),
-    transport: fallback(transports, { rank: false, retryCount: 0 }),
+    transport: rotatingTransport(transports, endpoints),
     cacheTime: 0,
     pollingInterval: chain.pollIntervalMs,
   });
+  return Object.assign(client, { endpoints });
 }

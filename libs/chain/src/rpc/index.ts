@@ -1,1 +1,2 @@
 export * from './chain-client';
+export * from './rpc-endpoints';

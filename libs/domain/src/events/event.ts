@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   'payment.timeout',
   'payment.canceled',
   'payment.late_transfer',
+  'payment.reorged',
   'payment.settled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

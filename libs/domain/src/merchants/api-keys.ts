@@ -10,6 +10,15 @@ export const API_KEY_SCOPES = ['read', 'write'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
+ * The scopes a key holding `holder` may give a new key: only its own, so a key cannot mint a
+ * more powerful one (a `write`-only key cannot create a `read` key, nor the reverse).
+ * @returns the requested scopes the holder lacks (empty when the grant is allowed)
+ */
+export function scopesBeyond(holder: readonly string[], requested: readonly ApiKeyScope[]): ApiKeyScope[] {
+  return requested.filter((scope) => !holder.includes(scope));
+}
+
+/**
  * A new secret API key: the prefix plus 32 random bytes, base64url. Shown once; only its
  * SHA-256 hash is stored (DESIGN.md "Merchant API").
  * @returns `{ key, hash, displayPrefix }`: displayPrefix (first 14 chars) identifies the key in lists

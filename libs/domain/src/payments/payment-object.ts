@@ -1,4 +1,5 @@
 import { fromBaseUnits } from '../money/amounts';
+import type { PaymentSettlementObject } from '../settlements/settlement';
 import { confirmationsOf, type Payment, type Transfer } from './payment';
 
 /** A transfer as merchants see it in the payment object (API and webhooks). */
@@ -47,6 +48,11 @@ export interface PaymentObject {
   createdAt: string;
   paidAt: string | null;
   finalizedAt: string | null;
+  /**
+   * Where the deposit address's funds stand (docs/settlement.md): null while the payment is
+   * open or when it never received anything.
+   */
+  settlement: PaymentSettlementObject | null;
 }
 
 /** Links computed outside the domain (EIP-681 URI, public checkout URL). */
@@ -60,12 +66,14 @@ const iso = (date: Date | null): string | null => (date ? date.toISOString() : n
 /**
  * Builds the public payment object.
  * @param headBlockNumber the chain head confirmations are counted against (null: unknown, 0)
+ * @param settlement the payment's settlement (see `paymentSettlementOf`), null when none applies
  */
 export function toPaymentObject(
   payment: Payment,
   transfers: readonly Transfer[],
   headBlockNumber: bigint | null,
   links: PaymentLinks,
+  settlement: PaymentSettlementObject | null = null,
 ): PaymentObject {
   const decimals = payment.token.decimals;
   const tokenAddress = payment.token.address?.toLowerCase() ?? null;
@@ -108,5 +116,6 @@ export function toPaymentObject(
     createdAt: payment.createdAt.toISOString(),
     paidAt: iso(payment.paidAt),
     finalizedAt: iso(payment.finalizedAt),
+    settlement,
   };
 }

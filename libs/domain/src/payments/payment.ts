@@ -95,6 +95,23 @@ export interface Transfer {
 export const NATIVE_LOG_INDEX = -1;
 
 /**
+ * Log index of a balance credit: value the scheduler found in a deposit address's on-chain
+ * balance at the payment's deadline block that no recorded transfer explains (native coin
+ * sent by a contract's internal call, which leaves neither a transaction to the address nor
+ * a log). Its key is `(chainId, balanceCreditTxHash(paymentId), -2)`: one credit per
+ * payment; its block is the deadline block, its `from` the zero address (unknown).
+ */
+export const BALANCE_CREDIT_LOG_INDEX = -2;
+
+/** The zero address: the `from` of a balance credit, whose sender is unknown. */
+export const UNKNOWN_SENDER: Address = '0x0000000000000000000000000000000000000000';
+
+/** True for a balance credit (see {@link BALANCE_CREDIT_LOG_INDEX}) rather than a transfer seen on chain. */
+export function isBalanceCredit(transfer: Pick<Transfer, 'logIndex'>): boolean {
+  return transfer.logIndex === BALANCE_CREDIT_LOG_INDEX;
+}
+
+/**
  * Confirmations of a transfer in `blockNumber` when the chain head is `headBlockNumber`:
  * head - block + 1 (a transfer in the head block has one confirmation), never negative.
  */

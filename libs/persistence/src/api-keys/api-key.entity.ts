@@ -18,6 +18,10 @@ export class ApiKeyEntity {
   @Column({ type: 'text' })
   prefix!: string;
 
+  /** The merchant's label for the key ("production server"). */
+  @Column({ type: 'text', nullable: true })
+  name!: string | null;
+
   /** SHA-256 of the full key, lowercase hex. */
   @Column({ name: 'key_hash', type: 'text' })
   keyHash!: string;

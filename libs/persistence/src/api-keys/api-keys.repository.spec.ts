@@ -36,7 +36,7 @@ describe('merchants and API keys', () => {
     const key = `sk_${randomBytes(24).toString('base64url')}`;
     const created = await apiKeys.create({ merchantId, prefix: key.slice(0, 10), keyHash: sha256(key) });
 
-    expect(await apiKeys.findActiveByHash(sha256(key))).toEqual({ apiKeyId: created.id, merchantId, scopes: ['read', 'write'] });
+    expect(await apiKeys.findActiveByHash(sha256(key))).toMatchObject({ apiKeyId: created.id, merchantId, scopes: ['read', 'write'], merchant: { id: merchantId, name: 'Shop' } });
     expect(await apiKeys.findActiveByHash(sha256(`${key}x`))).toBeNull();
 
     const otherMerchant = (await merchants.create({ name: 'Other', treasuryAddress: randomAddress() })).id;

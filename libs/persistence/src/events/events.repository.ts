@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { asMerchantId, type EventPayload, type EventType, type MerchantId } from '@kassa/domain';
+import { asMerchantId, type EventPayload, type EventType, type MerchantId, type Payment } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
+import { PAYMENT_COLUMNS, paymentInsertParams } from '../payments/payment-row';
 
 /** An event as stored in the outbox; `payload` is the webhook body, signed on delivery. */
 export interface StoredEvent {
@@ -89,8 +90,8 @@ export class EventsRepository {
          VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING id, merchant_id, type, created_at
        )
-       INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
-       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', event.created_at, event.created_at, event.created_at
+       INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
+       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', event.created_at, event.created_at, event.created_at, event.created_at
        FROM event
        JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
        WHERE endpoint.enabled AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))
@@ -108,6 +109,100 @@ export class EventsRepository {
       },
       deliveryIds: rows.map((row) => row.id),
     };
+  }
+
+  /**
+   * Appends many events, each with its deliveries as {@link append} queues them, in ONE
+   * statement (a block follower announces every payment a block changed at once).
+   *
+   * @returns the stored events, in input order
+   * @throws Error when an event's `type` differs from its `payload.type`
+   */
+  async appendMany(manager: EntityManager, events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    for (const event of events) {
+      if (event.type !== event.payload.type) {
+        throw new Error(`Event type ${event.type} does not match its payload's type ${event.payload.type}`);
+      }
+    }
+    await runSql(
+      manager,
+      `WITH event AS (
+         INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
+         RETURNING id, merchant_id, type, created_at
+       )
+       INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
+       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', event.created_at, event.created_at, event.created_at, event.created_at
+       FROM event
+       JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
+       WHERE endpoint.enabled AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))`,
+      [
+        events.map((event) => event.payload.id),
+        events.map((event) => event.merchantId),
+        events.map((event) => event.type),
+        events.map((event) => event.paymentId),
+        events.map((event) => JSON.stringify(event.payload)),
+        events.map((event) => new Date(event.payload.createdAt)),
+      ],
+    );
+    return events.map((event) => ({
+      id: event.payload.id,
+      merchantId: event.merchantId,
+      type: event.type,
+      paymentId: event.paymentId,
+      payload: event.payload,
+      createdAt: new Date(event.payload.createdAt),
+    }));
+  }
+
+  /**
+   * Inserts a new payment with the event announcing it, queues that event's deliveries (as
+   * {@link append}) and sends the given notifications, all in ONE statement: atomic on its
+   * own (a single statement is a transaction), so creating a payment costs one round trip to
+   * the database instead of a transaction's six or more. Call it without a transaction, or
+   * inside one (with an idempotency key) as any statement.
+   *
+   * @param notifications `pg_notify(channel, payload)` calls, delivered at commit
+   * @throws Error when `event.paymentId` is not the payment's id or the types differ; the
+   *   database error on a constraint violation (nothing is written then)
+   */
+  async appendWithNewPayment(
+    manager: EntityManager,
+    payment: Payment,
+    event: NewEvent,
+    notifications: readonly { channel: string; payload: string }[] = [],
+  ): Promise<void> {
+    if (event.type !== event.payload.type || event.paymentId !== payment.id) {
+      throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
+    }
+    const params = paymentInsertParams(payment);
+    const at = (value: unknown) => `$${params.push(value)}`;
+    const eventValues = [at(event.payload.id), at(event.merchantId), at(event.type), at(JSON.stringify(event.payload)), at(new Date(event.payload.createdAt))];
+    const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
+    await runSql(
+      manager,
+      `WITH payment AS (
+         INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
+         VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})
+         RETURNING id
+       ),
+       event AS (
+         INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
+         SELECT ${eventValues[0]}, ${eventValues[1]}, ${eventValues[2]}, payment.id, ${eventValues[3]}, ${eventValues[4]} FROM payment
+         RETURNING id, merchant_id, type, created_at
+       ),
+       deliveries AS (
+         INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
+         SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', event.created_at, event.created_at, event.created_at, event.created_at
+         FROM event
+         JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
+         WHERE endpoint.enabled AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))
+         RETURNING id
+       )
+       SELECT (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
+      params,
+    );
   }
 
   /** The merchant's event with this id; another merchant's event is null. */

@@ -3,15 +3,29 @@ import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@kassa/testing';
 
 import { createDataSourceOptions, revertLastMigration, runMigrations } from '../data-source';
+import { MIGRATIONS } from './index';
+
+const MIGRATION_NAMES = MIGRATIONS.map((migration) => new migration().name);
+
+/** Reverts every migration, newest first. */
+async function revertAll(url: string): Promise<void> {
+  for (let i = 0; i < MIGRATIONS.length; i += 1) await revertLastMigration(url);
+}
 
 const TABLES = [
   'api_keys',
   'chain_blocks',
   'chain_cursors',
+  'chain_status',
   'events',
   'idempotency_keys',
+  'merchant_treasuries',
   'merchants',
   'payments',
+  'settlement_amounts',
+  'settlement_policies',
+  'settlement_transactions',
+  'settlements',
   'transfers',
   'webhook_attempts',
   'webhook_deliveries',
@@ -41,24 +55,24 @@ describe('initial schema migration', () => {
     ).map((row) => row.table_name);
 
   it('creates every table on an empty database, once', async () => {
-    expect(await runMigrations(database.url)).toEqual(['InitialSchema1767225600000']);
+    expect(await runMigrations(database.url)).toEqual(MIGRATION_NAMES);
     expect(await tables()).toEqual(TABLES);
     expect(await runMigrations(database.url)).toEqual([]);
   });
 
   it('runs concurrently from several processes without applying a migration twice', async () => {
-    await revertLastMigration(database.url);
+    await revertAll(database.url);
     const applied = await Promise.all([runMigrations(database.url), runMigrations(database.url), runMigrations(database.url)]);
-    expect(applied.flat()).toEqual(['InitialSchema1767225600000']);
+    expect(applied.flat()).toEqual(MIGRATION_NAMES);
   });
 
   it('reverts to an empty database and applies again', async () => {
-    await revertLastMigration(database.url);
+    await revertAll(database.url);
     expect(await tables()).toEqual([]);
     const functions = await dataSource.query(`SELECT 1 FROM pg_proc WHERE proname = 'kassa_new_id'`);
     expect(functions).toHaveLength(0);
 
-    expect(await runMigrations(database.url)).toEqual(['InitialSchema1767225600000']);
+    expect(await runMigrations(database.url)).toEqual(MIGRATION_NAMES);
     expect(await tables()).toEqual(TABLES);
   });
 });

@@ -159,8 +159,14 @@ describe('PaymentsRepository', () => {
     const watched = await payments.watchedAddresses({ lateWindowStart, chainId });
 
     expect(watched).toEqual([
-      { paymentId: open.id, chainId, depositAddress: open.depositAddress, tokenAddress: open.token.address },
-      { paymentId: recentlyPaid.id, chainId, depositAddress: recentlyPaid.depositAddress, tokenAddress: recentlyPaid.token.address },
+      { paymentId: open.id, chainId, depositAddress: open.depositAddress, tokenAddress: open.token.address, requiredConfirmations: open.requiredConfirmations },
+      {
+        paymentId: recentlyPaid.id,
+        chainId,
+        depositAddress: recentlyPaid.depositAddress,
+        tokenAddress: recentlyPaid.token.address,
+        requiredConfirmations: recentlyPaid.requiredConfirmations,
+      },
     ]);
     expect(await payments.watchedAddresses({ lateWindowStart, chainId, afterPaymentId: open.id })).toHaveLength(1);
   });

@@ -27,6 +27,8 @@ export interface WatchedAddress {
   depositAddress: Address;
   /** ERC-20 contract, or null for the native coin. */
   tokenAddress: Address | null;
+  /** Confirmations the payment's transfers need (the chain's, when the payment was created). */
+  requiredConfirmations: number;
 }
 
 export interface WatchedAddressQuery {
@@ -143,9 +145,9 @@ export class PaymentsRepository {
     const where = new SqlConditions().add(`(status IN ${OPEN_STATUSES} OR finalized_at >= ?)`, query.lateWindowStart);
     if (query.chainId !== undefined) where.add('chain_id = ?', query.chainId);
     if (query.afterPaymentId !== undefined) where.add('id > ?', query.afterPaymentId);
-    const rows = await selectRows<{ id: string; chain_id: number; deposit_address: string; token_address: string | null }>(
+    const rows = await selectRows<{ id: string; chain_id: number; deposit_address: string; token_address: string | null; required_confirmations: number }>(
       this.dataSource.manager,
-      `SELECT id, chain_id, deposit_address, token_address FROM payments WHERE ${where} ORDER BY id`,
+      `SELECT id, chain_id, deposit_address, token_address, required_confirmations FROM payments WHERE ${where} ORDER BY id`,
       where.params,
     );
     return rows.map((row) => ({
@@ -153,6 +155,7 @@ export class PaymentsRepository {
       chainId: row.chain_id,
       depositAddress: row.deposit_address as Address,
       tokenAddress: row.token_address as Address | null,
+      requiredConfirmations: row.required_confirmations,
     }));
   }
 

@@ -7,13 +7,13 @@ import { PaymentEntity } from '../payments/payment.entity';
 
 /**
  * Table `transfers`: value sent to a watched address, one row per `(chain, tx, log index)`
- * (native-coin transfers use log index -1). A reorg marks a row `orphaned`; the same
+ * (native-coin transfers use log index -1, balance credits -2). A reorg marks a row `orphaned`; the same
  * transfer re-appearing in the new branch reactivates the same row.
  */
 @Entity({ name: 'transfers' })
 @Unique('uq_transfers_chain_tx_log', ['chainId', 'txHash', 'logIndex'])
 @Check('ck_transfers_status', "status IN ('active', 'orphaned')")
-@Check('ck_transfers_log_index', 'log_index >= -1')
+@Check('ck_transfers_log_index', 'log_index >= -2')
 @Check('ck_transfers_amount', 'amount >= 0')
 @Index('ix_transfers_payment_id', ['paymentId'])
 @Index('ix_transfers_chain_id_block_number', ['chainId', 'blockNumber'])

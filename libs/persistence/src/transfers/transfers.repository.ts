@@ -63,8 +63,9 @@ export class TransfersRepository {
   /**
    * Records transfers in one multi-row `INSERT ... ON CONFLICT` (call it in the
    * transaction that also advances the chain cursor). A transfer already stored is moved
-   * to its (new) block and made `active` again; its payment link is kept, or set when it
-   * had none. Whether each row is new comes from `xmax = 0`, true only for a row this
+   * to its (new) block and made `active` again, with the amount given (the same for a
+   * transfer seen on chain; a balance credit re-made after a reorg may differ); its
+   * payment link is kept, or set when it had none. Whether each row is new comes from `xmax = 0`, true only for a row this
    * statement inserted.
    *
    * @param transfers any number; a transfer listed twice is recorded once
@@ -84,6 +85,7 @@ export class TransfersRepository {
          SET block_number = EXCLUDED.block_number,
              block_hash = EXCLUDED.block_hash,
              block_timestamp = EXCLUDED.block_timestamp,
+             amount = EXCLUDED.amount,
              payment_id = COALESCE(transfers.payment_id, EXCLUDED.payment_id),
              status = 'active',
              updated_at = now()

@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+
 import type { MerchantId, Payment } from '@kassa/domain';
 import { useTestDatabase } from '@kassa/testing';
 
@@ -42,6 +44,9 @@ describe('DeliveriesRepository', () => {
     return { merchantId, payment };
   }
 
+  /** Claims with no per-endpoint cap in effect (each test's merchant has one endpoint). */
+  const claimUncapped = (limit: number, now: Date, manager?: EntityManager) =>
+    deliveries.claimDue({ limit, now, leaseMs: LEASE_MS, perEndpoint: 1_000 }, manager);
   const era = (year: number) => new Date(Date.UTC(year, 0, 1));
   const ids = (claimed: ClaimedDelivery[]) => claimed.map((d) => d.deliveryId);
 
@@ -54,8 +59,8 @@ describe('DeliveriesRepository', () => {
     await second.startTransaction();
     try {
       // The first claimer still holds its row locks (not committed) while the second claims.
-      const claimedFirst = await deliveries.claimDue(25, now, LEASE_MS, first.manager);
-      const claimedSecond = await deliveries.claimDue(25, now, LEASE_MS, second.manager);
+      const claimedFirst = await claimUncapped(25, now, first.manager);
+      const claimedSecond = await claimUncapped(25, now, second.manager);
       await first.commitTransaction();
       await second.commitTransaction();
 
@@ -73,7 +78,7 @@ describe('DeliveriesRepository', () => {
     await merchantWithEvents(60, createdAt);
     const now = new Date(createdAt.getTime() + 1000);
 
-    const rounds = await Promise.all(Array.from({ length: 4 }, () => deliveries.claimDue(20, now, LEASE_MS)));
+    const rounds = await Promise.all(Array.from({ length: 4 }, () => claimUncapped(20, now)));
 
     const all = rounds.flatMap(ids);
     expect(new Set(all).size).toBe(all.length);
@@ -86,9 +91,9 @@ describe('DeliveriesRepository', () => {
     const { payment } = await merchantWithEvents(1, createdAt);
     const now = new Date(createdAt.getTime() + 1000);
 
-    const [claimed] = await deliveries.claimDue(10, now, LEASE_MS);
-    const duringLease = await deliveries.claimDue(10, new Date(now.getTime() + LEASE_MS - 1), LEASE_MS);
-    const afterLease = await deliveries.claimDue(10, new Date(now.getTime() + LEASE_MS), LEASE_MS);
+    const [claimed] = await claimUncapped(10, now);
+    const duringLease = await claimUncapped(10, new Date(now.getTime() + LEASE_MS - 1));
+    const afterLease = await claimUncapped(10, new Date(now.getTime() + LEASE_MS));
 
     expect(claimed).toMatchObject({
       attemptCount: 0,
@@ -106,8 +111,8 @@ describe('DeliveriesRepository', () => {
     const createdAt = era(2004);
     const { merchantId } = await merchantWithEvents(1, createdAt);
     const now = new Date(createdAt.getTime() + 1000);
-    const [stale] = await deliveries.claimDue(1, now, LEASE_MS);
-    const [current] = await deliveries.claimDue(1, new Date(now.getTime() + LEASE_MS), LEASE_MS);
+    const [stale] = await claimUncapped(1, now);
+    const [current] = await claimUncapped(1, new Date(now.getTime() + LEASE_MS));
     const attempt = { startedAt: now, durationMs: 120, statusCode: 200, error: null, outcome: { status: 'delivered' as const } };
 
     const staleResult = await deliveries.recordAttempt({ ...attempt, deliveryId: stale.deliveryId, leaseExpiresAt: stale.leaseExpiresAt, responseBody: 'ok' });
@@ -125,7 +130,7 @@ describe('DeliveriesRepository', () => {
     const attempts = await deliveries.listAttempts(merchantId, current.deliveryId);
     expect(attempts).toHaveLength(2);
     expect(Buffer.byteLength(attempts[1].responseBody ?? '')).toBe(MAX_RESPONSE_BODY_BYTES);
-    expect(await deliveries.claimDue(10, new Date(now.getTime() + 10 * LEASE_MS), LEASE_MS)).toEqual([]);
+    expect(await claimUncapped(10, new Date(now.getTime() + 10 * LEASE_MS))).toEqual([]);
   });
 
   it('retries a failed attempt at the scheduled time, then gives up when told to', async () => {
@@ -135,10 +140,10 @@ describe('DeliveriesRepository', () => {
     const retryAt = new Date(now.getTime() + 5 * 60_000);
     const failure = { durationMs: 10_000, statusCode: null, error: 'timeout', responseBody: null };
 
-    const [claim] = await deliveries.claimDue(1, now, LEASE_MS);
+    const [claim] = await claimUncapped(1, now);
     await deliveries.recordAttempt({ ...failure, deliveryId: claim.deliveryId, leaseExpiresAt: claim.leaseExpiresAt, startedAt: now, outcome: { status: 'pending', nextAttemptAt: retryAt } });
-    const beforeRetry = await deliveries.claimDue(1, new Date(retryAt.getTime() - 1), LEASE_MS);
-    const [retry] = await deliveries.claimDue(1, retryAt, LEASE_MS);
+    const beforeRetry = await claimUncapped(1, new Date(retryAt.getTime() - 1));
+    const [retry] = await claimUncapped(1, retryAt);
     const second = await deliveries.recordAttempt({ ...failure, deliveryId: retry.deliveryId, leaseExpiresAt: retry.leaseExpiresAt, startedAt: retryAt, outcome: { status: 'failed' } });
 
     expect(beforeRetry).toEqual([]);
@@ -146,7 +151,7 @@ describe('DeliveriesRepository', () => {
     expect(second).toEqual({ attemptNumber: 2, applied: true });
     const [delivery] = await deliveries.listByEvent(merchantId, claim.eventId);
     expect(delivery).toMatchObject({ status: 'failed', attemptCount: 2, lastAttemptAt: retryAt, deliveredAt: null });
-    expect(await deliveries.claimDue(10, new Date(retryAt.getTime() + 100 * LEASE_MS), LEASE_MS)).toEqual([]);
+    expect(await claimUncapped(10, new Date(retryAt.getTime() + 100 * LEASE_MS))).toEqual([]);
   });
 
   it("redelivers an event on the merchant's request only", async () => {
@@ -154,7 +159,7 @@ describe('DeliveriesRepository', () => {
     const { merchantId } = await merchantWithEvents(1, createdAt);
     const otherMerchantId = (await new MerchantsRepository(db.dataSource).create({ name: 'Other', treasuryAddress: randomAddress() })).id;
     const now = new Date(createdAt.getTime() + 1000);
-    const [claim] = await deliveries.claimDue(1, now, LEASE_MS);
+    const [claim] = await claimUncapped(1, now);
     await deliveries.recordAttempt({
       deliveryId: claim.deliveryId,
       leaseExpiresAt: claim.leaseExpiresAt,
@@ -167,9 +172,9 @@ describe('DeliveriesRepository', () => {
     });
     const later = new Date(now.getTime() + 3_600_000);
 
-    expect(await deliveries.redeliverEvent(otherMerchantId, claim.eventId, later)).toBe(0);
-    expect(await deliveries.redeliverEvent(merchantId, claim.eventId, later)).toBe(1);
-    const [again] = await deliveries.claimDue(1, later, LEASE_MS);
+    expect(await deliveries.redeliverEvent(otherMerchantId, claim.eventId, later)).toEqual([]);
+    expect(await deliveries.redeliverEvent(merchantId, claim.eventId, later)).toEqual([{ deliveryId: claim.deliveryId, endpointId: claim.endpointId }]);
+    const [again] = await claimUncapped(1, later);
 
     expect(again).toMatchObject({ deliveryId: claim.deliveryId, attemptCount: 1 });
   });
@@ -181,8 +186,8 @@ describe('DeliveriesRepository', () => {
     const now = new Date(createdAt.getTime() + 1000);
     await endpoints.rotateSecret(merchantId, endpoint.id, 'whsec_bmV3', new Date(now.getTime() + LEASE_MS));
 
-    const [claim] = await deliveries.claimDue(1, now, LEASE_MS);
-    const [reclaim] = await deliveries.claimDue(1, new Date(now.getTime() + LEASE_MS), LEASE_MS);
+    const [claim] = await claimUncapped(1, now);
+    const [reclaim] = await claimUncapped(1, new Date(now.getTime() + LEASE_MS));
 
     expect(claim.secrets).toEqual(['whsec_bmV3', 'whsec_c2VjcmV0']);
     expect(reclaim.secrets).toEqual(['whsec_bmV3']);
@@ -195,11 +200,89 @@ describe('DeliveriesRepository', () => {
     const now = new Date(createdAt.getTime() + 1000);
 
     await endpoints.update(merchantId, endpoint.id, { enabled: false });
-    const whileDisabled = await deliveries.claimDue(1, now, LEASE_MS);
+    const whileDisabled = await claimUncapped(1, now);
     await endpoints.update(merchantId, endpoint.id, { enabled: true });
-    const whenEnabled = await deliveries.claimDue(1, now, LEASE_MS);
+    const whenEnabled = await claimUncapped(1, now);
 
     expect(whileDisabled).toEqual([]);
     expect(whenEnabled).toHaveLength(1);
+  });
+
+  it('claims at most the per-endpoint cap for an endpoint with a backlog, counting its sends in flight, and still claims the other endpoint', async () => {
+    const createdAt = era(2009);
+    const { merchantId, payment } = await merchantWithEvents(30, createdAt);
+    const [backlogged] = await endpoints.list(merchantId);
+    const other = await endpoints.create({ merchantId, url: 'https://other.example/hook', secret: 'whsec_b3RoZXI=' });
+    // The other endpoint's only delivery is newer than the whole backlog.
+    const later = new Date(createdAt.getTime() + 60_000);
+    await db.dataSource.transaction((manager) =>
+      events.append(manager, { merchantId, type: 'payment.paid', paymentId: payment.id, payload: eventPayloadFixture(payment, 'payment.paid', later) }),
+    );
+    const now = new Date(later.getTime() + 1000);
+    const claimCapped = (at: Date) => deliveries.claimDue({ limit: 10, now: at, leaseMs: LEASE_MS, perEndpoint: 3 });
+
+    const first = await claimCapped(now);
+    const whileInFlight = await claimCapped(new Date(now.getTime() + 1));
+    const finished = first.find((d) => d.endpointId === backlogged.id)!;
+    await deliveries.recordAttempt({
+      deliveryId: finished.deliveryId,
+      leaseExpiresAt: finished.leaseExpiresAt,
+      startedAt: now,
+      durationMs: 5,
+      statusCode: 204,
+      error: null,
+      responseBody: '',
+      outcome: { status: 'delivered' },
+    });
+    const afterOneFinished = await claimCapped(new Date(now.getTime() + 2));
+
+    const perEndpoint = (claimed: ClaimedDelivery[], endpointId: string) => claimed.filter((d) => d.endpointId === endpointId).length;
+    expect(perEndpoint(first, backlogged.id)).toBe(3);
+    expect(perEndpoint(first, other.id)).toBe(1);
+    expect(whileInFlight).toEqual([]);
+    expect(perEndpoint(afterOneFinished, backlogged.id)).toBe(1);
+  });
+
+  it('gives a manually redelivered delivery a new retry window starting at the request, keeping its attempt numbers', async () => {
+    const createdAt = era(2010);
+    const { merchantId } = await merchantWithEvents(1, createdAt);
+    const [claim] = await claimUncapped(1, createdAt);
+    await deliveries.recordAttempt({
+      deliveryId: claim.deliveryId,
+      leaseExpiresAt: claim.leaseExpiresAt,
+      startedAt: createdAt,
+      durationMs: 5,
+      statusCode: 500,
+      error: null,
+      responseBody: 'down',
+      outcome: { status: 'failed' },
+    });
+    const weekLater = new Date(createdAt.getTime() + 7 * 24 * 3_600_000);
+
+    await deliveries.redeliverEvent(merchantId, claim.eventId, weekLater);
+    const [again] = await claimUncapped(1, weekLater);
+
+    expect(again).toMatchObject({ attemptCount: 1, attemptsBeforeWindow: 1, retryWindowStartedAt: weekLater, createdAt });
+  });
+
+  it('redelivers to one named endpoint, subscribed or not, and never to a disabled one', async () => {
+    const createdAt = era(2011);
+    const { merchantId } = await merchantWithEvents(1, createdAt);
+    const [eventRow] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM events WHERE merchant_id = $1`,
+      [merchantId],
+    );
+    const unsubscribed = await endpoints.create({ merchantId, url: 'https://new.example/hook', secret: 'whsec_bmV3', enabledEvents: ['payment.paid'] });
+    const disabled = await endpoints.create({ merchantId, url: 'https://off.example/hook', secret: 'whsec_b2Zm', enabled: false });
+    const now = new Date(createdAt.getTime() + 1000);
+
+    const toUnsubscribed = await deliveries.redeliverEvent(merchantId, eventRow.id, now, { endpointId: unsubscribed.id });
+    const toDisabled = await deliveries.redeliverEvent(merchantId, eventRow.id, now, { endpointId: disabled.id });
+
+    expect(toUnsubscribed.map((d) => d.endpointId)).toEqual([unsubscribed.id]);
+    expect(toDisabled).toEqual([]);
+    expect((await deliveries.listByEvent(merchantId, eventRow.id)).map((d) => d.endpointId).sort()).toEqual(
+      [(await endpoints.list(merchantId)).find((e) => e.url === 'https://shop.example/hook')!.id, unsubscribed.id].sort(),
+    );
   });
 });

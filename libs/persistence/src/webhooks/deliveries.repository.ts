@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { asMerchantId, type EventPayload, type EventType, type MerchantId } from '@kassa/domain';
 
-import { runSql, selectOne, selectRows } from '../database/sql';
+import { selectOne, selectRows } from '../database/sql';
 import type { DeliveryStatus } from './webhook-delivery.entity';
 
 /** A delivery claimed by a worker, with everything needed to send and sign it. */
@@ -14,15 +14,31 @@ export interface ClaimedDelivery {
   merchantId: MerchantId;
   /** Attempts made before this one. */
   attemptCount: number;
+  /** Attempts made before the current retry window (a manual redelivery starts a new one). */
+  attemptsBeforeWindow: number;
   /** The claim is this worker's until then; pass it back to {@link DeliveriesRepository.recordAttempt}. */
   leaseExpiresAt: Date;
   createdAt: Date;
+  /** Retries go on until `maxAge` after this: the event's time, or the last manual redelivery's. */
+  retryWindowStartedAt: Date;
   eventType: EventType;
   /** The webhook body to send (JSON). */
   payload: EventPayload;
   url: string;
   /** Secrets to sign with: the current one, then the previous one while it is still valid. */
   secrets: string[];
+}
+
+/** What {@link DeliveriesRepository.claimDue} claims. */
+export interface ClaimRequest {
+  /** At most this many deliveries (the worker's free send slots). */
+  limit: number;
+  /** Deliveries due at or before this time are claimed. */
+  now: Date;
+  /** How long the claim is the worker's, milliseconds: longer than the HTTP timeout plus the time to record the outcome. */
+  leaseMs: number;
+  /** At most this many deliveries of one endpoint in flight (under a lease), counting those claimed before. */
+  perEndpoint: number;
 }
 
 /** What an attempt leads to. */
@@ -94,8 +110,10 @@ interface ClaimedRow {
   event_id: string;
   endpoint_id: string;
   attempt_count: number;
+  attempts_before_window: number;
   next_attempt_at: Date;
   created_at: Date;
+  retry_window_started_at: Date;
   merchant_id: string;
   type: EventType;
   payload: EventPayload;
@@ -103,6 +121,26 @@ interface ClaimedRow {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+}
+
+interface AttemptRow {
+  attempt_number: number;
+  started_at: Date;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_body: string | null;
+}
+
+function toAttempt(row: AttemptRow): DeliveryAttempt {
+  return {
+    attemptNumber: row.attempt_number,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    statusCode: row.status_code,
+    error: row.error,
+    responseBody: row.response_body,
+  };
 }
 
 interface DeliveryRow {
@@ -130,23 +168,46 @@ export class DeliveriesRepository {
    * sets status `delivering` and `next_attempt_at = now + leaseMs`, the lease.
    * Deliveries to disabled endpoints stay queued until the endpoint is enabled again.
    *
-   * @param leaseMs longer than the HTTP timeout plus the time to record the outcome
+   * No endpoint gets more than `perEndpoint` sends in flight: its deliveries still under a
+   * lease count against it, and a claim takes at most the rest, so a dead endpoint with a
+   * large backlog holds at most `perEndpoint` send slots and every other endpoint's due
+   * deliveries are claimed in the same round (DESIGN.md "Webhooks": a slow or dead endpoint
+   * never delays another endpoint's deliveries). The in-flight count is read when the claim
+   * starts: claimers racing at the same instant can each take the rest.
    */
-  async claimDue(limit: number, now: Date, leaseMs: number, manager: EntityManager = this.dataSource.manager): Promise<ClaimedDelivery[]> {
+  async claimDue(request: ClaimRequest, manager: EntityManager = this.dataSource.manager): Promise<ClaimedDelivery[]> {
+    const { limit, now, leaseMs, perEndpoint } = request;
     const leaseExpiresAt = new Date(now.getTime() + leaseMs);
     const rows = await selectRows<ClaimedRow>(
       manager,
-      `WITH claimed AS (
-         UPDATE webhook_deliveries SET status = 'delivering', next_attempt_at = $3, updated_at = $2
-         WHERE id IN (
-           SELECT id FROM webhook_deliveries AS d
-           WHERE d.status IN ('pending', 'delivering') AND d.next_attempt_at <= $2
-             AND EXISTS (SELECT 1 FROM webhook_endpoints AS e WHERE e.id = d.endpoint_id AND e.enabled)
+      `WITH in_flight AS (
+         SELECT endpoint_id, count(*)::int AS sending
+         FROM webhook_deliveries
+         WHERE status = 'delivering' AND next_attempt_at > $2
+         GROUP BY endpoint_id
+       ),
+       candidates AS (
+         SELECT due.id, due.next_attempt_at
+         FROM webhook_endpoints AS endpoint
+         LEFT JOIN in_flight ON in_flight.endpoint_id = endpoint.id
+         CROSS JOIN LATERAL (
+           SELECT d.id, d.next_attempt_at
+           FROM webhook_deliveries AS d
+           WHERE d.endpoint_id = endpoint.id AND d.status IN ('pending', 'delivering') AND d.next_attempt_at <= $2
            ORDER BY d.next_attempt_at
-           LIMIT $1
+           LIMIT LEAST($1, GREATEST(0, $4 - COALESCE(in_flight.sending, 0)))
            FOR UPDATE SKIP LOCKED
-         )
-         RETURNING id, event_id, endpoint_id, attempt_count, next_attempt_at, created_at
+         ) AS due
+         WHERE endpoint.enabled
+       ),
+       chosen AS (
+         SELECT id FROM candidates ORDER BY next_attempt_at, id LIMIT $1
+       ),
+       claimed AS (
+         UPDATE webhook_deliveries AS d SET status = 'delivering', next_attempt_at = $3, updated_at = $2
+         FROM chosen WHERE d.id = chosen.id
+         RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count, d.next_attempt_at, d.created_at,
+                   d.retry_window_started_at, d.attempts_before_window
        )
        SELECT claimed.*, event.merchant_id, event.type, event.payload,
               endpoint.url, endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at
@@ -154,7 +215,7 @@ export class DeliveriesRepository {
        JOIN events AS event ON event.id = claimed.event_id
        JOIN webhook_endpoints AS endpoint ON endpoint.id = claimed.endpoint_id
        ORDER BY claimed.created_at, claimed.id`,
-      [limit, now, leaseExpiresAt],
+      [limit, now, leaseExpiresAt, perEndpoint],
     );
     return rows.map((row) => ({
       deliveryId: row.id,
@@ -162,8 +223,10 @@ export class DeliveriesRepository {
       endpointId: row.endpoint_id,
       merchantId: asMerchantId(row.merchant_id),
       attemptCount: row.attempt_count,
+      attemptsBeforeWindow: row.attempts_before_window,
       leaseExpiresAt: row.next_attempt_at,
       createdAt: row.created_at,
+      retryWindowStartedAt: row.retry_window_started_at,
       eventType: row.type,
       payload: row.payload,
       url: row.url,
@@ -245,14 +308,7 @@ export class DeliveriesRepository {
 
   /** The attempts of one of the merchant's deliveries, first attempt first. */
   async listAttempts(merchantId: MerchantId, deliveryId: string): Promise<DeliveryAttempt[]> {
-    const rows = await selectRows<{
-      attempt_number: number;
-      started_at: Date;
-      duration_ms: number;
-      status_code: number | null;
-      error: string | null;
-      response_body: string | null;
-    }>(
+    const rows = await selectRows<AttemptRow>(
       this.dataSource.manager,
       `SELECT a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_body
        FROM webhook_attempts AS a
@@ -262,38 +318,67 @@ export class DeliveriesRepository {
        ORDER BY a.id`,
       [merchantId, deliveryId],
     );
-    return rows.map((row) => ({
-      attemptNumber: row.attempt_number,
-      startedAt: row.started_at,
-      durationMs: row.duration_ms,
-      statusCode: row.status_code,
-      error: row.error,
-      responseBody: row.response_body,
-    }));
+    return rows.map(toAttempt);
+  }
+
+  /** The attempts of every delivery of the merchant's event, by delivery id, first attempt first. */
+  async listAttemptsByEvent(merchantId: MerchantId, eventId: string): Promise<Map<string, DeliveryAttempt[]>> {
+    const rows = await selectRows<AttemptRow & { delivery_id: string }>(
+      this.dataSource.manager,
+      `SELECT a.delivery_id, a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_body
+       FROM webhook_attempts AS a
+       JOIN webhook_deliveries AS d ON d.id = a.delivery_id
+       JOIN events AS event ON event.id = d.event_id
+       WHERE event.merchant_id = $1 AND d.event_id = $2
+       ORDER BY a.id`,
+      [merchantId, eventId],
+    );
+    const byDelivery = new Map<string, DeliveryAttempt[]>();
+    for (const row of rows) {
+      const list = byDelivery.get(row.delivery_id) ?? [];
+      list.push(toAttempt(row));
+      byDelivery.set(row.delivery_id, list);
+    }
+    return byDelivery;
   }
 
   /**
-   * Queues the merchant's event again for every enabled endpoint now subscribed to its
-   * type, due at `now`: existing deliveries (delivered or failed included) go back to
-   * pending, endpoints added since get a new delivery; one being sent right now is left
-   * alone. Attempt counts continue, so the retry policy sees the delivery's history.
-   * @returns how many deliveries were queued (0 also when the event is not the merchant's)
+   * Queues the merchant's event again, due at `now`: for `endpointId` only when given (an
+   * enabled endpoint of the merchant, subscribed to the type or not, so a new endpoint can
+   * be back-filled), else for every enabled endpoint now subscribed to its type. Existing
+   * deliveries (delivered or failed included) go back to pending, endpoints without one get
+   * a new delivery; one being sent right now is left alone. Each queued delivery starts a
+   * new retry window at `now` (full backoff schedule, `maxAge` from now); attempt numbers
+   * continue, so the attempt log keeps its history.
+   *
+   * @returns the deliveries queued (none also when the event is not the merchant's)
    */
-  async redeliverEvent(merchantId: MerchantId, eventId: string, now: Date): Promise<number> {
-    const { rowCount } = await runSql(
-      this.dataSource.manager,
-      `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
-       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', $3, $3, $3
+  async redeliverEvent(
+    merchantId: MerchantId,
+    eventId: string,
+    now: Date,
+    options: { endpointId?: string } = {},
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ deliveryId: string; endpointId: string }[]> {
+    const rows = await selectRows<{ id: string; endpoint_id: string }>(
+      manager,
+      `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
+       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', $3, $3, $3, $3
        FROM events AS event
        JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
        WHERE event.merchant_id = $1 AND event.id = $2 AND endpoint.enabled
-         AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))
+         AND CASE WHEN $4::text IS NULL
+                  THEN cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events)
+                  ELSE endpoint.id = $4::text END
        ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_event_endpoint DO UPDATE
-         SET status = 'pending', next_attempt_at = EXCLUDED.next_attempt_at, updated_at = EXCLUDED.updated_at
-         WHERE webhook_deliveries.status <> 'delivering'`,
-      [merchantId, eventId, now],
+         SET status = 'pending', next_attempt_at = EXCLUDED.next_attempt_at, updated_at = EXCLUDED.updated_at,
+             retry_window_started_at = EXCLUDED.retry_window_started_at,
+             attempts_before_window = webhook_deliveries.attempt_count
+         WHERE webhook_deliveries.status <> 'delivering'
+       RETURNING id, endpoint_id`,
+      [merchantId, eventId, now, options.endpointId ?? null],
     );
-    return rowCount;
+    return rows.map((row) => ({ deliveryId: row.id, endpointId: row.endpoint_id }));
   }
 
   /** Deliveries waiting (`pending`) and in flight (`delivering`), for the queue-depth metric. */

@@ -20,6 +20,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
   where: "(status = ANY (ARRAY['pending'::text, 'delivering'::text]))",
 })
 @Index('ix_webhook_deliveries_endpoint_id', ['endpointId'])
+@Index('ix_webhook_deliveries_endpoint_queue', ['endpointId', 'nextAttemptAt'], {
+  where: "(status = ANY (ARRAY['pending'::text, 'delivering'::text]))",
+})
+@Index('ix_webhook_deliveries_in_flight', ['endpointId'], { where: "(status = 'delivering'::text)" })
+@Check('ck_webhook_deliveries_attempts_before_window', 'attempts_before_window >= 0 AND attempts_before_window <= attempt_count')
 export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_webhook_deliveries' })
   id!: string;
@@ -49,6 +54,14 @@ export class WebhookDeliveryEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  /** Retries stop `webhooks.maxAgeSeconds` after this: the event's time, or the last manual redelivery's. */
+  @Column({ name: 'retry_window_started_at', type: 'timestamptz' })
+  retryWindowStartedAt!: Date;
+
+  /** Attempts made before the current retry window; the backoff counts only the ones after. */
+  @Column({ name: 'attempts_before_window', type: 'integer', default: 0 })
+  attemptsBeforeWindow!: number;
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;

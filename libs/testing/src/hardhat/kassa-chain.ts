@@ -30,6 +30,16 @@ export interface KassaTestChain {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startKassaTestChain}. */
+export interface KassaTestChainOptions extends HardhatNodeOptions {
+  /**
+   * Empty transactions the deployer sends before deploying, so the contracts land at other
+   * addresses than on a fresh node (two test chains with their own factory and tokens).
+   * Default 0.
+   */
+  deployerNonceOffset?: number;
+}
+
 /**
  * Starts a Hardhat node ({@link startHardhatNode}) and deploys the DepositFactory and test
  * tokens from account 0. Clients never cache block numbers (`cacheTime: 0`), so tests see a
@@ -38,7 +48,7 @@ export interface KassaTestChain {
  * @throws as startHardhatNode and deployKassaContracts (contracts not compiled: run
  *   `npm run build:contracts`); the node is stopped before the error is rethrown.
  */
-export async function startKassaTestChain(options: HardhatNodeOptions = {}): Promise<KassaTestChain> {
+export async function startKassaTestChain(options: KassaTestChainOptions = {}): Promise<KassaTestChain> {
   const node = await startHardhatNode(options);
   try {
     // A local node needs no retries, and viem would retry a revert (JSON-RPC -32603) for ~1 s.
@@ -56,6 +66,9 @@ export async function startKassaTestChain(options: HardhatNodeOptions = {}): Pro
       });
     };
     const deployer = wallet(0);
+    for (let i = 0; i < (options.deployerNonceOffset ?? 0); i++) {
+      await publicClient.waitForTransactionReceipt({ hash: await deployer.sendTransaction({ to: deployer.account.address, value: 0n }) });
+    }
     const contracts = await deployKassaContracts(deployer, publicClient);
     return { node, publicClient, deployer, contracts, wallet, stop: node.stop };
   } catch (error) {

@@ -5,8 +5,7 @@ import type { ChainConfig } from '@kassa/config';
 import { deployKassaContracts, type KassaContracts, mintTestTokens, TEST_TOKENS } from '@kassa/chain';
 
 import { HARDHAT_ACCOUNTS } from '../hardhat/accounts';
-import type { HardhatNodeOptions } from '../hardhat/hardhat-node';
-import { type KassaTestChain, startKassaTestChain } from '../hardhat/kassa-chain';
+import { type KassaTestChain, type KassaTestChainOptions, startKassaTestChain } from '../hardhat/kassa-chain';
 
 /** Accounts of the local chain by role. */
 export const LOCAL_ROLES = {
@@ -16,6 +15,8 @@ export const LOCAL_ROLES = {
   treasury: 9,
   /** Customers: funded with test tokens, used by the simulator (`kassa pay`). */
   customers: [1, 2, 3, 4, 5],
+  /** The settlement gas payer of `npm start` and of tests that settle: pays for flushing deposit addresses. */
+  settlementGasPayer: 8,
 } as const;
 
 /** Test tokens minted to each customer account: 1,000,000 of each. */
@@ -26,6 +27,8 @@ export interface LocalChainSettings {
   name?: string;
   confirmations?: number;
   pollIntervalMs?: number;
+  /** Timeout of one JSON-RPC request before the next RPC URL is tried, ms; default 10,000. */
+  rpcTimeoutMs?: number;
 }
 
 /** A local chain with Kassa's contracts, and its Kassa chain configuration. */
@@ -48,6 +51,7 @@ function chainConfigOf(
     confirmations: settings.confirmations ?? 3,
     finalityDepth: 64,
     pollIntervalMs: settings.pollIntervalMs ?? 500,
+    rpcTimeoutMs: settings.rpcTimeoutMs ?? 10_000,
     startBlock: 0,
     nativeCurrency: { symbol: 'ETH', decimals: 18 },
     factoryAddress: contracts.factory,
@@ -91,7 +95,7 @@ export async function provisionLocalChain(rpcUrl: string, settings: LocalChainSe
  * Starts a Hardhat node, deploys the DepositFactory and the test tokens, funds the
  * customer accounts with every test token, and returns the chain's Kassa configuration.
  */
-export async function startLocalChain(options: HardhatNodeOptions & LocalChainSettings = {}): Promise<LocalChain> {
+export async function startLocalChain(options: KassaTestChainOptions & LocalChainSettings = {}): Promise<LocalChain> {
   const chain = await startKassaTestChain(options);
   try {
     await mintTestTokens(chain.deployer, chain.publicClient, customerMints(chain.contracts));

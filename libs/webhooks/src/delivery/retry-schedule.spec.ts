@@ -12,13 +12,13 @@ function seededRandom(seed: number): RandomSource {
   };
 }
 
-const eventCreatedAt = new Date('2026-11-02T10:00:00.000Z');
+const windowStartedAt = new Date('2026-11-02T10:00:00.000Z');
 const SECOND = 1000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function waitAfter(attempts: number, random: RandomSource, now = eventCreatedAt): number {
-  const decision = nextRetry({ attempts, eventCreatedAt, now }, DEFAULT_RETRY_POLICY, random);
+function waitAfter(attempts: number, random: RandomSource, now = windowStartedAt): number {
+  const decision = nextRetry({ attempts, windowStartedAt, now }, DEFAULT_RETRY_POLICY, random);
   if (decision.outcome !== 'retry') throw new Error(`expected a retry after attempt ${attempts}`);
   return decision.nextAttemptAt.getTime() - now.getTime();
 }
@@ -34,7 +34,7 @@ describe('webhook retry schedule', () => {
     expect(waitAfter(1, () => 0)).toBe(SECOND);
     expect(waitAfter(1, () => 0.999_999_9)).toBe(5 * SECOND);
     expect(waitAfter(3, () => 0.5)).toBe(SECOND + 0.5 * 19 * SECOND);
-    expect(waitAfter(40, () => 0.999_999_9, new Date(eventCreatedAt.getTime() + DAY))).toBe(HOUR);
+    expect(waitAfter(40, () => 0.999_999_9, new Date(windowStartedAt.getTime() + DAY))).toBe(HOUR);
   });
 
   it('spreads endpoints that failed together instead of retrying them in lock-step', () => {
@@ -52,36 +52,36 @@ describe('webhook retry schedule', () => {
 
   it('keeps retrying a dead endpoint for 3 days, then marks the delivery failed', () => {
     const random = seededRandom(7);
-    let now = eventCreatedAt;
+    let now = windowStartedAt;
     let attempts = 0;
     for (;;) {
       attempts += 1;
-      const decision = nextRetry({ attempts, eventCreatedAt, now }, DEFAULT_RETRY_POLICY, random);
+      const decision = nextRetry({ attempts, windowStartedAt, now }, DEFAULT_RETRY_POLICY, random);
       if (decision.outcome === 'failed') break;
       expect(decision.nextAttemptAt.getTime()).toBeGreaterThan(now.getTime());
       now = decision.nextAttemptAt;
     }
     // The last attempt happened exactly at the deadline, never after it.
-    expect(now.toISOString()).toBe(new Date(eventCreatedAt.getTime() + 3 * DAY).toISOString());
+    expect(now.toISOString()).toBe(new Date(windowStartedAt.getTime() + 3 * DAY).toISOString());
     // Full jitter with a 1 h cap averages about 30 min between late attempts.
     expect(attempts).toBeGreaterThan(100);
     expect(attempts).toBeLessThan(250);
   });
 
   it('fails a delivery whose attempt failed after the maximum age', () => {
-    const late = new Date(eventCreatedAt.getTime() + 3 * DAY + 1);
-    expect(nextRetry({ attempts: 1, eventCreatedAt, now: late }, DEFAULT_RETRY_POLICY, () => 0.5)).toEqual({ outcome: 'failed' });
+    const late = new Date(windowStartedAt.getTime() + 3 * DAY + 1);
+    expect(nextRetry({ attempts: 1, windowStartedAt, now: late }, DEFAULT_RETRY_POLICY, () => 0.5)).toEqual({ outcome: 'failed' });
   });
 
   it('never schedules past the deadline: the last retry is at the deadline', () => {
-    const now = new Date(eventCreatedAt.getTime() + 3 * DAY - 10 * SECOND);
-    const decision = nextRetry({ attempts: 50, eventCreatedAt, now }, DEFAULT_RETRY_POLICY, () => 0.9);
-    expect(decision).toEqual({ outcome: 'retry', nextAttemptAt: new Date(eventCreatedAt.getTime() + 3 * DAY) });
+    const now = new Date(windowStartedAt.getTime() + 3 * DAY - 10 * SECOND);
+    const decision = nextRetry({ attempts: 50, windowStartedAt, now }, DEFAULT_RETRY_POLICY, () => 0.9);
+    expect(decision).toEqual({ outcome: 'retry', nextAttemptAt: new Date(windowStartedAt.getTime() + 3 * DAY) });
   });
 
   it('honours a shorter maximum age from configuration', () => {
     const policy = { ...DEFAULT_RETRY_POLICY, maxAgeMs: 60 * SECOND };
-    const now = new Date(eventCreatedAt.getTime() + 61 * SECOND);
-    expect(nextRetry({ attempts: 2, eventCreatedAt, now }, policy, () => 0)).toEqual({ outcome: 'failed' });
+    const now = new Date(windowStartedAt.getTime() + 61 * SECOND);
+    expect(nextRetry({ attempts: 2, windowStartedAt, now }, policy, () => 0)).toEqual({ outcome: 'failed' });
   });
 });

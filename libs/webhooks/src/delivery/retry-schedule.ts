@@ -12,7 +12,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Smallest wait, milliseconds, so a zero draw never retries in a tight loop. */
   minDelayMs: number;
-  /** How long after the event a delivery is retried before it is `failed`, milliseconds. */
+  /** How long after its retry window started (the event, or a manual redelivery) a delivery is retried before it is `failed`, milliseconds. */
   maxAgeMs: number;
 }
 
@@ -44,19 +44,19 @@ export function retryCeilingMs(attempts: number, policy: RetryPolicy = DEFAULT_R
 
 /**
  * Decides what follows a failed attempt. The next attempt is `now + wait`, wait drawn
- * uniformly from [minDelayMs, ceiling] (full jitter). It is never later than the event's
- * deadline (`eventCreatedAt + maxAgeMs`): the last attempt happens at the deadline, and an
+ * uniformly from [minDelayMs, ceiling] (full jitter). It is never later than the window's
+ * deadline (`windowStartedAt + maxAgeMs`): the last attempt happens at the deadline, and an
  * attempt that fails at or after the deadline makes the delivery `failed`, left for manual
- * redelivery.
+ * redelivery. The window starts at the event's time, and again at each manual redelivery.
  *
- * @param attempts failed attempts so far, including the one just made (>= 1)
+ * @param attempts failed attempts in this window so far, including the one just made (>= 1)
  */
 export function nextRetry(
-  input: { attempts: number; eventCreatedAt: Date; now: Date },
+  input: { attempts: number; windowStartedAt: Date; now: Date },
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   random: RandomSource = Math.random,
 ): RetryDecision {
-  const deadline = input.eventCreatedAt.getTime() + policy.maxAgeMs;
+  const deadline = input.windowStartedAt.getTime() + policy.maxAgeMs;
   const now = input.now.getTime();
   if (now >= deadline) return { outcome: 'failed' };
   const ceiling = Math.max(policy.minDelayMs, retryCeilingMs(input.attempts, policy));

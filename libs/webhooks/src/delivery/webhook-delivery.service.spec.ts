@@ -16,6 +16,7 @@ interface ServiceOptions {
   timeoutMs?: number;
   allowPrivateUrls?: boolean;
   concurrency?: number;
+  perEndpointConcurrency?: number;
   random?: RandomSource;
 }
 
@@ -43,6 +44,7 @@ describe('WebhookDeliveryService (PostgreSQL, HTTP receivers on 127.0.0.1)', () 
     senders.push(sender);
     return new WebhookDeliveryService(deliveries, sender, {
       concurrency: options.concurrency ?? 16,
+      perEndpointConcurrency: options.perEndpointConcurrency ?? 4,
       timeoutMs,
       retryPolicy: DEFAULT_RETRY_POLICY,
       random: options.random ?? (() => 0.5),
@@ -228,5 +230,71 @@ describe('WebhookDeliveryService (PostgreSQL, HTTP receivers on 127.0.0.1)', () 
     expect(shop.received).toHaveLength(0);
     const { attempts } = await deliveryOf(event.id);
     expect(attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/^refused: url: must not point to a loopback/) });
+  });
+
+  it('one endpoint hangs with a backlog of many deliveries, another endpoint still receives on time', async () => {
+    // Long enough that no hanging request times out while the test looks.
+    const timeoutMs = 30_000;
+    const dead = await receiver(() => 'hang');
+    await world.addEndpoint(dead.url);
+    const backlogStart = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < 40; i += 1) await world.appendEvent(new Date(backlogStart.getTime() + i * 1000));
+    const healthy = await receiver(() => ({ status: 204 }));
+    await world.addEndpoint(healthy.url);
+    // Newer than the whole backlog: claimed oldest-first without a per-endpoint cap, it would wait behind it.
+    const event = await world.appendEvent();
+
+    const run = deliveryService({ timeoutMs, concurrency: 32, perEndpointConcurrency: 4 }).deliverDue();
+    await healthy.waitFor(1, 10_000);
+
+    // The healthy endpoint got its event while every request to the dead one was still hanging.
+    const backlog = await world.dataSource.query<{ attempts: string }[]>(
+      `SELECT count(*) AS attempts FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+       JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE e.url = $1`,
+      [dead.url],
+    );
+    expect(Number(backlog[0]!.attempts)).toBe(0);
+    expect(healthy.received[0]!.headers['webhook-id']).toBe(event.id);
+    await dead.close(); // ends the hanging requests, so the round can finish
+    const summary = await run;
+    expect(summary).toMatchObject({ claimed: 5, delivered: 1, retried: 4 });
+    expect(dead.received.length).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps delivering new events to an endpoint whose earlier deliveries failed for good', async () => {
+    let up = false;
+    const shop = await receiver(() => (up ? { status: 200 } : { status: 503 }));
+    await world.addEndpoint(shop.url);
+    const oldEventAt = new Date(Date.now() - 4 * DAY);
+    const old = await world.appendEvent(oldEventAt);
+    const service = deliveryService();
+
+    expect(await service.deliverDue()).toMatchObject({ claimed: 1, failed: 1 });
+    up = true;
+    const fresh = await world.appendEvent();
+    expect(await service.deliverDue()).toMatchObject({ claimed: 1, delivered: 1 });
+
+    expect((await deliveryOf(old.id)).delivery.status).toBe('failed');
+    expect((await deliveryOf(fresh.id)).delivery.status).toBe('delivered');
+    expect(shop.received.map((request) => request.headers['webhook-id'])).toEqual([old.id, fresh.id]);
+  });
+
+  it('gives a manually redelivered old event a full new retry window instead of a single attempt', async () => {
+    const shop = await receiver(() => ({ status: 503, body: 'still down' }));
+    await world.addEndpoint(shop.url);
+    const event = await world.appendEvent(new Date(Date.now() - 10 * DAY));
+    const service = deliveryService({ random: () => 0.99 });
+    expect(await service.deliverDue()).toMatchObject({ failed: 1 });
+
+    const requestedAt = new Date();
+    await world.deliveries.redeliverEvent(world.merchant.id, event.id, requestedAt);
+    const summary = await service.deliverDue(requestedAt);
+
+    expect(summary).toMatchObject({ claimed: 1, retried: 1, failed: 0 });
+    const { delivery, attempts } = await deliveryOf(event.id);
+    expect(delivery.status).toBe('pending');
+    // The backoff starts over too: after the window's first failure the wait is at most the 5 s first ceiling.
+    expect(delivery.nextAttemptAt.getTime() - attempts[1]!.startedAt.getTime()).toBeLessThanOrEqual(5_000);
+    expect(attempts.map((attempt) => attempt.attemptNumber)).toEqual([1, 2]);
   });
 });

@@ -12,6 +12,8 @@ export const WEBHOOK_DELIVERY_OPTIONS = Symbol('WEBHOOK_DELIVERY_OPTIONS');
 export interface WebhookDeliveryOptions {
   /** Deliveries sent at once by this process; a hanging endpoint holds one until its timeout. */
   concurrency: number;
+  /** Deliveries to one endpoint sent at once (`webhooks.endpointConcurrency`), so a dead endpoint never holds every slot. */
+  perEndpointConcurrency: number;
   /** `webhooks.timeoutMs`: the longest a send takes. */
   timeoutMs: number;
   retryPolicy: RetryPolicy;
@@ -108,7 +110,12 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
     this.reserved += requested;
     let claimed: ClaimedDelivery[] = [];
     try {
-      claimed = await this.deliveries.claimDue(requested, now, this.options.timeoutMs + LEASE_MARGIN_MS);
+      claimed = await this.deliveries.claimDue({
+        limit: requested,
+        now,
+        leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
+        perEndpoint: this.options.perEndpointConcurrency,
+      });
     } finally {
       this.reserved -= requested - claimed.length;
     }
@@ -195,8 +202,9 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
   }
 
   private afterFailure(delivery: ClaimedDelivery, finishedAt: Date): AttemptOutcome {
+    // A manual redelivery restarts both the window and the backoff (see DeliveriesRepository.redeliverEvent).
     const decision = nextRetry(
-      { attempts: delivery.attemptCount + 1, eventCreatedAt: delivery.createdAt, now: finishedAt },
+      { attempts: delivery.attemptCount + 1 - delivery.attemptsBeforeWindow, windowStartedAt: delivery.retryWindowStartedAt, now: finishedAt },
       this.options.retryPolicy,
       this.options.random,
     );
@@ -209,9 +217,10 @@ function emptySummary(): DeliveryRunSummary {
 }
 
 /** Delivery settings from `webhooks.*` configuration, with the default concurrency and backoff. */
-export function deliveryOptionsFrom(webhooks: { timeoutMs: number; maxAgeSeconds: number }): WebhookDeliveryOptions {
+export function deliveryOptionsFrom(webhooks: { timeoutMs: number; maxAgeSeconds: number; endpointConcurrency: number }): WebhookDeliveryOptions {
   return {
     concurrency: DEFAULT_DELIVERY_CONCURRENCY,
+    perEndpointConcurrency: Math.min(webhooks.endpointConcurrency, DEFAULT_DELIVERY_CONCURRENCY),
     timeoutMs: webhooks.timeoutMs,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAgeMs: webhooks.maxAgeSeconds * 1000 },
     random: Math.random,

@@ -64,6 +64,7 @@ export function samplePaymentObject(now: Date): PaymentObject {
     createdAt: now.toISOString(),
     paidAt: now.toISOString(),
     finalizedAt: now.toISOString(),
+    settlement: null,
   };
 }
 

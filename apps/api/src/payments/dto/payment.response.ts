@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSFER_STATUSES } from '@kassa/domain';
 
+import { PaymentSettlementResponse } from '../../settlements/dto/settlement.response';
+
 /** OpenAPI description of a transfer inside the payment object. */
 export class TransferResponse {
   @ApiProperty({ example: '0x5c50…' }) txHash!: string;
@@ -47,6 +49,12 @@ export class PaymentResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) paidAt!: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) finalizedAt!: string | null;
+  @ApiProperty({
+    type: PaymentSettlementResponse,
+    nullable: true,
+    description: 'Where the deposit address\'s funds stand (docs/settlement.md); null while the payment is open or when it never received anything.',
+  })
+  settlement!: PaymentSettlementResponse | null;
 }
 
 /** OpenAPI description of a page of payments. */

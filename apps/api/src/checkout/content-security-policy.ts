@@ -1,0 +1,56 @@
+/**
+ * Security headers of the checkout routes. The page loads nothing from other servers:
+ * scripts, styles and connections only from its own origin, images only inline (the QR
+ * code is inline SVG). Framing is refused, except in embed mode by the merchant's allowed
+ * origins (CSP `frame-ancestors`, https://www.w3.org/TR/CSP3/#directive-frame-ancestors).
+ */
+
+/**
+ * The merchant's allowed origins that are well-formed origins (`scheme://host[:port]`,
+ * http or https, lower case, as `URL.origin` writes them). Anything else is dropped, so a
+ * stored value can never add a directive to the policy.
+ */
+export function validOrigins(origins: readonly string[]): string[] {
+  return origins.filter((origin) => {
+    try {
+      const url = new URL(origin);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The `Content-Security-Policy` of the checkout page.
+ * @param frameAncestors origins allowed to frame the page (embed mode); empty: nobody
+ */
+export function checkoutPolicy(frameAncestors: readonly string[]): string {
+  const ancestors = validOrigins(frameAncestors);
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${ancestors.length > 0 ? ancestors.join(' ') : "'none'"}`,
+  ].join('; ');
+}
+
+/** Headers for every checkout answer (page, status, events, assets). */
+export const CHECKOUT_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Headers of the page in normal (not embed) mode: never framed. */
+export function pageHeaders(frameAncestors: readonly string[], embed: boolean): Record<string, string> {
+  return {
+    ...CHECKOUT_HEADERS,
+    'content-security-policy': checkoutPolicy(embed ? frameAncestors : []),
+    ...(embed ? {} : { 'x-frame-options': 'DENY' }),
+    'cache-control': 'no-store',
+  };
+}

@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { getAddress, TransactionNotFoundError, TransactionReceiptNotFoundError, type Hex, type TransactionReceipt } from 'viem';
+import { DataSource } from 'typeorm';
+
+import { flushedAmounts } from '@kassa/chain';
+import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
+import { settlementRetryDelayMs, type TokenRef } from '@kassa/domain';
+import { type SettlementTransactionRecord, SettlementsRepository, SettlementTransactionsRepository } from '@kassa/persistence';
+import { PaymentEventsService } from '@kassa/webhooks';
+
+import { MAX_SETTLEMENT_RETRY_DELAY_MS } from './send-settlement';
+import { settledCoins, type SettlementLane } from './settlement-lanes';
+import { SettlementTransactionSender } from './settlement-transaction.sender';
+
+/** Where a lane's in-flight transaction stands after reconciling: finished (the lane is free) or still waiting. */
+export type ReconcileOutcome = 'confirmed' | 'reverted' | 'dropped' | 'waiting';
+
+/**
+ * Follows a lane's in-flight settlement transaction by reading the chain, never by guessing
+ * (docs/settlement.md "Guarantees"):
+ * - a receipt for any hash signed for its nonce decides: reverted -> its settlements fail and
+ *   are retried (a new transaction, next nonce, fees at least the market's); success with the
+ *   chain's confirmations -> in one database transaction the settlements are settled with the
+ *   amounts of the receipt's `Flushed` events, and each payment gets `payment.settled`;
+ * - no receipt, but the nonce is used: another transaction took it (someone else used the
+ *   key); the settlements fail and are planned again from the balances on chain;
+ * - never broadcast (a crash between storing and sending): the same signed bytes are sent, so
+ *   it can only ever be one transaction;
+ * - broadcast but unknown to the node (dropped from its pool), or pending longer than
+ *   `KASSA_SETTLEMENT_REPLACE_AFTER_SECONDS`: replaced with higher fees, same nonce.
+ */
+@Injectable()
+export class ReconcileSettlement {
+  private readonly logger = new Logger(ReconcileSettlement.name);
+
+  constructor(
+    @Inject(KASSA_CONFIG) private readonly config: KassaConfig,
+    private readonly dataSource: DataSource,
+    private readonly settlements: SettlementsRepository,
+    private readonly transactions: SettlementTransactionsRepository,
+    private readonly events: PaymentEventsService,
+    private readonly sender: SettlementTransactionSender,
+  ) {}
+
+  /**
+   * One look at the lane's in-flight transaction `tx` (rules on the class).
+   * @returns `waiting` while it is in flight, else how it finished (the lane is free)
+   * @throws the RPC or database error of a read or write that failed (the next run looks again)
+   */
+  async run(lane: SettlementLane, tx: SettlementTransactionRecord, now: Date): Promise<ReconcileOutcome> {
+    const receipt = await this.receiptOf(lane, tx);
+    if (receipt) {
+      if (receipt.status === 'reverted') return this.finishReverted(lane, tx, receipt, now);
+      const head = await lane.client.getBlockNumber();
+      if (head - receipt.blockNumber + 1n < BigInt(lane.chain.confirmations)) return 'waiting';
+      return this.finishConfirmed(lane, tx, receipt, now);
+    }
+
+    const usedNonces = BigInt(await lane.client.getTransactionCount({ address: lane.gasPayer, blockTag: 'latest' }));
+    if (usedNonces > tx.nonce) {
+      // One of ours may have been mined between the two reads: look once more before giving up on it.
+      if (await this.receiptOf(lane, tx)) return 'waiting';
+      return this.finishDropped(tx, now);
+    }
+
+    const known = await this.isKnown(lane, tx.txHash);
+    if (tx.broadcastAt === null) {
+      if (known) {
+        await this.transactions.markBroadcast(tx.id, tx.txHash, now);
+        return 'waiting';
+      }
+      const outcome = await this.sender.broadcast(lane, tx);
+      if (outcome === 'underpriced') await this.sender.replace(lane, tx, 'was refused as underpriced');
+      return 'waiting';
+    }
+    if (!known) await this.sender.replace(lane, tx, 'was dropped by the node');
+    else if (now.getTime() - tx.broadcastAt.getTime() >= this.config.settlement.replaceAfterSeconds * 1000) {
+      await this.sender.replace(lane, tx, `is still pending after ${this.config.settlement.replaceAfterSeconds} s`);
+    }
+    return 'waiting';
+  }
+
+  /** The receipt of whichever hash signed for the nonce was mined, newest first; null when none was. */
+  private async receiptOf(lane: SettlementLane, tx: SettlementTransactionRecord): Promise<TransactionReceipt | null> {
+    for (const hash of [...tx.txHashes].reverse()) {
+      try {
+        return await lane.client.getTransactionReceipt({ hash });
+      } catch (error) {
+        if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+      }
+    }
+    return null;
+  }
+
+  private async isKnown(lane: SettlementLane, hash: Hex): Promise<boolean> {
+    try {
+      await lane.client.getTransaction({ hash });
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private async finishConfirmed(lane: SettlementLane, tx: SettlementTransactionRecord, receipt: TransactionReceipt, now: Date): Promise<ReconcileOutcome> {
+    const moved = flushedAmounts(receipt.logs);
+    const coins = settledCoins(lane.chain);
+    const coinOf = (token: Hex | null): TokenRef =>
+      coins.find((coin) => (coin.address === null ? token === null : token !== null && coin.address.toLowerCase() === token.toLowerCase())) ?? {
+        symbol: token ?? lane.chain.nativeCurrency.symbol,
+        address: token,
+        decimals: 0,
+      };
+    let settled = 0;
+    await this.dataSource.transaction(async (manager) => {
+      const finished = await this.transactions.finish(
+        manager,
+        tx.id,
+        { status: 'confirmed', minedTxHash: receipt.transactionHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice },
+        now,
+      );
+      if (!finished) return;
+      const pending = await this.settlements.pendingOfTransaction(tx.id, manager);
+      await this.settlements.markSettled(
+        manager,
+        pending.map((settlement) => ({
+          id: settlement.id,
+          amounts: (moved.get(getAddress(settlement.depositAddress)) ?? []).map(({ token, amount }) => ({ token: coinOf(token), amount })),
+        })),
+        now,
+      );
+      for (const settlement of pending) await this.events.record(manager, 'payment.settled', settlement.paymentId, now);
+      settled = pending.length;
+    });
+    this.logger.log(`Chain ${lane.chain.chainId}: ${receipt.transactionHash} settled ${settled} payment(s), ${receipt.gasUsed} gas`);
+    return 'confirmed';
+  }
+
+  private async finishReverted(lane: SettlementLane, tx: SettlementTransactionRecord, receipt: TransactionReceipt, now: Date): Promise<ReconcileOutcome> {
+    await this.fail(
+      tx,
+      { status: 'reverted', minedTxHash: receipt.transactionHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice },
+      'the settlement transaction reverted',
+      now,
+    );
+    this.logger.warn(`Chain ${lane.chain.chainId}: settlement transaction ${receipt.transactionHash} reverted; its payments are tried again`);
+    return 'reverted';
+  }
+
+  private async finishDropped(tx: SettlementTransactionRecord, now: Date): Promise<ReconcileOutcome> {
+    const error = `nonce ${tx.nonce} was used by a transaction Kassa did not sign`;
+    await this.fail(tx, { status: 'dropped', error }, error, now, 0);
+    this.logger.warn(`Chain ${tx.chainId}: ${error} (is the gas payer key used elsewhere?); its payments are planned again`);
+    return 'dropped';
+  }
+
+  private async fail(
+    tx: SettlementTransactionRecord,
+    outcome: Parameters<SettlementTransactionsRepository['finish']>[2],
+    error: string,
+    now: Date,
+    fixedDelayMs?: number,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.transactions.finish(manager, tx.id, outcome, now))) return;
+      const pending = await this.settlements.pendingOfTransaction(tx.id, manager);
+      const delayOf = (attempt: number) =>
+        fixedDelayMs ?? settlementRetryDelayMs(attempt, this.config.jobs.settlement.intervalMs, MAX_SETTLEMENT_RETRY_DELAY_MS);
+      await this.settlements.markFailed(
+        manager,
+        pending.map((settlement) => ({ id: settlement.id, nextAttemptAt: new Date(now.getTime() + delayOf(settlement.attempt)) })),
+        error,
+      );
+    });
+  }
+}

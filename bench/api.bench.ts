@@ -1,0 +1,191 @@
+/**
+ * Merchant API benchmark (DESIGN.md "Performance", issue 5): `npm run bench:api`.
+ *
+ * Create-payment throughput and latency of the real Kassa API (`apps/api`, in its own
+ * process: authentication, rate limiting, validation, idempotency-free create with its
+ * `payment.created` event in one transaction, the full payment object in the answer)
+ * against a bare Fastify + pg route that computes and inserts the same `payments` row
+ * (bench/support/bare-create-payment.server.ts), each driven by the same autocannon load,
+ * side by side in one run, in alternating rounds. Prints req/s and p99 per round and the
+ * ratio of Kassa's median throughput to the baseline's (target >= 0.8).
+ *
+ * Both servers share one embedded PostgreSQL with durable settings (fsync on, as in
+ * production) and the same pool size. The create path needs no chain node: only a chain
+ * configuration (factory and implementation addresses) to derive deposit addresses.
+ * Rate limiting stays on in the API, with a limit no run reaches.
+ *
+ * Not a test: nothing is asserted; the figures go to docs/performance.md.
+ */
+import 'reflect-metadata';
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import autocannon from 'autocannon';
+import { Command, InvalidArgumentError } from 'commander';
+import { DataSource } from 'typeorm';
+
+import { createDataSourceOptions, findFreePort, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
+
+import { createMerchantWithKey } from '../apps/cli/src/commands/merchants';
+
+interface Options {
+  duration: number;
+  connections: number;
+  rounds: number;
+  poolSize: number;
+}
+
+interface Round {
+  server: 'bare' | 'kassa';
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+const ROOT = path.resolve(__dirname, '..');
+const TREASURY = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+/** A chain as KASSA_CHAINS gives it (defaults filled in by the configuration). */
+const CHAIN = {
+  chainId: 31337,
+  name: 'Benchmark chain (no node)',
+  rpcUrls: ['http://127.0.0.1:9'],
+  confirmations: 3,
+  factoryAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  implementationAddress: '0xa16E02E87b7454126E5E10d957A927A7F5B5d2be',
+  tokens: [{ symbol: 'USDC', address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', decimals: 6 }],
+};
+const BODY = JSON.stringify({ amount: '25.50', currency: 'USDC', orderId: 'bench', metadata: { cart: 'c_77' } });
+
+const positive = (name: string) => (value: string) => {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return Number(value);
+};
+
+/** Starts a server as a child process and resolves once `healthPath` answers 200. */
+async function startServer(name: string, script: string, args: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    const up = await fetch(url).then((response) => response.ok, () => false);
+    if (up) return child;
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 120 s: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function load(url: string, headers: Record<string, string>, options: Options, duration: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/v1/payments`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: BODY,
+    connections: options.connections,
+    duration,
+  });
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+async function main(options: Options): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-api-pg-'));
+  const pg = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'kassa_bench', settings: { max_connections: '100' } });
+  const children: ChildProcess[] = [];
+  try {
+    await runMigrations(pg.url);
+    const dataSource = await new DataSource(createDataSourceOptions(pg.url, { poolSize: 1 })).initialize();
+    const merchant = await createMerchantWithKey(dataSource, { name: 'Benchmark Shop', treasuryAddress: TREASURY });
+    await dataSource.destroy();
+
+    const [kassaPort, barePort] = [await findFreePort(), await findFreePort()];
+    const common = {
+      DATABASE_URL: pg.url,
+      DATABASE_POOL_SIZE: String(options.poolSize),
+      KASSA_API_HOST: '127.0.0.1',
+      KASSA_CHAINS: JSON.stringify([CHAIN]),
+      KASSA_LOG_LEVEL: 'warn',
+    };
+    const kassaUrl = `http://127.0.0.1:${kassaPort}`;
+    const bareUrl = `http://127.0.0.1:${barePort}`;
+    children.push(
+      await startServer('the Kassa API', 'apps/api/src/main.ts', [], { ...common, KASSA_API_PORT: String(kassaPort), KASSA_RATE_LIMIT_API_PER_MINUTE: '1000000000' }, `${kassaUrl}/health/live`),
+      await startServer('the bare server', 'bench/support/bare-create-payment.server.ts', [merchant.merchantId, TREASURY], { ...common, KASSA_API_PORT: String(barePort) }, `${bareUrl}/health`),
+    );
+    const targets = {
+      bare: { url: bareUrl, headers: {} },
+      kassa: { url: kassaUrl, headers: { authorization: `Bearer ${merchant.apiKey}` } },
+    };
+
+    process.stdout.write(`Warming up (3 s each) ...\n`);
+    for (const target of Object.values(targets)) await load(target.url, target.headers, options, 3);
+
+    const rounds: Round[] = [];
+    for (let round = 1; round <= options.rounds; round += 1) {
+      for (const server of ['bare', 'kassa'] as const) {
+        const result = await load(targets[server].url, targets[server].headers, options, options.duration);
+        const measured: Round = {
+          server,
+          requestsPerSecond: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors,
+        };
+        rounds.push(measured);
+        process.stdout.write(
+          `round ${round}  ${server.padEnd(5)}  ${measured.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
+            `p50 ${measured.p50} ms  p99 ${measured.p99} ms${measured.non2xx || measured.errors ? `  non-2xx ${measured.non2xx}, errors ${measured.errors}` : ''}\n`,
+        );
+      }
+    }
+
+    const of = (server: Round['server']) => rounds.filter((round) => round.server === server);
+    const summary = (server: Round['server']) => ({
+      rps: median(of(server).map((round) => round.requestsPerSecond)),
+      p99: median(of(server).map((round) => round.p99)),
+    });
+    const bare = summary('bare');
+    const kassa = summary('kassa');
+    const ratio = kassa.rps / bare.rps;
+    process.stdout.write('\n');
+    process.stdout.write(`Create payment, ${options.connections} connections, ${options.duration} s x ${options.rounds} rounds, pool ${options.poolSize}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})\n`);
+    process.stdout.write(`  bare Fastify + pg insert  ${bare.rps.toFixed(0).padStart(6)} req/s   p99 ${bare.p99} ms\n`);
+    process.stdout.write(`  Kassa POST /v1/payments   ${kassa.rps.toFixed(0).padStart(6)} req/s   p99 ${kassa.p99} ms\n`);
+    process.stdout.write(`  throughput ratio Kassa / bare: ${ratio.toFixed(2)} (target >= 0.80)\n`);
+    if (rounds.some((round) => round.non2xx > 0 || round.errors > 0)) process.stdout.write('  WARNING: some requests failed; the figures are not comparable\n');
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await pg.stop();
+  }
+}
+
+const program = new Command('bench:api')
+  .description('Create-payment throughput and p99: the Kassa API vs a bare Fastify + pg insert of the same row')
+  .option('--duration <seconds>', 'seconds per measured run', positive('duration'), 10)
+  .option('--connections <n>', 'concurrent connections of the load generator', positive('connections'), 16)
+  .option('--rounds <n>', 'alternating measured rounds per server', positive('rounds'), 2)
+  .option('--pool-size <n>', 'database connections of each server', positive('pool-size'), 10)
+  .action((options: Options) => main(options));
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

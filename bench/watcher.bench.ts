@@ -1,0 +1,416 @@
+/**
+ * Chain watcher benchmarks (DESIGN.md "Performance"): `npm run bench:watcher`.
+ *
+ * Starts its own PostgreSQL (embedded, durable settings) and Hardhat node, seeds a range of
+ * blocks with transfers to watched deposit addresses, and prints three comparisons, each
+ * measured side by side in this one run:
+ *
+ * 1. Catch-up: blocks/s of the watcher over the seeded range vs a bare viem loop doing only
+ *    the RPC reads the watcher needs (block bodies + Transfer logs per 100 blocks, receipts
+ *    of native matches) over the same range. Target >= 0.7.
+ * 2. Scale: per-block processing time (one block per step) with 100,000 open payments vs
+ *    1,000, over the same blocks. Target <= 1.2.
+ * 3. Latency: block mined -> payment PAID committed (seen by LISTEN on the outbox channel),
+ *    p50 and p99, against one RPC round trip + one database commit.
+ *
+ * Not a test: nothing is asserted; the figures go to docs/performance.md.
+ */
+import 'reflect-metadata';
+
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { NestFactory } from '@nestjs/core';
+import { Command, InvalidArgumentError } from 'commander';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import {
+  createPublicClient,
+  encodeFunctionData,
+  erc20Abi,
+  http,
+  numberToHex,
+  type Address,
+  type Hex,
+  type TransactionSerializableEIP1559,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
+import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
+import { createDataSourceOptions, MerchantsRepository, runMigrations, startEmbeddedPostgres, type EmbeddedPostgres } from '@kassa/persistence';
+import { databaseUrlFor, HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain, type LocalChain } from '@kassa/testing';
+import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
+import { ChainFollowersService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
+
+interface Options {
+  blocks: number;
+  scaleBlocks: number;
+  samples: number;
+  rounds: number;
+}
+
+/** Payments whose addresses receive the seeded transfers: 800 in USDC, 200 in the native coin. */
+const WATCHED_USDC = 800;
+const WATCHED_NATIVE = 200;
+const STRANGER: Address = '0x000000000000000000000000000000000000dEaD';
+const RANGE = 100;
+
+const positiveInt = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+};
+
+async function main(): Promise<void> {
+  const options = new Command()
+    .name('bench:watcher')
+    .description('Chain watcher benchmarks: catch-up, scale, detection latency (ratios measured side by side)')
+    .option('--blocks <n>', 'seeded blocks read by the catch-up comparison', positiveInt, 3000)
+    .option('--scale-blocks <n>', 'blocks processed one per step in the scale comparison', positiveInt, 200)
+    .option('--samples <n>', 'payments in the latency measurement', positiveInt, 100)
+    .option('--rounds <n>', 'alternating rounds per comparison', positiveInt, 2)
+    .parse()
+    .opts<Options>();
+
+  console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-pg-'));
+  const [postgres, chain] = await Promise.all([
+    startEmbeddedPostgres({ dataDir, persistent: false }),
+    startLocalChain({ confirmations: 1, pollIntervalMs: 50 }),
+  ]);
+  try {
+    const bench = await prepare(postgres, chain, options);
+    await catchUp(bench, options);
+    await scale(bench, options);
+    await latency(bench, options);
+  } finally {
+    await chain.stop();
+    await postgres.stop();
+  }
+}
+
+/** The seeded world the comparisons share. */
+interface Bench {
+  postgres: EmbeddedPostgres;
+  chain: LocalChain;
+  /** Databases to clone: 1,000 open payments (the watched ones), or those plus 99,000 more. */
+  templates: { small: string; large: string };
+  merchantId: string;
+  usdcAddresses: Address[];
+  nativeAddresses: Address[];
+  /** The seeded block range. */
+  from: bigint;
+  to: bigint;
+  transfers: number;
+}
+
+async function prepare(postgres: EmbeddedPostgres, chain: LocalChain, options: Options): Promise<Bench> {
+  const started = performance.now();
+  const small = 'bench_small';
+  const large = 'bench_large';
+  await admin(postgres, `CREATE DATABASE ${small}`);
+  await runMigrations(databaseUrlFor(postgres.adminUrl, small));
+  const dataSource = await new DataSource(createDataSourceOptions(databaseUrlFor(postgres.adminUrl, small), { poolSize: 2 })).initialize();
+  const merchant = await new MerchantsRepository(dataSource).create({ name: 'Bench shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
+  await insertPayments(dataSource, chain, merchant.id, 1, WATCHED_USDC + WATCHED_NATIVE);
+  await dataSource.destroy();
+  await admin(postgres, `CREATE DATABASE ${large} TEMPLATE ${small}`);
+  const largeSource = await new DataSource(createDataSourceOptions(databaseUrlFor(postgres.adminUrl, large), { poolSize: 2 })).initialize();
+  await insertPayments(largeSource, chain, merchant.id, WATCHED_USDC + WATCHED_NATIVE + 1, 99_000);
+  await largeSource.query('ANALYZE');
+  await largeSource.destroy();
+
+  const usdcAddresses = Array.from({ length: WATCHED_USDC }, (_, i) => addressOf(i + 1));
+  const nativeAddresses = Array.from({ length: WATCHED_NATIVE }, (_, i) => addressOf(WATCHED_USDC + i + 1));
+  const { from, to, transfers } = await seedChain(chain, options.blocks, usdcAddresses, nativeAddresses);
+  console.log(
+    `Seeded blocks ${from}..${to} (${to - from + 1n} blocks, ${transfers} transactions, ${WATCHED_USDC + WATCHED_NATIVE} watched addresses) ` +
+      `and 1,000 / 100,000 open payments in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  return { postgres, chain, templates: { small, large }, merchantId: merchant.id, usdcAddresses, nativeAddresses, from, to, transfers };
+}
+
+/** The deterministic deposit address of seeded payment `n`. */
+function addressOf(n: number): Address {
+  return `0xb${n.toString(16).padStart(39, '0')}` as Address;
+}
+
+/** Open payments `first..first+count-1` (USDC, except the native ones among the first 1,000), one statement. */
+async function insertPayments(dataSource: DataSource, chain: LocalChain, merchantId: string, first: number, count: number): Promise<void> {
+  await dataSource.query(
+    `INSERT INTO payments (id, merchant_id, status, chain_id, currency, token_address, token_decimals, amount, amount_minimum,
+                           deposit_address, salt, treasury_address, factory_address, required_confirmations, expires_at)
+     SELECT 'pay_BENCH' || lpad(i::text, 21, '0'), $1, 'CREATED', $2,
+            CASE WHEN i > $7 AND i <= $8 THEN 'ETH' ELSE 'USDC' END,
+            CASE WHEN i > $7 AND i <= $8 THEN NULL ELSE $3 END,
+            CASE WHEN i > $7 AND i <= $8 THEN 18 ELSE 6 END,
+            10::numeric ^ 30, 10::numeric ^ 30,
+            '0xb' || lpad(to_hex(i), 39, '0'), '0x' || lpad(to_hex(i), 64, '0'), $4, $5, 1, now() + interval '1 day'
+     FROM generate_series($6::int, $6::int + $9::int - 1) AS i`,
+    [merchantId, chain.config.chainId, chain.contracts.tokens.USDC, chain.wallet(LOCAL_ROLES.treasury).account.address, chain.contracts.factory, first, WATCHED_USDC, WATCHED_USDC + WATCHED_NATIVE, count],
+  );
+}
+
+/**
+ * Mines `blocks` blocks, each with a USDC transfer to a watched address, one to a stranger,
+ * and every fourth a native transfer to a watched address; signed locally, sent with
+ * `evm_mine` in JSON-RPC batches (automine off meanwhile).
+ */
+async function seedChain(chain: LocalChain, blocks: number, usdc: Address[], native: Address[]): Promise<{ from: bigint; to: bigint; transfers: number }> {
+  const customers = LOCAL_ROLES.customers.map((index) => privateKeyToAccount(HARDHAT_ACCOUNTS[index]!.privateKey));
+  const nonces = await Promise.all(customers.map((account) => chain.publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' })));
+  const chainId = chain.config.chainId;
+  const token = chain.contracts.tokens.USDC;
+  let sender = 0;
+  let transfers = 0;
+  const sign = async (to: Address, value: bigint, data?: Hex, gas = 100_000n): Promise<Hex> => {
+    const index = sender++ % customers.length;
+    const transaction: TransactionSerializableEIP1559 = {
+      type: 'eip1559',
+      chainId,
+      nonce: nonces[index]!++,
+      to,
+      value,
+      data,
+      gas,
+      maxFeePerGas: 20_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000_000n,
+    };
+    transfers++;
+    return customers[index]!.signTransaction(transaction);
+  };
+  const from = (await chain.publicClient.getBlockNumber()) + 1n;
+  await rpc(chain.node.rpcUrl, [{ method: 'evm_setAutomine', params: [false] }]);
+  try {
+    for (let start = 0; start < blocks; start += 50) {
+      const calls: { method: string; params: unknown[] }[] = [];
+      for (let i = start; i < Math.min(blocks, start + 50); i++) {
+        const raw = [
+          await sign(token, 0n, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [usdc[i % usdc.length]!, 1_000n + BigInt(i)] })),
+          await sign(token, 0n, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [STRANGER, 1_000n] })),
+        ];
+        if (i % 4 === 0) raw.push(await sign(native[(i / 4) % native.length]!, 1_000_000_000n + BigInt(i), undefined, 30_000n));
+        for (const transaction of raw) calls.push({ method: 'eth_sendRawTransaction', params: [transaction] });
+        calls.push({ method: 'evm_mine', params: [] });
+      }
+      await rpc(chain.node.rpcUrl, calls);
+    }
+  } finally {
+    await rpc(chain.node.rpcUrl, [{ method: 'evm_setAutomine', params: [true] }]);
+  }
+  return { from, to: await chain.publicClient.getBlockNumber(), transfers };
+}
+
+/** A JSON-RPC batch over plain HTTP. @throws Error on the first error answer */
+async function rpc(url: string, calls: { method: string; params: unknown[] }[]): Promise<unknown[]> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(calls.map((call, id) => ({ jsonrpc: '2.0', id, ...call }))),
+  });
+  const answers = (await response.json()) as { result?: unknown; error?: unknown }[];
+  const failed = answers.find((answer) => answer.error !== undefined);
+  if (failed) throw new Error(`JSON-RPC error: ${JSON.stringify(failed.error)}`);
+  return answers.map((answer) => answer.result);
+}
+
+async function admin(postgres: EmbeddedPostgres, sql: string): Promise<void> {
+  const client = new Client({ connectionString: postgres.adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let clones = 0;
+/** A fresh database cloned from a template; returns its URL. */
+async function clone(bench: Bench, template: string): Promise<string> {
+  const name = `bench_run_${++clones}`;
+  await admin(bench.postgres, `CREATE DATABASE ${name} TEMPLATE ${template}`);
+  return databaseUrlFor(bench.postgres.adminUrl, name);
+}
+
+function configFor(databaseUrl: string, chain: ChainConfig): KassaConfig {
+  return { ...loadConfig({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '5', KASSA_LOG_LEVEL: 'error' }), chains: [chain] };
+}
+
+/**
+ * Runs a watcher from `from` to `to` and returns its steady-state rate: blocks per second
+ * from the end of its first step to the step that reaches `to` (start-up excluded).
+ */
+async function runWatcher(databaseUrl: string, chain: ChainConfig, to: bigint, options: Partial<WatcherOptions>): Promise<{ blocks: number; ms: number }> {
+  const app = await NestFactory.createApplicationContext(WatcherModule.forRoot(configFor(databaseUrl, chain), options), { logger: ['error'] });
+  try {
+    await app.init();
+    const followers = app.get(ChainFollowersService);
+    let first: { block: bigint; at: number } | undefined;
+    for (;;) {
+      const step = followers.status()[0]?.lastStep;
+      if (step && !first) first = { block: step.toBlock, at: performance.now() };
+      if (step && step.toBlock >= to) return { blocks: Number(to - first!.block), ms: performance.now() - first!.at };
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+/** The reads the watcher makes, and nothing else, over the same range in the same range size. */
+async function bareReads(bench: Bench): Promise<{ blocks: number; ms: number }> {
+  const client = createPublicClient({
+    transport: http(bench.chain.node.rpcUrl, { batch: { batchSize: 100, wait: 0 }, retryCount: 0, maxResponseBodySize: 512 * 2 ** 20 }),
+  });
+  const watched = new Set([...bench.usdcAddresses, ...bench.nativeAddresses].map((address) => address.toLowerCase()));
+  const tokens = Object.values(bench.chain.contracts.tokens);
+  let first: { block: bigint; at: number } | undefined;
+  for (let start = bench.from; start <= bench.to; start += BigInt(RANGE)) {
+    const end = start + BigInt(RANGE) - 1n < bench.to ? start + BigInt(RANGE) - 1n : bench.to;
+    const numbers: bigint[] = [];
+    for (let n = start; n <= end; n++) numbers.push(n);
+    const [blocks] = await Promise.all([
+      Promise.all(
+        numbers.map(
+          (n) =>
+            client.request({ method: 'eth_getBlockByNumber', params: [numberToHex(n), true] }) as unknown as Promise<{
+              transactions: { hash: Hex; to: Hex | null; value: Hex }[];
+            }>,
+        ),
+      ),
+      client.request({ method: 'eth_getLogs', params: [{ fromBlock: numberToHex(start), toBlock: numberToHex(end), address: tokens, topics: [ERC20_TRANSFER_TOPIC] }] }),
+    ]);
+    const native = blocks.flatMap((block) => block.transactions.filter((tx) => tx.to && watched.has(tx.to.toLowerCase()) && BigInt(tx.value) > 0n));
+    await Promise.all(native.map((tx) => client.request({ method: 'eth_getTransactionReceipt', params: [tx.hash] })));
+    if (!first) first = { block: end, at: performance.now() };
+  }
+  return { blocks: Number(bench.to - first!.block), ms: performance.now() - first!.at };
+}
+
+async function catchUp(bench: Bench, options: Options): Promise<void> {
+  const chain: ChainConfig = { ...bench.chain.config, wsUrl: undefined, startBlock: Number(bench.from) };
+  const bare: number[] = [];
+  const watcher: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const reads = await bareReads(bench);
+    bare.push(reads.blocks / (reads.ms / 1000));
+    const run = await runWatcher(await clone(bench, bench.templates.small), chain, bench.to, { maxBlocksPerScan: RANGE });
+    watcher.push(run.blocks / (run.ms / 1000));
+  }
+  const bareRate = mean(bare);
+  const watcherRate = mean(watcher);
+  console.log('1. Catch-up over the seeded range (100 blocks per step; start-up excluded)');
+  console.log(`   bare viem reads: ${bare.map(format0).join(', ')} blocks/s (mean ${format0(bareRate)})`);
+  console.log(`   watcher:         ${watcher.map(format0).join(', ')} blocks/s (mean ${format0(watcherRate)})`);
+  console.log(`   ratio watcher / bare reads: ${(watcherRate / bareRate).toFixed(2)} (target >= 0.7)\n`);
+}
+
+async function scale(bench: Bench, options: Options): Promise<void> {
+  const to = bench.from + BigInt(options.scaleBlocks) - 1n;
+  const chain: ChainConfig = { ...bench.chain.config, wsUrl: undefined, startBlock: Number(bench.from) };
+  const perBlock = { small: [] as number[], large: [] as number[] };
+  for (let round = 0; round < options.rounds; round++) {
+    for (const size of ['small', 'large'] as const) {
+      const run = await runWatcher(await clone(bench, bench.templates[size]), chain, to, { maxBlocksPerScan: 1 });
+      perBlock[size].push(run.ms / run.blocks);
+    }
+  }
+  const small = mean(perBlock.small);
+  const large = mean(perBlock.large);
+  console.log(`2. Per-block processing time, one block per step over ${options.scaleBlocks} blocks`);
+  console.log(`   1,000 open payments:   ${perBlock.small.map(format2).join(', ')} ms/block (mean ${format2(small)})`);
+  console.log(`   100,000 open payments: ${perBlock.large.map(format2).join(', ')} ms/block (mean ${format2(large)})`);
+  console.log(`   ratio 100,000 / 1,000: ${(large / small).toFixed(2)} (target <= 1.2)\n`);
+}
+
+async function latency(bench: Bench, options: Options): Promise<void> {
+  const databaseUrl = await clone(bench, bench.templates.small);
+  const chain: ChainConfig = { ...bench.chain.config, wsUrl: bench.chain.node.wsUrl, startBlock: undefined };
+  const app = await NestFactory.createApplicationContext(WatcherModule.forRoot(configFor(databaseUrl, chain)), { logger: ['error'] });
+  const db = new Client({ connectionString: databaseUrl });
+  const listener = new Client({ connectionString: databaseUrl });
+  await Promise.all([db.connect(), listener.connect()]);
+  try {
+    await app.init();
+    const followers = app.get(ChainFollowersService);
+    while (followers.status()[0]?.state !== 'following' || followers.status()[0]?.headSource !== 'websocket') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const committed = new Map<string, number>();
+    listener.on('notification', (message) => committed.set(message.payload ?? '', performance.now()));
+    await listener.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
+
+    const wallet = bench.chain.wallet(LOCAL_ROLES.customers[0]);
+    const samples: number[] = [];
+    for (let i = 0; i < options.samples; i++) {
+      const id = `pay_LATENCY${String(i).padStart(17, '0')}`;
+      const address = `0xc${i.toString(16).padStart(39, '0')}` as Address;
+      await db.query(
+        `INSERT INTO payments (id, merchant_id, status, chain_id, currency, token_address, token_decimals, amount, amount_minimum,
+                               deposit_address, salt, treasury_address, factory_address, required_confirmations, expires_at)
+         VALUES ($1, $2, 'CREATED', $3, 'USDC', $4, 6, 1000, 1000, $5, $6, $7, $8, 1, now() + interval '1 hour')`,
+        [id, bench.merchantId, chain.chainId, bench.chain.contracts.tokens.USDC, address, `0x${'0'.repeat(64)}`, wallet.account.address, chain.factoryAddress],
+      );
+      await db.query('SELECT pg_notify($1, $2)', [WATCHED_PAYMENTS_CHANNEL, formatWatchedPaymentNotice({ chainId: chain.chainId, depositAddress: address, paymentId: id })]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await wallet.writeContract({ address: bench.chain.contracts.tokens.USDC, abi: erc20Abi, functionName: 'transfer', args: [address, 1000n], gas: 100_000n });
+      // Automine: the node answers once the block is mined.
+      const mined = performance.now();
+      let paid: number | undefined;
+      while (paid === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const { rows } = await db.query<{ id: string }>(`SELECT id FROM events WHERE payment_id = $1 AND type = 'payment.paid'`, [id]);
+        if (rows[0]) paid = committed.get(rows[0].id);
+      }
+      samples.push(paid - mined);
+    }
+
+    const rtt = await timeMedian(100, () => rpc(bench.chain.node.rpcUrl, [{ method: 'eth_blockNumber', params: [] }]));
+    await db.query('CREATE TABLE bench_commit (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
+    const commit = await timeMedian(100, async () => {
+      await db.query('BEGIN');
+      await db.query('INSERT INTO bench_commit DEFAULT VALUES');
+      await db.query('COMMIT');
+    });
+    const baseline = rtt + commit;
+    const p50 = percentile(samples, 50);
+    const p99 = percentile(samples, 99);
+    console.log(`3. Block mined -> payment PAID committed (WebSocket newHeads, 1 confirmation, ${samples.length} payments)`);
+    console.log(`   p50 ${format2(p50)} ms, p99 ${format2(p99)} ms`);
+    console.log(`   one RPC round trip ${format2(rtt)} ms + one commit ${format2(commit)} ms = ${format2(baseline)} ms`);
+    console.log(`   ratio p50 / baseline ${(p50 / baseline).toFixed(1)}, p99 / baseline ${(p99 / baseline).toFixed(1)}\n`);
+  } finally {
+    await app.close();
+    await Promise.all([db.end(), listener.end()]);
+  }
+}
+
+async function timeMedian(times: number, work: () => Promise<unknown>): Promise<number> {
+  const durations: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    await work();
+    durations.push(performance.now() - started);
+  }
+  return percentile(durations, 50);
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+const format0 = (value: number): string => value.toFixed(0);
+const format2 = (value: number): string => value.toFixed(2);
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,249 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+
+/**
+ * A JSON-RPC proxy on 127.0.0.1 in front of a node, for tests that need the node to fail
+ * the way real RPC endpoints fail: go away (connection refused) and come back, hang (no
+ * answer, so the client times out), answer HTTP 503, refuse some calls with a JSON-RPC
+ * error (a provider's range or result-count limits), or drop WebSocket connections.
+ * HTTP JSON-RPC (single calls and batches) is parsed, WebSocket upgrades are piped through
+ * as raw TCP.
+ */
+
+/** What the proxy does with each HTTP request. */
+export type RpcProxyMode =
+  /** Forward to the node. */
+  | 'pass'
+  /** Not listening: connections are refused; open connections are cut. */
+  | 'down'
+  /** Accept requests and never answer. */
+  | 'hang'
+  /** Answer every request with HTTP 503. */
+  | 'http-error';
+
+/** One JSON-RPC call as the proxy sees it. */
+export interface JsonRpcCall {
+  jsonrpc?: string;
+  id?: unknown;
+  method: string;
+  params?: unknown[];
+}
+
+/** A JSON-RPC error a proxy answers in the node's place. */
+export interface JsonRpcError {
+  code: number;
+  message: string;
+}
+
+/**
+ * Decides about one call: a {@link JsonRpcError} to refuse it, or undefined to forward it.
+ * Called before forwarding (`result` undefined) and again with the node's result
+ * (`result` set), so a refusal may depend on the answer (a result-count limit).
+ */
+export type RpcInterceptor = (call: JsonRpcCall, result?: unknown) => JsonRpcError | undefined;
+
+/** What the proxy did with one call. */
+export interface ObservedCall {
+  method: string;
+  params: unknown[];
+  outcome: 'forwarded' | 'refused';
+}
+
+/** A running proxy. */
+export interface RpcProxy {
+  /** `http://127.0.0.1:<port>`, the port never changes (also after `down`). */
+  readonly url: string;
+  /** `ws://127.0.0.1:<port>`. */
+  readonly wsUrl: string;
+  /** The current mode; switching to `down` cuts every connection, back from it listens again. */
+  setMode(mode: RpcProxyMode): Promise<void>;
+  /** Refuses chosen calls with a JSON-RPC error (null: forward everything). */
+  setInterceptor(interceptor: RpcInterceptor | null): void;
+  /** Accept WebSocket upgrades (default) or refuse them; `false` also cuts the open ones. */
+  setWebSockets(enabled: boolean): void;
+  /** Forwards to another node from now on (`http://host:port`). */
+  setUpstream(url: string): void;
+  /** Calls seen while in `pass` mode, oldest first (the last 10,000). */
+  readonly observed: readonly ObservedCall[];
+  /** Closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+const OBSERVED_LIMIT = 10_000;
+
+/**
+ * Starts a proxy forwarding to the node at `upstream` (`http://host:port`, which also
+ * serves WebSocket, as Hardhat's node does); without one, requests fail with HTTP 502
+ * until {@link RpcProxy.setUpstream} names the node.
+ * @throws Error when no free port can be bound
+ */
+export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
+  let target = upstream ? new URL(upstream) : null;
+  let mode: RpcProxyMode = 'pass';
+  let interceptor: RpcInterceptor | null = null;
+  let webSockets = true;
+  const observed: ObservedCall[] = [];
+  const sockets = new Set<Socket>();
+  const tunnels = new Set<Socket>();
+
+  const observe = (call: JsonRpcCall, outcome: ObservedCall['outcome']): void => {
+    observed.push({ method: call.method, params: call.params ?? [], outcome });
+    if (observed.length > OBSERVED_LIMIT) observed.splice(0, observed.length - OBSERVED_LIMIT);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const body = await readBody(request);
+    if (mode === 'hang') return; // never answered; the socket is cut on close()
+    if (mode === 'http-error') {
+      response.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    const batch = Array.isArray(parsed);
+    const calls = (batch ? parsed : [parsed]) as JsonRpcCall[];
+    const answers: unknown[] = new Array(calls.length);
+    const forward: number[] = [];
+    calls.forEach((call, i) => {
+      const refusal = interceptor?.(call);
+      if (refusal) {
+        observe(call, 'refused');
+        answers[i] = { jsonrpc: '2.0', id: call.id ?? null, error: refusal };
+      } else {
+        forward.push(i);
+      }
+    });
+    if (forward.length > 0) {
+      let upstreamAnswers: { id?: unknown; result?: unknown; error?: unknown }[];
+      try {
+        if (!target) throw new Error('No upstream node yet');
+        const answer = await fetch(target, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(forward.map((i) => calls[i])),
+        });
+        upstreamAnswers = (await answer.json()) as typeof upstreamAnswers;
+      } catch {
+        response.writeHead(502).end();
+        return;
+      }
+      const byId = new Map(upstreamAnswers.map((answer) => [JSON.stringify(answer.id ?? null), answer]));
+      for (const i of forward) {
+        const call = calls[i]!;
+        const answer = byId.get(JSON.stringify(call.id ?? null));
+        const refusal = answer && 'result' in answer ? interceptor?.(call, answer.result) : undefined;
+        observe(call, refusal ? 'refused' : 'forwarded');
+        answers[i] = refusal ? { jsonrpc: '2.0', id: call.id ?? null, error: refusal } : answer;
+      }
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(batch ? answers : answers[0]));
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    if (mode === 'down') socket.destroy();
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!webSockets || mode !== 'pass' || !target) {
+      socket.destroy();
+      return;
+    }
+    const node = connect(Number(target.port), target.hostname, () => {
+      const headers = Object.entries(request.headers).flatMap(([name, value]) =>
+        (Array.isArray(value) ? value : [value ?? '']).map((one) => `${name}: ${one}`),
+      );
+      node.write(`${request.method} ${request.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) node.write(head);
+      socket.pipe(node).pipe(socket);
+    });
+    for (const end of [socket, node]) {
+      tunnels.add(end);
+      end.on('close', () => {
+        tunnels.delete(end);
+        socket.destroy();
+        node.destroy();
+      });
+      end.on('error', () => undefined);
+    }
+  });
+
+  const listen = (port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  const cutAll = (): void => {
+    for (const socket of [...sockets, ...tunnels]) socket.destroy();
+  };
+  const port = await listen(0);
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    observed,
+    async setMode(next) {
+      if (next === mode) return;
+      const wasDown = mode === 'down';
+      mode = next;
+      if (next === 'down') {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          cutAll();
+        });
+      } else if (wasDown) {
+        await listen(port);
+      }
+    },
+    setInterceptor(next) {
+      interceptor = next;
+    },
+    setWebSockets(enabled) {
+      webSockets = enabled;
+      if (!enabled) for (const socket of tunnels) socket.destroy();
+    },
+    setUpstream(url) {
+      target = new URL(url);
+    },
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        if (!server.listening) {
+          cutAll();
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        cutAll();
+      })),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** The block span `toBlock - fromBlock + 1` of an `eth_getLogs` call, or null for another call. */
+export function getLogsWidth(call: Pick<ObservedCall, 'method' | 'params'>): number | null {
+  if (call.method !== 'eth_getLogs') return null;
+  const filter = call.params[0] as { fromBlock?: string; toBlock?: string } | undefined;
+  if (!filter?.fromBlock || !filter.toBlock) return null;
+  return Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock)) + 1;
+}

@@ -1,0 +1,68 @@
+import { startRpcProxy, type RpcProxy } from '@kassa/testing';
+
+import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+
+interface Readiness {
+  status: string;
+  checks: { database: string; chains: { chainId: number; status: string; state: string | null; lastError: string | null; cursorBlock: string | null }[] };
+}
+
+/**
+ * `/health/ready` reports each chain as its watcher sees it: `ok` while followed,
+ * `degraded` (with the error) while its RPC fails, and `ok` again once the watcher has
+ * caught up. A failing chain does not make the API unready (the database does).
+ */
+describe('health of the chains', () => {
+  let kassa: TestKassa;
+  let proxy: RpcProxy | undefined;
+
+  beforeAll(async () => {
+    const front = (proxy = await startRpcProxy());
+    kassa = await startTestKassa({
+      // The apps read the chain through the proxy, which forwards to the test's node.
+      configure: (config) => {
+        front.setUpstream(config.chains[0]!.rpcUrls[0]!);
+        return { ...config, chains: config.chains.map((chain) => ({ ...chain, rpcUrls: [front.url], wsUrl: undefined, rpcTimeoutMs: 500 })) };
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await kassa?.stop();
+    await proxy?.close();
+  });
+
+  const readiness = async () => {
+    const response = await fetch(`${kassa.apiUrl}/health/ready`);
+    return { code: response.status, body: (await response.json()) as Readiness };
+  };
+
+  it('is ok while the chain is followed, degraded with the error while its RPC is down, ok again after', async () => {
+    const chainId = kassa.chain.config.chainId;
+    const ok = await eventually(async () => {
+      const { code, body } = await readiness();
+      return body.checks.chains[0]?.status === 'ok' ? { code, body } : undefined;
+    }, { what: 'the chain to be reported ok' });
+    expect(ok.code).toBe(200);
+    expect(ok.body).toMatchObject({ status: 'ok', checks: { database: 'ok', chains: [{ chainId, state: 'following' }] } });
+
+    await proxy!.setMode('down');
+    const degraded = await eventually(async () => {
+      const { code, body } = await readiness();
+      return body.checks.chains[0]?.status === 'degraded' ? { code, body } : undefined;
+    }, { what: 'the chain to be reported degraded' });
+    expect(degraded.code).toBe(200);
+    expect(degraded.body).toMatchObject({ status: 'degraded', checks: { database: 'ok', chains: [{ chainId, state: 'degraded' }] } });
+    expect(degraded.body.checks.chains[0]!.lastError).toMatch(/failed/);
+    expect(JSON.stringify(degraded.body)).not.toContain(proxy!.url);
+
+    await proxy!.setMode('pass');
+    await kassa.mine(1);
+    const head = await kassa.chain.publicClient.getBlockNumber();
+    await eventually(async () => {
+      const { body } = await readiness();
+      const chain = body.checks.chains[0];
+      return chain?.status === 'ok' && BigInt(chain.cursorBlock ?? -1) >= head ? body : undefined;
+    }, { what: 'the chain to be reported ok again at the head' });
+  });
+});

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import path from 'node:path';
+
+import type { ChainConfig } from '@kassa/config';
+
+/** A real watcher process (`apps/watcher/src/main.ts`), as an operator runs it. */
+export interface WatcherProcess {
+  pid: number;
+  /** Its `chain_status.watcher_id`: `<hostname>:<pid>`. */
+  watcherId: string;
+  /** Its stdout and stderr so far (the last 64 KiB), for failure messages. */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal) once it has exited. */
+  readonly exited: Promise<number | null>;
+  /** Sends `signal` (default SIGKILL: no shutdown hook runs) and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, '../../..');
+const OUTPUT_LIMIT = 64 * 1024;
+/** Processes started here and still running; killed when the test process exits. */
+const running = new Set<WatcherProcess>();
+process.once('exit', () => {
+  for (const watcher of running) {
+    try {
+      process.kill(watcher.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+/**
+ * Starts `node -r ./scripts/register.js apps/watcher/src/main.ts` with only the given
+ * settings in its environment (DATABASE_URL, KASSA_CHAINS). It dies with the test process:
+ * its stdin is a pipe whose closing makes it exit (libs/testing `exit-with-parent.js`).
+ */
+export function spawnWatcher(settings: { databaseUrl: string; chains: readonly ChainConfig[]; logLevel?: string }): WatcherProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      path.join(ROOT, 'libs/testing/src/hardhat/exit-with-parent.js'),
+      '--require',
+      path.join(ROOT, 'scripts/register.js'),
+      path.join(ROOT, 'apps/watcher/src/main.ts'),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        DATABASE_URL: settings.databaseUrl,
+        DATABASE_POOL_SIZE: '4',
+        KASSA_CHAINS: JSON.stringify(settings.chains),
+        KASSA_LOG_LEVEL: settings.logLevel ?? 'warn',
+        NO_COLOR: '1',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const append = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('The watcher process did not start');
+  const watcher: WatcherProcess = {
+    pid,
+    watcherId: `${hostname()}:${pid}`,
+    output: () => output,
+    exited,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+  running.add(watcher);
+  void exited.then(() => running.delete(watcher));
+  return watcher;
+}
