@@ -1,5 +1,5 @@
 /** @type {import('jest').Config} */
-const aliases = ['config', 'domain', 'persistence', 'chain', 'webhooks', 'testing'];
+const aliases = ['config', 'domain', 'persistence', 'chain', 'webhooks', 'testing', 'observability'];
 
 module.exports = {
   testEnvironment: 'node',

@@ -34,9 +34,7 @@ import {
   numberToHex,
   type Address,
   type Hex,
-  type TransactionSerializableEIP1559,
 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 
 import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
@@ -55,8 +53,11 @@ interface Options {
 /** Payments whose addresses receive the seeded transfers: 800 in USDC, 200 in the native coin. */
 const WATCHED_USDC = 800;
 const WATCHED_NATIVE = 200;
-const STRANGER: Address = '0x000000000000000000000000000000000000dEaD';
+/** Unrelated token transfers in every seeded block. */
+const FILLER = 8;
 const RANGE = 100;
+/** A run that makes no progress for this long has hung: fail rather than wait forever. */
+const STALL_MS = 60_000;
 
 const positiveInt = (value: string): number => {
   const parsed = Number(value);
@@ -68,10 +69,10 @@ async function main(): Promise<void> {
   const options = new Command()
     .name('bench:watcher')
     .description('Chain watcher benchmarks: catch-up, scale, detection latency (ratios measured side by side)')
-    .option('--blocks <n>', 'seeded blocks read by the catch-up comparison', positiveInt, 3000)
+    .option('--blocks <n>', 'seeded blocks of each workload (dense, sparse) read by the catch-up comparison', positiveInt, 1000)
     .option('--scale-blocks <n>', 'blocks processed one per step in the scale comparison', positiveInt, 200)
     .option('--samples <n>', 'payments in the latency measurement', positiveInt, 100)
-    .option('--rounds <n>', 'alternating rounds per comparison', positiveInt, 2)
+    .option('--rounds <n>', 'alternating rounds per comparison (medians are compared)', positiveInt, 3)
     .parse()
     .opts<Options>();
 
@@ -101,10 +102,15 @@ interface Bench {
   merchantId: string;
   usdcAddresses: Address[];
   nativeAddresses: Address[];
-  /** The seeded block range. */
+  /** The seeded block ranges. */
+  ranges: Record<Density, SeededRange>;
+}
+
+/** Blocks `from..to` seeded with `transactions` transactions. */
+interface SeededRange {
   from: bigint;
   to: bigint;
-  transfers: number;
+  transactions: number;
 }
 
 async function prepare(postgres: EmbeddedPostgres, chain: LocalChain, options: Options): Promise<Bench> {
@@ -116,21 +122,23 @@ async function prepare(postgres: EmbeddedPostgres, chain: LocalChain, options: O
   const dataSource = await new DataSource(createDataSourceOptions(databaseUrlFor(postgres.adminUrl, small), { poolSize: 2 })).initialize();
   const merchant = await new MerchantsRepository(dataSource).create({ name: 'Bench shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
   await insertPayments(dataSource, chain, merchant.id, 1, WATCHED_USDC + WATCHED_NATIVE);
+  await dataSource.query('VACUUM ANALYZE');
   await dataSource.destroy();
   await admin(postgres, `CREATE DATABASE ${large} TEMPLATE ${small}`);
   const largeSource = await new DataSource(createDataSourceOptions(databaseUrlFor(postgres.adminUrl, large), { poolSize: 2 })).initialize();
   await insertPayments(largeSource, chain, merchant.id, WATCHED_USDC + WATCHED_NATIVE + 1, 99_000);
-  await largeSource.query('ANALYZE');
+  await largeSource.query('VACUUM ANALYZE');
   await largeSource.destroy();
 
   const usdcAddresses = Array.from({ length: WATCHED_USDC }, (_, i) => addressOf(i + 1));
   const nativeAddresses = Array.from({ length: WATCHED_NATIVE }, (_, i) => addressOf(WATCHED_USDC + i + 1));
-  const { from, to, transfers } = await seedChain(chain, options.blocks, usdcAddresses, nativeAddresses);
-  console.log(
-    `Seeded blocks ${from}..${to} (${to - from + 1n} blocks, ${transfers} transactions, ${WATCHED_USDC + WATCHED_NATIVE} watched addresses) ` +
-      `and 1,000 / 100,000 open payments in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-  );
-  return { postgres, chain, templates: { small, large }, merchantId: merchant.id, usdcAddresses, nativeAddresses, from, to, transfers };
+  const dense = await seedChain(chain, options.blocks, 'dense', usdcAddresses, nativeAddresses);
+  const sparse = await seedChain(chain, options.blocks, 'sparse', usdcAddresses, nativeAddresses);
+  for (const [name, range] of [['dense', dense], ['sparse', sparse]] as const) {
+    console.log(`Seeded ${name} blocks ${range.from}..${range.to}: ${range.to - range.from + 1n} blocks, ${range.transactions} transactions`);
+  }
+  console.log(`${WATCHED_USDC + WATCHED_NATIVE} watched addresses; 1,000 / 100,000 open payments; ready in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return { postgres, chain, templates: { small, large }, merchantId: merchant.id, usdcAddresses, nativeAddresses, ranges: { dense, sparse } };
 }
 
 /** The deterministic deposit address of seeded payment `n`. */
@@ -154,46 +162,37 @@ async function insertPayments(dataSource: DataSource, chain: LocalChain, merchan
   );
 }
 
+/** How often seeded blocks pay a watched address. */
+type Density = 'dense' | 'sparse';
+
 /**
- * Mines `blocks` blocks, each with a USDC transfer to a watched address, one to a stranger,
- * and every fourth a native transfer to a watched address; signed locally, sent with
- * `evm_mine` in JSON-RPC batches (automine off meanwhile).
+ * Mines `blocks` blocks of ERC-20 traffic: each block carries `FILLER` USDC transfers
+ * between strangers (what a busy token contract looks like), and transfers to watched
+ * deposit addresses: `dense`, a USDC transfer in every block and a native one every fourth
+ * block; `sparse`, one USDC transfer every 20 blocks. Transactions are signed by the node
+ * (`eth_sendTransaction` from its unlocked accounts) and mined with `evm_mine`, in JSON-RPC
+ * batches, automine off meanwhile.
  */
-async function seedChain(chain: LocalChain, blocks: number, usdc: Address[], native: Address[]): Promise<{ from: bigint; to: bigint; transfers: number }> {
-  const customers = LOCAL_ROLES.customers.map((index) => privateKeyToAccount(HARDHAT_ACCOUNTS[index]!.privateKey));
-  const nonces = await Promise.all(customers.map((account) => chain.publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' })));
-  const chainId = chain.config.chainId;
+async function seedChain(chain: LocalChain, blocks: number, density: Density, usdc: Address[], native: Address[]): Promise<SeededRange> {
+  const customers = LOCAL_ROLES.customers.map((index) => HARDHAT_ACCOUNTS[index]!.address);
   const token = chain.contracts.tokens.USDC;
   let sender = 0;
   let transfers = 0;
-  const sign = async (to: Address, value: bigint, data?: Hex, gas = 100_000n): Promise<Hex> => {
-    const index = sender++ % customers.length;
-    const transaction: TransactionSerializableEIP1559 = {
-      type: 'eip1559',
-      chainId,
-      nonce: nonces[index]!++,
-      to,
-      value,
-      data,
-      gas,
-      maxFeePerGas: 20_000_000_000n,
-      maxPriorityFeePerGas: 1_000_000_000n,
-    };
+  const send = (to: Address, value: bigint, data?: Hex): { method: string; params: unknown[] } => {
     transfers++;
-    return customers[index]!.signTransaction(transaction);
+    const from = customers[sender++ % customers.length]!;
+    return { method: 'eth_sendTransaction', params: [{ from, to, value: numberToHex(value), data, gas: numberToHex(data ? 100_000n : 30_000n) }] };
   };
+  const tokenTransfer = (to: Address, amount: bigint) => send(token, 0n, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] }));
   const from = (await chain.publicClient.getBlockNumber()) + 1n;
   await rpc(chain.node.rpcUrl, [{ method: 'evm_setAutomine', params: [false] }]);
   try {
     for (let start = 0; start < blocks; start += 50) {
       const calls: { method: string; params: unknown[] }[] = [];
       for (let i = start; i < Math.min(blocks, start + 50); i++) {
-        const raw = [
-          await sign(token, 0n, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [usdc[i % usdc.length]!, 1_000n + BigInt(i)] })),
-          await sign(token, 0n, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [STRANGER, 1_000n] })),
-        ];
-        if (i % 4 === 0) raw.push(await sign(native[(i / 4) % native.length]!, 1_000_000_000n + BigInt(i), undefined, 30_000n));
-        for (const transaction of raw) calls.push({ method: 'eth_sendRawTransaction', params: [transaction] });
+        for (let f = 0; f < FILLER; f++) calls.push(tokenTransfer(strangerOf(i * FILLER + f), 1_000n));
+        if (density === 'dense' || i % 20 === 0) calls.push(tokenTransfer(usdc[i % usdc.length]!, 1_000n + BigInt(i)));
+        if (density === 'dense' && i % 4 === 0) calls.push(send(native[(i / 4) % native.length]!, 1_000_000_000n + BigInt(i)));
         calls.push({ method: 'evm_mine', params: [] });
       }
       await rpc(chain.node.rpcUrl, calls);
@@ -201,7 +200,12 @@ async function seedChain(chain: LocalChain, blocks: number, usdc: Address[], nat
   } finally {
     await rpc(chain.node.rpcUrl, [{ method: 'evm_setAutomine', params: [true] }]);
   }
-  return { from, to: await chain.publicClient.getBlockNumber(), transfers };
+  return { from, to: await chain.publicClient.getBlockNumber(), transactions: transfers };
+}
+
+/** An address nobody watches. */
+function strangerOf(n: number): Address {
+  return `0xd${(n % 5_000).toString(16).padStart(39, '0')}` as Address;
 }
 
 /** A JSON-RPC batch over plain HTTP. @throws Error on the first error answer */
@@ -240,19 +244,33 @@ function configFor(databaseUrl: string, chain: ChainConfig): KassaConfig {
 }
 
 /**
- * Runs a watcher from `from` to `to` and returns its steady-state rate: blocks per second
- * from the end of its first step to the step that reaches `to` (start-up excluded).
+ * Runs a watcher from `from` to `to`: its steady-state pace (blocks and wall time from the
+ * end of its first step to the step that reaches `to`, start-up excluded) and the duration
+ * of each of those steps (reads and transaction, as the follower measures them).
  */
-async function runWatcher(databaseUrl: string, chain: ChainConfig, to: bigint, options: Partial<WatcherOptions>): Promise<{ blocks: number; ms: number }> {
+async function runWatcher(
+  databaseUrl: string,
+  chain: ChainConfig,
+  to: bigint,
+  options: Partial<WatcherOptions>,
+): Promise<{ blocks: number; ms: number; stepMs: number[] }> {
   const app = await NestFactory.createApplicationContext(WatcherModule.forRoot(configFor(databaseUrl, chain), options), { logger: ['error'] });
   try {
     await app.init();
     const followers = app.get(ChainFollowersService);
     let first: { block: bigint; at: number } | undefined;
+    let progress = { block: -1n, at: performance.now() };
+    const stepMs: number[] = [];
     for (;;) {
-      const step = followers.status()[0]?.lastStep;
+      const status = followers.status()[0];
+      const step = status?.lastStep;
       if (step && !first) first = { block: step.toBlock, at: performance.now() };
-      if (step && step.toBlock >= to) return { blocks: Number(to - first!.block), ms: performance.now() - first!.at };
+      else if (step && step.toBlock !== progress.block) stepMs.push(step.durationMs);
+      if (step && step.toBlock >= to) return { blocks: Number(to - first!.block), ms: performance.now() - first!.at, stepMs };
+      if (step && step.toBlock !== progress.block) progress = { block: step.toBlock, at: performance.now() };
+      if (performance.now() - progress.at > STALL_MS) {
+        throw new Error(`The watcher stalled: ${JSON.stringify(status, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   } finally {
@@ -261,15 +279,15 @@ async function runWatcher(databaseUrl: string, chain: ChainConfig, to: bigint, o
 }
 
 /** The reads the watcher makes, and nothing else, over the same range in the same range size. */
-async function bareReads(bench: Bench): Promise<{ blocks: number; ms: number }> {
+async function bareReads(bench: Bench, range: SeededRange): Promise<{ blocks: number; ms: number }> {
   const client = createPublicClient({
     transport: http(bench.chain.node.rpcUrl, { batch: { batchSize: 100, wait: 0 }, retryCount: 0, maxResponseBodySize: 512 * 2 ** 20 }),
   });
   const watched = new Set([...bench.usdcAddresses, ...bench.nativeAddresses].map((address) => address.toLowerCase()));
   const tokens = Object.values(bench.chain.contracts.tokens);
   let first: { block: bigint; at: number } | undefined;
-  for (let start = bench.from; start <= bench.to; start += BigInt(RANGE)) {
-    const end = start + BigInt(RANGE) - 1n < bench.to ? start + BigInt(RANGE) - 1n : bench.to;
+  for (let start = range.from; start <= range.to; start += BigInt(RANGE)) {
+    const end = start + BigInt(RANGE) - 1n < range.to ? start + BigInt(RANGE) - 1n : range.to;
     const numbers: bigint[] = [];
     for (let n = start; n <= end; n++) numbers.push(n);
     const [blocks] = await Promise.all([
@@ -287,43 +305,52 @@ async function bareReads(bench: Bench): Promise<{ blocks: number; ms: number }> 
     await Promise.all(native.map((tx) => client.request({ method: 'eth_getTransactionReceipt', params: [tx.hash] })));
     if (!first) first = { block: end, at: performance.now() };
   }
-  return { blocks: Number(bench.to - first!.block), ms: performance.now() - first!.at };
+  return { blocks: Number(range.to - first!.block), ms: performance.now() - first!.at };
 }
 
 async function catchUp(bench: Bench, options: Options): Promise<void> {
-  const chain: ChainConfig = { ...bench.chain.config, wsUrl: undefined, startBlock: Number(bench.from) };
-  const bare: number[] = [];
-  const watcher: number[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    const reads = await bareReads(bench);
-    bare.push(reads.blocks / (reads.ms / 1000));
-    const run = await runWatcher(await clone(bench, bench.templates.small), chain, bench.to, { maxBlocksPerScan: RANGE });
-    watcher.push(run.blocks / (run.ms / 1000));
+  console.log('1. Catch-up, 100 blocks per step, start-up excluded (blocks/s; ratio target >= 0.7)');
+  for (const density of ['sparse', 'dense'] as const) {
+    const range = bench.ranges[density];
+    const chain: ChainConfig = { ...bench.chain.config, wsUrl: undefined, startBlock: Number(range.from) };
+    const bare: number[] = [];
+    const watcher: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      const reads = await bareReads(bench, range);
+      bare.push(reads.blocks / (reads.ms / 1000));
+      const run = await runWatcher(await clone(bench, bench.templates.small), chain, range.to, { maxBlocksPerScan: RANGE });
+      watcher.push(run.blocks / (run.ms / 1000));
+    }
+    const bareRate = median(bare);
+    const watcherRate = median(watcher);
+    const label = density === 'dense' ? 'dense (a watched transfer in every block)' : 'sparse (a watched transfer every 20 blocks)';
+    console.log(`   ${label}`);
+    console.log(`     bare viem reads: ${bare.map(format0).join(', ')} (median ${format0(bareRate)})`);
+    console.log(`     watcher:         ${watcher.map(format0).join(', ')} (median ${format0(watcherRate)})`);
+    console.log(`     ratio watcher / bare reads: ${(watcherRate / bareRate).toFixed(2)}`);
   }
-  const bareRate = mean(bare);
-  const watcherRate = mean(watcher);
-  console.log('1. Catch-up over the seeded range (100 blocks per step; start-up excluded)');
-  console.log(`   bare viem reads: ${bare.map(format0).join(', ')} blocks/s (mean ${format0(bareRate)})`);
-  console.log(`   watcher:         ${watcher.map(format0).join(', ')} blocks/s (mean ${format0(watcherRate)})`);
-  console.log(`   ratio watcher / bare reads: ${(watcherRate / bareRate).toFixed(2)} (target >= 0.7)\n`);
+  console.log('');
 }
 
 async function scale(bench: Bench, options: Options): Promise<void> {
-  const to = bench.from + BigInt(options.scaleBlocks) - 1n;
-  const chain: ChainConfig = { ...bench.chain.config, wsUrl: undefined, startBlock: Number(bench.from) };
-  const perBlock = { small: [] as number[], large: [] as number[] };
+  const range = bench.ranges.dense;
+  const to = range.from + BigInt(options.scaleBlocks) - 1n;
+  const chain: ChainConfig = { ...bench.chain.config, wsUrl: undefined, startBlock: Number(range.from) };
+  const wall = { small: [] as number[], large: [] as number[] };
+  const steps = { small: [] as number[], large: [] as number[] };
   for (let round = 0; round < options.rounds; round++) {
     for (const size of ['small', 'large'] as const) {
       const run = await runWatcher(await clone(bench, bench.templates[size]), chain, to, { maxBlocksPerScan: 1 });
-      perBlock[size].push(run.ms / run.blocks);
+      wall[size].push(run.ms / run.blocks);
+      steps[size].push(...run.stepMs);
     }
   }
-  const small = mean(perBlock.small);
-  const large = mean(perBlock.large);
-  console.log(`2. Per-block processing time, one block per step over ${options.scaleBlocks} blocks`);
-  console.log(`   1,000 open payments:   ${perBlock.small.map(format2).join(', ')} ms/block (mean ${format2(small)})`);
-  console.log(`   100,000 open payments: ${perBlock.large.map(format2).join(', ')} ms/block (mean ${format2(large)})`);
-  console.log(`   ratio 100,000 / 1,000: ${(large / small).toFixed(2)} (target <= 1.2)\n`);
+  const small = median(steps.small);
+  const large = median(steps.large);
+  console.log(`2. Per-block processing time, one block per step over ${options.scaleBlocks} dense blocks, ${options.rounds} alternating rounds`);
+  console.log(`   1,000 open payments:   median step ${format2(small)} ms (p90 ${format2(percentile(steps.small, 90))}); wall ${wall.small.map(format2).join(', ')} ms/block`);
+  console.log(`   100,000 open payments: median step ${format2(large)} ms (p90 ${format2(percentile(steps.large, 90))}); wall ${wall.large.map(format2).join(', ')} ms/block`);
+  console.log(`   ratio 100,000 / 1,000 (median step): ${(large / small).toFixed(2)} (target <= 1.2)\n`);
 }
 
 async function latency(bench: Bench, options: Options): Promise<void> {
@@ -361,6 +388,7 @@ async function latency(bench: Bench, options: Options): Promise<void> {
       const mined = performance.now();
       let paid: number | undefined;
       while (paid === undefined) {
+        if (performance.now() - mined > STALL_MS) throw new Error(`Payment ${id} was not marked PAID within ${STALL_MS} ms`);
         await new Promise((resolve) => setTimeout(resolve, 5));
         const { rows } = await db.query<{ id: string }>(`SELECT id FROM events WHERE payment_id = $1 AND type = 'payment.paid'`, [id]);
         if (rows[0]) paid = committed.get(rows[0].id);
@@ -403,7 +431,7 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+const median = (values: readonly number[]): number => percentile(values, 50);
 const format0 = (value: number): string => value.toFixed(0);
 const format2 = (value: number): string => value.toFixed(2);
 

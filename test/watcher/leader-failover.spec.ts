@@ -23,11 +23,13 @@ describe('watcher: one leader per chain across processes', () => {
     const [status] = await new ChainStatusRepository(kit.db.dataSource).list([kit.chain.config.chainId]);
     return status?.state === 'following' ? status.watcherId : undefined;
   };
-  /** Sessions holding the chain's watcher lock. */
+  /** Sessions holding the chain's watcher lock in this database (advisory locks are per database; pg_locks shows the cluster). */
   const lockHolders = async (): Promise<number[]> => {
     const rows = await selectRows<{ pid: number }>(
       kit.db.dataSource.manager,
-      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2`,
+      `SELECT pid FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [WATCHER_LOCK_KEY, kit.chain.config.chainId],
     );
     return rows.map((row) => row.pid);

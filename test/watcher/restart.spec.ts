@@ -11,13 +11,14 @@ class FailingPaymentEvents extends PaymentEventsService {
   static failuresLeft = 0;
   static failed = 0;
 
-  override async record(...args: Parameters<PaymentEventsService['record']>): ReturnType<PaymentEventsService['record']> {
-    if (FailingPaymentEvents.failuresLeft > 0) {
+  override async recordMany(...args: Parameters<PaymentEventsService['recordMany']>): ReturnType<PaymentEventsService['recordMany']> {
+    const [, entries] = args;
+    if (entries.length > 0 && FailingPaymentEvents.failuresLeft > 0) {
       FailingPaymentEvents.failuresLeft--;
       FailingPaymentEvents.failed++;
       throw new Error('injected failure before commit');
     }
-    return super.record(...args);
+    return super.recordMany(...args);
   }
 }
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import { ChainRegistryModule } from '@kassa/chain';
 import { ConfigModule, type KassaConfig, persistenceOptions } from '@kassa/config';
+import { MetricsModule } from '@kassa/observability';
 import { PersistenceModule } from '@kassa/persistence';
 import { PaymentEventsModule } from '@kassa/webhooks';
 
@@ -13,6 +14,10 @@ import { EventsController } from './events/events.controller';
 import { RedeliverEventUseCase } from './events/redeliver-event.use-case';
 import { HealthController } from './health/health.controller';
 import { MerchantController } from './merchant/merchant.controller';
+import { DatabaseMetrics } from './metrics/database-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { OpsStatusService } from './ops/ops-status.service';
+import { OpsController } from './ops/ops.controller';
 import { UpdateMerchantSettingsUseCase } from './merchant/update-merchant-settings.use-case';
 import { CancelPaymentUseCase } from './payments/cancel-payment.use-case';
 import { CreatePaymentUseCase } from './payments/create-payment.use-case';
@@ -21,7 +26,7 @@ import { SettlementPolicyController } from './settlements/settlement-policy.cont
 import { SettlementsController } from './settlements/settlements.controller';
 import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
 
-/** Root module of the API process: merchant API, hosted checkout, health. */
+/** Root module of the API process: merchant API, hosted checkout, health, metrics, the operator status page. */
 @Module({})
 export class ApiModule {
   static forRoot(config: KassaConfig): DynamicModule {
@@ -33,9 +38,10 @@ export class ApiModule {
         ChainRegistryModule,
         PaymentEventsModule,
         CheckoutModule,
+        MetricsModule,
       ],
-      controllers: [PaymentsController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController],
-      providers: [ApiKeyAuthenticator, ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase],
+      controllers: [PaymentsController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
+      providers: [ApiKeyAuthenticator, ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase, DatabaseMetrics, OpsStatusService],
     };
   }
 }

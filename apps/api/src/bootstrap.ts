@@ -1,26 +1,20 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { DynamicModule, LogLevel } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 
 import type { KassaConfig } from '@kassa/config';
+import { createKassaLogger } from '@kassa/observability';
 
 import { registerJsonOnly } from './common/json-only';
 import { answerFrameworkError, ProblemFilter } from './common/problem.filter';
 import { registerRateLimits } from './common/rate-limit';
-import { registerRequestLog } from './common/request-log';
+import { registerRequestLog, requestIdOf } from './common/request-log';
 import { type RegisteredRoute, RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 
 /** Largest request body the API reads; larger ones answer 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** The log levels at and above the configured one. */
-export function logLevels(config: KassaConfig): LogLevel[] {
-  return LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
-}
 
 const ROUTE_TABLES = new WeakMap<NestFastifyApplication, RouteTable>();
 
@@ -33,13 +27,14 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
  * Builds the HTTP application around `rootModule` (the API's, or the embedded default's
  * composition of all three apps): Fastify adapter, RFC 9457 problem responses (405 with
  * `Allow` for a known path asked with another method), request validation, rate limits,
- * a request log without secrets, and the OpenAPI document at `/docs` (JSON at `/docs/json`).
+ * structured logs (pino, secrets redacted), request ids, a request log without secrets,
+ * and the OpenAPI document at `/docs` (JSON at `/docs/json`).
  */
 export async function createHttpApplication(rootModule: DynamicModule, config: KassaConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.http.trustProxy, frameworkErrors: answerFrameworkError }),
-    { logger: logLevels(config), bufferLogs: false },
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.http.trustProxy, frameworkErrors: answerFrameworkError, genReqId: requestIdOf }),
+    { logger: createKassaLogger({ level: config.logLevel, format: config.logFormat ?? 'json' }), bufferLogs: false },
   );
   const routes = new RouteTable();
   ROUTE_TABLES.set(app, routes);
@@ -56,7 +51,8 @@ export async function createHttpApplication(rootModule: DynamicModule, config: K
       .setTitle('Kassa API')
       .setDescription('Self-hosted, non-custodial crypto payments on EVM chains. Errors are RFC 9457 problem details.')
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A secret API key, kassa_sk_...' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A secret API key, kassa_sk_... (on /ops: the operator token)' })
+      .addBasicAuth({ type: 'http', scheme: 'basic', description: 'Only /ops: any user name, the operator token as password' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });

@@ -10,6 +10,7 @@ import { type Merchant, runMigrations } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/testing';
 
 import { listenForWebhooks } from './commands/listen.command';
+import { chainsStatus, formatChains, formatPayment, redeliverEvent, showPayment } from './commands/inspect.commands';
 import { createMerchantWithKey, withDatabase } from './commands/merchants';
 import {
   createMerchantApiKey,
@@ -255,6 +256,36 @@ webhookEndpoint
       print(`${endpoint.id}  ${endpoint.enabled ? 'enabled ' : 'disabled'}  ${endpoint.url}  ${endpoint.enabledEvents.length ? endpoint.enabledEvents.join(',') : 'every event type'}`);
     }
     if (endpoints.length === 0) print('No webhook endpoints');
+  });
+
+const payment = program.command('payment').description('Inspect payments');
+payment
+  .command('show')
+  .description('Print a payment of any merchant with its transfers and the deliveries of its events')
+  .argument('<paymentId>', 'the payment id, pay_...')
+  .action(async (paymentId: string) => {
+    const details = await withDatabase(databaseUrl(), (dataSource) => showPayment(dataSource, paymentId));
+    for (const line of formatPayment(details)) print(line);
+  });
+
+program
+  .command('chains')
+  .description('Print each chain as its watcher reports it: status, head block, cursor (last stored block) and lag in blocks and seconds')
+  .action(async () => {
+    const chains = await withDatabase(databaseUrl(), (dataSource) => chainsStatus(dataSource, localChains(), config().health.maxLagBlocks));
+    for (const line of formatChains(chains)) print(line);
+  });
+
+const event = program.command('event').description('Webhook events');
+event
+  .command('redeliver')
+  .description('Queue an event for delivery again now, to every enabled endpoint subscribed to its type or to one endpoint')
+  .argument('<eventId>', 'the event id, evt_...')
+  .option('--endpoint <id>', 'only this webhook endpoint, we_...')
+  .action(async (eventId: string, options: { endpoint?: string }) => {
+    const queued = await withDatabase(databaseUrl(), (dataSource) => redeliverEvent(dataSource, eventId, options.endpoint));
+    if (queued.length === 0) print(`Event ${eventId}: no enabled endpoint subscribed to it; nothing queued`);
+    for (const delivery of queued) print(`Queued ${delivery.deliveryId} of ${eventId} to ${delivery.endpointId}`);
   });
 
 /** The merchant a settlement command is about: --merchant, else the demo merchant of `npm start`. */

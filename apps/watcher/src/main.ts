@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import { ConfigError, loadConfig } from '@kassa/config';
+import { createKassaLogger, KassaMetrics, startMetricsServer } from '@kassa/observability';
 
 import { WatcherModule } from './watcher.module';
 
@@ -24,13 +25,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await NestFactory.createApplicationContext(WatcherModule.forRoot(config), {
-    logger: [...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1)],
+    logger: createKassaLogger({ level: config.logLevel, format: config.logFormat ?? 'json' }),
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
+  if (config.metrics.port !== undefined) {
+    const server = await startMetricsServer(app.get(KassaMetrics), config.metrics.host, config.metrics.port);
+    new Logger('Watcher').log(`Metrics at ${server.url}`);
+  }
 }
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 main().catch((error: unknown) => {
   new Logger('Watcher').fatal(error instanceof Error ? (error.stack ?? error.message) : String(error));

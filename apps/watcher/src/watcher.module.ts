@@ -1,10 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 
 import { ConfigModule, type KassaConfig } from '@kassa/config';
+import { MetricsModule } from '@kassa/observability';
 import { PersistenceModule } from '@kassa/persistence';
 import { PaymentEventsModule } from '@kassa/webhooks';
 
 import { ChainFollowersService } from './chains/chain-followers.service';
+import { ObservedRecordBlocks } from './metrics/observed-record-blocks';
+import { WatcherMetrics } from './metrics/watcher-metrics';
 import { ReevaluatePayments } from './payments/reevaluate-payments.use-case';
 import { RecordBlocks } from './transfers/record-blocks.use-case';
 import { WatchedAddressesService } from './watched-addresses/watched-addresses.service';
@@ -34,12 +37,15 @@ export class WatcherModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ databaseUrl: config.database.url, poolSize: config.database.poolSize }),
         PaymentEventsModule,
+        MetricsModule,
       ],
       providers: [
+        WatcherMetrics,
         { provide: WATCHER_OPTIONS, useValue: { ...DEFAULT_WATCHER_OPTIONS, ...options } satisfies WatcherOptions },
         WatchedAddressesService,
         ReevaluatePayments,
-        RecordBlocks,
+        // Stores steps as RecordBlocks does, then observes them for metrics.
+        { provide: RecordBlocks, useClass: ObservedRecordBlocks },
         ChainFollowersService,
       ],
       exports: [ChainFollowersService, WatchedAddressesService],

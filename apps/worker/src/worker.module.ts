@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 
 import { ChainRegistryModule } from '@kassa/chain';
 import { ConfigModule, type KassaConfig, persistenceOptions } from '@kassa/config';
+import { MetricsModule } from '@kassa/observability';
 import { PersistenceModule } from '@kassa/persistence';
 import { PaymentEventsModule, WebhooksModule } from '@kassa/webhooks';
 
@@ -26,6 +27,7 @@ export class WorkerModule {
         PaymentEventsModule,
         WebhooksModule,
         SettlementModule,
+        MetricsModule,
       ],
       providers: [DepositBalances, BalanceCredits, ExpirePaymentsJob, DeliverWebhooksJob],
       exports: [ExpirePaymentsJob, DeliverWebhooksJob],

@@ -187,9 +187,34 @@ export const ENVIRONMENT = {
     description: 'Run settlement in this worker (on the chains that have a gas payer key).',
     sensitive: false,
   },
+  KASSA_HEALTH_MAX_LAG_BLOCKS: {
+    schema: z.coerce.number().int().min(0).default(50),
+    description: 'Blocks a chain watcher may be behind the node head before `/health/ready` reports the chain `lagging` and `kassa_chain_up` is 0.',
+    sensitive: false,
+  },
+  KASSA_OPERATOR_TOKEN: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    description: 'Token that opens the operator status page `/ops` (HTTP Basic password or Bearer token). Unset: no `/ops` page.',
+    sensitive: true,
+  },
+  KASSA_METRICS_PORT: {
+    schema: z.coerce.number().int().min(0).max(65535).optional(),
+    description: 'Port of the Prometheus `/metrics` of a watcher or worker run on its own (the api serves `/metrics` on its own port). Unset: no metrics port.',
+    sensitive: false,
+  },
+  KASSA_METRICS_HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    description: 'Interface the metrics port of a watcher or worker listens on.',
+    sensitive: false,
+  },
   KASSA_LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     description: 'Lowest log level printed.',
+    sensitive: false,
+  },
+  KASSA_LOG_FORMAT: {
+    schema: z.enum(['json', 'pretty']).optional(),
+    description: 'Log lines as JSON objects (`json`) or human-readable (`pretty`). Default: `pretty` in `npm start`, `json` for the api, watcher and worker run on their own.',
     sensitive: false,
   },
 } as const;
@@ -221,7 +246,15 @@ export interface KassaConfig {
   webhooks: { timeoutMs: number; maxAgeSeconds: number; allowPrivateUrls: boolean; endpointConcurrency: number };
   /** The HTTP front of the api: client IPs and rate limits (0 = no limit). */
   http: { trustProxy: boolean; rateLimit: { apiPerMinute: number; publicPerMinute: number } };
+  /** The operator status page `/ops`: its token (null: no page). */
+  operator: { token: Secret | null };
+  /** `/health/ready`: how far behind the head a followed chain may be and still be `ok`. */
+  health: { maxLagBlocks: number };
+  /** The metrics port of a watcher or worker run on its own (port undefined: none). */
+  metrics: { host: string; port: number | undefined };
   logLevel: EnvValues['KASSA_LOG_LEVEL'];
+  /** Undefined: the process picks (see `KASSA_LOG_FORMAT`). */
+  logFormat: 'json' | 'pretty' | undefined;
 }
 
 /** The configuration is invalid; `problems` lists every bad variable (never their values). */
@@ -300,7 +333,11 @@ export function loadConfig(
       trustProxy: typed.KASSA_TRUST_PROXY,
       rateLimit: { apiPerMinute: typed.KASSA_RATE_LIMIT_API_PER_MINUTE, publicPerMinute: typed.KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE },
     },
+    operator: { token: typed.KASSA_OPERATOR_TOKEN ? new Secret(typed.KASSA_OPERATOR_TOKEN) : null },
+    health: { maxLagBlocks: typed.KASSA_HEALTH_MAX_LAG_BLOCKS },
+    metrics: { host: typed.KASSA_METRICS_HOST, port: typed.KASSA_METRICS_PORT },
     logLevel: typed.KASSA_LOG_LEVEL,
+    logFormat: typed.KASSA_LOG_FORMAT,
   };
 }
 

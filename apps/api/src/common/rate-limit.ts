@@ -9,8 +9,8 @@ import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 /** The window every limit counts in, milliseconds. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 
-/** Routes never limited: load balancers and orchestrators probe them. */
-const UNLIMITED_PREFIX = '/health/';
+/** Routes never limited: load balancers, orchestrators and Prometheus probe them. */
+const UNLIMITED_PREFIXES = ['/health/', '/metrics'];
 
 const MERCHANT_API_PREFIX = '/v1/';
 
@@ -25,7 +25,7 @@ class TooManyRequestsError extends Error {
  * - everything else, and `/v1/*` without a valid key (so guessing keys is limited too): per
  *   client IP, `http.rateLimit.publicPerMinute`; the IP is the socket's unless
  *   `http.trustProxy` takes it from `X-Forwarded-For`;
- * - `/health/*` is never limited; a limit of 0 switches that limit off.
+ * - `/health/*` and `/metrics` are never limited; a limit of 0 switches that limit off.
  * Over the limit: 429 with `Retry-After` (seconds), plus `x-ratelimit-*` headers on every answer.
  * The bucket of a key is named by its id (`key_...`), never by the key itself.
  */
@@ -45,7 +45,7 @@ export async function registerRateLimits(app: NestFastifyApplication, config: Ka
       }
       return `ip:${request.ip}`;
     },
-    allowList: (request: FastifyRequest, bucket: string): boolean => request.url.startsWith(UNLIMITED_PREFIX) || limitOf(bucket) === 0,
+    allowList: (request: FastifyRequest, bucket: string): boolean => UNLIMITED_PREFIXES.some((prefix) => request.url.startsWith(prefix)) || limitOf(bucket) === 0,
     max: (_request: FastifyRequest, bucket: string): number => limitOf(bucket),
     errorResponseBuilder: (_request, context) =>
       new TooManyRequestsError(`At most ${context.max} requests per minute; retry in ${context.after}`),

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
@@ -5,6 +8,20 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 
 const KASSA_ID = /^[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Header carrying a request's id, in and out. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * The id of a request (Fastify's `genReqId`): the caller's `X-Request-Id` when it is a
+ * short token (a load balancer's or proxy's, so one request can be followed across them),
+ * else a new UUID. Anything else a caller sends is ignored, so it never forges log lines.
+ */
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+}
 
 /**
  * How a request is named in logs: the route pattern (`/v1/payments/:id`), never the raw
@@ -21,19 +38,24 @@ export function describeRoute(request: FastifyRequest): string {
 }
 
 /**
- * Logs every answered request at `debug` level: method, route (see {@link describeRoute}),
- * status, duration and the id of the API key (`key_...`) that made it. Never a header, a
- * body or a key: `Authorization` is not read here.
+ * Answers every request with its id in `X-Request-Id` (see {@link requestIdOf}) and logs
+ * every answered request at `debug` level with that id: method, route (see
+ * {@link describeRoute}), status, duration and the id of the API key (`key_...`) that made
+ * it. Never a header, a body or a key: `Authorization` is not read here.
  */
 export function registerRequestLog(app: NestFastifyApplication): void {
   const logger = new Logger('Http');
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', async (request, reply) => {
-      const principal = (request as AuthenticatedRequest).principal;
-      logger.debug(
-        `${request.method} ${describeRoute(request)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms${principal ? ` ${principal.apiKeyId}` : ''}`,
-      );
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const principal = (request as AuthenticatedRequest).principal;
+    logger.debug({
+      msg: `${request.method} ${describeRoute(request)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms${principal ? ` ${principal.apiKeyId}` : ''}`,
+      requestId: request.id,
+      statusCode: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime),
     });
+  });
 }

@@ -9,7 +9,8 @@ import type { StoredChainStatus } from '@kassa/persistence';
 export const CHAIN_STATUS_STALE_AFTER_MS = 30_000;
 
 /**
- * One chain in `/health/ready`: `ok` while a watcher follows it; `degraded` when its
+ * One chain in `/health/ready`: `ok` while a watcher follows it; `lagging` while it follows
+ * it more than `health.maxLagBlocks` behind the node's head; `degraded` when its
  * watcher retries failing RPC or database reads, stalled on a reorg deeper than the stored
  * blocks, waits, or stopped; `stale` when no watcher has reported for
  * {@link CHAIN_STATUS_STALE_AFTER_MS}; `unknown` when no watcher ever reported it.
@@ -19,7 +20,7 @@ export const CHAIN_STATUS_STALE_AFTER_MS = 30_000;
 export interface ChainHealth {
   chainId: number;
   name: string;
-  status: 'ok' | 'degraded' | 'stale' | 'unknown';
+  status: 'ok' | 'lagging' | 'degraded' | 'stale' | 'unknown';
   state: StoredChainStatus['state'] | null;
   headSource: StoredChainStatus['headSource'];
   headBlock: string | null;
@@ -37,8 +38,11 @@ export interface ChainHealth {
   updatedAt: string | null;
 }
 
-/** The health of a configured chain from its status row (undefined: never reported) at `now`. */
-export function chainHealth(chain: ChainConfig, report: StoredChainStatus | undefined, now: Date): ChainHealth {
+/**
+ * The health of a configured chain from its status row (undefined: never reported) at `now`.
+ * @param maxLagBlocks blocks behind the head above which a following chain is `lagging`
+ */
+export function chainHealth(chain: ChainConfig, report: StoredChainStatus | undefined, now: Date, maxLagBlocks: number = Number.POSITIVE_INFINITY): ChainHealth {
   if (!report) {
     return {
       chainId: chain.chainId,
@@ -63,7 +67,7 @@ export function chainHealth(chain: ChainConfig, report: StoredChainStatus | unde
   return {
     chainId: chain.chainId,
     name: chain.name,
-    status: stale ? 'stale' : report.state === 'following' ? 'ok' : 'degraded',
+    status: stale ? 'stale' : report.state !== 'following' ? 'degraded' : lagBlocks !== null && lagBlocks > maxLagBlocks ? 'lagging' : 'ok',
     state: report.state,
     headSource: report.headSource,
     headBlock: report.headBlock?.toString() ?? null,

@@ -38,7 +38,7 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary: 'The database answers; how each chain is followed',
-    description: '503 when the database does not answer. Each chain: ok, degraded (RPC or database failures, stalled), stale (no watcher reports) or unknown.',
+    description: '503 when the database does not answer. Each chain: ok, lagging (more than KASSA_HEALTH_MAX_LAG_BLOCKS behind the head), degraded (RPC or database failures, stalled), stale (no watcher reports) or unknown.',
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const reports = await this.chainStatuses.list(this.config.chains.map((chain) => chain.chainId)).catch(() => null);
@@ -48,7 +48,7 @@ export class HealthController {
     }
     const now = new Date();
     const byChain = new Map(reports.map((report) => [report.chainId, report]));
-    const chains = this.config.chains.map((chain) => chainHealth(chain, byChain.get(chain.chainId), now));
+    const chains = this.config.chains.map((chain) => chainHealth(chain, byChain.get(chain.chainId), now, this.config.health.maxLagBlocks));
     return { status: chains.every((chain) => chain.status === 'ok') ? 'ok' : 'degraded', checks: { database: 'ok', chains } };
   }
 }

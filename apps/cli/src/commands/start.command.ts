@@ -88,6 +88,7 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
       chains,
       webhooks: { ...baseConfig.webhooks, allowPrivateUrls: true },
       settlement,
+      logFormat: baseConfig.logFormat ?? 'pretty',
     };
     const demo = await ensureDemoMerchant(databaseUrl);
 

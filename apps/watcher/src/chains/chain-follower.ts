@@ -321,9 +321,7 @@ export class ChainFollower {
     const head = await this.deps.heads.latest();
     this.update({ head });
     if (head >= position.next) {
-      const t0 = performance.now();
       const range = await this.readRange(position.next, head);
-      const t1 = performance.now();
       if (position.cursor && range.blocks[0]!.parentHash !== position.cursor.hash) {
         this.readAhead = null;
         return { next: await this.reorg(position.cursor, head, started), idle: false };
@@ -334,7 +332,6 @@ export class ChainFollower {
       const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor: position.cursor, range, watchList: this.watchList });
       this.progressed(recorded.cursor, range.blocks[range.blocks.length - 1]!.timestamp);
       this.summarise(recorded, range.blocks.length, started);
-      console.error(`PROFILE blocks=${range.blocks.length} head=${(t0 - started).toFixed(1)} read=${(t1 - t0).toFixed(1)} record=${(performance.now() - t1).toFixed(1)} tr=${recorded.newTransfers} ev=${recorded.evaluatedPayments} ch=${recorded.changedPayments}`);
       return { next: { cursor: recorded.cursor, next: recorded.cursor.number + 1n }, idle: to >= head };
     }
     if (position.cursor && head === position.cursor.number) {

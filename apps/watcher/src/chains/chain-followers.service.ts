@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { BlockScanner, createChainClient, PollingHeadSource, WebSocketHeadSource, type HeadSource } from '@kassa/chain';
 import { KASSA_CONFIG, type ChainConfig, type KassaConfig } from '@kassa/config';
+import { KassaMetrics, rpcObserver } from '@kassa/observability';
 import { ChainCursorsRepository, ChainStatusRepository } from '@kassa/persistence';
 
 import { ChainLeadership } from '../leadership/chain-leadership';
@@ -32,6 +33,7 @@ export class ChainFollowersService implements OnApplicationBootstrap, BeforeAppl
     private readonly recorder: RecordBlocks,
     private readonly cursors: ChainCursorsRepository,
     private readonly statuses: ChainStatusRepository,
+    private readonly metrics: KassaMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -74,7 +76,7 @@ export class ChainFollowersService implements OnApplicationBootstrap, BeforeAppl
   }
 
   private createFollower(chain: ChainConfig): { follower: ChainFollower; heads: HeadSource } {
-    const client = createChainClient(chain);
+    const client = createChainClient(chain, { observe: rpcObserver(this.metrics, chain.chainId) });
     const scanner = new BlockScanner(client, {
       chainId: chain.chainId,
       tokens: chain.tokens.map((token) => token.address),

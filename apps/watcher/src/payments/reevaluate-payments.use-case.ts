@@ -77,18 +77,14 @@ export class ReevaluatePayments {
    *   never by the open payments) and how many changed
    */
   async afterStep(manager: EntityManager, step: ChainStep): Promise<{ evaluated: number; changed: number }> {
-    const T = performance.now();
-    const lap = (label: string) => console.error(`    RE ${label} ${(performance.now() - T).toFixed(1)}`);
     const ids = new Set(step.touchedPaymentIds);
     for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(step.chainId, this.youngFrom(step), manager)) ids.add(id);
     if (ids.size === 0) return { evaluated: 0, changed: 0 };
 
-    lap('young');
     const sorted = [...ids].sort();
     // One transaction, one connection: queries one after the other.
     const payments = await this.payments.findManyByIdsUnscoped(sorted, manager);
     const transfers = await this.transfers.listByPayments(sorted, manager);
-    lap('load');
     payments.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const changes: { payment: Payment; next: NextState }[] = [];
     for (const payment of payments) {
@@ -110,7 +106,6 @@ export class ReevaluatePayments {
         manager,
       ),
     );
-    lap('update');
     let changed = 0;
     const announcements: { type: EventType; paymentId: string }[] = [];
     for (const { payment, next } of changes) {
@@ -125,7 +120,6 @@ export class ReevaluatePayments {
       if (current && (await this.evaluate(manager, current, transfers.get(payment.id) ?? [], late, step))) changed++;
     }
     await this.events.recordMany(manager, announcements, step.now);
-    lap('events');
     return { evaluated: payments.length, changed };
   }
 

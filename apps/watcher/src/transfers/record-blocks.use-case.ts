@@ -93,31 +93,23 @@ export class RecordBlocks {
     const cursor: BlockRef | undefined = last ? { number: last.number, hash: last.hash } : step.rewindTo;
     if (!cursor) throw new Error(`Nothing to record for chain ${chainId}`);
 
-    const T = performance.now();
-    const lap = (label: string) => console.error(`  REC ${label} ${(performance.now() - T).toFixed(1)}`);
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, step.cursor);
-      lap('fence');
 
       const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
       const recorded = await this.transfers.insertMany(manager, this.toTransfers(step));
-      lap('transfers');
-      if (step.range) {
-        await this.cursors.saveBlocks(
-          manager,
-          step.range.blocks.map((block) => ({
-            chainId,
-            blockNumber: block.number,
-            blockHash: block.hash,
-            parentHash: block.parentHash,
-            timestamp: block.timestamp,
-          })),
-        );
-      }
-      await this.cursors.save(manager, chainId, cursor.number, cursor.hash);
-      await this.cursors.pruneBelow(manager, chainId, cursor.number - BigInt(step.chain.finalityDepth) + 1n);
-
-      lap('blocks+cursor');
+      await this.cursors.advance(
+        manager,
+        chainId,
+        (step.range?.blocks ?? []).map((block) => ({
+          blockNumber: block.number,
+          blockHash: block.hash,
+          parentHash: block.parentHash,
+          timestamp: block.timestamp,
+        })),
+        { blockNumber: cursor.number, blockHash: cursor.hash },
+        cursor.number - BigInt(step.chain.finalityDepth) + 1n,
+      );
       const paymentIdsOf = (records: typeof recorded): string[] =>
         records.flatMap(({ transfer }) => (transfer.paymentId === null ? [] : [transfer.paymentId]));
       const { evaluated, changed } = await this.reevaluate.afterStep(manager, {
@@ -129,7 +121,6 @@ export class RecordBlocks {
         newTransferPaymentIds: new Set(paymentIdsOf(recorded.filter((record) => record.isNew))),
         now: new Date(),
       });
-      lap('reevaluate');
       return {
         cursor,
         newTransfers: recorded.filter((record) => record.isNew).length,

@@ -1,6 +1,7 @@
 import type { ChainConfig } from '@kassa/config';
 import { createPublicClient, defineChain, http, type Chain, type PublicClient, type Transport } from 'viem';
 
+import { observedTransport, type RpcObserver } from './observed-transport';
 import { RpcEndpoints, rotatingTransport } from './rpc-endpoints';
 
 /**
@@ -24,9 +25,11 @@ export interface ChainClientOptions {
    * a wide `eth_getLogs` range or a batch of full blocks exceeds easily. Default 512 MiB.
    */
   maxResponseBodySize?: number;
+  /** Told of every request (method, duration, error) for metrics. Default: none. */
+  observe?: RpcObserver;
 }
 
-const DEFAULTS: Required<Omit<ChainClientOptions, 'timeoutMs'>> = {
+const DEFAULTS: Required<Omit<ChainClientOptions, 'timeoutMs' | 'observe'>> = {
   retryCount: 1,
   retryDelayMs: 200,
   batchSize: 100,
@@ -66,7 +69,7 @@ export function createChainClient(chain: ChainConfig, options: ChainClientOption
   const endpoints = new RpcEndpoints(transports.length);
   const client = createPublicClient({
     chain: toViemChain(chain),
-    transport: rotatingTransport(transports, endpoints),
+    transport: settings.observe ? observedTransport(rotatingTransport(transports, endpoints), settings.observe) : rotatingTransport(transports, endpoints),
     cacheTime: 0,
     pollingInterval: chain.pollIntervalMs,
   });

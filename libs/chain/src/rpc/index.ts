@@ -1,2 +1,3 @@
 export * from './chain-client';
 export * from './rpc-endpoints';
+export * from './observed-transport';

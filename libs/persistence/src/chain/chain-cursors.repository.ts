@@ -87,6 +87,47 @@ export class ChainCursorsRepository {
     );
   }
 
+  /**
+   * One step of a block follower in ONE statement: stores the `blocks` from `keepFrom` on
+   * (a block number stored before takes the new hash; older ones are deeper than
+   * `finalityDepth` and not kept), moves the cursor to `cursor`, and forgets the stored
+   * blocks below `keepFrom`. Call it in the step's transaction.
+   */
+  async advance(
+    manager: EntityManager,
+    chainId: number,
+    blocks: readonly Omit<ChainBlock, 'chainId'>[],
+    cursor: { blockNumber: bigint; blockHash: Hex },
+    keepFrom: bigint,
+  ): Promise<void> {
+    // The DELETE does not see rows the CTE inserts: blocks below keepFrom are never inserted.
+    const kept = blocks.filter((block) => block.blockNumber >= keepFrom);
+    await runSql(
+      manager,
+      `WITH stored AS (
+         INSERT INTO chain_blocks (chain_id, block_number, block_hash, parent_hash, block_timestamp)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[])
+         ON CONFLICT ON CONSTRAINT pk_chain_blocks
+         DO UPDATE SET block_hash = EXCLUDED.block_hash, parent_hash = EXCLUDED.parent_hash, block_timestamp = EXCLUDED.block_timestamp
+       ), moved AS (
+         INSERT INTO chain_cursors (chain_id, block_number, block_hash, updated_at) VALUES ($1, $6, $7, now())
+         ON CONFLICT ON CONSTRAINT pk_chain_cursors
+         DO UPDATE SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, updated_at = now()
+       )
+       DELETE FROM chain_blocks WHERE chain_id = $1 AND block_number < $8`,
+      [
+        chainId,
+        kept.map((b) => b.blockNumber.toString()),
+        kept.map((b) => b.blockHash),
+        kept.map((b) => b.parentHash),
+        kept.map((b) => b.timestamp),
+        cursor.blockNumber.toString(),
+        cursor.blockHash,
+        keepFrom.toString(),
+      ],
+    );
+  }
+
   /** Stored blocks with `from <= number <= to`, ascending. */
   async getBlocks(chainId: number, from: bigint, to: bigint, manager: EntityManager = this.dataSource.manager): Promise<ChainBlock[]> {
     const rows = await selectRows<ChainBlockRow>(

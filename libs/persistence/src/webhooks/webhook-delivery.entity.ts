@@ -24,6 +24,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
   where: "(status = ANY (ARRAY['pending'::text, 'delivering'::text]))",
 })
 @Index('ix_webhook_deliveries_in_flight', ['endpointId'], { where: "(status = 'delivering'::text)" })
+@Index('ix_webhook_deliveries_failed_updated_at', ['updatedAt'], { where: "(status = 'failed'::text)" })
 @Check('ck_webhook_deliveries_attempts_before_window', 'attempts_before_window >= 0 AND attempts_before_window <= attempt_count')
 export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_webhook_deliveries' })

@@ -1,5 +1,6 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 
+import { KassaMetrics } from '@kassa/observability';
 import { type AttemptOutcome, type ClaimedDelivery, DeliveriesRepository } from '@kassa/persistence';
 
 import { signWebhook } from '../signing/webhook-signature';
@@ -76,6 +77,7 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
     private readonly deliveries: DeliveriesRepository,
     private readonly sender: WebhookSender,
     @Inject(WEBHOOK_DELIVERY_OPTIONS) private readonly options: WebhookDeliveryOptions,
+    @Optional() private readonly metrics?: KassaMetrics,
   ) {}
 
   /** Sends that have not finished yet. */
@@ -129,6 +131,7 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
         })
         .then((tally) => {
           summary[tally] += 1;
+          this.metrics?.webhookDeliveries.inc({ outcome: tally });
         })
         .finally(() => {
           this.reserved -= 1;
@@ -149,6 +152,7 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
   private async attempt(delivery: ClaimedDelivery, clock: () => Date): Promise<Tally> {
     const startedAt = clock();
     const result = await this.send(delivery, startedAt);
+    this.metrics?.webhookDeliveryDuration.observe(result.durationMs / 1000);
     const outcome: AttemptOutcome = result.ok
       ? { status: 'delivered' }
       : this.afterFailure(delivery, new Date(startedAt.getTime() + result.durationMs));

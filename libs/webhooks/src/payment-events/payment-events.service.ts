@@ -43,21 +43,15 @@ export class PaymentEventsService {
    */
   async recordMany(manager: EntityManager, entries: readonly { type: EventType; paymentId: string }[], now: Date = new Date()): Promise<StoredEvent[]> {
     if (entries.length === 0) return [];
-    const T = performance.now();
-    const lap = (label: string) => console.error(`      EV ${label} ${(performance.now() - T).toFixed(1)}`);
     const payments = await this.payments.findManyByIdsUnscoped([...new Set(entries.map((entry) => entry.paymentId))], manager);
-    lap('payments');
     const objects = await this.objects.buildMany(payments, manager);
-    lap('objects');
     const byId = new Map(payments.map((payment, i) => [payment.id, { payment, object: objects[i]! }]));
     const events = entries.map(({ type, paymentId }) => {
       const found = byId.get(paymentId);
       if (!found) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
       return { merchantId: found.payment.merchantId, type, paymentId, payload: buildEventPayload(newId('event', now.getTime()), type, now, found.object) };
     });
-    lap('payloads');
     const stored = await this.events.appendMany(manager, events);
-    lap('append');
     // Workers only need to be woken; one notification stands for the whole batch.
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, stored[0]!.id]);
     return stored;
