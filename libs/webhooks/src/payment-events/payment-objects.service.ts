@@ -48,10 +48,10 @@ export class PaymentObjectsService {
 
   /** One payment object, loading its transfers and the chain cursor (in `manager`'s transaction when given). */
   async build(payment: Payment, manager?: EntityManager): Promise<PaymentObject> {
-    const [transfers, cursor] = await Promise.all([
-      this.transfers.listByPayment(payment.id, manager),
-      this.cursors.get(payment.chainId, manager),
-    ]);
+    // One after the other: a transaction's manager has a single connection, which pg
+    // cannot share between concurrent queries.
+    const transfers = await this.transfers.listByPayment(payment.id, manager);
+    const cursor = await this.cursors.get(payment.chainId, manager);
     const settlements = await this.settlements.paymentStates([payment.id], manager);
     return this.assemble(payment, transfers, cursor?.blockNumber ?? null, settlements.get(payment.id));
   }
