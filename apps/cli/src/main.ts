@@ -141,8 +141,18 @@ program
     });
     const body = (await response.json()) as { id?: string; secret?: string; detail?: string };
     if (!response.ok || !body.secret) throw new CliError(`Could not create the webhook endpoint: ${body.detail ?? response.status}`);
-    await listenForWebhooks(options.port, body.secret, print);
+    const close = await listenForWebhooks(options.port, body.secret, print);
     print(`Listening on ${url} (webhook endpoint ${body.id}); events appear below. Ctrl-C to stop.`);
+    // The endpoint lives as long as this listener: a later `listen` gets its own secret,
+    // and deliveries to a dead endpoint would only pile up.
+    const stop = () => {
+      void fetch(`${api}/v1/webhook-endpoints/${body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })
+        .catch(() => undefined)
+        .then(close)
+        .finally(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 
 const merchant = program.command('merchant').description('Manage merchants');
