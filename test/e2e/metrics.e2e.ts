@@ -90,6 +90,8 @@ describe('metrics as a payment goes through', () => {
     expect(sample(after, 'kassa_chain_head_block', chain)).toBeGreaterThanOrEqual(Number(head));
     expect(sample(after, 'kassa_chain_lag_blocks', chain)).toBeGreaterThanOrEqual(0);
     expect(sample(after, 'kassa_chain_lag_seconds', chain)).toBeGreaterThanOrEqual(0);
+    expect(sample(after, 'kassa_chain_head_age_seconds', chain)).toBeGreaterThanOrEqual(0);
+    expect(sample(after, 'kassa_chain_behind_head_seconds', chain)).toBeGreaterThanOrEqual(0);
     expect(sample(after, 'kassa_payments', { status: 'CREATED' })).toBe(0);
     expect(sample(after, 'kassa_webhook_oldest_pending_delivery_age_seconds')).toBe(0);
     expect(sample(after, 'kassa_rpc_requests_total', { ...byChain, method: 'eth_blockNumber', outcome: 'ok' })).toBeGreaterThan(0);

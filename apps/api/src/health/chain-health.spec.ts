@@ -14,6 +14,7 @@ function report(overrides: Partial<StoredChainStatus> = {}, secondsAgo = 2): Sto
     state: 'following',
     headSource: 'polling',
     headBlock: 1_000n,
+    headBlockTime: new Date(now.getTime() - 4_000),
     cursorBlock: 998n,
     cursorBlockTime: new Date(now.getTime() - 12_000),
     rpcUrlIndex: 0,
@@ -32,6 +33,12 @@ function report(overrides: Partial<StoredChainStatus> = {}, secondsAgo = 2): Sto
 describe('the health of a chain', () => {
   it('is ok while followed within the lag bound, with its lag in blocks and seconds', () => {
     expect(chainHealth(chain, report(), now, 50)).toMatchObject({ status: 'ok', headBlock: '1000', cursorBlock: '998', lagBlocks: 2, lagSeconds: 12 });
+  });
+
+  it('tells lag in seconds both ways: how old the head block is, and how far the last stored block is behind it', () => {
+    // Head block 4 s old, last stored block 12 s old: the watcher is 8 s behind the head.
+    expect(chainHealth(chain, report(), now, 50)).toMatchObject({ headAgeSeconds: 4, behindHeadSeconds: 8 });
+    expect(chainHealth(chain, report({ headBlockTime: null }), now, 50)).toMatchObject({ headAgeSeconds: null, behindHeadSeconds: null });
   });
 
   it('is lagging when the watcher is further behind the head than the configured bound', () => {

@@ -29,6 +29,10 @@ export interface ChainHealth {
   lagBlocks: number | null;
   /** Seconds between now and the timestamp of the last stored block. */
   lagSeconds: number | null;
+  /** Seconds between now and the timestamp of the node's head block (a stalled node shows here). */
+  headAgeSeconds: number | null;
+  /** Seconds between the last stored block and the head block, by their timestamps (the watcher's own lag). */
+  behindHeadSeconds: number | null;
   rpcUrlIndex: number | null;
   rpcRotations: number;
   consecutiveFailures: number;
@@ -54,6 +58,8 @@ export function chainHealth(chain: ChainConfig, report: StoredChainStatus | unde
       cursorBlock: null,
       lagBlocks: null,
       lagSeconds: null,
+      headAgeSeconds: null,
+      behindHeadSeconds: null,
       rpcUrlIndex: null,
       rpcRotations: 0,
       consecutiveFailures: 0,
@@ -73,7 +79,9 @@ export function chainHealth(chain: ChainConfig, report: StoredChainStatus | unde
     headBlock: report.headBlock?.toString() ?? null,
     cursorBlock: report.cursorBlock?.toString() ?? null,
     lagBlocks: lagBlocks === null ? null : Math.max(0, lagBlocks),
-    lagSeconds: report.cursorBlockTime ? Math.max(0, Math.round((now.getTime() - report.cursorBlockTime.getTime()) / 100) / 10) : null,
+    lagSeconds: report.cursorBlockTime ? secondsBetween(report.cursorBlockTime, now) : null,
+    headAgeSeconds: report.headBlockTime ? secondsBetween(report.headBlockTime, now) : null,
+    behindHeadSeconds: report.headBlockTime && report.cursorBlockTime ? secondsBetween(report.cursorBlockTime, report.headBlockTime) : null,
     rpcUrlIndex: report.rpcUrlIndex,
     rpcRotations: report.rpcRotations,
     consecutiveFailures: report.consecutiveFailures,
@@ -81,4 +89,9 @@ export function chainHealth(chain: ChainConfig, report: StoredChainStatus | unde
     lastErrorAt: report.lastErrorAt?.toISOString() ?? null,
     updatedAt: report.updatedAt.toISOString(),
   };
+}
+
+/** Seconds from `earlier` to `later`, to a tenth, never negative. */
+function secondsBetween(earlier: Date, later: Date): number {
+  return Math.max(0, Math.round((later.getTime() - earlier.getTime()) / 100) / 10);
 }

@@ -64,6 +64,8 @@ export class DatabaseMetrics {
       setOrRemove(this.metrics.chainProcessedBlock, labels, report.cursorBlock === null ? null : Number(report.cursorBlock));
       setOrRemove(this.metrics.chainLagBlocks, labels, health.lagBlocks);
       setOrRemove(this.metrics.chainLagSeconds, labels, health.lagSeconds);
+      setOrRemove(this.metrics.chainHeadAgeSeconds, labels, health.headAgeSeconds);
+      setOrRemove(this.metrics.chainBehindHeadSeconds, labels, health.behindHeadSeconds);
       this.metrics.chainStatusAgeSeconds.set(labels, Math.max(0, (now.getTime() - report.updatedAt.getTime()) / 1000));
       this.metrics.chainConsecutiveFailures.set(labels, report.consecutiveFailures);
     }

@@ -12,6 +12,7 @@ import {
   type HeadSource,
   type HeadSourceMode,
   type RpcEndpoints,
+  type ScannedBlock,
   type ScannedRange,
 } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
@@ -45,8 +46,9 @@ export interface ChainFollowerStatus {
   state: FollowerState;
   /** How new heads are learnt now: `websocket` (newHeads) or `polling` (HTTP). */
   headSource: HeadSourceMode;
-  /** Latest head the node reported. */
+  /** Latest head the node reported, and the timestamp of that block (when read). */
   head: bigint | null;
+  headBlockTime: Date | null;
   /** Last stored block, and its timestamp. */
   cursor: bigint | null;
   cursorBlockTime: Date | null;
@@ -137,6 +139,8 @@ export class ChainFollower {
   private rotationsSeen = 0;
   /** The range after the one being stored, read meanwhile (catch-up only). */
   private readAhead: { from: bigint; version: number; range: Promise<ScannedRange> } | null = null;
+  /** The head whose block time `current.headBlockTime` is. */
+  private headTimeOf: bigint | null = null;
 
   constructor(private readonly deps: ChainFollowerDeps) {
     this.logger = new Logger(`ChainFollower:${deps.chain.chainId}`);
@@ -145,6 +149,7 @@ export class ChainFollower {
       chainId: deps.chain.chainId,
       state: 'stopped',
       head: null,
+      headBlockTime: null,
       cursor: null,
       cursorBlockTime: null,
       consecutiveFailures: 0,
@@ -203,6 +208,7 @@ export class ChainFollower {
       state: status.state,
       headSource: status.headSource,
       headBlock: status.head,
+      headBlockTime: status.headBlockTime,
       cursorBlock: status.cursor,
       cursorBlockTime: status.cursorBlockTime,
       rpcUrlIndex: status.rpcUrlIndex,
@@ -330,7 +336,9 @@ export class ChainFollower {
       // Catching up: the next range is read while this one is stored.
       if (to < head) this.startReadAhead(to + 1n, head);
       const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor: position.cursor, range, watchList: this.watchList });
-      this.progressed(recorded.cursor, range.blocks[range.blocks.length - 1]!.timestamp);
+      const last = range.blocks[range.blocks.length - 1]!;
+      this.progressed(recorded.cursor, last.timestamp);
+      await this.noteHeadTime(head, last);
       this.summarise(recorded, range.blocks.length, started);
       return { next: { cursor: recorded.cursor, next: recorded.cursor.number + 1n }, idle: to >= head };
     }
@@ -340,6 +348,7 @@ export class ChainFollower {
       // branch, and a real shorter branch shows on its next block (its parent hash differs).
       const tip = (await this.deps.scanner.headers([head])).get(head);
       if (tip && tip.hash !== position.cursor.hash) return { next: await this.reorg(position.cursor, head, started), idle: false };
+      if (tip) await this.noteHeadTime(head, tip);
     }
     return { next: position, idle: true };
   }
@@ -420,6 +429,19 @@ export class ChainFollower {
   }
 
   /** Changes the status; a change an operator must see (state, error) is written at once. */
+  /**
+   * Remembers the head block's timestamp, for lag in seconds (head block time vs now, and
+   * the last stored block vs the head). `known` is a block already read; otherwise the
+   * head's header is read once per new head (only while catching up).
+   */
+  private async noteHeadTime(head: bigint, known: ScannedBlock): Promise<void> {
+    if (this.headTimeOf === head) return;
+    const block = known.number === head ? known : (await this.deps.scanner.headers([head])).get(head);
+    if (!block) return;
+    this.headTimeOf = head;
+    this.update({ headBlockTime: block.timestamp });
+  }
+
   private update(patch: Partial<FollowerProgress>): void {
     const before = this.current;
     this.current = { ...before, ...patch };

@@ -33,6 +33,10 @@ export class KassaMetrics {
   readonly chainLagBlocks = new Gauge({ name: 'kassa_chain_lag_blocks', help: 'Blocks between the node head and the last stored block', labelNames: ['chain_id', 'chain'], registers: [this.registry] });
   /** Now minus the timestamp of the last stored block. */
   readonly chainLagSeconds = new Gauge({ name: 'kassa_chain_lag_seconds', help: 'Seconds between now and the timestamp of the last stored block', labelNames: ['chain_id', 'chain'], registers: [this.registry] });
+  /** Head block time vs now: how old the newest block the node knows is. */
+  readonly chainHeadAgeSeconds = new Gauge({ name: 'kassa_chain_head_age_seconds', help: 'Seconds between now and the timestamp of the node head block', labelNames: ['chain_id', 'chain'], registers: [this.registry] });
+  /** Processed vs head, by block timestamps: the watcher's own lag. */
+  readonly chainBehindHeadSeconds = new Gauge({ name: 'kassa_chain_behind_head_seconds', help: 'Seconds between the last stored block and the node head block, by their timestamps', labelNames: ['chain_id', 'chain'], registers: [this.registry] });
   /** Now minus the watcher's last status report (a heartbeat every 5 s while it leads). */
   readonly chainStatusAgeSeconds = new Gauge({ name: 'kassa_chain_status_age_seconds', help: 'Seconds since the leading chain watcher last reported', labelNames: ['chain_id', 'chain'], registers: [this.registry] });
   /** 1 while the chain is `ok` in `/health/ready` (followed, reported on time, within the lag bound), else 0. */

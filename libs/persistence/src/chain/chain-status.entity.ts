@@ -25,6 +25,9 @@ export class ChainStatusEntity {
   @Column({ name: 'head_block', type: 'bigint', nullable: true, transformer: bigintTransformer })
   headBlock!: bigint | null;
 
+  @Column({ name: 'head_block_time', type: 'timestamptz', nullable: true })
+  headBlockTime!: Date | null;
+
   @Column({ name: 'cursor_block', type: 'bigint', nullable: true, transformer: bigintTransformer })
   cursorBlock!: bigint | null;
 

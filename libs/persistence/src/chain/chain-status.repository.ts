@@ -18,9 +18,10 @@ export interface ChainStatusReport {
   watcherId: string;
   state: ChainFollowerState;
   headSource: 'websocket' | 'polling' | null;
-  /** Latest head the node reported. */
+  /** Latest head the node reported, and its block's timestamp. */
   headBlock: bigint | null;
-  /** Last stored block, and its timestamp (lag in seconds = now - cursorBlockTime). */
+  headBlockTime: Date | null;
+  /** Last stored block, and its timestamp (the watcher's lag in seconds = headBlockTime - cursorBlockTime). */
   cursorBlock: bigint | null;
   cursorBlockTime: Date | null;
   /** Position in the chain's `rpcUrls` of the URL reads go to. */
@@ -48,6 +49,7 @@ interface ChainStatusRow {
   state: ChainFollowerState;
   head_source: 'websocket' | 'polling' | null;
   head_block: string | null;
+  head_block_time: Date | null;
   cursor_block: string | null;
   cursor_block_time: Date | null;
   rpc_url_index: number | null;
@@ -71,15 +73,15 @@ export class ChainStatusRepository {
       manager,
       `INSERT INTO chain_status (chain_id, watcher_id, state, head_source, head_block, cursor_block, cursor_block_time,
                                  rpc_url_index, rpc_rotations, consecutive_failures, last_error, last_error_at,
-                                 log_range_blocks, last_progress_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
+                                 log_range_blocks, last_progress_at, head_block_time, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
        ON CONFLICT ON CONSTRAINT pk_chain_status DO UPDATE SET
          watcher_id = EXCLUDED.watcher_id, state = EXCLUDED.state, head_source = EXCLUDED.head_source,
          head_block = EXCLUDED.head_block, cursor_block = EXCLUDED.cursor_block, cursor_block_time = EXCLUDED.cursor_block_time,
          rpc_url_index = EXCLUDED.rpc_url_index, rpc_rotations = EXCLUDED.rpc_rotations,
          consecutive_failures = EXCLUDED.consecutive_failures, last_error = EXCLUDED.last_error,
          last_error_at = EXCLUDED.last_error_at, log_range_blocks = EXCLUDED.log_range_blocks,
-         last_progress_at = EXCLUDED.last_progress_at, updated_at = now()`,
+         last_progress_at = EXCLUDED.last_progress_at, head_block_time = EXCLUDED.head_block_time, updated_at = now()`,
       [
         report.chainId,
         report.watcherId,
@@ -95,6 +97,7 @@ export class ChainStatusRepository {
         report.lastErrorAt,
         report.logRangeBlocks,
         report.lastProgressAt,
+        report.headBlockTime,
       ],
     );
   }
@@ -112,6 +115,7 @@ export class ChainStatusRepository {
       state: row.state,
       headSource: row.head_source,
       headBlock: toBigIntOrNull(row.head_block),
+      headBlockTime: row.head_block_time,
       cursorBlock: toBigIntOrNull(row.cursor_block),
       cursorBlockTime: row.cursor_block_time,
       rpcUrlIndex: row.rpc_url_index,
