@@ -1,6 +1,6 @@
 import { startRpcProxy, type RpcProxy } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { eventually, readChainThrough, startTestKassa, type TestKassa } from '../support/kassa-harness';
 
 interface Readiness {
   status: string;
@@ -18,13 +18,7 @@ describe('health of the chains', () => {
 
   beforeAll(async () => {
     const front = (proxy = await startRpcProxy());
-    kassa = await startTestKassa({
-      // The apps read the chain through the proxy, which forwards to the test's node.
-      configure: (config) => {
-        front.setUpstream(config.chains[0]!.rpcUrls[0]!);
-        return { ...config, chains: config.chains.map((chain) => ({ ...chain, rpcUrls: [front.url], wsUrl: undefined, rpcTimeoutMs: 500 })) };
-      },
-    });
+    kassa = await startTestKassa({ configure: readChainThrough(front) });
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import type { PaymentObject } from '@kassa/domain';
 import { startRpcProxy, type RpcProxy } from '@kassa/testing';
 import { startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { eventually, readChainThrough, startTestKassa, type TestKassa } from '../support/kassa-harness';
 
 /**
  * The value of the series `name{labels}` in a Prometheus text exposition (labels given are
@@ -112,12 +112,7 @@ describe('metrics and readiness while the RPC node is down', () => {
 
   beforeAll(async () => {
     const front = (proxy = await startRpcProxy());
-    kassa = await startTestKassa({
-      configure: (config) => {
-        front.setUpstream(config.chains[0]!.rpcUrls[0]!);
-        return { ...config, chains: config.chains.map((chain) => ({ ...chain, rpcUrls: [front.url], wsUrl: undefined, rpcTimeoutMs: 500 })) };
-      },
-    });
+    kassa = await startTestKassa({ configure: readChainThrough(front) });
   });
 
   afterAll(async () => {

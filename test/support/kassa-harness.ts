@@ -1,16 +1,22 @@
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { erc20Abi, type Address, type Hex } from 'viem';
 
-import { createHttpApplication } from '@kassa/api';
+import { ApiModule, createHttpApplication } from '@kassa/api';
 import { type KassaConfig, loadConfig, Secret } from '@kassa/config';
-import { findFreePort } from '@kassa/persistence';
-import { createTestDatabase, HARDHAT_ACCOUNTS, type LocalChain, LOCAL_ROLES, startLocalChain, type TestDatabase } from '@kassa/testing';
+import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
+import {
+  createTestDatabase,
+  HARDHAT_ACCOUNTS,
+  type LocalChain,
+  LOCAL_ROLES,
+  type RpcProxy,
+  startLocalChain,
+  type TestDatabase,
+} from '@kassa/testing';
 import { WatcherModule } from '@kassa/watcher';
 import { WorkerModule } from '@kassa/worker';
-import { ApiModule } from '@kassa/api';
-import { DataSource } from 'typeorm';
-import { createDataSourceOptions } from '@kassa/persistence';
-import { Module, type DynamicModule } from '@nestjs/common';
 
 import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
 
@@ -184,4 +190,16 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * A `configure` for {@link startTestKassa} that makes the apps read the chain only
+ * through `proxy` (which forwards to the test's node), so a test can make the RPC node
+ * fail, hang or vanish. No WebSocket, and a short RPC timeout.
+ */
+export function readChainThrough(proxy: RpcProxy): (config: KassaConfig) => KassaConfig {
+  return (config) => {
+    proxy.setUpstream(config.chains[0]!.rpcUrls[0]!);
+    return { ...config, chains: config.chains.map((chain) => ({ ...chain, rpcUrls: [proxy.url], wsUrl: undefined, rpcTimeoutMs: 500 })) };
+  };
 }
