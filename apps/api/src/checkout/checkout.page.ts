@@ -123,13 +123,7 @@ export function renderCheckoutPage(view: CheckoutPageView): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<title>Pay ${e(payment.amount)} ${e(payment.currency)} to ${e(payment.merchantName)}</title>
-<link rel="stylesheet" href="${assetHref('checkout.css')}">
+${documentHead(`Pay ${e(payment.amount)} ${e(payment.currency)} to ${e(payment.merchantName)}`)}
 ${refresh}
 </head>
 <body class="${embed ? 'embed' : 'standalone'}">
@@ -187,18 +181,27 @@ ${refresh}
 `;
 }
 
+/**
+ * The head both pages share: no referrer to the merchant or wallet, no indexing, no
+ * favicon request, and the stylesheet served by the API itself.
+ * @param title already escaped
+ */
+function documentHead(title: string): string {
+  return `<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
+<title>${title}</title>
+<link rel="stylesheet" href="${assetHref('checkout.css')}">`;
+}
+
 /** The page for an unknown or malformed payment id: plain HTML, no details. */
 export function renderNotFoundPage(): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<link rel="icon" href="data:,">
-<title>Payment not found</title>
-<link rel="stylesheet" href="${assetHref('checkout.css')}">
+${documentHead('Payment not found')}
 </head>
 <body class="standalone">
 <main class="checkout not-found">
