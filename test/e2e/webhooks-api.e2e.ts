@@ -271,12 +271,20 @@ describe('webhook endpoints and events API', () => {
     const [original] = await one.waitFor(1);
     await two.waitFor(1);
     const eventId = String(original!.headers['webhook-id']);
+    // An endpoint may have answered before the worker recorded the attempt; redeliver after that.
+    const recorded = (attempts: number) =>
+      eventually(async () => {
+        const { deliveries } = (await shop.request<EventWithDeliveries>('GET', `/v1/events/${eventId}`)).body;
+        return deliveries.every((delivery) => delivery.status === 'delivered' && delivery.attemptCount >= attempts) ? true : undefined;
+      }, { what: `every delivery of ${eventId} recorded after ${attempts} attempt(s)` });
+    await recorded(1);
 
     const toAll = await shop.request<{ deliveries: { endpointId: string }[] }>('POST', `/v1/events/${eventId}/redeliver`);
     expect(toAll.status).toBe(202);
     expect(toAll.body.deliveries).toHaveLength(2);
     await one.waitFor(2);
     await two.waitFor(2);
+    await recorded(2);
 
     const toOne = await shop.request<{ deliveries: { endpointId: string }[] }>('POST', `/v1/events/${eventId}/redeliver`, { endpointId: a.body.id });
     expect(toOne.status).toBe(202);
@@ -288,7 +296,10 @@ describe('webhook endpoints and events API', () => {
     await shop.request('PATCH', `/v1/webhook-endpoints/${a.body.id}`, { enabled: false });
     const toDisabled = await shop.request<{ code: string }>('POST', `/v1/events/${eventId}/redeliver`, { endpointId: a.body.id });
     expect(toDisabled.status).toBe(409);
-    const attempts = (await shop.request<EventWithDeliveries>('GET', `/v1/events/${eventId}`)).body.deliveries.find((d) => d.endpointId === a.body.id)!;
+    const attempts = await eventually(async () => {
+      const delivery = (await shop.request<EventWithDeliveries>('GET', `/v1/events/${eventId}`)).body.deliveries.find((d) => d.endpointId === a.body.id)!;
+      return delivery.status === 'delivered' ? delivery : undefined;
+    }, { what: 'the third attempt to be recorded' });
     expect(attempts.attempts.map((attempt) => attempt.attemptNumber)).toEqual([1, 2, 3]);
   });
 });
