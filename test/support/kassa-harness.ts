@@ -109,7 +109,8 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     // Every request of a test comes from 127.0.0.1: limits stay on, far above what a test sends
     // (a test of the limits sets its own through `configure`).
     http: { ...base.http, rateLimit: { apiPerMinute: 100_000, publicPerMinute: 100_000 } },
-    logLevel: 'error',
+    // Quiet unless a run asks for more: KASSA_TEST_LOG_LEVEL=warn npx jest <file>.
+    logLevel: (process.env.KASSA_TEST_LOG_LEVEL as KassaConfig['logLevel'] | undefined) ?? 'error',
   };
   config = options.configure ? options.configure(config) : config;
   const apps = { watcher: options.apps?.watcher ?? true, worker: options.apps?.worker ?? true };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { erc20Abi } from 'viem';
+import { type Address, ContractFunctionExecutionError, ContractFunctionZeroDataError, erc20Abi } from 'viem';
 
 import { type ChainClient, ChainRegistry, createChainClient } from '@kassa/chain';
 import type { Payment } from '@kassa/domain';
@@ -29,16 +29,11 @@ export class DepositBalances {
         const client = this.client(payment.chainId);
         if (!client) return;
         const blockNumber = atBlock.get(payment.id);
+        const at = blockNumber === undefined ? {} : { blockNumber };
         try {
           const balance = payment.token.address
-            ? await client.readContract({
-                address: payment.token.address,
-                abi: erc20Abi,
-                functionName: 'balanceOf',
-                args: [payment.depositAddress],
-                ...(blockNumber === undefined ? {} : { blockNumber }),
-              })
-            : await client.getBalance({ address: payment.depositAddress, ...(blockNumber === undefined ? {} : { blockNumber }) });
+            ? await tokenBalance(client, payment.token.address, payment.depositAddress, at)
+            : await client.getBalance({ address: payment.depositAddress, ...at });
           balances.set(payment.id, balance);
         } catch {
           // Unreadable now: the payment is looked at again on the next run.
@@ -63,5 +58,22 @@ export class DepositBalances {
       this.clients.set(chainId, client);
     }
     return client;
+  }
+}
+
+/**
+ * An ERC-20 balance (`balanceOf`, EIP-20) at a block. A token contract that had no code yet
+ * at that block (deployed later: a deadline block older than the token) held nothing there,
+ * so its balance is 0 rather than an unreadable call.
+ * @throws the RPC error when the call fails for any other reason
+ */
+async function tokenBalance(client: ChainClient, token: Address, holder: Address, at: { blockNumber?: bigint }): Promise<bigint> {
+  try {
+    return await client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [holder], ...at });
+  } catch (error) {
+    if (!(error instanceof ContractFunctionExecutionError) || !(error.cause instanceof ContractFunctionZeroDataError)) throw error;
+    const code = await client.getCode({ address: token, ...at });
+    if (code === undefined || code === '0x') return 0n;
+    throw error;
   }
 }
