@@ -34,13 +34,20 @@ export interface TestKassa {
   merchantId: string;
   config: KassaConfig;
   chain: LocalChain;
+  /**
+   * The second local chain when `secondChain` was asked for: its own Hardhat node and chain
+   * id, the contracts deployed by the same account in the same order (so at the same
+   * addresses: the same deposit address on both chains).
+   */
+  otherChain: LocalChain | null;
   database: TestDatabase;
   /** A connection of the test's own, to assert on rows. */
   dataSource: DataSource;
   request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
-  /** Sends `amount` base units of `token` (null: native coin) to `to` from a customer account; returns the tx hash once mined. */
-  send(to: Address, token: Address | null, amount: bigint, account?: number): Promise<Hex>;
-  mine(blocks: number): Promise<void>;
+  /** Sends `amount` base units of `token` (null: native coin) to `to` from a customer account (on `on`, default `chain`); returns the tx hash once mined. */
+  send(to: Address, token: Address | null, amount: bigint, account?: number, on?: LocalChain): Promise<Hex>;
+  /** Mines blocks on `on` (default `chain`). */
+  mine(blocks: number, on?: LocalChain): Promise<void>;
   /** Creates another merchant with its own key. */
   createMerchant(name: string): Promise<{ merchantId: string; apiKey: string }>;
   /** Stops the apps only (the chain and database stay), for restart tests. */
@@ -63,6 +70,8 @@ export interface TestKassaOptions {
    * the confirmation counts other suites assert.
    */
   settlement?: boolean;
+  /** Also run a second local chain with this chain id (and name, confirmations), configured after the first. */
+  secondChain?: { chainId: number; name?: string; confirmations?: number };
 }
 
 @Module({})
@@ -85,9 +94,17 @@ class TestKassaModule {
  * on a free port with short job intervals.
  */
 export async function startTestKassa(options: TestKassaOptions = {}): Promise<TestKassa> {
-  const [database, chain, port] = await Promise.all([
+  const [database, chain, otherChain, port] = await Promise.all([
     createTestDatabase(),
     startLocalChain({ confirmations: options.confirmations ?? 2, pollIntervalMs: 100 }),
+    options.secondChain
+      ? startLocalChain({
+          chainId: options.secondChain.chainId,
+          name: options.secondChain.name ?? `Hardhat ${options.secondChain.chainId} (local)`,
+          confirmations: options.secondChain.confirmations ?? options.confirmations ?? 2,
+          pollIntervalMs: 100,
+        })
+      : Promise.resolve(null),
     findFreePort(),
   ]);
   const base = loadConfig({});
@@ -95,7 +112,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     ...base,
     database: { url: database.url, poolSize: 5 },
     api: { host: '127.0.0.1', port, publicUrl: undefined },
-    chains: [chain.config],
+    chains: otherChain ? [chain.config, otherChain.config] : [chain.config],
     jobs: {
       expiry: { ...base.jobs.expiry, intervalMs: 200 },
       delivery: { ...base.jobs.delivery, intervalMs: 100 },
@@ -143,17 +160,17 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
   };
 
-  const send = async (to: Address, token: Address | null, amount: bigint, account: number = LOCAL_ROLES.customers[0]): Promise<Hex> => {
-    const wallet = chain.wallet(account);
+  const send = async (to: Address, token: Address | null, amount: bigint, account: number = LOCAL_ROLES.customers[0], on: LocalChain = chain): Promise<Hex> => {
+    const wallet = on.wallet(account);
     const hash = token
       ? await wallet.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [to, amount] })
       : await wallet.sendTransaction({ to, value: amount });
-    await chain.publicClient.waitForTransactionReceipt({ hash });
+    await on.publicClient.waitForTransactionReceipt({ hash });
     return hash;
   };
 
-  const mine = async (blocks: number) => {
-    await chain.publicClient.request({ method: 'hardhat_mine' as never, params: [`0x${blocks.toString(16)}`] as never });
+  const mine = async (blocks: number, on: LocalChain = chain) => {
+    await on.publicClient.request({ method: 'hardhat_mine' as never, params: [`0x${blocks.toString(16)}`] as never });
   };
 
   return {
@@ -162,6 +179,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     merchantId: merchant.merchantId,
     config,
     chain,
+    otherChain,
     database,
     dataSource,
     request,
@@ -177,7 +195,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     stop: async () => {
       await stopApps();
       await dataSource.destroy();
-      await Promise.all([chain.stop(), database.drop()]);
+      await Promise.all([chain.stop(), otherChain?.stop(), database.drop()]);
     },
   };
 }

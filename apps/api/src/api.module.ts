@@ -10,6 +10,8 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CheckoutModule } from './checkout/checkout.module';
+import { CurrenciesController } from './currencies/currencies.controller';
+import { CurrenciesModule } from './currencies/currencies.module';
 import { EventsController } from './events/events.controller';
 import { RedeliverEventUseCase } from './events/redeliver-event.use-case';
 import { HealthController } from './health/health.controller';
@@ -38,9 +40,10 @@ export class ApiModule {
         ChainRegistryModule,
         PaymentEventsModule,
         CheckoutModule,
+        CurrenciesModule,
         MetricsModule,
       ],
-      controllers: [PaymentsController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
+      controllers: [PaymentsController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
       providers: [ApiKeyAuthenticator, ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase, DatabaseMetrics, OpsStatusService],
     };
   }

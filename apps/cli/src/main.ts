@@ -360,7 +360,7 @@ settlementPolicy
 const chain = program.command('chain').description('Chains');
 chain
   .command('deploy-local')
-  .description('Deploy the DepositFactory and test tokens to a development node (Hardhat) and write its chain configuration')
+  .description('Deploy the DepositFactory, test tokens and an ETH / USD price feed to a development node (Hardhat) and write its chain configuration')
   .requiredOption('--rpc <url>', 'JSON-RPC URL of the development node')
   .option('--ws <url>', 'WebSocket URL of the same node')
   .option('--confirmations <n>', 'confirmations a transfer needs', integer('confirmations'), 3)

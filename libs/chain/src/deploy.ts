@@ -43,6 +43,11 @@ export interface DepositFactoryDeployment {
 /** Addresses of everything {@link deployKassaContracts} deploys. */
 export interface KassaContracts extends DepositFactoryDeployment {
   tokens: Record<TestTokenSymbol, Address>;
+  /**
+   * Local price feeds by the coin they price: `ETH` is a TestPriceFeed (Chainlink
+   * AggregatorV3Interface reads, 8 decimals) quoting ETH in USD, 2,500 until moved.
+   */
+  priceFeeds: { ETH: Address };
 }
 
 /** Options shared by the deploy helpers. */
@@ -108,9 +113,11 @@ export async function deployTestToken(
 }
 
 /**
- * Deploys the DepositFactory (with its forwarder implementation) and the three test tokens
- * (USDC, DAI, USDT) from the wallet's account. Transactions are sent one after the other (so
- * nonces follow) and their receipts awaited together.
+ * Deploys the DepositFactory (with its forwarder implementation), the three test tokens
+ * (USDC, DAI, USDT) and then an ETH / USD TestPriceFeed from the wallet's account.
+ * Transactions are sent one after the other (so nonces follow) and their receipts awaited
+ * together. Addresses follow from the deployer's nonce (CREATE), so the feed comes last: the
+ * factory and token addresses stay what they were before there was a feed.
  *
  * @returns all addresses (EIP-55 checksummed).
  * @throws as {@link deployDepositFactory}.
@@ -124,19 +131,21 @@ export async function deployKassaContracts(
   const usdcHash = await sendDeployment(walletClient, TEST_TOKENS.USDC.contract, options);
   const daiHash = await sendDeployment(walletClient, TEST_TOKENS.DAI.contract, options);
   const usdtHash = await sendDeployment(walletClient, TEST_TOKENS.USDT.contract, options);
+  const ethFeedHash = await sendDeployment(walletClient, 'TestPriceFeed', options);
 
-  const [factory, USDC, DAI, USDT] = await Promise.all([
+  const [factory, USDC, DAI, USDT, ETH] = await Promise.all([
     deployedAddress(publicClient, 'DepositFactory', factoryHash),
     deployedAddress(publicClient, TEST_TOKENS.USDC.contract, usdcHash),
     deployedAddress(publicClient, TEST_TOKENS.DAI.contract, daiHash),
     deployedAddress(publicClient, TEST_TOKENS.USDT.contract, usdtHash),
+    deployedAddress(publicClient, 'TestPriceFeed', ethFeedHash),
   ]);
   const implementation = await publicClient.readContract({
     address: factory,
     abi: depositFactoryAbi,
     functionName: 'implementation',
   });
-  return { factory, implementation, tokens: { USDC, DAI, USDT } };
+  return { factory, implementation, tokens: { USDC, DAI, USDT }, priceFeeds: { ETH } };
 }
 
 /** One test-token mint: `amount` base units of `token` for `to`. */

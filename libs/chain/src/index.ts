@@ -6,6 +6,7 @@ export * from './deposit-address';
 export * from './errors';
 export * from './evm-address';
 export * from './payment-uri';
+export * from './rates/rate-source';
 export * from './follower';
 export * from './rpc';
 export * from './registry/chain-registry';

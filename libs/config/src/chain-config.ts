@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** An ISO 4217-style code of a pricing currency, e.g. USD. */
+const pricingCurrency = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter uppercase currency code, e.g. USD');
+
 const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
@@ -10,6 +13,25 @@ export const tokenConfigSchema = z.object({
   symbol: z.string().min(1).max(16).describe('Ticker merchants use as `currency`, e.g. USDC'),
   address: address.describe('Token contract address'),
   decimals: z.number().int().min(0).max(36).describe('The token\'s ERC-20 decimals()'),
+  peggedTo: pricingCurrency
+    .optional()
+    .describe('Pricing currency the token is pegged to 1:1 (e.g. USD for USDC): it quotes at exactly 1 in it, no price feed read'),
+});
+
+/**
+ * A Chainlink-style price feed (AggregatorV3Interface `latestRoundData` + `decimals`) quoting
+ * one coin of the chain in a pricing currency (docs/pricing.md "Rates").
+ */
+export const priceFeedConfigSchema = z.object({
+  currency: z.string().min(1).max(16).describe('Symbol of the coin priced: a token of this chain or its native coin, e.g. ETH'),
+  pricingCurrency: pricingCurrency.describe('What the answer is in, e.g. USD'),
+  address: address.describe('Aggregator contract address'),
+  maxAgeSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .default(3600)
+    .describe('Oldest round (its updatedAt) still used; an older one makes the rate unavailable'),
 });
 
 /** One EVM chain Kassa watches (DESIGN.md "Chain watcher"). */
@@ -29,9 +51,11 @@ export const chainConfigSchema = z.object({
   factoryAddress: address.describe('DepositFactory address'),
   implementationAddress: address.describe('DepositForwarder implementation behind the clones'),
   tokens: z.array(tokenConfigSchema).default([]),
+  priceFeeds: z.array(priceFeedConfigSchema).default([]).describe('Price feeds of coins that are not pegged to the pricing currency'),
 });
 
 export type TokenConfig = z.infer<typeof tokenConfigSchema>;
+export type PriceFeedConfig = z.infer<typeof priceFeedConfigSchema>;
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
 
 export const chainsConfigSchema = z
@@ -43,5 +67,25 @@ export const chainsConfigSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index, 'chainId'], message: `chain ${chain.chainId} is configured twice` });
       }
       seen.add(chain.chainId);
+      const symbols = new Set([chain.nativeCurrency.symbol, ...chain.tokens.map((token) => token.symbol)].map((symbol) => symbol.toUpperCase()));
+      const feeds = new Set<string>();
+      chain.priceFeeds.forEach((feed, feedIndex) => {
+        if (!symbols.has(feed.currency.toUpperCase())) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [index, 'priceFeeds', feedIndex, 'currency'],
+            message: `'${feed.currency}' is neither the native coin nor a token of chain ${chain.chainId}`,
+          });
+        }
+        const key = `${feed.currency.toUpperCase()}/${feed.pricingCurrency}`;
+        if (feeds.has(key)) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [index, 'priceFeeds', feedIndex],
+            message: `a ${key} feed is configured twice on chain ${chain.chainId}`,
+          });
+        }
+        feeds.add(key);
+      });
     });
   });

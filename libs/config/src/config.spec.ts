@@ -49,6 +49,26 @@ describe('configuration', () => {
     expect(() => loadConfig({ KASSA_CHAINS: JSON.stringify([chain, chain]) })).toThrow(/configured twice/);
   });
 
+  it('reads pegs and price feeds, with the feed age limit defaulted', () => {
+    const feed = { currency: 'eth', pricingCurrency: 'USD', address: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' };
+    const config = loadConfig({
+      KASSA_CHAINS: JSON.stringify([{ ...chain, tokens: [{ ...chain.tokens[0], peggedTo: 'USD' }], priceFeeds: [feed] }]),
+    });
+    expect(config.chains[0]!.tokens[0]!.peggedTo).toBe('USD');
+    expect(config.chains[0]!.priceFeeds).toEqual([{ ...feed, maxAgeSeconds: 3600 }]);
+    expect(loadConfig({ KASSA_CHAINS: JSON.stringify([chain]) }).chains[0]!.priceFeeds).toEqual([]);
+  });
+
+  it('refuses a price feed of a coin the chain does not carry, and a pricing currency that is not a code', () => {
+    const feed = { currency: 'BTC', pricingCurrency: 'USD', address: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' };
+    expect(() => loadConfig({ KASSA_CHAINS: JSON.stringify([{ ...chain, priceFeeds: [feed] }]) })).toThrow(
+      /KASSA_CHAINS\[0\.priceFeeds\.0\.currency\]: 'BTC' is neither the native coin nor a token of chain 31337/,
+    );
+    expect(() => loadConfig({ KASSA_CHAINS: JSON.stringify([{ ...chain, tokens: [{ ...chain.tokens[0], peggedTo: 'usd' }] }]) })).toThrow(
+      /KASSA_CHAINS\[0\.tokens\.0\.peggedTo\]/,
+    );
+  });
+
   it('is documented: docs/configuration.md carries the generated table', () => {
     const docs = readFileSync(path.join(__dirname, '../../../docs/configuration.md'), 'utf8');
     expect(docs).toContain(configurationTable());

@@ -10,7 +10,8 @@ export type DomainErrorCode =
   | 'forbidden'
   | 'conflict'
   | 'idempotency_key_reused'
-  | 'invalid_state_transition';
+  | 'invalid_state_transition'
+  | 'quote_unavailable';
 
 /** One field at fault in a request, named by its JSON path (`amount`, `price.currency`). */
 export interface FieldError {
@@ -81,5 +82,18 @@ export class InvalidStateTransitionError extends DomainError {
 
   constructor(readonly from: string, readonly to: string) {
     super(`A payment in status ${from} cannot become ${to}`);
+  }
+}
+
+/**
+ * A priced payment none of whose accepted coins can be quoted now (DESIGN.md "Price and the
+ * customer's choice of coin": a stale or missing rate makes an option unavailable, never a
+ * wrong price); `errors` says why for each coin.
+ */
+export class QuoteUnavailableError extends DomainError {
+  readonly code = 'quote_unavailable' as const;
+
+  constructor(readonly errors: FieldError[]) {
+    super(`No accepted coin can be quoted now: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
   }
 }

@@ -5,6 +5,7 @@ export const ID_PREFIXES = {
   merchant: 'mer',
   apiKey: 'key',
   payment: 'pay',
+  paymentOption: 'opt',
   event: 'evt',
   webhookEndpoint: 'we',
   delivery: 'dlv',

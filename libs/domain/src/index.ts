@@ -10,3 +10,4 @@ export * from './settlements/settlement';
 export * from './settlements/settlement-policy';
 export * from './settlements/settlement-fees';
 export * from './merchants/merchant-settings';
+export * from './pricing/quote';

@@ -6,7 +6,7 @@ import { EventEntity } from './events/event.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { MerchantEntity } from './merchants/merchant.entity';
 import { MerchantTreasuryEntity } from './merchants/merchant-treasury.entity';
-import { PaymentEntity } from './payments/payment.entity';
+import { PaymentEntity, PaymentOptionEntity } from './payments/payment.entity';
 import {
   SettlementAmountEntity,
   SettlementEntity,
@@ -27,6 +27,7 @@ export const ENTITIES = [
   MerchantTreasuryEntity,
   ApiKeyEntity,
   PaymentEntity,
+  PaymentOptionEntity,
   IdempotencyKeyEntity,
   TransferEntity,
   ChainCursorEntity,

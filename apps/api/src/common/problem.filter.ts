@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
-import { DomainError, ValidationError } from '@kassa/domain';
+import { DomainError, QuoteUnavailableError, ValidationError } from '@kassa/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType, statusOfCode } from './problem';
@@ -88,7 +88,7 @@ export class ProblemFilter implements ExceptionFilter {
         detail: error.message,
         instance,
         code: error.code,
-        ...(error instanceof ValidationError ? { errors: error.errors } : {}),
+        ...(error instanceof ValidationError || error instanceof QuoteUnavailableError ? { errors: error.errors } : {}),
       };
     }
     const httpStatus = this.httpStatusOf(error);

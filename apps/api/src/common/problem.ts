@@ -39,5 +39,7 @@ export function statusOfCode(code: DomainErrorCode): { status: number; title: st
       return { status: 409, title: 'Idempotency key reused' };
     case 'invalid_state_transition':
       return { status: 409, title: 'Invalid state transition' };
+    case 'quote_unavailable':
+      return { status: 422, title: 'No payment option available' };
   }
 }

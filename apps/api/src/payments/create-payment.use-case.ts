@@ -3,21 +3,39 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, paymentSalt, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
+import {
+  ChainRegistry,
+  depositAddress,
+  formatWatchedPaymentNotice,
+  paymentSalt,
+  RateSource,
+  type ResolvedCurrency,
+  WATCHED_PAYMENTS_CHANNEL,
+} from '@kassa/chain';
+import type { ChainConfig } from '@kassa/config';
 import {
   buildEventPayload,
+  type FieldError,
+  type Hex,
   IdempotencyKeyReusedError,
   type MerchantId,
   minimumAccepted,
   newId,
+  type OptionRate,
+  parsePriceAmount,
   type Payment,
   type PaymentObject,
+  type PaymentOption,
+  QuoteUnavailableError,
+  quoteBaseUnits,
   toBaseUnits,
+  type TokenRef,
+  ValidationError,
 } from '@kassa/domain';
 import { EventsRepository, IdempotencyKeysRepository, type Merchant, treasuryForChain } from '@kassa/persistence';
 import { OUTBOX_NOTIFY_CHANNEL, PaymentObjectsService } from '@kassa/webhooks';
 
-import type { CreatePaymentDto } from './dto/create-payment.dto';
+import type { AcceptedCurrencyDto, CreatePaymentDto, PriceDto } from './dto/create-payment.dto';
 
 /** The response of a create request, as first answered (replayed for the same idempotency key). */
 export interface CreatePaymentResult {
@@ -36,13 +54,16 @@ function requestHash(body: object): string {
 }
 
 /**
- * Creates a payment (DESIGN.md "Merchant API", `POST /v1/payments`): resolves the currency
- * and chain, converts the decimal amount to base units, derives the CREATE2 deposit address
- * bound to the merchant's treasury on that chain (its default treasury when the chain has
- * none of its own), and writes the payment with its `payment.created`
- * event in one transaction. With an idempotency key, the same key and body replay the
+ * Creates a payment (DESIGN.md "Merchant API", `POST /v1/payments`) with its options: for
+ * a fixed coin, one (the currency resolved on its chain, the decimal amount in base
+ * units); for a price, one per accepted coin and chain whose rate is available, quoted
+ * exactly. Each option's CREATE2 deposit address is bound to the merchant's treasury on its
+ * chain (its default treasury when the chain has none of its own), from the payment's one
+ * salt: the same address on every chain with the same factory and treasury. Writes the
+ * payment, its options and its `payment.created` event in one transaction. With an idempotency key, the same key and body replay the
  * first response and another body is a conflict (Stripe-style idempotency).
- * @throws ValidationError (400) naming the field for a bad amount, currency or chain
+ * @throws ValidationError (400) naming the field for a bad amount, price, currency or chain
+ * @throws QuoteUnavailableError (422) when no accepted coin of a price has a rate now
  * @throws IdempotencyKeyReusedError (409) for the same key with another body
  */
 @Injectable()
@@ -50,6 +71,7 @@ export class CreatePaymentUseCase {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(ChainRegistry) private readonly chains: ChainRegistry,
+    private readonly rates: RateSource,
     private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly events: EventsRepository,
     private readonly objects: PaymentObjectsService,
@@ -65,33 +87,26 @@ export class CreatePaymentUseCase {
       const replay = await this.replay(merchantId, idempotencyKey, hash);
       if (replay) return replay;
     }
-    const { chain, token } = this.chains.resolve(input.currency, input.chainId);
-    const amount = toBaseUnits(input.amount, token.decimals, 'amount');
-
-    const treasury = treasuryForChain(merchant, chain.chainId);
     const now = new Date();
     const id = newId('payment', now.getTime());
     const salt = paymentSalt(id);
+    const options = input.price ? await this.pricedOptions(merchant, input, input.price, salt, now) : [this.fixedOption(merchant, input, salt, now)];
+    const selected = options[0]!;
     const payment: Payment = {
       id,
       merchantId,
       status: 'CREATED',
       exception: null,
-      chainId: chain.chainId,
-      token,
-      amount,
-      amountMinimum: minimumAccepted(amount, merchant.tolerancePercent),
+      chainId: selected.chainId,
+      token: selected.token,
+      amount: selected.amount,
+      amountMinimum: selected.amountMinimum,
       amountReceived: 0n,
-      depositAddress: depositAddress({
-        factory: chain.factoryAddress,
-        implementation: chain.implementationAddress,
-        treasury,
-        salt,
-      }),
+      depositAddress: selected.depositAddress,
       salt,
-      treasuryAddress: treasury,
-      factoryAddress: chain.factoryAddress,
-      requiredConfirmations: chain.confirmations,
+      treasuryAddress: selected.treasuryAddress,
+      factoryAddress: selected.factoryAddress,
+      requiredConfirmations: selected.requiredConfirmations,
       orderId: input.orderId ?? null,
       description: input.description ?? null,
       metadata: input.metadata ?? {},
@@ -101,16 +116,18 @@ export class CreatePaymentUseCase {
       createdAt: now,
       paidAt: null,
       finalizedAt: null,
+      price: input.price ? { amount: parsePriceAmount(input.price.amount), currency: input.price.currency } : null,
+      options,
     };
 
     const body = this.objects.buildNew(payment);
     const event = { merchantId, type: 'payment.created' as const, paymentId: payment.id, payload: buildEventPayload(newId('event', now.getTime()), 'payment.created', now, body) };
     const notifications = [
-      // Tells the chain watcher to watch the new deposit address from this commit on ...
-      {
+      // Tells the chain watchers to watch the new deposit address (on every chain of an option) from this commit on ...
+      ...uniqueBy(options, (option) => option.chainId).map((option) => ({
         channel: WATCHED_PAYMENTS_CHANNEL,
-        payload: formatWatchedPaymentNotice({ chainId: payment.chainId, depositAddress: payment.depositAddress, paymentId: payment.id }),
-      },
+        payload: formatWatchedPaymentNotice({ chainId: option.chainId, depositAddress: option.depositAddress, paymentId: payment.id }),
+      })),
       // ... and the workers to deliver payment.created.
       { channel: OUTBOX_NOTIFY_CHANNEL, payload: event.payload.id },
     ];
@@ -139,6 +156,99 @@ export class CreatePaymentUseCase {
     return 'replayed' in outcome ? outcome : { status: 201, body: outcome, replayed: false };
   }
 
+  /**
+   * The one option of a fixed-coin payment: the currency resolved on its chain, the decimal
+   * amount in base units.
+   * @throws ValidationError naming `amount`, `currency` or `chainId`
+   */
+  private fixedOption(merchant: Merchant, input: CreatePaymentDto, salt: Hex, now: Date): PaymentOption {
+    if (input.acceptedCurrencies !== undefined) throw ValidationError.field('acceptedCurrencies', 'is only allowed with a price');
+    const { chain, token } = this.chains.resolve(input.currency!, input.chainId);
+    const amount = toBaseUnits(input.amount!, token.decimals, 'amount');
+    return this.option(merchant, chain, token, amount, salt, null, now);
+  }
+
+  /**
+   * The options of a priced payment (DESIGN.md "Price and the customer's choice of coin"):
+   * one per accepted coin and chain whose rate is available now, quoted exactly (rounded up
+   * to the base unit) at that rate, in the merchant's order.
+   * @throws ValidationError naming the fields when a fixed-coin field comes with the price,
+   *   or an accepted coin is unknown
+   * @throws QuoteUnavailableError when no accepted coin has a rate now
+   */
+  private async pricedOptions(merchant: Merchant, input: CreatePaymentDto, price: PriceDto, salt: Hex, now: Date): Promise<PaymentOption[]> {
+    const mixed = (['amount', 'currency', 'chainId'] as const).filter((field) => input[field] !== undefined);
+    if (mixed.length > 0) throw new ValidationError(mixed.map((field) => ({ field, message: 'must not be given with a price' })));
+    const priceAmount = parsePriceAmount(price.amount);
+    const coins = this.acceptedCoins(input.acceptedCurrencies);
+    const lookups = await Promise.all(coins.map(({ chain, token }) => this.rates.rate(chain.chainId, token.symbol, price.currency, now)));
+    const options: PaymentOption[] = [];
+    const unavailable: FieldError[] = [];
+    coins.forEach(({ chain, token, field }, index) => {
+      const lookup = lookups[index]!;
+      if (!lookup.available) {
+        unavailable.push({ field, message: `${token.symbol} on chain ${chain.chainId}: ${lookup.reason}` });
+        return;
+      }
+      const amount = quoteBaseUnits(priceAmount, lookup.rate.value, token.decimals);
+      options.push(this.option(merchant, chain, token, amount, salt, lookup.rate, now));
+    });
+    if (options.length === 0) throw new QuoteUnavailableError(unavailable);
+    return options;
+  }
+
+  /**
+   * The coins a priced payment accepts: each `acceptedCurrencies` entry on its chain, or on
+   * every chain that carries it; by default every coin of every configured chain. Each coin
+   * once, first mention first.
+   * @throws ValidationError naming `acceptedCurrencies[i].currency` / `.chainId` for an unknown coin or chain
+   */
+  private acceptedCoins(accepted: readonly AcceptedCurrencyDto[] | undefined): (ResolvedCurrency & { field: string })[] {
+    const coins: (ResolvedCurrency & { field: string })[] = [];
+    const errors: FieldError[] = [];
+    if (accepted === undefined) {
+      for (const chain of this.chains.chains) {
+        for (const token of this.chains.currenciesOf(chain)) coins.push({ chain, token, field: 'acceptedCurrencies' });
+      }
+    }
+    (accepted ?? []).forEach(({ currency, chainId }, index) => {
+      const field = `acceptedCurrencies[${index}]`;
+      if (chainId !== undefined) {
+        try {
+          coins.push({ ...this.chains.resolve(currency, chainId), field });
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          errors.push(...error.errors.map((fault) => ({ field: `${field}.${fault.field}`, message: fault.message })));
+        }
+        return;
+      }
+      const carried = this.chains.chains.flatMap((chain) =>
+        this.chains.currenciesOf(chain).filter((token) => token.symbol.toUpperCase() === currency.toUpperCase()).map((token) => ({ chain, token, field })),
+      );
+      if (carried.length === 0) errors.push({ field: `${field}.currency`, message: `'${currency}' is not a supported currency` });
+      coins.push(...carried);
+    });
+    if (errors.length > 0) throw new ValidationError(errors);
+    return uniqueBy(coins, ({ chain, token }) => `${chain.chainId}:${token.symbol.toUpperCase()}`);
+  }
+
+  /** An option of `token` on `chain`: its deposit address is bound to the merchant's treasury there (CREATE2, DESIGN.md "Deposit addresses"). */
+  private option(merchant: Merchant, chain: ChainConfig, token: TokenRef, amount: bigint, salt: Hex, rate: OptionRate | null, now: Date): PaymentOption {
+    const treasury = treasuryForChain(merchant, chain.chainId);
+    return {
+      id: newId('paymentOption', now.getTime()),
+      chainId: chain.chainId,
+      token,
+      amount,
+      amountMinimum: minimumAccepted(amount, merchant.tolerancePercent),
+      requiredConfirmations: chain.confirmations,
+      depositAddress: depositAddress({ factory: chain.factoryAddress, implementation: chain.implementationAddress, treasury, salt }),
+      treasuryAddress: treasury,
+      factoryAddress: chain.factoryAddress,
+      rate,
+    };
+  }
+
   private async replay(merchantId: MerchantId, key: string, hash: string): Promise<CreatePaymentResult | null> {
     const record = await this.idempotencyKeys.find(merchantId, key);
     if (!record) return null;
@@ -148,3 +258,14 @@ export class CreatePaymentUseCase {
 }
 
 class LostIdempotencyRace extends Error {}
+
+/** The items with distinct keys, first occurrence first. */
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string | number): T[] {
+  const seen = new Set<string | number>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

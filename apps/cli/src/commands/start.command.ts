@@ -59,7 +59,7 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     let chains = baseConfig.chains;
     let settlement = baseConfig.settlement;
     if (chains.length === 0) {
-      log('Starting a local Hardhat node and deploying the contracts and test tokens ...');
+      log('Starting a local Hardhat node and deploying the contracts, test tokens and price feed ...');
       const local = await startLocalChain({ blockTimeMs: LOCAL_BLOCK_TIME_MS, port: LOCAL_RPC_PORT }).catch(() =>
         startLocalChain({ blockTimeMs: LOCAL_BLOCK_TIME_MS }),
       );

@@ -2,15 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import {
+  type ChainHeads,
   evaluatePayment,
   eventForTransition,
   isFinal,
   type EventType,
   type Payment,
   type PaymentException,
+  sameOption,
   type Transfer,
 } from '@kassa/domain';
-import { PaymentsRepository, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 
 
@@ -69,6 +71,7 @@ export class ReevaluatePayments {
     private readonly payments: PaymentsRepository,
     private readonly transfers: TransfersRepository,
     private readonly events: PaymentEventsService,
+    private readonly cursors: ChainCursorsRepository,
   ) {}
 
   /**
@@ -86,10 +89,11 @@ export class ReevaluatePayments {
     const payments = await this.payments.findManyByIdsUnscoped(sorted, manager);
     const transfers = await this.transfers.listByPayments(sorted, manager);
     payments.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const heads = await this.headsFor(manager, payments, step);
     const changes: { payment: Payment; next: NextState }[] = [];
     for (const payment of payments) {
       const late = step.newTransferPaymentIds.has(payment.id) && isFinal(payment.status);
-      const next = nextState(payment, transfers.get(payment.id) ?? [], late, step);
+      const next = nextState(payment, transfers.get(payment.id) ?? [], late, step, heads);
       if (next) changes.push({ payment, next });
     }
     const applied = new Set(
@@ -102,6 +106,7 @@ export class ReevaluatePayments {
           amountReceived: next.amountReceived,
           paidAt: next.paidAt,
           finalizedAt: next.finalizedAt,
+          optionId: next.optionId,
         })),
         manager,
       ),
@@ -117,10 +122,23 @@ export class ReevaluatePayments {
       // Another process moved the payment on (cancel, timeout): evaluate what it is now.
       const current = await this.payments.findByIdUnscoped(payment.id, manager);
       const late = step.newTransferPaymentIds.has(payment.id);
-      if (current && (await this.evaluate(manager, current, transfers.get(payment.id) ?? [], late, step))) changed++;
+      if (current && (await this.evaluate(manager, current, transfers.get(payment.id) ?? [], late, step, heads))) changed++;
     }
     await this.events.recordMany(manager, announcements, step.now);
     return { evaluated: payments.length, changed };
+  }
+
+  /**
+   * The heads confirmations are counted against: this step's head for its chain, and the
+   * stored cursor of every other chain an evaluated payment has an option on (a price paid
+   * in any accepted coin and network).
+   */
+  private async headsFor(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<ChainHeads> {
+    const others = new Set<number>();
+    for (const payment of payments) for (const option of payment.options ?? []) if (option.chainId !== step.chainId) others.add(option.chainId);
+    const heads = others.size > 0 ? await this.cursors.heads([...others], manager) : new Map<number, bigint>();
+    heads.set(step.chainId, step.head);
+    return heads;
   }
 
   /** The events a change announces: its transition, a late transfer, a REORGED exception (logged too). */
@@ -153,10 +171,11 @@ export class ReevaluatePayments {
     transfers: readonly Transfer[],
     lateTransfer: boolean,
     step: ChainStep,
+    heads: ChainHeads,
   ): Promise<boolean> {
     let payment: Payment | null = read;
     for (let attempt = 1; payment && attempt <= MAX_ATTEMPTS; attempt++) {
-      const next = nextState(payment, transfers, lateTransfer && isFinal(payment.status), step);
+      const next = nextState(payment, transfers, lateTransfer && isFinal(payment.status), step, heads);
       if (!next) return false;
       const { lateTransfer: _announceLate, ...state } = next;
       const applied = await this.payments.updateState({ id: payment.id, expectedStatus: payment.status, ...state }, manager);
@@ -178,15 +197,25 @@ interface NextState {
   amountReceived: bigint;
   paidAt: Date | null;
   finalizedAt: Date | null;
+  /** The option the payment moves onto (value arrived in another option than its current one), else null. */
+  optionId: string | null;
   lateTransfer: boolean;
 }
 
-function nextState(payment: Payment, transfers: readonly Transfer[], lateTransfer: boolean, step: ChainStep): NextState | null {
-  const evaluation = evaluatePayment(payment, transfers, step.head);
+function nextState(
+  payment: Payment,
+  transfers: readonly Transfer[],
+  lateTransfer: boolean,
+  step: ChainStep,
+  heads: ChainHeads,
+): NextState | null {
+  const evaluation = evaluatePayment(payment, transfers, heads);
   const exception = lateTransfer && evaluation.exception !== 'REORGED' ? 'PAID_LATE' : evaluation.exception;
   const amountReceived = evaluation.sums.confirmed;
+  const { option } = evaluation;
+  const switched = option.chainId !== undefined && option.id !== '' && !sameOption({ chainId: option.chainId, token: option.token }, payment);
   const unchanged =
-    evaluation.status === payment.status && exception === payment.exception && amountReceived === payment.amountReceived;
+    !switched && evaluation.status === payment.status && exception === payment.exception && amountReceived === payment.amountReceived;
   if (unchanged && !lateTransfer) return null;
   const becomesPaid = evaluation.status === 'PAID' && payment.status !== 'PAID';
   const becomesFinal = isFinal(evaluation.status) && !isFinal(payment.status);
@@ -196,6 +225,7 @@ function nextState(payment: Payment, transfers: readonly Transfer[], lateTransfe
     amountReceived,
     paidAt: becomesPaid ? step.now : payment.paidAt,
     finalizedAt: becomesFinal ? step.now : payment.finalizedAt,
+    optionId: switched ? option.id : null,
     lateTransfer,
   };
 }

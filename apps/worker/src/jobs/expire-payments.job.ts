@@ -3,7 +3,16 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
-import { decideExpiry, evaluatePayment, eventForTransition, type Payment, timeoutException, type Transfer } from '@kassa/domain';
+import {
+  type ChainHeads,
+  decideExpiry,
+  evaluatePayment,
+  eventForTransition,
+  type Payment,
+  paymentOptionsOf,
+  timeoutException,
+  type Transfer,
+} from '@kassa/domain';
 import { ChainCursorsRepository, type PaymentState, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 import type { EntityManager } from 'typeorm';
@@ -91,15 +100,17 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
 
     const toTimeOut: { payment: Payment; state: PaymentState }[] = [];
     const waiting: string[] = [];
+    const heads = new Map([...progress].map(([chainId, chain]) => [chainId, chain.cursorBlock ?? 0n]));
     for (const payment of candidates) {
-      const chain = progress.get(payment.chainId);
-      const evaluation = evaluatePayment(payment, transfers.get(payment.id) ?? [], chain?.cursorBlock ?? 0n);
-      let decision = decideExpiry(payment, evaluation.sums, now, graceMs);
+      const evaluation = evaluatePayment(payment, transfers.get(payment.id) ?? [], heads);
+      let decision = decideExpiry({ ...payment, amountMinimum: evaluation.option.amountMinimum }, evaluation.sums, now, graceMs);
       // Paid in time and confirmed: the watcher marks it PAID on its next block.
       if (evaluation.status === 'PAID') decision = 'wait_for_confirmations';
-      // The watcher has not yet seen every block up to the deadline: an in-time transfer may still come.
+      // The watcher has not yet seen every block up to the deadline on every chain the payment
+      // can be paid on: an in-time transfer may still come.
       const pastGrace = now.getTime() > payment.expiresAt.getTime() + graceMs;
-      if (decision === 'timeout' && !pastGrace && !this.watcherPassed(chain, payment.expiresAt)) decision = 'wait_for_confirmations';
+      const watchersPassed = chainsOf(payment).every((chainId) => this.watcherPassed(progress.get(chainId), payment.expiresAt));
+      if (decision === 'timeout' && !pastGrace && !watchersPassed) decision = 'wait_for_confirmations';
       if (decision === 'timeout') {
         toTimeOut.push({
           payment,
@@ -140,8 +151,7 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
       const decided: string[] = [];
       if (credits.length > 0) await this.transfers.insertMany(manager, credits.map(({ credit }) => credit));
       for (const { payment, credit } of credits) {
-        const head = progress.get(payment.chainId)?.cursorBlock ?? 0n;
-        const outcome = await this.decideOnCredit(manager, payment, [...(transfers.get(payment.id) ?? []), credit], head, now);
+        const outcome = await this.decideOnCredit(manager, payment, [...(transfers.get(payment.id) ?? []), credit], heads, now);
         if (outcome === 'TIMEOUT') changed.push(payment.id);
         if (outcome) decided.push(payment.id);
       }
@@ -161,10 +171,10 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     manager: EntityManager,
     payment: Payment,
     transfers: readonly Transfer[],
-    head: bigint,
+    heads: ChainHeads,
     now: Date,
   ): Promise<'PAID' | 'TIMEOUT' | null> {
-    const evaluation = evaluatePayment(payment, transfers, head);
+    const evaluation = evaluatePayment(payment, transfers, heads);
     const paid = evaluation.status === 'PAID';
     const applied = await this.payments.updateState(
       {
@@ -197,7 +207,7 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
 
   /** Where each chain's watcher stands: its cursor, the cursor block's time, and the node's head. */
   private async watcherProgress(payments: readonly Payment[]): Promise<Map<number, WatcherProgress>> {
-    const chainIds = [...new Set(payments.map((payment) => payment.chainId))];
+    const chainIds = [...new Set(payments.flatMap(chainsOf))];
     const entries = await Promise.all(
       chainIds.map(async (chainId): Promise<[number, WatcherProgress]> => {
         const [cursor, nodeHead] = await Promise.all([this.cursors.get(chainId), this.balances.headBlockNumber(chainId)]);
@@ -207,4 +217,9 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     );
     return new Map(entries);
   }
+}
+
+/** Every chain a payment can be paid on (its options' chains). */
+function chainsOf(payment: Payment): number[] {
+  return [...new Set(paymentOptionsOf(payment).map((option) => option.chainId))];
 }

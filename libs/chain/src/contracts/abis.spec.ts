@@ -3,6 +3,8 @@ import {
   depositFactoryAbi,
   depositForwarderAbi,
   depositForwarderErrorsAbi,
+  priceFeedAbi,
+  testPriceFeedAbi,
   testTokenMintAbi,
   testUsdtAbi,
 } from './abis';
@@ -74,5 +76,10 @@ describe('contract ABIs match the compiled artifacts', () => {
   it('TestUSDT has every ERC-20 selector (return values aside)', () => {
     const selectors = functionSignatures(testUsdtAbi).map(selectorOf);
     for (const signature of functionSignatures(erc20Abi)) expect(selectors).toContain(selectorOf(signature));
+  });
+
+  it('TestPriceFeed answers the aggregator reads and has the test setters', () => {
+    const compiled = canonicalSet(compiledAbi('TestPriceFeed'));
+    for (const item of [...priceFeedAbi, ...testPriceFeedAbi]) expect(compiled).toContain(canonical(item));
   });
 });

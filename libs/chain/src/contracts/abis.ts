@@ -265,3 +265,67 @@ export const testUsdtAbi = [
     outputs: [],
   },
 ] as const;
+
+/** The round tuple of a Chainlink-style aggregator: answer in feed units, times in unix seconds. */
+const roundDataOutputs = [
+  { name: 'roundId', type: 'uint80', internalType: 'uint80' },
+  { name: 'answer', type: 'int256', internalType: 'int256' },
+  { name: 'startedAt', type: 'uint256', internalType: 'uint256' },
+  { name: 'updatedAt', type: 'uint256', internalType: 'uint256' },
+  { name: 'answeredInRound', type: 'uint80', internalType: 'uint80' },
+] as const;
+
+/**
+ * The reads of Chainlink's AggregatorV3Interface that Kassa's rate source makes: `decimals`
+ * and `latestRoundData` (answer / 10^decimals = quote units per one base unit, e.g. USD per
+ * ETH). Real Chainlink feeds and the local TestPriceFeed both answer them.
+ */
+export const priceFeedAbi = [
+  {
+    type: 'function',
+    name: 'decimals',
+    stateMutability: 'view',
+    inputs: [],
+    outputs: [{ name: '', type: 'uint8', internalType: 'uint8' }],
+  },
+  {
+    type: 'function',
+    name: 'latestRoundData',
+    stateMutability: 'view',
+    inputs: [],
+    outputs: roundDataOutputs,
+  },
+] as const;
+
+/**
+ * Test setters of the local-chain TestPriceFeed (`contracts/src/test/TestPriceFeed.sol`):
+ * `setAnswer(answer)` starts a round updated now, `setRound(answer, updatedAt)` one with an
+ * explicit unix time (an old one makes the feed stale), `setAnsweredInRound(round)` marks the
+ * latest round as carrying an earlier round's answer. Anyone may call them.
+ */
+export const testPriceFeedAbi = [
+  {
+    type: 'function',
+    name: 'setAnswer',
+    stateMutability: 'nonpayable',
+    inputs: [{ name: 'answer', type: 'int256', internalType: 'int256' }],
+    outputs: [],
+  },
+  {
+    type: 'function',
+    name: 'setAnsweredInRound',
+    stateMutability: 'nonpayable',
+    inputs: [{ name: 'answeredInRound', type: 'uint80', internalType: 'uint80' }],
+    outputs: [],
+  },
+  {
+    type: 'function',
+    name: 'setRound',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'answer', type: 'int256', internalType: 'int256' },
+      { name: 'updatedAt', type: 'uint256', internalType: 'uint256' },
+    ],
+    outputs: [],
+  },
+] as const;

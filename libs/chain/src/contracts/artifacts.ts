@@ -15,6 +15,7 @@ const CONTRACT_SOURCES = {
   EthForwarder: 'src/test/EthForwarder.sol',
   ReentrantToken: 'src/test/ReentrantToken.sol',
   NativeSender: 'src/test/NativeSender.sol',
+  TestPriceFeed: 'src/test/TestPriceFeed.sol',
 } as const;
 
 /** Contracts compiled from `contracts/src` whose artifacts can be loaded. */

@@ -105,3 +105,62 @@ describe('payment lifecycle', () => {
     }
   });
 });
+
+describe('payment lifecycle with several options (a price paid in any accepted coin)', () => {
+  const USDT = { symbol: 'USDT', address: '0x00000000000000000000000000000000000000bb' as const, decimals: 6 };
+  const ETH = { symbol: 'ETH', address: null, decimals: 18 };
+  const address = '0x00000000000000000000000000000000000000cc' as const;
+  const option = (id: string, chainId: number, token: typeof USDC | typeof USDT | typeof ETH, amount: bigint, requiredConfirmations = 3) => ({
+    id,
+    chainId,
+    token,
+    amount,
+    amountMinimum: amount,
+    requiredConfirmations,
+    depositAddress: address,
+    treasuryAddress: address,
+    factoryAddress: address,
+    rate: null,
+  });
+  const options = [option('opt_a', 1, USDC, 25_000_000n), option('opt_b', 2, USDT, 25_000_000n, 2), option('opt_c', 2, ETH, 10n ** 16n, 2)];
+  const priced = (overrides: Partial<PaymentTerms> = {}): PaymentTerms =>
+    terms({ chainId: 1, token: USDC, amount: 25_000_000n, amountMinimum: 25_000_000n, options, ...overrides });
+  const heads = (a: bigint, b: bigint) => new Map([[1, a], [2, b]]);
+
+  it('credits a transfer to the option of its chain and coin, counting confirmations on that chain', () => {
+    const onB = [transfer(25_000_000n, 50n, { chainId: 2, tokenAddress: USDT.address })];
+    expect(evaluatePayment(priced(), onB, heads(1000n, 50n))).toMatchObject({ status: 'PENDING', option: { id: 'opt_b' } });
+    expect(evaluatePayment(priced(), onB, heads(0n, 51n))).toMatchObject({ status: 'PAID', exception: null, option: { id: 'opt_b' } });
+  });
+
+  it('never credits a coin to the same token address on another chain', () => {
+    const usdtOnChainOne = [transfer(25_000_000n, 50n, { chainId: 1, tokenAddress: USDT.address })];
+    expect(evaluatePayment(priced(), usdtOnChainOne, heads(100n, 100n)).status).toBe('CREATED');
+  });
+
+  it('pays in native coin on the other chain, exact to the base unit', () => {
+    const short = [transfer(10n ** 16n - 1n, 10n, { chainId: 2, tokenAddress: null })];
+    expect(evaluatePayment(priced(), short, heads(0n, 20n))).toMatchObject({ status: 'PENDING', option: { id: 'opt_c' } });
+    const exact = [transfer(10n ** 16n, 10n, { chainId: 2, tokenAddress: null })];
+    expect(evaluatePayment(priced(), exact, heads(0n, 20n))).toMatchObject({ status: 'PAID', exception: null, option: { id: 'opt_c' } });
+  });
+
+  it('is PAID with OVERPAID when value arrived in two options and one is fully paid', () => {
+    const both = [
+      transfer(5_000_000n, 10n, { chainId: 1, tokenAddress: USDC.address }),
+      transfer(25_000_000n, 10n, { chainId: 2, tokenAddress: USDT.address }),
+    ];
+    const evaluation = evaluatePayment(priced(), both, heads(20n, 20n));
+    expect(evaluation).toMatchObject({ status: 'PAID', exception: 'OVERPAID', option: { id: 'opt_b' } });
+    expect(evaluation.sums.confirmed).toBe(25_000_000n);
+  });
+
+  it('keeps a final payment on its option: a reorg of the paying transfer is REORGED, not a switch', () => {
+    const paidOnB = priced({ status: 'PAID', chainId: 2, token: USDT });
+    expect(evaluatePayment(paidOnB, [transfer(25_000_000n, 10n, { chainId: 1, tokenAddress: USDC.address })], heads(20n, 20n))).toMatchObject({
+      status: 'PAID',
+      exception: 'REORGED',
+      option: { id: 'opt_b' },
+    });
+  });
+});

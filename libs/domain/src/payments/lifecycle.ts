@@ -3,6 +3,9 @@ import {
   confirmationsOf,
   isFinal,
   type Payment,
+  type PaymentOption,
+  sameOption,
+  UNKNOWN_SENDER,
   type PaymentException,
   type PaymentStatus,
   type Transfer,
@@ -12,10 +15,25 @@ import {
 export type PaymentTerms = Pick<
   Payment,
   'status' | 'exception' | 'amount' | 'amountMinimum' | 'requiredConfirmations' | 'expiresAt' | 'token'
->;
+> &
+  Partial<Pick<Payment, 'chainId' | 'depositAddress' | 'treasuryAddress' | 'factoryAddress' | 'options'>>;
 
-/** The part of a transfer that counts towards a payment. */
-export type CountedTransfer = Pick<Transfer, 'amount' | 'blockNumber' | 'blockTimestamp' | 'status' | 'tokenAddress'>;
+/** The part of an option that decides what counts towards it. */
+export type OptionTerms = Pick<PaymentOption, 'token' | 'requiredConfirmations'> & { chainId?: number };
+
+/** An option as evaluated: `chainId` is absent for single-chain callers that leave it out of the terms. */
+export type EvaluatedOption = Omit<PaymentOption, 'chainId'> & { chainId?: number };
+
+/**
+ * The part of a transfer that counts towards a payment. `chainId` absent: the transfer is on
+ * the chain of whichever option it is compared with (single-chain callers).
+ */
+export type CountedTransfer = Pick<Transfer, 'amount' | 'blockNumber' | 'blockTimestamp' | 'status' | 'tokenAddress'> & {
+  chainId?: number;
+};
+
+/** Chain heads confirmations are counted against: one head (every chain), or one per chain id (0 when missing). */
+export type ChainHeads = bigint | ReadonlyMap<number, bigint>;
 
 /** Sums of a payment's transfers, in base units. */
 export interface TransferSums {
@@ -29,34 +47,49 @@ export interface TransferSums {
   confirmed: bigint;
 }
 
-/** The outcome of evaluating a payment: its next status and exception, and the sums. */
+/** The outcome of evaluating a payment: its next status and exception, the option it stands on, and that option's sums. */
 export interface PaymentEvaluation {
   status: PaymentStatus;
   exception: PaymentException | null;
+  /** Sums of {@link option}. */
   sums: TransferSums;
+  /**
+   * The option the payment stands on: the one that paid; else one paid in full in time
+   * (waiting for confirmations); else the first that received value; else the current one.
+   * A final payment keeps its option.
+   */
+  option: EvaluatedOption;
 }
 
-function sameToken(payment: PaymentTerms, transfer: CountedTransfer): boolean {
-  const expected = payment.token.address?.toLowerCase() ?? null;
+function counts(option: OptionTerms, transfer: CountedTransfer): boolean {
+  if (option.chainId !== undefined && transfer.chainId !== undefined && option.chainId !== transfer.chainId) return false;
+  const expected = option.token.address?.toLowerCase() ?? null;
   return (transfer.tokenAddress?.toLowerCase() ?? null) === expected;
 }
 
+function headOf(heads: ChainHeads, chainId: number | undefined): bigint {
+  if (typeof heads === 'bigint') return heads;
+  return chainId === undefined ? 0n : (heads.get(chainId) ?? 0n);
+}
+
 /**
- * Sums a payment's transfers. Only active transfers of the payment's own token count;
- * orphaned transfers and other tokens are recorded elsewhere but never count.
+ * Sums the transfers that count towards one option (or a single-option payment): active
+ * transfers of its token on its chain; orphaned transfers and other coins are recorded
+ * elsewhere but never count here.
  *
- * @param headBlockNumber the chain head the confirmations are counted against
+ * @param heads the chain head(s) the confirmations are counted against
  */
 export function sumTransfers(
-  payment: PaymentTerms,
+  option: OptionTerms & Pick<Payment, 'expiresAt'>,
   transfers: readonly CountedTransfer[],
-  headBlockNumber: bigint,
+  heads: ChainHeads,
 ): TransferSums {
+  const head = headOf(heads, option.chainId);
   const sums: TransferSums = { seen: 0n, confirmedInTime: 0n, inTime: 0n, confirmed: 0n };
   for (const transfer of transfers) {
-    if (transfer.status !== 'active' || !sameToken(payment, transfer)) continue;
-    const confirmed = confirmationsOf(transfer.blockNumber, headBlockNumber) >= payment.requiredConfirmations;
-    const inTime = transfer.blockTimestamp.getTime() <= payment.expiresAt.getTime();
+    if (transfer.status !== 'active' || !counts(option, transfer)) continue;
+    const confirmed = confirmationsOf(transfer.blockNumber, head) >= option.requiredConfirmations;
+    const inTime = transfer.blockTimestamp.getTime() <= option.expiresAt.getTime();
     sums.seen += transfer.amount;
     if (inTime) sums.inTime += transfer.amount;
     if (confirmed) sums.confirmed += transfer.amount;
@@ -66,33 +99,62 @@ export function sumTransfers(
 }
 
 /**
- * Evaluates a payment after its transfers or the chain head changed (DESIGN.md "Payment
- * lifecycle"):
- * - PAID when the confirmed, in-time sum reaches `amountMinimum` (amount less the
- *   merchant's tolerance); exception OVERPAID when the confirmed sum exceeds the amount.
+ * Evaluates a payment after its transfers or a chain head changed (DESIGN.md "Payment
+ * lifecycle" and "Price and the customer's choice of coin"), option by option (a
+ * transfer counts towards the option of the chain and coin it arrived in):
+ * - PAID when one option's confirmed, in-time sum reaches its `amountMinimum` (amount less
+ *   the merchant's tolerance); exception OVERPAID when that option's confirmed sum exceeds
+ *   its amount, or when another option received value too (the options' sums tell the
+ *   merchant how much, where).
  * - PENDING while value is seen but does not (yet) pay; CREATED when nothing counts, which
  *   is where a PENDING payment returns when a reorg orphans its only transfer.
- * - A final payment keeps its status; value that no longer counts on a PAID payment
- *   (a reorg deeper than the confirmations) sets exception REORGED.
+ * - A final payment keeps its status and option; value that no longer counts on a PAID
+ *   payment (a reorg deeper than the confirmations) sets exception REORGED.
  * The deadline is not decided here: see {@link decideExpiry}.
  */
-export function evaluatePayment(
-  payment: PaymentTerms,
-  transfers: readonly CountedTransfer[],
-  headBlockNumber: bigint,
-): PaymentEvaluation {
-  const sums = sumTransfers(payment, transfers, headBlockNumber);
+export function evaluatePayment(payment: PaymentTerms, transfers: readonly CountedTransfer[], heads: ChainHeads): PaymentEvaluation {
+  const options = optionsOf(payment);
+  const current = options[0]!;
+  const sumsOf = (option: EvaluatedOption): TransferSums => sumTransfers({ ...option, expiresAt: payment.expiresAt }, transfers, heads);
   if (isFinal(payment.status)) {
+    const sums = sumsOf(current);
     // A counted transfer that re-appears in the new branch still counts; only lost value is REORGED.
-    const reorged = payment.status === 'PAID' && sums.inTime < payment.amountMinimum;
-    return { status: payment.status, exception: reorged ? 'REORGED' : payment.exception, sums };
+    const reorged = payment.status === 'PAID' && sums.inTime < current.amountMinimum;
+    return { status: payment.status, exception: reorged ? 'REORGED' : payment.exception, sums, option: current };
   }
-  if (sums.confirmedInTime >= payment.amountMinimum) {
-    return { status: 'PAID', exception: sums.confirmed > payment.amount ? 'OVERPAID' : null, sums };
+  const evaluated = options.map((option) => ({ option, sums: sumsOf(option) }));
+  const paid = evaluated.find(({ option, sums }) => sums.confirmedInTime >= option.amountMinimum);
+  if (paid) {
+    const otherValue = evaluated.some(({ option, sums }) => option !== paid.option && sums.seen > 0n);
+    const overpaid = paid.sums.confirmed > paid.option.amount || otherValue;
+    return { status: 'PAID', exception: overpaid ? 'OVERPAID' : null, sums: paid.sums, option: paid.option };
   }
-  return { status: sums.seen > 0n ? 'PENDING' : 'CREATED', exception: null, sums };
+  const standing =
+    evaluated.find(({ option, sums }) => sums.inTime >= option.amountMinimum) ??
+    evaluated.find(({ sums }) => sums.seen > 0n) ??
+    evaluated[0]!;
+  return { status: standing.sums.seen > 0n ? 'PENDING' : 'CREATED', exception: null, sums: standing.sums, option: standing.option };
 }
 
+/** The payment's options, the one its coin fields describe first. */
+function optionsOf(payment: PaymentTerms): EvaluatedOption[] {
+  const own: EvaluatedOption = {
+    id: '',
+    chainId: payment.chainId,
+    token: payment.token,
+    amount: payment.amount,
+    amountMinimum: payment.amountMinimum,
+    requiredConfirmations: payment.requiredConfirmations,
+    depositAddress: payment.depositAddress ?? UNKNOWN_SENDER,
+    treasuryAddress: payment.treasuryAddress ?? UNKNOWN_SENDER,
+    factoryAddress: payment.factoryAddress ?? UNKNOWN_SENDER,
+    rate: null,
+  };
+  const options = payment.options ?? [];
+  const index = payment.chainId === undefined ? -1 : options.findIndex((option) => sameOption(option, { chainId: payment.chainId!, token: payment.token }));
+  if (index < 0) return [own, ...options];
+  return [options[index]!, ...options.slice(0, index), ...options.slice(index + 1)];
+}
 /** What the scheduler does with a payment whose deadline may have passed. */
 export type ExpiryDecision = 'keep' | 'wait_for_confirmations' | 'timeout';
 

@@ -1,3 +1,5 @@
+import { ID_PREFIXES } from '../ids';
+
 /**
  * The payment and its lifecycle, after IVPAY's statuses (CREATED, PENDING, PAID, TIMEOUT)
  * plus CANCELED; see DESIGN.md "Payment lifecycle".
@@ -37,7 +39,58 @@ export interface TokenRef {
   decimals: number;
 }
 
-/** A payment as the domain sees it. Amounts are base units (bigint). */
+/**
+ * How an option's amount was quoted from the payment's price (DESIGN.md "Price and the
+ * customer's choice of coin"): fixed when the payment is created, kept until `expiresAt`.
+ */
+export interface OptionRate {
+  /** Pricing-currency units per one whole coin, exact decimal string (e.g. "2500", "1"). */
+  value: string;
+  /** The pricing currency, e.g. "USD". */
+  pricingCurrency: string;
+  /** 'peg': a stablecoin quoted 1:1; 'price_feed': a Chainlink-style aggregator's answer. */
+  source: 'peg' | 'price_feed';
+  /** The aggregator read (price_feed), else null. */
+  feedAddress: Address | null;
+  /** The aggregator round's `updatedAt` (price_feed), else null. */
+  updatedAt: Date | null;
+}
+
+/** A price in a pricing currency: `amount` is a decimal string, e.g. { amount: "25.00", currency: "USD" }. */
+export interface PaymentPrice {
+  amount: string;
+  currency: string;
+}
+
+/**
+ * One way to pay a payment: a coin on a chain, with its amount and deposit address (a
+ * quote). A fixed-coin payment has exactly one; a priced payment one per accepted coin
+ * and chain whose rate was available. The deposit address is the same on every chain
+ * whose factory sits at the same address and where the merchant has the same treasury.
+ */
+export interface PaymentOption {
+  /** `opt_<ULID>`. */
+  id: string;
+  chainId: number;
+  token: TokenRef;
+  /** Amount due in this option, base units. */
+  amount: bigint;
+  /** Least confirmed in-time sum that pays in this option (amount less tolerance), base units. */
+  amountMinimum: bigint;
+  requiredConfirmations: number;
+  depositAddress: Address;
+  treasuryAddress: Address;
+  factoryAddress: Address;
+  /** The rate the amount was quoted at; null for a fixed-coin payment. */
+  rate: OptionRate | null;
+}
+
+/**
+ * A payment as the domain sees it. Amounts are base units (bigint). Its coin fields
+ * (`chainId`, `token`, `amount`, `amountMinimum`, `depositAddress`, `treasuryAddress`,
+ * `factoryAddress`, `requiredConfirmations`) are those of its selected option: the first
+ * until value arrives, then the option the value arrived in (the one that paid, once PAID).
+ */
 export interface Payment {
   id: string;
   merchantId: MerchantId;
@@ -66,6 +119,38 @@ export interface Payment {
   createdAt: Date;
   paidAt: Date | null;
   finalizedAt: Date | null;
+  /** The price the options were quoted from; null (or absent) for a fixed-coin payment. */
+  price?: PaymentPrice | null;
+  /** Every way to pay it, in the merchant's order; absent or empty: the payment's own coin is its only option. */
+  options?: readonly PaymentOption[];
+}
+
+/** The option a payment's own coin fields describe (when `options` were not loaded, built from them). */
+export function selectedOptionOf(payment: Payment): PaymentOption {
+  return paymentOptionsOf(payment).find((option) => sameOption(option, payment))!;
+}
+
+/** A payment's options; one built from its own coin fields when none were loaded. */
+export function paymentOptionsOf(payment: Payment): readonly PaymentOption[] {
+  if (payment.options && payment.options.some((option) => sameOption(option, payment))) return payment.options;
+  const own: PaymentOption = {
+    id: `${ID_PREFIXES.paymentOption}_${payment.id.slice(payment.id.indexOf('_') + 1)}`,
+    chainId: payment.chainId,
+    token: payment.token,
+    amount: payment.amount,
+    amountMinimum: payment.amountMinimum,
+    requiredConfirmations: payment.requiredConfirmations,
+    depositAddress: payment.depositAddress,
+    treasuryAddress: payment.treasuryAddress,
+    factoryAddress: payment.factoryAddress,
+    rate: null,
+  };
+  return [own, ...(payment.options ?? [])];
+}
+
+/** True when two coin references name the same coin on the same chain (token addresses compare case-insensitively). */
+export function sameOption(a: { chainId: number; token: Pick<TokenRef, 'address'> }, b: { chainId: number; token: Pick<TokenRef, 'address'> }): boolean {
+  return a.chainId === b.chainId && (a.token.address?.toLowerCase() ?? null) === (b.token.address?.toLowerCase() ?? null);
 }
 
 export const TRANSFER_STATUSES = ['active', 'orphaned'] as const;

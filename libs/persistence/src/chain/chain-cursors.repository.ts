@@ -57,6 +57,20 @@ export class ChainCursorsRepository {
       : null;
   }
 
+  /**
+   * The cursor block of each of these chains that has one (the head the watcher has stored,
+   * which confirmations are counted against), by chain id.
+   */
+  async heads(chainIds: readonly number[], manager: EntityManager = this.dataSource.manager): Promise<Map<number, bigint>> {
+    if (chainIds.length === 0) return new Map();
+    const rows = await selectRows<{ chain_id: number; block_number: string }>(
+      manager,
+      `SELECT chain_id, block_number FROM chain_cursors WHERE chain_id = ANY ($1::int[])`,
+      [chainIds],
+    );
+    return new Map(rows.map((row) => [row.chain_id, toBigInt(row.block_number)]));
+  }
+
   /** Moves the cursor (forwards, or backwards after a reorg); call it in the transaction that stores the blocks' transfers. */
   async save(manager: EntityManager, chainId: number, blockNumber: bigint, blockHash: Hex): Promise<void> {
     await runSql(

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { asMerchantId, type EventPayload, type EventType, type MerchantId, type Payment } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
-import { PAYMENT_COLUMNS, paymentInsertParams } from '../payments/payment-row';
+import { PAYMENT_COLUMNS, PAYMENT_OPTION_COLUMN_TYPES, PAYMENT_OPTION_COLUMNS, paymentInsertParams, paymentOptionInsertColumns } from '../payments/payment-row';
 
 /** An event as stored in the outbox; `payload` is the webhook body, signed on delivery. */
 export interface StoredEvent {
@@ -180,11 +180,17 @@ export class EventsRepository {
     const at = (value: unknown) => `$${params.push(value)}`;
     const eventValues = [at(event.payload.id), at(event.merchantId), at(event.type), at(JSON.stringify(event.payload)), at(new Date(event.payload.createdAt))];
     const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
+    const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
     await runSql(
       manager,
       `WITH payment AS (
          INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
          VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})
+         RETURNING id
+       ),
+       options AS (
+         INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')})
+         SELECT * FROM unnest(${optionArrays.join(', ')})
          RETURNING id
        ),
        event AS (
@@ -200,7 +206,7 @@ export class EventsRepository {
          WHERE endpoint.enabled AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))
          RETURNING id
        )
-       SELECT (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
+       SELECT (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM options) AS options${notify.map((call) => `, ${call}`).join('')}`,
       params,
     );
   }

@@ -21,6 +21,7 @@ const TABLES = [
   'idempotency_keys',
   'merchant_treasuries',
   'merchants',
+  'payment_options',
   'payments',
   'settlement_amounts',
   'settlement_policies',

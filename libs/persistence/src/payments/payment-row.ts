@@ -1,4 +1,13 @@
-import { asMerchantId, type Address, type Hex, type Payment, type PaymentException, type PaymentStatus } from '@kassa/domain';
+import {
+  asMerchantId,
+  type Address,
+  type Hex,
+  type Payment,
+  type PaymentException,
+  type PaymentOption,
+  type PaymentStatus,
+  paymentOptionsOf,
+} from '@kassa/domain';
 
 import { toBigInt } from '../database/transformers';
 
@@ -29,6 +38,30 @@ export interface PaymentRow {
   created_at: Date;
   paid_at: Date | null;
   finalized_at: Date | null;
+  price_amount: string | null;
+  price_currency: string | null;
+  /** The payment's options as JSON (see {@link paymentColumns}); numbers that may be large are strings. */
+  options?: PaymentOptionJson[] | null;
+}
+
+/** A `payment_options` row as {@link paymentColumns} aggregates it (numerics as text, times as ISO strings). */
+interface PaymentOptionJson {
+  id: string;
+  chain_id: number;
+  currency: string;
+  token_address: string | null;
+  token_decimals: number;
+  amount: string;
+  amount_minimum: string;
+  required_confirmations: number;
+  deposit_address: string;
+  treasury_address: string;
+  factory_address: string;
+  rate_value: string | null;
+  rate_pricing_currency: string | null;
+  rate_source: 'peg' | 'price_feed' | null;
+  rate_feed_address: string | null;
+  rate_updated_at: string | null;
 }
 
 /** The columns of {@link PaymentRow}, in the order of {@link paymentInsertParams}. */
@@ -58,12 +91,107 @@ export const PAYMENT_COLUMNS = [
   'created_at',
   'paid_at',
   'finalized_at',
+  'price_amount',
+  'price_currency',
 ] as const;
 
-/** The columns of {@link PaymentRow} as a SELECT list, qualified with `alias.` when given. */
+/** The columns of `payment_options`, in the order of {@link paymentOptionInsertRows}. */
+export const PAYMENT_OPTION_COLUMNS = [
+  'id',
+  'payment_id',
+  'position',
+  'chain_id',
+  'currency',
+  'token_address',
+  'token_decimals',
+  'amount',
+  'amount_minimum',
+  'required_confirmations',
+  'deposit_address',
+  'treasury_address',
+  'factory_address',
+  'rate_value',
+  'rate_pricing_currency',
+  'rate_source',
+  'rate_feed_address',
+  'rate_updated_at',
+] as const;
+
+/** SQL types of {@link PAYMENT_OPTION_COLUMNS}, for `unnest` of one array per column. */
+export const PAYMENT_OPTION_COLUMN_TYPES = [
+  'text', 'text', 'smallint', 'integer', 'text', 'text', 'smallint', 'numeric', 'numeric', 'integer', 'text', 'text', 'text', 'numeric', 'text', 'text', 'text', 'timestamptz',
+] as const;
+
+/**
+ * One array per {@link PAYMENT_OPTION_COLUMNS} column holding the payment's options (for an
+ * `unnest` insert); a payment built without options gets its own coin as its one option.
+ */
+export function paymentOptionInsertColumns(payment: Payment): unknown[][] {
+  const options = paymentOptionsOf(payment);
+  return [
+    options.map((option) => option.id),
+    options.map(() => payment.id),
+    options.map((_option, index) => index),
+    options.map((option) => option.chainId),
+    options.map((option) => option.token.symbol),
+    options.map((option) => option.token.address),
+    options.map((option) => option.token.decimals),
+    options.map((option) => option.amount.toString()),
+    options.map((option) => option.amountMinimum.toString()),
+    options.map((option) => option.requiredConfirmations),
+    options.map((option) => option.depositAddress),
+    options.map((option) => option.treasuryAddress),
+    options.map((option) => option.factoryAddress),
+    options.map((option) => option.rate?.value ?? null),
+    options.map((option) => option.rate?.pricingCurrency ?? null),
+    options.map((option) => option.rate?.source ?? null),
+    options.map((option) => option.rate?.feedAddress ?? null),
+    options.map((option) => option.rate?.updatedAt ?? null),
+  ];
+}
+
+function toPaymentOption(json: PaymentOptionJson): PaymentOption {
+  return {
+    id: json.id,
+    chainId: json.chain_id,
+    token: { symbol: json.currency, address: json.token_address as Address | null, decimals: json.token_decimals },
+    amount: BigInt(json.amount),
+    amountMinimum: BigInt(json.amount_minimum),
+    requiredConfirmations: json.required_confirmations,
+    depositAddress: json.deposit_address as Address,
+    treasuryAddress: json.treasury_address as Address,
+    factoryAddress: json.factory_address as Address,
+    rate:
+      json.rate_value !== null && json.rate_source !== null && json.rate_pricing_currency !== null
+        ? {
+            value: json.rate_value,
+            pricingCurrency: json.rate_pricing_currency,
+            source: json.rate_source,
+            feedAddress: json.rate_feed_address as Address | null,
+            updatedAt: json.rate_updated_at === null ? null : new Date(json.rate_updated_at),
+          }
+        : null,
+  };
+}
+
+/**
+ * The columns of {@link PaymentRow} as a SELECT list, qualified with `alias.` when given,
+ * followed by the payment's options aggregated in order as JSON (`options`): one query reads
+ * a payment with its options.
+ */
 export function paymentColumns(alias?: string): string {
   const prefix = alias ? `${alias}.` : '';
-  return PAYMENT_COLUMNS.map((column) => prefix + column).join(', ');
+  const table = alias ?? 'payments';
+  const option = PAYMENT_OPTION_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'position')
+    .map((column) => `'${column}', o.${column}${['amount', 'amount_minimum', 'rate_value'].includes(column) ? '::text' : ''}`)
+    .join(', ');
+  const options = `(SELECT json_agg(json_build_object(${option}) ORDER BY o.position) FROM payment_options o WHERE o.payment_id = ${table}.id) AS options`;
+  return `${PAYMENT_COLUMNS.map((column) => prefix + column).join(', ')}, ${options}`;
+}
+
+/** The payment columns alone (INSERT lists). */
+export function paymentColumnList(): string {
+  return PAYMENT_COLUMNS.join(', ');
 }
 
 export function toPayment(row: PaymentRow): Payment {
@@ -91,10 +219,12 @@ export function toPayment(row: PaymentRow): Payment {
     createdAt: row.created_at,
     paidAt: row.paid_at,
     finalizedAt: row.finalized_at,
+    price: row.price_amount !== null && row.price_currency !== null ? { amount: row.price_amount, currency: row.price_currency } : null,
+    options: (row.options ?? []).map(toPaymentOption),
   };
 }
 
-/** Parameters `$1..$25` of an INSERT of every payment column, in {@link PAYMENT_COLUMNS} order. */
+/** Parameters `$1..$27` of an INSERT of every payment column, in {@link PAYMENT_COLUMNS} order. */
 export function paymentInsertParams(payment: Payment): unknown[] {
   return [
     payment.id,
@@ -122,5 +252,7 @@ export function paymentInsertParams(payment: Payment): unknown[] {
     payment.createdAt,
     payment.paidAt,
     payment.finalizedAt,
+    payment.price?.amount ?? null,
+    payment.price?.currency ?? null,
   ];
 }

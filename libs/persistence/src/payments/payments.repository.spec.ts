@@ -1,6 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 
-import { MAX_UINT256, newId, type MerchantId } from '@kassa/domain';
+import { MAX_UINT256, newId, type MerchantId, type PaymentOption, paymentOptionsOf } from '@kassa/domain';
 import { useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
@@ -33,7 +33,53 @@ describe('PaymentsRepository', () => {
     });
     await payments.insert(payment);
 
+    // A payment built without options is stored with its own coin as its one option.
+    expect(await payments.findById(merchantId, payment.id)).toEqual({ ...payment, price: null, options: paymentOptionsOf(payment) });
+  });
+
+  it('stores a priced payment with its options in order, and moves it onto the option value arrived in', async () => {
+    const base = paymentFixture(merchantId);
+    const usdt: PaymentOption = {
+      ...paymentOptionsOf(base)[0]!,
+      id: 'opt_usdt',
+      chainId: 31338,
+      token: { symbol: 'USDT', address: '0x00000000000000000000000000000000000000bb', decimals: 6 },
+      amount: 25_000_000n,
+      amountMinimum: 25_000_000n,
+      requiredConfirmations: 5,
+      rate: { value: '1', pricingCurrency: 'USD', source: 'peg', feedAddress: null, updatedAt: null },
+    };
+    const eth: PaymentOption = {
+      ...usdt,
+      id: 'opt_eth',
+      token: { symbol: 'ETH', address: null, decimals: 18 },
+      amount: 10_000_000_000_000_001n,
+      amountMinimum: 10_000_000_000_000_001n,
+      rate: { value: '2499.99999999', pricingCurrency: 'USD', source: 'price_feed', feedAddress: '0x00000000000000000000000000000000000000fe', updatedAt: new Date('2026-11-22T01:00:00Z') },
+    };
+    const first = { ...paymentOptionsOf(base)[0]!, id: 'opt_first' };
+    const payment = { ...base, price: { amount: '25', currency: 'USD' }, options: [first, usdt, eth] };
+    await payments.insert(payment);
     expect(await payments.findById(merchantId, payment.id)).toEqual(payment);
+
+    expect(await payments.updateState({ id: payment.id, expectedStatus: 'CREATED', status: 'PENDING', optionId: 'opt_eth' })).toBe(true);
+    const moved = (await payments.findByIdUnscoped(payment.id))!;
+    expect(moved).toMatchObject({ status: 'PENDING', chainId: 31338, token: eth.token, amount: eth.amount, requiredConfirmations: 5 });
+    expect(moved.options).toEqual(payment.options);
+
+    const [changed] = await payments.updateStates([
+      { id: payment.id, expectedStatus: 'PENDING', status: 'PENDING', exception: null, amountReceived: 0n, paidAt: null, finalizedAt: null, optionId: 'opt_usdt' },
+    ]);
+    expect(changed).toBe(payment.id);
+    expect(await payments.findByIdUnscoped(payment.id)).toMatchObject({ token: usdt.token, amount: 25_000_000n });
+    // An option of another payment is never taken over.
+    await payments.updateState({ id: payment.id, expectedStatus: 'PENDING', optionId: paymentOptionsOf(paymentFixture(merchantId)).at(0)!.id });
+    expect(await payments.findByIdUnscoped(payment.id)).toMatchObject({ token: usdt.token });
+    const watched = await payments.watchedAddresses({ lateWindowStart: new Date(0) });
+    expect(watched.filter((row) => row.paymentId === payment.id).map((row) => [row.chainId, row.requiredConfirmations])).toEqual([
+      [base.chainId, base.requiredConfirmations],
+      [31338, 5],
+    ]);
   });
 
   it('refuses a second payment with the same deposit address', async () => {

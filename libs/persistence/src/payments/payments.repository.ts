@@ -4,7 +4,17 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
-import { PAYMENT_COLUMNS, paymentColumns, paymentInsertParams, toPayment, type PaymentRow } from './payment-row';
+import {
+  PAYMENT_COLUMNS,
+  PAYMENT_OPTION_COLUMN_TYPES,
+  PAYMENT_OPTION_COLUMNS,
+  paymentColumnList,
+  paymentColumns,
+  paymentInsertParams,
+  paymentOptionInsertColumns,
+  toPayment,
+  type PaymentRow,
+} from './payment-row';
 
 /** Filters of a merchant's payment list (`GET /v1/payments`). */
 export interface PaymentListFilters {
@@ -53,10 +63,31 @@ export interface PaymentStateChange {
   amountReceived?: bigint;
   paidAt?: Date | null;
   finalizedAt?: Date | null;
+  /**
+   * The option the payment now stands on (`payment_options.id` of this payment): its coin
+   * columns (chain, token, amounts, addresses, confirmations) become the payment's. Omitted
+   * or null: unchanged.
+   */
+  optionId?: string | null;
 }
 
-/** A complete new state for {@link PaymentsRepository.updateStates} (set-based, every field given). */
-export type PaymentState = Required<PaymentStateChange>;
+/** A complete new state for {@link PaymentsRepository.updateStates} (set-based, every field but the option given). */
+export type PaymentState = Required<Omit<PaymentStateChange, 'optionId'>> & Pick<PaymentStateChange, 'optionId'>;
+
+/** The payment columns an option sets (see {@link PaymentStateChange.optionId}), from `payment_options` alias `o`. */
+const OPTION_COLUMNS = [
+  'chain_id',
+  'currency',
+  'token_address',
+  'token_decimals',
+  'amount',
+  'amount_minimum',
+  'required_confirmations',
+  'deposit_address',
+  'treasury_address',
+  'factory_address',
+] as const;
+const FROM_OPTION = OPTION_COLUMNS.map((column) => `${column} = CASE WHEN o.id IS NULL THEN p.${column} ELSE o.${column} END`).join(', ');
 
 const OPEN_STATUSES = `('CREATED', 'PENDING')`;
 
@@ -85,9 +116,10 @@ export class PaymentsRepository {
     const createdAt = `$${PAYMENT_COLUMNS.indexOf('created_at') + 1}`;
     await runSql(
       manager,
-      `INSERT INTO payments (${paymentColumns()}, updated_at) VALUES (${placeholders}, ${createdAt})`,
+      `INSERT INTO payments (${paymentColumnList()}, updated_at) VALUES (${placeholders}, ${createdAt})`,
       params,
     );
+    await insertOptions(manager, payment);
   }
 
   /** The merchant's payment with this id; another merchant's payment is null. */
@@ -142,12 +174,15 @@ export class PaymentsRepository {
    * watch window). Ordered by payment id.
    */
   async watchedAddresses(query: WatchedAddressQuery): Promise<WatchedAddress[]> {
-    const where = new SqlConditions().add(`(status IN ${OPEN_STATUSES} OR finalized_at >= ?)`, query.lateWindowStart);
-    if (query.chainId !== undefined) where.add('chain_id = ?', query.chainId);
-    if (query.afterPaymentId !== undefined) where.add('id > ?', query.afterPaymentId);
+    const where = new SqlConditions().add(`(p.status IN ${OPEN_STATUSES} OR p.finalized_at >= ?)`, query.lateWindowStart);
+    if (query.chainId !== undefined) where.add('o.chain_id = ?', query.chainId);
+    if (query.afterPaymentId !== undefined) where.add('p.id > ?', query.afterPaymentId);
+    // One row per payment and chain: a payment's options on one chain share its deposit address there.
     const rows = await selectRows<{ id: string; chain_id: number; deposit_address: string; token_address: string | null; required_confirmations: number }>(
       this.dataSource.manager,
-      `SELECT id, chain_id, deposit_address, token_address, required_confirmations FROM payments WHERE ${where} ORDER BY id`,
+      `SELECT DISTINCT ON (p.id, o.chain_id) p.id, o.chain_id, o.deposit_address, o.token_address, o.required_confirmations
+       FROM payments p JOIN payment_options o ON o.payment_id = p.id
+       WHERE ${where} ORDER BY p.id, o.chain_id, o.required_confirmations DESC`,
       where.params,
     );
     return rows.map((row) => ({
@@ -184,9 +219,12 @@ export class PaymentsRepository {
       params.push(typeof value === 'bigint' ? value.toString() : value);
       assignments.push(`${column} = $${params.length}`);
     }
+    params.push(change.optionId ?? null);
     const { rowCount } = await runSql(
       manager,
-      `UPDATE payments SET ${assignments.join(', ')} WHERE id = $1 AND status = $2`,
+      `UPDATE payments AS p SET ${assignments.join(', ')}, ${FROM_OPTION}
+       FROM (SELECT 1) AS one LEFT JOIN payment_options o ON o.id = $${params.length} AND o.payment_id = $1
+       WHERE p.id = $1 AND p.status = $2`,
       params,
     );
     return rowCount > 0;
@@ -203,9 +241,10 @@ export class PaymentsRepository {
       manager,
       `UPDATE payments AS p
        SET status = c.status, exception = c.exception, amount_received = c.amount_received,
-           paid_at = c.paid_at, finalized_at = c.finalized_at, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], $7::timestamptz[])
-         AS c (id, expected_status, status, exception, amount_received, paid_at, finalized_at)
+           paid_at = c.paid_at, finalized_at = c.finalized_at, updated_at = now(), ${FROM_OPTION}
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+         AS c (id, expected_status, status, exception, amount_received, paid_at, finalized_at, option_id)
+         LEFT JOIN payment_options o ON o.id = c.option_id AND o.payment_id = c.id
        WHERE p.id = c.id AND p.status = c.expected_status
        RETURNING p.id`,
       [
@@ -216,8 +255,19 @@ export class PaymentsRepository {
         changes.map((c) => c.amountReceived.toString()),
         changes.map((c) => c.paidAt),
         changes.map((c) => c.finalizedAt),
+        changes.map((c) => c.optionId ?? null),
       ],
     );
     return rows.map((row) => row.id);
   }
+}
+
+/** Inserts a payment's options (its own coin when it has none), in `manager`'s transaction. */
+async function insertOptions(manager: EntityManager, payment: Payment): Promise<void> {
+  const unnest = PAYMENT_OPTION_COLUMN_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
+  await runSql(
+    manager,
+    `INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')}) SELECT * FROM unnest(${unnest})`,
+    paymentOptionInsertColumns(payment),
+  );
 }

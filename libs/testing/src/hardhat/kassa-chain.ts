@@ -22,7 +22,7 @@ export interface KassaTestChain {
   publicClient: PublicClient<HttpTransport, Chain>;
   /** Wallet of HARDHAT_ACCOUNTS[0], which deployed the contracts. */
   deployer: HardhatWalletClient;
-  /** DepositFactory, its forwarder implementation and the test tokens (USDC, DAI, USDT). */
+  /** DepositFactory, its forwarder implementation, the test tokens (USDC, DAI, USDT) and the ETH / USD price feed. */
   contracts: KassaContracts;
   /** Wallet of HARDHAT_ACCOUNTS[index] (0..9). @throws RangeError outside 0..9. */
   wallet(index: number): HardhatWalletClient;
@@ -41,9 +41,9 @@ export interface KassaTestChainOptions extends HardhatNodeOptions {
 }
 
 /**
- * Starts a Hardhat node ({@link startHardhatNode}) and deploys the DepositFactory and test
- * tokens from account 0. Clients never cache block numbers (`cacheTime: 0`), so tests see a
- * block as soon as it is mined.
+ * Starts a Hardhat node ({@link startHardhatNode}) and deploys the DepositFactory, the test
+ * tokens and the ETH / USD test price feed from account 0. Clients never cache block numbers
+ * (`cacheTime: 0`), so tests see a block as soon as it is mined.
  *
  * @throws as startHardhatNode and deployKassaContracts (contracts not compiled: run
  *   `npm run build:contracts`); the node is stopped before the error is rethrown.

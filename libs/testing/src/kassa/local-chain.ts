@@ -22,6 +22,14 @@ export const LOCAL_ROLES = {
 /** Test tokens minted to each customer account: 1,000,000 of each. */
 const CUSTOMER_FUNDS = 1_000_000n;
 
+/**
+ * Oldest ETH / USD round the local chain's config accepts: a year. Nothing updates the local
+ * feed (it is a fixed 2,500 USD until a test moves it), so a development node left running
+ * keeps quoting ETH; a test makes the feed stale with `setRound(answer, updatedAt)` and an
+ * older time.
+ */
+export const LOCAL_FEED_MAX_AGE_SECONDS = 365 * 86_400;
+
 /** How Kassa watches a local chain. */
 export interface LocalChainSettings {
   name?: string;
@@ -56,11 +64,14 @@ function chainConfigOf(
     nativeCurrency: { symbol: 'ETH', decimals: 18 },
     factoryAddress: contracts.factory,
     implementationAddress: contracts.implementation,
+    // The test tokens stand in for dollar stablecoins: each quotes 1:1 in USD.
     tokens: (Object.keys(TEST_TOKENS) as (keyof typeof TEST_TOKENS)[]).map((symbol) => ({
       symbol,
       address: contracts.tokens[symbol],
       decimals: TEST_TOKENS[symbol].decimals,
+      peggedTo: 'USD',
     })),
+    priceFeeds: [{ currency: 'ETH', pricingCurrency: 'USD', address: contracts.priceFeeds.ETH, maxAgeSeconds: LOCAL_FEED_MAX_AGE_SECONDS }],
   };
 }
 
@@ -76,8 +87,8 @@ function customerMints(contracts: KassaContracts): { token: Address; to: Address
 
 /**
  * Provisions a running development node (Hardhat, or any node whose accounts hold the
- * well-known development keys): deploys the DepositFactory and the test tokens from
- * account 0, funds the customer accounts, and returns the chain's Kassa configuration.
+ * well-known development keys): deploys the DepositFactory, the test tokens and an ETH / USD
+ * price feed from account 0, funds the customer accounts, and returns the chain's Kassa configuration.
  */
 export async function provisionLocalChain(rpcUrl: string, settings: LocalChainSettings & { wsUrl?: string } = {}): Promise<ChainConfig> {
   const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
@@ -92,7 +103,8 @@ export async function provisionLocalChain(rpcUrl: string, settings: LocalChainSe
 }
 
 /**
- * Starts a Hardhat node, deploys the DepositFactory and the test tokens, funds the
+ * Starts a Hardhat node, deploys the DepositFactory, the test tokens (pegged to USD) and an
+ * ETH / USD price feed (2,500 USD), funds the
  * customer accounts with every test token, and returns the chain's Kassa configuration.
  */
 export async function startLocalChain(options: KassaTestChainOptions & LocalChainSettings = {}): Promise<LocalChain> {

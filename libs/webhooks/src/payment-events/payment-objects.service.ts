@@ -4,7 +4,10 @@ import type { EntityManager } from 'typeorm';
 import { paymentUri } from '@kassa/chain';
 import { KASSA_CONFIG, type KassaConfig, publicUrlOf } from '@kassa/config';
 import {
+  type ChainHeads,
   type Payment,
+  type PaymentOption,
+  paymentOptionsOf,
   type PaymentObject,
   type PaymentSettlementState,
   paymentSettlementOf,
@@ -33,8 +36,8 @@ export class PaymentObjectsService {
     return `${publicUrlOf(this.config)}/pay/${paymentId}`;
   }
 
-  /** The EIP-681 URI that pays the whole amount (EIP-681, see `@kassa/chain` `paymentUri`). */
-  paymentUri(payment: Payment): string {
+  /** The EIP-681 URI that pays the whole amount of a payment's selected option, or of `option` (EIP-681, see `@kassa/chain` `paymentUri`). */
+  paymentUri(payment: Payment | PaymentOption): string {
     return paymentUri({ chainId: payment.chainId, depositAddress: payment.depositAddress, amount: payment.amount, token: payment.token.address });
   }
 
@@ -51,9 +54,9 @@ export class PaymentObjectsService {
     // One after the other: a transaction's manager has a single connection, which pg
     // cannot share between concurrent queries.
     const transfers = await this.transfers.listByPayment(payment.id, manager);
-    const cursor = await this.cursors.get(payment.chainId, manager);
+    const heads = await this.cursors.heads(chainsOf([payment]), manager);
     const settlements = await this.settlements.paymentStates([payment.id], manager);
-    return this.assemble(payment, transfers, cursor?.blockNumber ?? null, settlements.get(payment.id));
+    return this.assemble(payment, transfers, heads, settlements.get(payment.id));
   }
 
   /**
@@ -62,34 +65,46 @@ export class PaymentObjectsService {
    */
   async buildMany(payments: readonly Payment[], manager?: EntityManager): Promise<PaymentObject[]> {
     const ids = payments.map((payment) => payment.id);
-    const chainIds = [...new Set(payments.map((payment) => payment.chainId))];
+    const chainIds = chainsOf(payments);
     let transfers: Map<string, Transfer[]>;
     let settlements: Map<string, PaymentSettlementState>;
-    let cursors: Map<number, bigint | null>;
+    let heads: Map<number, bigint>;
     if (manager) {
       // One connection: no concurrent queries on it.
       transfers = await this.transfers.listByPayments(ids, manager);
       settlements = await this.settlements.paymentStates(ids, manager);
-      cursors = new Map();
-      for (const chainId of chainIds) cursors.set(chainId, (await this.cursors.get(chainId, manager))?.blockNumber ?? null);
+      heads = await this.cursors.heads(chainIds, manager);
     } else {
-      [transfers, settlements] = await Promise.all([this.transfers.listByPayments(ids), this.settlements.paymentStates(ids)]);
-      cursors = new Map(
-        await Promise.all(chainIds.map(async (chainId) => [chainId, (await this.cursors.get(chainId))?.blockNumber ?? null] as const)),
-      );
+      [transfers, settlements, heads] = await Promise.all([
+        this.transfers.listByPayments(ids),
+        this.settlements.paymentStates(ids),
+        this.cursors.heads(chainIds),
+      ]);
     }
-    return payments.map((payment) =>
-      this.assemble(payment, transfers.get(payment.id) ?? [], cursors.get(payment.chainId) ?? null, settlements.get(payment.id)),
-    );
+    return payments.map((payment) => this.assemble(payment, transfers.get(payment.id) ?? [], heads, settlements.get(payment.id)));
   }
 
-  private assemble(payment: Payment, transfers: readonly Transfer[], head: bigint | null, settlement: PaymentSettlementState | undefined): PaymentObject {
+  private assemble(
+    payment: Payment,
+    transfers: readonly Transfer[],
+    heads: ChainHeads | null,
+    settlement: PaymentSettlementState | undefined,
+  ): PaymentObject {
     return toPaymentObject(
       payment,
       transfers,
-      head,
-      { paymentUri: this.paymentUri(payment), checkoutUrl: this.checkoutUrl(payment.id) },
+      heads,
+      {
+        paymentUri: this.paymentUri(payment),
+        checkoutUrl: this.checkoutUrl(payment.id),
+        optionPaymentUri: (option) => this.paymentUri(option),
+      },
       settlement ? paymentSettlementOf(payment.status, settlement) : null,
     );
   }
+}
+
+/** Every chain the payments can be paid on. */
+function chainsOf(payments: readonly Payment[]): number[] {
+  return [...new Set(payments.flatMap((payment) => paymentOptionsOf(payment).map((option) => option.chainId)))];
 }

@@ -57,9 +57,12 @@ export function transferFixture(payment: Payment, amount: bigint, blockNumber: b
 
 /** The public projection of a payment with these transfers, confirmations counted against `head`. */
 export function publicPaymentOf(payment: Payment, transfers: Transfer[] = [], head: bigint | null = null, merchantName = 'Demo Shop'): PublicPayment {
+  const uriOf = (coin: Pick<Payment, 'chainId' | 'depositAddress' | 'amount' | 'token'>) =>
+    paymentUri({ chainId: coin.chainId, depositAddress: coin.depositAddress, amount: coin.amount, token: coin.token.address });
   const object = toPaymentObject(payment, transfers, head, {
-    paymentUri: paymentUri({ chainId: payment.chainId, depositAddress: payment.depositAddress, amount: payment.amount, token: payment.token.address }),
+    paymentUri: uriOf(payment),
     checkoutUrl: `http://127.0.0.1:3000/pay/${payment.id}`,
+    optionPaymentUri: uriOf,
   });
   return toPublicPayment(object, merchantName, 'Hardhat (local)');
 }

@@ -1,12 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsInt,
   IsNotEmpty,
+  Matches,
+  ValidateIf,
+  ValidateNested,
   IsObject,
   IsOptional,
   IsString,
   IsUrl,
-
   Max,
   MaxLength,
   Min,
@@ -30,26 +36,81 @@ class SmallMetadata implements ValidatorConstraintInterface {
   }
 }
 
-/** Body of `POST /v1/payments`. */
-export class CreatePaymentDto {
-  @ApiProperty({ example: '25.50', description: 'Amount as a decimal string in token units; at most the token\'s decimals.' })
-  @IsString({ message: 'must be a decimal string such as "25.50"' })
+/** A price in a pricing currency (`price` of `POST /v1/payments`). */
+export class PriceDto {
+  @ApiProperty({ example: '25.00', description: 'Decimal string in the pricing currency, at most 18 decimals.' })
+  @IsString({ message: 'must be a decimal string such as "25.00"' })
   @IsNotEmpty()
   @MaxLength(100)
   amount!: string;
 
-  @ApiProperty({ example: 'USDC', description: 'Token symbol, or the native coin\'s symbol (ETH).' })
+  @ApiProperty({ example: 'USD', description: 'Pricing currency: an ISO 4217-style code that the configured pegs and price feeds quote in.' })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'must be a three-letter currency code such as USD' })
+  currency!: string;
+}
+
+/** A coin the customer may pay a priced payment in (`acceptedCurrencies[]`). */
+export class AcceptedCurrencyDto {
+  @ApiProperty({ example: 'USDT', description: 'Token symbol, or the native coin\'s symbol.' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(16)
   currency!: string;
 
-  @ApiPropertyOptional({ example: 31337, description: 'EIP-155 chain id; optional when the currency exists on one chain only.' })
+  @ApiPropertyOptional({ example: 31337, description: 'EIP-155 chain id; omitted: every configured chain that carries the coin.' })
   @IsOptional()
   @IsInt({ message: 'must be an integer chain id' })
   @Min(1)
   @Max(2 ** 53 - 1)
   chainId?: number;
+}
+
+/**
+ * Body of `POST /v1/payments`: either a fixed coin (`amount`, `currency`, `chainId`) or a
+ * `price` with the `acceptedCurrencies` the customer chooses from on the checkout page
+ * (DESIGN.md "Price and the customer's choice of coin").
+ */
+export class CreatePaymentDto {
+  @ApiPropertyOptional({ example: '25.50', description: 'Fixed coin: amount as a decimal string in token units; at most the token\'s decimals. Required unless `price` is given.' })
+  @ValidateIf((body: CreatePaymentDto) => body.price === undefined || body.amount !== undefined)
+  @IsString({ message: 'must be a decimal string such as "25.50" (or give a price instead)' })
+  @IsNotEmpty()
+  @MaxLength(100)
+  amount?: string;
+
+  @ApiPropertyOptional({ example: 'USDC', description: 'Fixed coin: token symbol, or the native coin\'s symbol (ETH). Required unless `price` is given.' })
+  @ValidateIf((body: CreatePaymentDto) => body.price === undefined || body.currency !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(16)
+  currency?: string;
+
+  @ApiPropertyOptional({ example: 31337, description: 'Fixed coin: EIP-155 chain id; optional when the currency exists on one chain only.' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer chain id' })
+  @Min(1)
+  @Max(2 ** 53 - 1)
+  chainId?: number;
+
+  @ApiPropertyOptional({ type: PriceDto, description: 'A price instead of a fixed coin: the customer pays it in any accepted coin at the quoted rate.' })
+  @IsOptional()
+  @IsObject({ message: 'must be an object such as {"amount": "25.00", "currency": "USD"}' })
+  @ValidateNested()
+  @Type(() => PriceDto)
+  price?: PriceDto;
+
+  @ApiPropertyOptional({
+    type: [AcceptedCurrencyDto],
+    description: 'With `price`: the coins (optionally per chain) the customer may pay in; default every coin of every chain the merchant accepts.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => AcceptedCurrencyDto)
+  acceptedCurrencies?: AcceptedCurrencyDto[];
 
   @ApiPropertyOptional({ example: 'order-1042', description: 'The merchant\'s order reference.' })
   @IsOptional()
