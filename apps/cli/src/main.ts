@@ -76,14 +76,14 @@ const program = new Command('kassa')
 
 program
   .command('start')
-  .description('Start the embedded default: PostgreSQL, a local chain, api + watcher + worker in one process')
+  .description('Start the embedded default: PostgreSQL, two local chains, api + watcher + worker in one process')
   .action(async () => {
     const kassa = await startEmbedded(config(), print);
     print('');
     print(`Kassa is running.`);
     print(`  API:          ${kassa.apiUrl}   (OpenAPI: ${kassa.apiUrl}/docs)`);
     print(`  Demo API key: ${kassa.apiKey}`);
-    print(`  Local chain:  ${kassa.rpcUrl}`);
+    for (const { chainId, rpcUrl } of kassa.rpcUrls) print(`  Local chain:  ${rpcUrl}   (chain id ${chainId})`);
     print(`  Settlement:   ${kassa.settling ? 'paid funds are flushed to the treasury (npm run kassa -- settlements list)' : 'off (no KASSA_SETTLEMENT_PRIVATE_KEY)'}`);
     print('');
     print('Create a payment:');

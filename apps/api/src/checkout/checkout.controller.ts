@@ -6,14 +6,12 @@ import { NotFoundError } from '@kassa/domain';
 
 import { ApiProblemResponses } from '../common/openapi';
 import { CHECKOUT_ASSETS } from './assets';
-import { renderCheckoutPage, renderNotFoundPage } from './checkout.page';
+import { checkoutPage, renderNotFoundPage } from './checkout.page';
 import { CheckoutService } from './checkout.service';
 import { CHECKOUT_HEADERS, pageHeaders, validOrigins } from './content-security-policy';
 import { PaymentEventStreams } from './payment-event-streams.service';
 import type { PublicPayment } from './public-payment';
-import { qrCodeSvg } from './qr-code';
-
-const qrLabel = (payment: PublicPayment): string => `QR code: pay ${payment.amountRemaining} ${payment.currency}`;
+import { qrCodeSvg, qrLabel } from './qr-code';
 
 /**
  * The hosted checkout (DESIGN.md "Hosted checkout"): the customer's page, its live status
@@ -90,6 +88,7 @@ export class CheckoutController {
   async page(
     @Param('id') id: string,
     @Query('embed') embedParam: string | undefined,
+    @Query('option') optionParam: unknown,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     const embed = embedParam === '1' || embedParam === 'true';
@@ -105,8 +104,7 @@ export class CheckoutController {
     }
     const { payment, merchant } = found;
     const origins = validOrigins(merchant.allowedOrigins);
-    const qrSvg = payment.remainingPaymentUri ? await qrCodeSvg(payment.remainingPaymentUri, qrLabel(payment)) : null;
-    const html = renderCheckoutPage({ payment, embed, parentOrigins: origins, qrSvg, now: new Date() });
+    const html = await checkoutPage(payment, { option: typeof optionParam === 'string' ? optionParam : undefined, embed, parentOrigins: origins, now: new Date() });
     return reply.headers({ ...pageHeaders(origins, embed), 'content-type': 'text/html; charset=utf-8' }).send(html);
   }
 }

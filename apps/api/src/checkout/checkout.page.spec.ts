@@ -1,13 +1,13 @@
-import { renderCheckoutPage, renderNotFoundPage } from './checkout.page';
+import { checkoutPage, renderNotFoundPage } from './checkout.page';
 import type { PublicPayment } from './public-payment';
-import { qrCodeSvg } from './qr-code';
-import { paymentFixture, publicPaymentOf, transferFixture } from './testing/public-payment.fixture';
+import { qrCodeSvg, qrLabel } from './qr-code';
+import { paymentFixture, pricedPaymentFixture, publicPaymentOf, transferFixture } from './testing/public-payment.fixture';
 
 const now = new Date('2026-11-21T22:43:02Z');
 
-async function render(payment: PublicPayment, embed = false): Promise<string> {
-  const qrSvg = payment.remainingPaymentUri ? await qrCodeSvg(payment.remainingPaymentUri, 'QR code') : null;
-  return renderCheckoutPage({ payment, embed, parentOrigins: ['https://shop.example'], qrSvg, now });
+/** The page as `GET /pay/:id[?option=<requested>]` renders it, QR code included. */
+function render(payment: PublicPayment, embed = false, option?: string): Promise<string> {
+  return checkoutPage(payment, { option, embed, parentOrigins: ['https://shop.example'], now });
 }
 
 /** The page as a browser without JavaScript reads it: scripts (and the data block for them) dropped. */
@@ -87,5 +87,111 @@ describe('the checkout page as the server renders it', () => {
     expect(html).toContain('<h1>Payment not found</h1>');
     expect(html).toContain('go back to the shop');
     expect(html).not.toContain('<script');
+  });
+
+  describe('a payment the customer pays in the coin and network of their choice', () => {
+    const priced = () => publicPaymentOf(pricedPaymentFixture({}, now));
+    /** The picker's entries as the customer reads them, network by network. */
+    const pickerText = (html: string) =>
+      [...html.matchAll(/<section class="network-group"[^>]*>\s*<h2>([^<]*)<span class="muted">[^<]*<\/span><\/h2>([\s\S]*?)<\/section>/g)].map(([, network, list]) => [
+        network!.trim(),
+        [...list!.matchAll(/<a class="option"[^>]*>([\s\S]*?)<\/a>/g)].map(([, entry]) => entry!.replace(/<[^>]+>/g, '')),
+      ]);
+
+    it('first shows the price and the coins grouped by network, each with its amount, as plain links that work without JavaScript', async () => {
+      const payment = priced();
+      const html = withoutScripts(await render(payment));
+      expect(html).toContain('<span id="amount">25.00</span> <span class="currency">USD</span>');
+      expect(pickerText(html)).toEqual([
+        ['Hardhat (local)', ['USDT — 25 USDT']],
+        ['Other local chain', ['ETH — 0.01 ETH', 'USDC — 25 USDC']],
+      ]);
+      for (const option of payment.options) expect(html).toContain(`href="${payment.id}?option=${option.id}"`);
+      // Nothing to send yet: no address, no QR code, no wallet buttons until a coin is chosen.
+      expect(html).not.toContain('id="address"');
+      expect(html).not.toContain('<svg');
+      expect(html).not.toContain('Choose another coin');
+      expect(html).toContain('<strong id="countdown">30:00</strong>');
+      expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    });
+
+    it('keeps embed mode in the picker\'s links and in the way back to it', async () => {
+      const payment = priced();
+      const eth = payment.options[1]!;
+      expect(await render(payment, true)).toContain(`href="${payment.id}?option=${eth.id}&amp;embed=1"`);
+      expect(await render(payment, true, eth.id)).toContain(`<a id="choose-another" href="${payment.id}?embed=1">Choose another coin</a>`);
+    });
+
+    it('shows the chosen option: its network, amount, deposit address, and a QR code of its own payment URI, with a way back to the picker', async () => {
+      const payment = priced();
+      const eth = payment.options[1]!;
+      const html = withoutScripts(await render(payment, false, eth.id));
+      expect(html).toContain('<span id="amount">0.01</span> <span class="currency">ETH</span>');
+      expect(html).toContain('<strong id="network">Other local chain</strong> <span class="muted">· chain 31338</span>');
+      expect(html).toContain('Price <strong id="price">25.00 USD</strong>');
+      expect(html).toContain('<strong id="amount-due">0.01</strong> ETH');
+      expect(html).toContain(`<code class="address" id="address">${eth.depositAddress}</code>`);
+      expect(html).toContain('Send 0.01 ETH on Other local chain.');
+      expect(html).toContain(`id="wallet-link" href="${eth.paymentUri}"`);
+      expect(html).toContain(await qrCodeSvg(eth.paymentUri, 'QR code: pay 0.01 ETH'));
+      expect(html).toContain(`<a id="choose-another" href="${payment.id}">Choose another coin</a>`);
+      expect(html).not.toContain('class="network-group"');
+      expect(html).not.toContain('token contract'); // the native coin has none
+    });
+
+    it('answers an option id it does not know with the picker', async () => {
+      const html = await render(priced(), false, 'opt_01JD3M6Q8Y7W4ZK2N5R0T9V1XC');
+      expect(html).toContain('Choose how to pay');
+      expect(html).toContain('class="network-group"');
+      expect(html).not.toContain('id="address"');
+    });
+
+    it('shows the coin the payment stands on, and no choice, once value arrived, whatever option the link names', async () => {
+      const fixture = pricedPaymentFixture({ status: 'PENDING' }, now, 'ETH');
+      const payment = publicPaymentOf(fixture, [transferFixture(fixture, 4n * 10n ** 15n, 10n, { chainId: 31338, tokenAddress: null })], 10n);
+      const usdt = payment.options[0]!;
+      for (const requested of [undefined, usdt.id]) {
+        const html = withoutScripts(await render(payment, false, requested));
+        expect(html).toContain('<span id="amount">0.01</span> <span class="currency">ETH</span>');
+        expect(html).toContain('0.006 ETH still missing');
+        expect(html).toContain('<strong id="amount-due">0.006</strong> ETH');
+        expect(html).not.toContain('class="network-group"');
+        expect(html).not.toContain('Choose another coin');
+      }
+    });
+
+    it('offers no choice once the payment is over', async () => {
+      const payment = publicPaymentOf(pricedPaymentFixture({ status: 'TIMEOUT', finalizedAt: now }, now));
+      const html = await render(payment);
+      expect(html).toContain('This payment has expired');
+      expect(html).not.toContain('class="network-group"');
+      expect(html).not.toContain('Choose another coin');
+    });
+
+    it('never offers a choice for a payment in one fixed coin, whatever the link says', async () => {
+      const payment = publicPaymentOf(paymentFixture({}, now));
+      const html = await render(payment, false, 'opt_01JD3M6Q8Y7W4ZK2N5R0T9V1XC');
+      expect(html).toContain('<span id="amount">25.5</span> <span class="currency">USDC</span>');
+      expect(html).toContain(await qrCodeSvg(payment.paymentUri, qrLabel(payment)));
+      expect(html).not.toContain('class="network-group"');
+      expect(html).not.toContain('Choose another coin');
+      expect(html).not.toContain('id="price"');
+    });
+
+    it('escapes network and coin names, which come from configuration', async () => {
+      const payment = priced();
+      const hostile: PublicPayment = {
+        ...payment,
+        options: payment.options.map((option) => ({ ...option, networkName: '<img src=x onerror=alert(1)>', currency: '"><b>ETH</b>' })),
+      };
+      const html = withoutScripts(await render(hostile));
+      expect(html).not.toContain('<img src=x');
+      expect(html).not.toContain('<b>ETH</b>');
+      expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      expect(html).toContain('&quot;&gt;&lt;b&gt;ETH&lt;/b&gt;');
+      const chosen = withoutScripts(await render(hostile, false, hostile.options[1]!.id));
+      expect(chosen).not.toContain('<img src=x');
+      expect(chosen).toContain('<strong id="network">&lt;img src=x onerror=alert(1)&gt;</strong>');
+    });
   });
 });

@@ -57,8 +57,7 @@ export class CheckoutService {
 
   private async publicPayment(payment: Payment, merchantName: string): Promise<PublicPayment> {
     const object = await this.objects.build(payment);
-    const networkName = this.chains.find(payment.chainId)?.name ?? `Chain ${payment.chainId}`;
-    return toPublicPayment(object, merchantName, networkName);
+    return toPublicPayment(object, merchantName, (chainId) => this.chains.find(chainId)?.name ?? `Chain ${chainId}`);
   }
 
   private async find(id: string): Promise<Payment> {

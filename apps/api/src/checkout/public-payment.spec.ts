@@ -1,4 +1,5 @@
-import { paymentFixture, publicPaymentOf, transferFixture } from './testing/public-payment.fixture';
+import { canChooseOption, payingWith } from './public-payment';
+import { paymentFixture, pricedPaymentFixture, publicPaymentOf, transferFixture } from './testing/public-payment.fixture';
 
 describe('the public view of a payment', () => {
   it('shows what to pay and where, and nothing of the merchant\'s own data', () => {
@@ -57,5 +58,62 @@ describe('the public view of a payment', () => {
     expect(view.paidAt).toBe('2026-11-21T22:44:13.000Z');
     expect(view.redirectUrl).toBe(`https://shop.example/thanks?lang=de&payment_id=${payment.id}&order_id=1001`);
     expect(view.remainingPaymentUri).toBeNull();
+  });
+
+  it('lists a priced payment\'s price and every coin it can be paid in, each with its network\'s name, and lets the customer choose', () => {
+    const payment = pricedPaymentFixture();
+    const view = publicPaymentOf(payment);
+    expect(view.price).toEqual({ amount: '25.00', currency: 'USD' });
+    expect(view.options.map((option) => [option.networkName, option.chainId, option.currency, option.amount, option.selected])).toEqual([
+      ['Hardhat (local)', 31337, 'USDT', '25', true],
+      ['Other local chain', 31338, 'ETH', '0.01', false],
+      ['Other local chain', 31338, 'USDC', '25', false],
+    ]);
+    expect(view.options[1]).toMatchObject({
+      id: payment.options![1]!.id,
+      token: { address: null, decimals: 18 },
+      amountBaseUnits: '10000000000000000',
+      depositAddress: payment.depositAddress,
+      paymentUri: `ethereum:${payment.depositAddress}@31338?value=10000000000000000`,
+      amountReceived: '0',
+    });
+    expect(view.valueArrived).toBe(false);
+    expect(canChooseOption(view)).toBe(true);
+    // The quote's rate source is the merchant's business, not the customer's.
+    expect(JSON.stringify(view)).not.toContain('price_feed');
+  });
+
+  it('reads as the chosen option before value arrives: its network, coin, amount and payment URI', () => {
+    const view = publicPaymentOf(pricedPaymentFixture());
+    const eth = view.options[1]!;
+    expect(payingWith(view, eth)).toMatchObject({
+      chainId: 31338,
+      networkName: 'Other local chain',
+      currency: 'ETH',
+      token: { address: null, decimals: 18 },
+      amount: '0.01',
+      amountRemaining: '0.01',
+      amountRemainingBaseUnits: '10000000000000000',
+      remainingPaymentUri: eth.paymentUri,
+      price: { amount: '25.00', currency: 'USD' },
+    });
+    expect(payingWith(view, view.options[0]!)).toBe(view);
+  });
+
+  it('stands on the option value arrived in, and no longer lets the customer choose', () => {
+    const payment = pricedPaymentFixture({ status: 'PENDING' }, undefined, 'ETH');
+    const transfer = transferFixture(payment, 10n ** 16n, 10n, { chainId: 31338, tokenAddress: null });
+    const view = publicPaymentOf(payment, [transfer], 10n);
+    expect(view).toMatchObject({ chainId: 31338, networkName: 'Other local chain', currency: 'ETH', amountSeen: '0.01', valueArrived: true });
+    expect(view.options.filter((option) => option.selected).map((option) => option.currency)).toEqual(['ETH']);
+    expect(canChooseOption(view)).toBe(false);
+    expect(payingWith(view, view.options[0]!)).toBe(view);
+  });
+
+  it('does not count a transfer of a coin the payment does not accept as value arrived', () => {
+    const payment = pricedPaymentFixture();
+    const view = publicPaymentOf(payment, [transferFixture(payment, 5n, 10n, { tokenAddress: '0x0000000000000000000000000000000000000bad' })], 10n);
+    expect(view.valueArrived).toBe(false);
+    expect(canChooseOption(view)).toBe(true);
   });
 });

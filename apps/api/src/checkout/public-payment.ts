@@ -13,6 +13,32 @@ export interface PublicTransaction {
 }
 
 /**
+ * One way to pay a payment (a coin on a network, with its amount), as the customer's coin
+ * picker lists it. Before value arrives the customer may pay any of them; the payment's
+ * top-level coin fields describe the `selected` one.
+ */
+export interface PublicPaymentOption {
+  /** `opt_<ULID>`: the page's `?option=` parameter. */
+  id: string;
+  chainId: number;
+  /** The chain's name as configured. */
+  networkName: string;
+  currency: string;
+  token: { address: string | null; decimals: number };
+  /** Decimal string in the option's coin. */
+  amount: string;
+  amountBaseUnits: string;
+  depositAddress: string;
+  /** EIP-681 URI that pays this option's whole amount. */
+  paymentUri: string;
+  /** Confirmed value received in this option, decimal string in its coin. */
+  amountReceived: string;
+  amountReceivedBaseUnits: string;
+  /** True for the option the payment stands on (its top-level coin fields). */
+  selected: boolean;
+}
+
+/**
  * What the customer-facing routes (`/pay/:id`) reveal about a payment: what to pay, where
  * and until when, its progress, and where the customer goes back to once it is final.
  * Never metadata, merchant settings or secrets, webhook data or other payments.
@@ -62,15 +88,28 @@ export interface PublicPayment {
    * the merchant gave no URL (the page then shows a receipt).
    */
   redirectUrl: string | null;
+  /** The price the options were quoted from (e.g. 25.00 USD); null for a fixed-coin payment. */
+  price: { amount: string; currency: string } | null;
+  /** Every way to pay, in the merchant's order; a fixed-coin payment has one. */
+  options: PublicPaymentOption[];
+  /**
+   * True once a transfer in one of the options was seen (not orphaned, confirmed or not):
+   * from then on the payment stands on the option it arrived in and the customer can no
+   * longer switch coins.
+   */
+  valueArrived: boolean;
 }
+
+/** The name of a chain as configured, by EIP-155 chain id. */
+export type NetworkNames = (chainId: number) => string;
 
 /**
  * Projects a merchant's payment object to its public fields, picking each field by name
  * so a field added to the payment object never leaks to customers by accident.
  * @param merchantName the merchant's display name
- * @param networkName the chain's name as configured
+ * @param networkNameOf the name of each chain as configured
  */
-export function toPublicPayment(payment: PaymentObject, merchantName: string, networkName: string): PublicPayment {
+export function toPublicPayment(payment: PaymentObject, merchantName: string, networkNameOf: NetworkNames): PublicPayment {
   const decimals = payment.token.decimals;
   const seen = payment.transfers.filter((transfer) => transfer.counted && transfer.status === 'active');
   const amount = BigInt(payment.amountBaseUnits);
@@ -82,7 +121,7 @@ export function toPublicPayment(payment: PaymentObject, merchantName: string, ne
     exception: payment.exception,
     merchantName,
     chainId: payment.chainId,
-    networkName,
+    networkName: networkNameOf(payment.chainId),
     currency: payment.currency,
     token: { address: payment.token.address, decimals },
     depositAddress: payment.depositAddress,
@@ -110,6 +149,51 @@ export function toPublicPayment(payment: PaymentObject, merchantName: string, ne
     paidAt: payment.paidAt,
     finalizedAt: payment.finalizedAt,
     redirectUrl: isFinal(payment.status) ? returnUrlOf(payment) : null,
+    price: payment.price ? { amount: payment.price.amount, currency: payment.price.currency } : null,
+    options: payment.options.map((option) => ({
+      id: option.id,
+      chainId: option.chainId,
+      networkName: networkNameOf(option.chainId),
+      currency: option.currency,
+      token: { address: option.token.address, decimals: option.token.decimals },
+      amount: option.amount,
+      amountBaseUnits: option.amountBaseUnits,
+      depositAddress: option.depositAddress,
+      paymentUri: option.paymentUri,
+      amountReceived: option.amountReceived,
+      amountReceivedBaseUnits: option.amountReceivedBaseUnits,
+      selected: option.selected,
+    })),
+    valueArrived: payment.transfers.some((transfer) => transfer.status === 'active' && transfer.optionId !== null),
+  };
+}
+
+/** True while the customer may still pick the coin: several options, the payment open, no value arrived yet. */
+export function canChooseOption(payment: PublicPayment): boolean {
+  return payment.options.length > 1 && !payment.valueArrived && !isFinal(payment.status);
+}
+
+/**
+ * The payment as it reads when the customer pays with `option` instead of the selected
+ * one (only before value arrives, so nothing was seen and the whole amount remains): the
+ * top-level coin fields become the option's, everything else stays. The selected option
+ * (or any option once value arrived) gives the payment unchanged.
+ */
+export function payingWith(payment: PublicPayment, option: PublicPaymentOption): PublicPayment {
+  if (option.selected || !canChooseOption(payment)) return payment;
+  return {
+    ...payment,
+    chainId: option.chainId,
+    networkName: option.networkName,
+    currency: option.currency,
+    token: option.token,
+    depositAddress: option.depositAddress,
+    paymentUri: option.paymentUri,
+    remainingPaymentUri: option.paymentUri,
+    amount: option.amount,
+    amountBaseUnits: option.amountBaseUnits,
+    amountRemaining: option.amount,
+    amountRemainingBaseUnits: option.amountBaseUnits,
   };
 }
 

@@ -17,8 +17,16 @@ import { createMerchantWithKey, withDatabase } from './merchants';
 
 /** Port the embedded PostgreSQL prefers, so `.kassa/state.json` keeps a stable URL. */
 const EMBEDDED_PG_PORT = 54329;
-/** Port the local Hardhat node prefers (the usual local JSON-RPC port). */
-const LOCAL_RPC_PORT = 8545;
+/**
+ * The local chains: two Hardhat nodes with their own chain ids, so a price can be paid on
+ * either (docs/pricing.md). The same account deploys the same contracts in the same order
+ * on both, so the factory, and every deposit address, is the same on both. Each prefers a
+ * fixed port (the usual local JSON-RPC port first).
+ */
+const LOCAL_CHAINS = [
+  { chainId: 31337, name: 'Hardhat (local)', port: 8545 },
+  { chainId: 31338, name: 'Hardhat B (local)', port: 8546 },
+] as const;
 /** The local chain mines a block every 2 s, so confirmations keep counting without traffic. */
 const LOCAL_BLOCK_TIME_MS = 2000;
 
@@ -27,7 +35,8 @@ export interface RunningKassa {
   apiUrl: string;
   apiKey: string;
   merchantId: string;
-  rpcUrl: string;
+  /** JSON-RPC URL of each chain, by chain id. */
+  rpcUrls: { chainId: number; rpcUrl: string }[];
   /** Whether the worker settles paid payments (a gas payer key is known for some chain). */
   settling: boolean;
   stop(): Promise<void>;
@@ -35,8 +44,8 @@ export interface RunningKassa {
 
 /**
  * Starts Kassa's embedded default (DESIGN.md "Processes"): an embedded PostgreSQL under
- * `.kassa/pg` when DATABASE_URL is unset, a local Hardhat node with the DepositFactory
- * and test tokens when no chain is configured, migrations, a demo merchant with an API key,
+ * `.kassa/pg` when DATABASE_URL is unset, two local Hardhat nodes (chains 31337 and
+ * 31338) with the DepositFactory, test tokens and an ETH/USD price feed when no chain is configured, migrations, a demo merchant with an API key,
  * and the api, watcher and worker in this one process.
  */
 export async function startEmbedded(baseConfig: KassaConfig, log: (line: string) => void): Promise<RunningKassa> {
@@ -59,25 +68,32 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     let chains = baseConfig.chains;
     let settlement = baseConfig.settlement;
     if (chains.length === 0) {
-      log('Starting a local Hardhat node and deploying the contracts, test tokens and price feed ...');
-      const local = await startLocalChain({ blockTimeMs: LOCAL_BLOCK_TIME_MS, port: LOCAL_RPC_PORT }).catch(() =>
-        startLocalChain({ blockTimeMs: LOCAL_BLOCK_TIME_MS }),
+      log('Starting two local Hardhat nodes and deploying the contracts, test tokens and price feeds ...');
+      const locals = await Promise.all(
+        LOCAL_CHAINS.map(async ({ chainId, name, port }) => {
+          const local = await startLocalChain({ chainId, name, blockTimeMs: LOCAL_BLOCK_TIME_MS, port }).catch(() =>
+            startLocalChain({ chainId, name, blockTimeMs: LOCAL_BLOCK_TIME_MS }),
+          );
+          stops.push(() => local.stop());
+          return local;
+        }),
       );
-      stops.push(() => local.stop());
-      chains = [local.config];
-      // Settlement runs out of the box on the local chain, paid by a development account.
+      chains = locals.map((local) => local.config);
+      // Settlement runs out of the box on the local chains, paid by a development account.
       if (!settlement.defaultGasPayerKey && Object.keys(settlement.gasPayerKeys).length === 0) {
         settlement = { ...settlement, defaultGasPayerKey: new Secret(HARDHAT_ACCOUNTS[LOCAL_ROLES.settlementGasPayer]!.privateKey) };
       }
       writeFileSync(localChainsFile(home), `${JSON.stringify(chains, null, 2)}\n`);
-      // The local chain starts from genesis on every run: forget where the last one stood.
+      // The local chains start from genesis on every run: forget where the last ones stood.
       await withDatabase(databaseUrl, async (dataSource) => {
-        await dataSource.query('DELETE FROM chain_blocks WHERE chain_id = $1', [local.config.chainId]);
-        await dataSource.query('DELETE FROM chain_cursors WHERE chain_id = $1', [local.config.chainId]);
-        const gasPayerKey = settlementKeyFor({ settlement }, local.config.chainId);
-        if (gasPayerKey) {
-          const gasPayer = privateKeyToAccount(gasPayerKey.reveal() as `0x${string}`).address;
-          await continueLocalSettlement(dataSource, local.config.rpcUrls[0]!, local.config.chainId, gasPayer);
+        for (const local of chains) {
+          await dataSource.query('DELETE FROM chain_blocks WHERE chain_id = $1', [local.chainId]);
+          await dataSource.query('DELETE FROM chain_cursors WHERE chain_id = $1', [local.chainId]);
+          const gasPayerKey = settlementKeyFor({ settlement }, local.chainId);
+          if (gasPayerKey) {
+            const gasPayer = privateKeyToAccount(gasPayerKey.reveal() as `0x${string}`).address;
+            await continueLocalSettlement(dataSource, local.rpcUrls[0]!, local.chainId, gasPayer);
+          }
         }
       });
     }
@@ -98,7 +114,8 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     const apiUrl = publicUrlOf(config);
     writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo });
     const settling = settlement.defaultGasPayerKey !== null || Object.keys(settlement.gasPayerKeys).length > 0;
-    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrl: chains[0]!.rpcUrls[0]!, settling, stop: stopAll };
+    const rpcUrls = chains.map((chain) => ({ chainId: chain.chainId, rpcUrl: chain.rpcUrls[0]! }));
+    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrls, settling, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

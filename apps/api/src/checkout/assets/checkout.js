@@ -3,15 +3,18 @@
 // events, polling as the fallback), counts down to the deadline, copies the address, pays
 // with an EIP-1193 browser wallet, returns the customer to the shop, and in embed mode posts
 // `kassa:payment` messages to the merchant's page. It talks to this server only.
+// A payment with several options (coins and networks) first shows the coin picker, then the
+// option chosen (`?option=<id>`); the page follows the payment onto the option value arrives in.
 (function () {
   'use strict';
 
   var data = JSON.parse(document.getElementById('kassa-checkout').textContent);
-  var payment = data.payment;
   var embed = data.embed === true;
+  // The option this page shows; null on the coin picker.
+  var optionId = data.optionId || null;
   var parentOrigins = data.parentOrigins || [];
   var clockOffset = Date.parse(data.serverTime) - Date.now();
-  var base = payment.id; // relative to /pay/<id>: keeps working under a path prefix
+  var base = data.payment.id; // relative to /pay/<id>: keeps working under a path prefix
   var FINAL = ['PAID', 'TIMEOUT', 'CANCELED'];
   var POLL_MS = 3000;
 
@@ -20,6 +23,60 @@
   function coin(amount) { return amount + ' ' + payment.currency; }
   function text(id, value) { var el = $(id); if (el && el.textContent !== value) el.textContent = value; }
   function show(id, visible) { var el = $(id); if (el) el.hidden = !visible; }
+
+  // ---- The option shown: the same rules as shownOption() and payingWith() in the server's code ----
+  function canChoose(p) { return p.options.length > 1 && !p.valueArrived && !isFinal(p.status); }
+  function optionById(p, id) {
+    for (var i = 0; i < p.options.length; i += 1) if (p.options[i].id === id) return p.options[i];
+    return null;
+  }
+  function selectedOption(p) {
+    for (var i = 0; i < p.options.length; i += 1) if (p.options[i].selected) return p.options[i];
+    return p.options[0] || null;
+  }
+
+  /** The payment as it reads when paid with the option this page shows (before value arrives). */
+  function shown(p) {
+    var option = optionId && canChoose(p) ? optionById(p, optionId) : null;
+    if (!option || option.selected) return p;
+    var view = {};
+    Object.keys(p).forEach(function (key) { view[key] = p[key]; });
+    view.chainId = option.chainId;
+    view.networkName = option.networkName;
+    view.currency = option.currency;
+    view.token = option.token;
+    view.depositAddress = option.depositAddress;
+    view.paymentUri = option.paymentUri;
+    view.remainingPaymentUri = option.paymentUri;
+    view.amount = option.amount;
+    view.amountBaseUnits = option.amountBaseUnits;
+    view.amountRemaining = option.amount;
+    view.amountRemainingBaseUnits = option.amountBaseUnits;
+    return view;
+  }
+
+  /** This page's URL for another option (null: the picker), relative to /pay/<id>. */
+  function pageUrl(id) {
+    var query = [];
+    if (id) query.push('option=' + encodeURIComponent(id));
+    if (embed) query.push('embed=1');
+    return encodeURIComponent(base) + (query.length ? '?' + query.join('&') : '');
+  }
+
+  /**
+   * Where the page has to go to show `p`, or null to stay: the picker leaves once the
+   * customer can no longer choose (the server then shows the option the payment stands
+   * on); an option's page moves to the option value arrived in.
+   */
+  function destination(p) {
+    if (canChoose(p)) return optionId && !optionById(p, optionId) ? pageUrl(null) : null;
+    if (!optionId) return p.options.length > 1 ? pageUrl(null) : null;
+    var selected = selectedOption(p);
+    return selected && selected.id !== optionId ? pageUrl(selected.id) : null;
+  }
+
+  // What the page shows: the payment, as paid with the option shown.
+  var payment = shown(data.payment);
 
   // ---- Status wording: the same as describeStatus() in checkout.page.ts ----
   function describe(p) {
@@ -49,7 +106,7 @@
   }
 
   // ---- Rendering ----
-  var shownQrUri = payment.remainingPaymentUri;
+  var shownQrUri = optionId ? payment.remainingPaymentUri : null;
 
   function renderQr(p) {
     if (!p.remainingPaymentUri || p.remainingPaymentUri === shownQrUri) return;
@@ -94,6 +151,7 @@
     var status = describe(p);
     $('checkout').setAttribute('data-status', p.status);
     text('amount-label', final ? 'Amount' : 'Amount to pay');
+    show('switch', canChoose(p));
     text('status-title', status.title);
     text('status-detail', status.detail);
     show('confirmations', p.status === 'PENDING');
@@ -101,13 +159,13 @@
     show('pay', !final && p.remainingPaymentUri !== null);
     if (!final && p.remainingPaymentUri) {
       text('amount-due', BigInt(p.amountSeenBaseUnits) > 0n ? p.amountRemaining : p.amount);
-      $('wallet-link').href = p.remainingPaymentUri;
-      renderQr(p);
+      if ($('wallet-link')) $('wallet-link').href = p.remainingPaymentUri;
+      if ($('qr')) renderQr(p);
     }
     show('return', final && p.redirectUrl !== null);
     if (final && p.redirectUrl) $('return-link').href = p.redirectUrl;
     show('receipt', final && (p.redirectUrl === null || embed));
-    if (final) renderReceipt(p);
+    if (final && $('receipt-transactions')) renderReceipt(p);
   }
 
   // ---- Embed mode: kassa:payment messages to the merchant's page ----
@@ -150,13 +208,21 @@
 
   // ---- Updates ----
   var lastJson = '';
+  var leaving = false;
   function update(p) {
     var json = JSON.stringify(p);
-    if (json === lastJson) return;
+    if (leaving || json === lastJson) return;
     lastJson = json;
-    payment = p;
-    render(p);
     notifyParent(p);
+    var next = destination(p);
+    if (next) {
+      // The server renders the option the payment now stands on (or the picker again).
+      leaving = true;
+      window.location.replace(next);
+      return;
+    }
+    payment = shown(p);
+    if (optionId) render(payment);
     if (isFinal(p.status)) finish(p);
   }
 
@@ -168,7 +234,7 @@
       })
       .then(function (p) {
         update(p);
-        if (!isFinal(p.status)) window.setTimeout(poll, POLL_MS);
+        if (!isFinal(p.status) && !leaving) window.setTimeout(poll, POLL_MS);
       })
       .catch(function () { window.setTimeout(poll, POLL_MS * 2); });
   }
@@ -182,7 +248,7 @@
       failures = 0;
       var p = JSON.parse(event.data);
       update(p);
-      if (isFinal(p.status)) source.close();
+      if (isFinal(p.status) || leaving) source.close();
     });
     source.onerror = function () {
       // The server ends a stream after a while and the browser reconnects on its own; only
@@ -287,7 +353,7 @@
     walletButton.addEventListener('click', payWithWallet);
   }
 
-  update(payment);
+  update(data.payment);
   tick();
   listen();
 })();

@@ -1,10 +1,12 @@
-import { asMerchantId, newId, type Payment, type Transfer, toPaymentObject } from '@kassa/domain';
+import { type Address, asMerchantId, newId, type Payment, type PaymentOption, type TokenRef, toPaymentObject, type Transfer } from '@kassa/domain';
 import { paymentUri } from '@kassa/chain';
 
 import { type PublicPayment, toPublicPayment } from '../public-payment';
 
 const TOKEN = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
 const DEPOSIT = '0x3C0d2d32E0C529f08d4eF8e8B3B25F9E778C598A';
+/** Names of the chains as a test configuration would give them. */
+export const NETWORK_NAMES: Record<number, string> = { 31337: 'Hardhat (local)', 31338: 'Other local chain' };
 
 /** A 25.50 USDC payment on the local chain (2 confirmations), open for 30 minutes from `now`. */
 export function paymentFixture(overrides: Partial<Payment> = {}, now = new Date('2026-11-21T22:43:02Z')): Payment {
@@ -32,6 +34,44 @@ export function paymentFixture(overrides: Partial<Payment> = {}, now = new Date(
     createdAt: now,
     paidAt: null,
     finalizedAt: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A payment priced at 25.00 USD, payable in USDT on the local chain (31337), or in ETH
+ * (at 2500 USD) or USDC on the other local chain (31338); it stands on its first option
+ * (USDT) until value arrives. `selected` moves it onto another option, as the watcher does.
+ */
+export function pricedPaymentFixture(overrides: Partial<Payment> = {}, now = new Date('2026-11-21T22:43:02Z'), selected: 'USDT' | 'ETH' | 'USDC' = 'USDT'): Payment {
+  const base = paymentFixture({}, now);
+  const option = (chainId: number, token: TokenRef, amount: bigint, rate: string): PaymentOption => ({
+    id: newId('paymentOption', now.getTime()),
+    chainId,
+    token,
+    amount,
+    amountMinimum: amount,
+    requiredConfirmations: chainId === 31337 ? 2 : 3,
+    depositAddress: base.depositAddress,
+    treasuryAddress: base.treasuryAddress,
+    factoryAddress: base.factoryAddress,
+    rate: { value: rate, pricingCurrency: 'USD', source: rate === '1' ? 'peg' : 'price_feed', feedAddress: null, updatedAt: null },
+  });
+  const options = [
+    option(31337, { symbol: 'USDT', address: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' as Address, decimals: 6 }, 25_000_000n, '1'),
+    option(31338, { symbol: 'ETH', address: null, decimals: 18 }, 10n ** 16n, '2500'),
+    option(31338, { symbol: 'USDC', address: TOKEN, decimals: 6 }, 25_000_000n, '1'),
+  ];
+  const standing = options.find((candidate) => candidate.token.symbol === selected)!;
+  return {
+    ...base,
+    chainId: standing.chainId,
+    token: standing.token,
+    amount: standing.amount,
+    amountMinimum: standing.amountMinimum,
+    requiredConfirmations: standing.requiredConfirmations,
+    price: { amount: '25.00', currency: 'USD' },
+    options,
     ...overrides,
   };
 }
@@ -64,5 +104,5 @@ export function publicPaymentOf(payment: Payment, transfers: Transfer[] = [], he
     checkoutUrl: `http://127.0.0.1:3000/pay/${payment.id}`,
     optionPaymentUri: uriOf,
   });
-  return toPublicPayment(object, merchantName, 'Hardhat (local)');
+  return toPublicPayment(object, merchantName, (chainId) => NETWORK_NAMES[chainId] ?? `Chain ${chainId}`);
 }

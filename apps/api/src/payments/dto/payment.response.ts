@@ -5,6 +5,7 @@ import { PaymentSettlementResponse } from '../../settlements/dto/settlement.resp
 
 /** OpenAPI description of a transfer inside the payment object. */
 export class TransferResponse {
+  @ApiProperty({ example: 31337, description: 'EIP-155 chain id the transfer is on.' }) chainId!: number;
   @ApiProperty({ example: '0x5c50…' }) txHash!: string;
   @ApiProperty({ example: 3, description: 'Log index; -1 for a native-coin transaction.' }) logIndex!: number;
   @ApiProperty({ example: '1042' }) blockNumber!: string;
@@ -13,13 +14,46 @@ export class TransferResponse {
   @ApiProperty({ example: '25500000' }) amountBaseUnits!: string;
   @ApiProperty({ example: 3 }) confirmations!: number;
   @ApiProperty({ enum: TRANSFER_STATUSES }) status!: string;
-  @ApiProperty({ description: 'False for a transfer of another token: recorded, never counted.' }) counted!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The payment option of its chain and coin; null for a coin the payment does not accept (recorded, never counted).' })
+  optionId!: string | null;
+  @ApiProperty({ description: 'True when it counts towards the option the payment stands on.' }) counted!: boolean;
 }
 
 /** OpenAPI description of the token of a payment. */
 export class TokenResponse {
   @ApiProperty({ nullable: true, type: String, description: 'ERC-20 contract; null for the native coin.' }) address!: string | null;
   @ApiProperty({ example: 6 }) decimals!: number;
+}
+
+/** OpenAPI description of a price (`price` of a priced payment). */
+export class PriceResponse {
+  @ApiProperty({ example: '25.00', description: 'Decimal string in the pricing currency, as given.' }) amount!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+}
+
+/** OpenAPI description of the rate an option was quoted at. */
+export class OptionRateResponse {
+  @ApiProperty({ example: '2500', description: 'Pricing-currency units per whole coin, exact decimal string.' }) value!: string;
+  @ApiProperty({ example: 'USD' }) pricingCurrency!: string;
+  @ApiProperty({ enum: ['peg', 'price_feed'] }) source!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The Chainlink-style aggregator read (price_feed).' }) feedAddress!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'The feed round\'s updatedAt (price_feed).' }) updatedAt!: string | null;
+}
+
+/** OpenAPI description of a payment option (docs/pricing.md). */
+export class PaymentOptionResponse {
+  @ApiProperty({ example: 'opt_01JD3N0C4F8W2B6N1V5X9Z3P7K' }) id!: string;
+  @ApiProperty({ example: 31338 }) chainId!: number;
+  @ApiProperty({ example: 'ETH' }) currency!: string;
+  @ApiProperty({ type: TokenResponse }) token!: TokenResponse;
+  @ApiProperty({ example: '0.01', description: 'Decimal string in the option\'s coin.' }) amount!: string;
+  @ApiProperty({ example: '10000000000000000' }) amountBaseUnits!: string;
+  @ApiProperty() depositAddress!: string;
+  @ApiProperty({ description: 'EIP-681 URI that pays this option exactly.' }) paymentUri!: string;
+  @ApiProperty({ type: OptionRateResponse, nullable: true, description: 'Null for a fixed-coin payment.' }) rate!: OptionRateResponse | null;
+  @ApiProperty({ example: '0', description: 'Confirmed value received in this option.' }) amountReceived!: string;
+  @ApiProperty({ example: '0' }) amountReceivedBaseUnits!: string;
+  @ApiProperty({ description: 'The option the payment stands on (its top-level coin fields).' }) selected!: boolean;
 }
 
 /** OpenAPI description of the payment object (the same JSON webhooks carry in `data`). */
@@ -32,10 +66,10 @@ export class PaymentResponse {
   @ApiProperty({ example: '25500000', description: 'Integer string in base units.' }) amountBaseUnits!: string;
   @ApiProperty({ example: '0' }) amountReceived!: string;
   @ApiProperty({ example: '0' }) amountReceivedBaseUnits!: string;
-  @ApiProperty({ example: 'USDC' }) currency!: string;
+  @ApiProperty({ example: 'USDC', description: 'The coin of the selected option (see options).' }) currency!: string;
   @ApiProperty({ type: TokenResponse }) token!: TokenResponse;
   @ApiProperty({ example: 31337 }) chainId!: number;
-  @ApiProperty({ description: 'Per-payment CREATE2 deposit address bound to the treasury.' }) depositAddress!: string;
+  @ApiProperty({ description: 'Per-payment CREATE2 deposit address bound to the treasury (of the selected option).' }) depositAddress!: string;
   @ApiProperty({ description: 'EIP-681 payment request URI.' }) paymentUri!: string;
   @ApiProperty() checkoutUrl!: string;
   @ApiProperty({ example: 3 }) requiredConfirmations!: number;
@@ -46,6 +80,8 @@ export class PaymentResponse {
   @ApiProperty({ nullable: true, type: String }) successUrl!: string | null;
   @ApiProperty({ nullable: true, type: String }) cancelUrl!: string | null;
   @ApiProperty({ type: [TransferResponse] }) transfers!: TransferResponse[];
+  @ApiProperty({ type: PriceResponse, nullable: true, description: 'The price the options were quoted from; null for a fixed-coin payment.' }) price!: PriceResponse | null;
+  @ApiProperty({ type: [PaymentOptionResponse], description: 'Every way to pay the payment; a fixed-coin payment has one.' }) options!: PaymentOptionResponse[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) paidAt!: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) finalizedAt!: string | null;
