@@ -108,7 +108,8 @@ export class SettlementsRepository {
 
   /**
    * Final payments (PAID, TIMEOUT, CANCELED: the funds are the treasury's whatever the status)
-   * on the chain whose merchant's policy is not `off`, with active transfers that no settled
+   * on the chain (of their selected option: docs/pricing.md) whose merchant's policy is not
+   * `off`, with active transfers on that chain that no settled
    * settlement covers, all of them with the payment's confirmations; none with a settlement in
    * flight, and a failed one only once its retry is due. Oldest final first.
    */
@@ -152,7 +153,7 @@ export class SettlementsRepository {
                 min(t.created_at) AS first_recorded_at,
                 max(t.block_number) AS last_block
          FROM transfers t
-         WHERE t.payment_id = p.id AND t.status = 'active' AND t.id > ${COVERED}
+         WHERE t.payment_id = p.id AND t.chain_id = p.chain_id AND t.status = 'active' AND t.id > ${COVERED}
        ) w
        WHERE p.chain_id = $1
          AND p.status IN ('PAID', 'TIMEOUT', 'CANCELED')
@@ -299,8 +300,8 @@ export class SettlementsRepository {
       manager,
       `SELECT p.id, COALESCE(sp.mode, 'immediate') AS mode, s.id AS settlement_id, s.status, COALESCE(tx.mined_tx_hash, tx.tx_hash) AS tx_hash,
               s.settled_at,
-              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.status = 'active') AS has_value,
-              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.status = 'active' AND t.id > ${COVERED}) AS has_unsettled_value
+              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.chain_id = p.chain_id AND t.status = 'active') AS has_value,
+              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.chain_id = p.chain_id AND t.status = 'active' AND t.id > ${COVERED}) AS has_unsettled_value
        FROM payments p
        LEFT JOIN settlement_policies sp ON sp.merchant_id = p.merchant_id
        LEFT JOIN LATERAL (
