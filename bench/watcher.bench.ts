@@ -38,7 +38,15 @@ import {
 
 import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
-import { createDataSourceOptions, MerchantsRepository, runMigrations, startEmbeddedPostgres, type EmbeddedPostgres } from '@kassa/persistence';
+import {
+  addOwnPaymentOptions,
+  createDataSourceOptions,
+  OWN_PAYMENT_OPTIONS_SQL,
+  MerchantsRepository,
+  runMigrations,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '@kassa/persistence';
 import { databaseUrlFor, HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain, type LocalChain } from '@kassa/testing';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 import { ChainFollowersService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
@@ -160,6 +168,7 @@ async function insertPayments(dataSource: DataSource, chain: LocalChain, merchan
      FROM generate_series($6::int, $6::int + $9::int - 1) AS i`,
     [merchantId, chain.config.chainId, chain.contracts.tokens.USDC, chain.wallet(LOCAL_ROLES.treasury).account.address, chain.contracts.factory, first, WATCHED_USDC, WATCHED_USDC + WATCHED_NATIVE, count],
   );
+  await addOwnPaymentOptions(dataSource.manager);
 }
 
 /** How often seeded blocks pay a watched address. */
@@ -381,6 +390,7 @@ async function latency(bench: Bench, options: Options): Promise<void> {
          VALUES ($1, $2, 'CREATED', $3, 'USDC', $4, 6, 1000, 1000, $5, $6, $7, $8, 1, now() + interval '1 hour')`,
         [id, bench.merchantId, chain.chainId, bench.chain.contracts.tokens.USDC, address, `0x${'0'.repeat(64)}`, wallet.account.address, chain.factoryAddress],
       );
+      await db.query(OWN_PAYMENT_OPTIONS_SQL, [[id]]);
       await db.query('SELECT pg_notify($1, $2)', [WATCHED_PAYMENTS_CHANNEL, formatWatchedPaymentNotice({ chainId: chain.chainId, depositAddress: address, paymentId: id })]);
       await new Promise((resolve) => setTimeout(resolve, 20));
       await wallet.writeContract({ address: bench.chain.contracts.tokens.USDC, abi: erc20Abi, functionName: 'transfer', args: [address, 1000n], gas: 100_000n });

@@ -1,3 +1,4 @@
+import { addOwnPaymentOptions } from '@kassa/persistence';
 import { WatchedAddressesService } from '@kassa/watcher';
 
 import { useWatcherTestKit, waitFor } from './support/watcher-test-kit';
@@ -24,6 +25,7 @@ describe('watcher: many open payments', () => {
        FROM generate_series(1, $6::int) AS i`,
       [kit.merchant.id, kit.chain.config.chainId, kit.chain.contracts.tokens.USDC, kit.merchant.treasuryAddress, kit.chain.contracts.factory, OPEN_PAYMENTS],
     );
+    await addOwnPaymentOptions(kit.db.dataSource.manager);
   });
 
   it(`with ${OPEN_PAYMENTS} open payments watched in memory, a block re-evaluates only the payments it concerns`, async () => {

@@ -48,6 +48,7 @@ export class PaymentOptions1795564800000 implements MigrationInterface {
     `);
     // The watcher finds the payment a transfer pays by the chain and the address it arrived at.
     await queryRunner.query(`CREATE INDEX ix_payment_options_chain_id_deposit_address ON payment_options (chain_id, deposit_address)`);
+    // Every existing payment gets its own coin as its one option (SQL written out here: a migration never changes).
     await queryRunner.query(`
       INSERT INTO payment_options (id, payment_id, position, chain_id, currency, token_address, token_decimals, amount, amount_minimum,
                                    required_confirmations, deposit_address, treasury_address, factory_address)

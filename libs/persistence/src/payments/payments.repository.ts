@@ -271,3 +271,28 @@ async function insertOptions(manager: EntityManager, payment: Payment): Promise<
     paymentOptionInsertColumns(payment),
   );
 }
+
+/**
+ * SQL that gives payments without options their own coin as their one option (as the
+ * migration did for payments created before options existed). `$1`: the payment ids
+ * (text[]), or null for every payment without options.
+ */
+export const OWN_PAYMENT_OPTIONS_SQL = `
+  INSERT INTO payment_options (id, payment_id, position, chain_id, currency, token_address, token_decimals, amount, amount_minimum,
+                               required_confirmations, deposit_address, treasury_address, factory_address)
+  SELECT 'opt_' || substr(p.id, 5), p.id, 0, p.chain_id, p.currency, p.token_address, p.token_decimals, p.amount, p.amount_minimum,
+         p.required_confirmations, p.deposit_address, p.treasury_address, p.factory_address
+  FROM payments p
+  WHERE ($1::text[] IS NULL OR p.id = ANY ($1::text[]))
+    AND NOT EXISTS (SELECT 1 FROM payment_options o WHERE o.payment_id = p.id)`;
+
+/**
+ * Runs {@link OWN_PAYMENT_OPTIONS_SQL}: for payments written by bulk SQL, such as seeding
+ * many open payments at once in a test or benchmark.
+ * @param ids only these payments; default every payment without options
+ * @returns how many options were added
+ */
+export async function addOwnPaymentOptions(manager: EntityManager, ids?: readonly string[]): Promise<number> {
+  const { rowCount } = await runSql(manager, OWN_PAYMENT_OPTIONS_SQL, [ids ?? null]);
+  return rowCount;
+}

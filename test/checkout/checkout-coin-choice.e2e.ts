@@ -1,0 +1,186 @@
+import jsQR from 'jsqr';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import type { Address } from 'viem';
+
+import type { PaymentObject, PaymentOptionObject } from '@kassa/domain';
+import type { LocalChain } from '@kassa/testing';
+
+import { artifactPath, describeInChromium, launchChromium } from '../support/chromium';
+import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { type ShopServer, startShopServer } from '../support/shop-server';
+
+const DESKTOP = { width: 1280, height: 900 };
+const OTHER_CHAIN_ID = 31338;
+const ONE_HUNDREDTH_ETH = 10n ** 16n; // 25 USD at the local ETH/USD feed's 2500
+
+/**
+ * The customer chooses the coin and network of a priced payment in a real headless
+ * Chromium (DESIGN.md "Price and the customer's choice of coin"): the picker grouped by
+ * network, the chosen option's address, amount and scannable QR code, switching, and the
+ * page following the payment onto the option the customer paid in, on two real local chains.
+ */
+describeInChromium('choosing the coin on the hosted checkout', () => {
+  let kassa: TestKassa;
+  let chainB: LocalChain;
+  let browser: Browser;
+  let shop: ShopServer;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [kassa, browser, shop] = await Promise.all([
+      startTestKassa({ confirmations: 2, secondChain: { chainId: OTHER_CHAIN_ID, name: 'Other local chain', confirmations: 3 } }),
+      launchChromium(),
+      startShopServer(),
+    ]);
+    chainB = kassa.otherChain!;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await shop?.close();
+    await kassa?.stop();
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+
+  /** A 25.00 USD payment payable in USDT on the first chain or in ETH on the second. */
+  const createPriced = async (orderId: string): Promise<{ payment: PaymentObject; usdt: PaymentOptionObject; eth: PaymentOptionObject }> => {
+    const response = await kassa.request<PaymentObject>('POST', '/v1/payments', {
+      price: { amount: '25.00', currency: 'USD' },
+      acceptedCurrencies: [{ currency: 'USDT', chainId: kassa.chain.config.chainId }, { currency: 'ETH', chainId: OTHER_CHAIN_ID }],
+      orderId,
+      successUrl: `${shop.origin}/thanks`,
+    });
+    expect(response.status).toBe(201);
+    const payment = response.body;
+    const [usdt, eth] = payment.options;
+    expect([usdt?.currency, eth?.currency]).toEqual(['USDT', 'ETH']);
+    return { payment, usdt: usdt!, eth: eth! };
+  };
+
+  const openPage = async (url: string, options: { javaScriptEnabled?: boolean; setup?: (context: BrowserContext) => Promise<void> } = {}): Promise<Page> => {
+    const context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, javaScriptEnabled: options.javaScriptEnabled ?? true });
+    contexts.push(context);
+    await options.setup?.(context);
+    const page = await context.newPage();
+    const response = await page.goto(url);
+    expect(response?.status()).toBe(200);
+    return page;
+  };
+
+  /** The text of the QR code on the page, decoded from a screenshot of it. */
+  const decodeQr = async (page: Page): Promise<string | undefined> => {
+    const png = PNG.sync.read(await page.locator('#qr svg').screenshot());
+    return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+  };
+
+  /** The picker as the customer reads it: each network's heading and its entries. */
+  const pickerEntries = (page: Page) =>
+    page.locator('section.network-group').evaluateAll((groups) =>
+      groups.map((group) => [group.querySelector('h2')!.textContent!.trim(), [...group.querySelectorAll('a.option')].map((link) => link.textContent!.trim())]),
+    );
+
+  const pick = async (page: Page, chainId: number, currency: string, optionId: string) => {
+    await page.locator(`section.network-group[data-chain-id="${chainId}"] a.option[data-currency="${currency}"]`).click();
+    await page.waitForURL((url) => url.searchParams.get('option') === optionId);
+  };
+
+  it('lists each network\'s coins with their amounts, shows the chosen option with its own QR code, switches, and follows the payment to PAID', async () => {
+    const { payment, usdt, eth } = await createPriced('order-coin-1');
+    const calls: { method: string; params: unknown[] }[] = [];
+    // A stand-in for an EIP-1193 wallet that records what the page asks and declines to send.
+    const installWallet = async (context: BrowserContext) => {
+      await context.exposeFunction('testWalletRequest', (method: string, params: unknown[]) => {
+        calls.push({ method, params });
+        if (method === 'eth_requestAccounts') return ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8'];
+        if (method === 'eth_chainId') return '0x7a69';
+        if (method === 'wallet_switchEthereumChain') return null;
+        throw Object.assign(new Error('User rejected the request.'), { code: 4001 });
+      });
+      await context.addInitScript(`window.ethereum = {
+        request: ({ method, params }) => window.testWalletRequest(method, params || []).catch((error) => { throw { code: 4001, message: error.message }; }),
+      };`);
+    };
+    const page = await openPage(payment.checkoutUrl, { setup: installWallet });
+
+    await expect(page.locator('#amount').textContent()).resolves.toBe('25.00');
+    await expect(pickerEntries(page)).resolves.toEqual([
+      [`${kassa.chain.config.name} · chain ${kassa.chain.config.chainId}`, ['USDT — 25 USDT']],
+      [`Other local chain · chain ${OTHER_CHAIN_ID}`, ['ETH — 0.01 ETH']],
+    ]);
+    await expect(page.locator('#address').count()).resolves.toBe(0);
+    await page.screenshot({ path: artifactPath('checkout-coin-picker.png'), fullPage: true });
+
+    await pick(page, OTHER_CHAIN_ID, 'ETH', eth.id);
+    const ethUri = `ethereum:${payment.depositAddress}@${OTHER_CHAIN_ID}?value=10000000000000000`;
+    expect(eth.paymentUri).toBe(ethUri);
+    await expect(page.locator('#network').textContent()).resolves.toBe('Other local chain');
+    await expect(page.locator('#amount').textContent()).resolves.toBe('0.01');
+    await expect(page.locator('#amount-due').textContent()).resolves.toBe('0.01');
+    await expect(page.locator('#address').textContent()).resolves.toBe(eth.depositAddress);
+    await expect(page.locator('#copy').isVisible()).resolves.toBe(true);
+    await expect(decodeQr(page)).resolves.toBe(ethUri);
+    await page.screenshot({ path: artifactPath('checkout-coin-chosen.png'), fullPage: true });
+
+    // The browser wallet pays the option shown: its chain, and the native coin's exact amount.
+    await page.getByRole('button', { name: 'Pay with browser wallet' }).click();
+    await page.getByText('You rejected the request in your wallet.').waitFor();
+    expect(calls.find((call) => call.method === 'wallet_switchEthereumChain')?.params).toEqual([{ chainId: `0x${OTHER_CHAIN_ID.toString(16)}` }]);
+    expect(calls.find((call) => call.method === 'eth_sendTransaction')?.params[0]).toMatchObject({
+      to: eth.depositAddress,
+      value: `0x${ONE_HUNDREDTH_ETH.toString(16)}`,
+    });
+
+    // Switching: back to the picker, USDT on the first chain, and back to ETH.
+    await page.getByRole('link', { name: 'Choose another coin' }).click();
+    await page.locator('section.network-group').first().waitFor();
+    await pick(page, kassa.chain.config.chainId, 'USDT', usdt.id);
+    await expect(page.locator('#network').textContent()).resolves.toBe(kassa.chain.config.name);
+    await expect(page.locator('#amount').textContent()).resolves.toBe('25');
+    await expect(decodeQr(page)).resolves.toBe(usdt.paymentUri);
+    await page.getByRole('link', { name: 'Choose another coin' }).click();
+    await pick(page, OTHER_CHAIN_ID, 'ETH', eth.id);
+    await expect(decodeQr(page)).resolves.toBe(ethUri);
+
+    await kassa.send(payment.depositAddress as Address, null, ONE_HUNDREDTH_ETH, undefined, chainB);
+    await page.locator('#checkout[data-status="PENDING"]').waitFor();
+    await expect(page.locator('#confirmations-count').textContent()).resolves.toBe('1/3');
+    // Value arrived: the coin can no longer be switched.
+    await expect(page.locator('#switch').isHidden()).resolves.toBe(true);
+
+    await kassa.mine(2, chainB);
+    await page.getByText('Payment received — returning to the shop…').waitFor();
+    await page.waitForURL(`${shop.origin}/thanks?**`);
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ payment_id: payment.id, order_id: 'order-coin-1' });
+  });
+
+  it('moves to the option the customer paid in when it is not the one shown', async () => {
+    const { payment, usdt, eth } = await createPriced('order-coin-2');
+    const page = await openPage(`${payment.checkoutUrl}?option=${usdt.id}`);
+    await expect(page.locator('#amount').textContent()).resolves.toBe('25');
+    await expect(page.locator('.amount .currency').textContent()).resolves.toBe('USDT');
+
+    await kassa.send(payment.depositAddress as Address, null, ONE_HUNDREDTH_ETH, undefined, chainB);
+    await page.waitForURL((url) => url.searchParams.get('option') === eth.id);
+    await page.locator('#checkout[data-status="PENDING"]').waitFor();
+    await expect(page.locator('#network').textContent()).resolves.toBe('Other local chain');
+    await expect(page.locator('#amount').textContent()).resolves.toBe('0.01');
+    await expect(page.locator('#choose-another').count()).resolves.toBe(0);
+    await expect(page.locator('#status-title').textContent()).resolves.toBe('Payment seen — waiting for confirmations');
+  });
+
+  it('lets a browser without JavaScript choose the coin and switch, through plain links', async () => {
+    const { payment, usdt, eth } = await createPriced('order-coin-3');
+    const page = await openPage(payment.checkoutUrl, { javaScriptEnabled: false });
+    await pick(page, OTHER_CHAIN_ID, 'ETH', eth.id);
+    await expect(page.locator('#address').textContent()).resolves.toBe(eth.depositAddress);
+    await expect(decodeQr(page)).resolves.toBe(eth.paymentUri);
+    await page.getByRole('link', { name: 'Choose another coin' }).click();
+    await pick(page, kassa.chain.config.chainId, 'USDT', usdt.id);
+    await expect(page.locator('#amount-due').textContent()).resolves.toBe('25');
+    await expect(decodeQr(page)).resolves.toBe(usdt.paymentUri);
+  });
+});
