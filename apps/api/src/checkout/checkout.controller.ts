@@ -83,6 +83,11 @@ export class CheckoutController {
       .send(svg);
   }
 
+  /**
+   * The customer's page. `?embed=1`: embed mode; `?option=<option id>`: that option's
+   * address, amount and QR code while the customer may still choose the coin, else the coin
+   * picker (several options, no value yet) or the option the payment stands on.
+   */
   @Get(':id')
   @ApiExcludeEndpoint()
   async page(

@@ -95,11 +95,11 @@ export const PAYMENT_COLUMNS = [
   'price_currency',
 ] as const;
 
-/** The columns of `payment_options`, in the order of {@link paymentOptionInsertRows}. */
-export const PAYMENT_OPTION_COLUMNS = [
-  'id',
-  'payment_id',
-  'position',
+/**
+ * The coin columns an option and a payment share (a payment's are those of its selected
+ * option), in the order of {@link PAYMENT_OPTION_COLUMNS}.
+ */
+export const OPTION_COIN_COLUMNS = [
   'chain_id',
   'currency',
   'token_address',
@@ -110,6 +110,14 @@ export const PAYMENT_OPTION_COLUMNS = [
   'deposit_address',
   'treasury_address',
   'factory_address',
+] as const;
+
+/** The columns of `payment_options`, in the order of {@link paymentOptionInsertColumns}. */
+export const PAYMENT_OPTION_COLUMNS = [
+  'id',
+  'payment_id',
+  'position',
+  ...OPTION_COIN_COLUMNS,
   'rate_value',
   'rate_pricing_currency',
   'rate_source',

@@ -5,39 +5,12 @@ import type { PaymentException, PaymentStatus } from '@kassa/domain';
 import { bigintTransformer } from '../database/transformers';
 import { MerchantEntity } from '../merchants/merchant.entity';
 
-/** Table `payments`; amounts in base units (`NUMERIC(78,0)`, bigint in TypeScript). */
-@Entity({ name: 'payments' })
-@Unique('uq_payments_deposit_address', ['depositAddress'])
-@Check('ck_payments_status', "status IN ('CREATED', 'PENDING', 'PAID', 'TIMEOUT', 'CANCELED')")
-@Check('ck_payments_exception', "exception IN ('UNDERPAID', 'OVERPAID', 'PAID_LATE', 'REORGED')")
-@Check('ck_payments_amount', 'amount > 0')
-@Check('ck_payments_amount_minimum', 'amount_minimum > 0 AND amount_minimum <= amount')
-@Check('ck_payments_amount_received', 'amount_received >= 0')
-@Check('ck_payments_token_decimals', 'token_decimals >= 0')
-@Check('ck_payments_required_confirmations', 'required_confirmations >= 0')
-@Check('ck_payments_price', '(price_amount IS NULL) = (price_currency IS NULL) AND (price_amount IS NULL OR price_amount > 0)')
-@Check('ck_payments_finalized_at', "(status IN ('CREATED', 'PENDING')) = (finalized_at IS NULL)")
-@Index('ix_payments_merchant_id_id', ['merchantId', 'id'])
-@Index('ix_payments_merchant_id_order_id', ['merchantId', 'orderId'])
-@Index('ix_payments_open_expires_at', ['expiresAt'], {
-  where: "(status = ANY (ARRAY['CREATED'::text, 'PENDING'::text]))",
-})
-@Index('ix_payments_chain_id_status', ['chainId', 'status'])
-@Index('ix_payments_finalized_at', ['finalizedAt'], { where: '(finalized_at IS NOT NULL)' })
-export class PaymentEntity {
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_payments' })
-  id!: string;
-
-  @Column({ name: 'merchant_id', type: 'text' })
-  @ForeignKey(() => MerchantEntity, { name: 'fk_payments_merchant' })
-  merchantId!: string;
-
-  @Column({ type: 'text' })
-  status!: PaymentStatus;
-
-  @Column({ type: 'text', nullable: true })
-  exception!: PaymentException | null;
-
+/**
+ * The coin columns a payment option and a payment share (a payment's are those of its
+ * selected option): chain, token, amounts in base units (`NUMERIC(78,0)`), addresses and
+ * confirmations.
+ */
+abstract class PaymentCoinColumns {
   @Column({ name: 'chain_id', type: 'integer' })
   chainId!: number;
 
@@ -58,6 +31,52 @@ export class PaymentEntity {
   @Column({ name: 'amount_minimum', type: 'numeric', precision: 78, scale: 0, transformer: bigintTransformer })
   amountMinimum!: bigint;
 
+  @Column({ name: 'required_confirmations', type: 'integer' })
+  requiredConfirmations!: number;
+
+  @Column({ name: 'deposit_address', type: 'text' })
+  depositAddress!: string;
+
+  @Column({ name: 'treasury_address', type: 'text' })
+  treasuryAddress!: string;
+
+  @Column({ name: 'factory_address', type: 'text' })
+  factoryAddress!: string;
+}
+
+/** Table `payments`; amounts in base units (`NUMERIC(78,0)`, bigint in TypeScript). */
+@Entity({ name: 'payments' })
+@Unique('uq_payments_deposit_address', ['depositAddress'])
+@Check('ck_payments_status', "status IN ('CREATED', 'PENDING', 'PAID', 'TIMEOUT', 'CANCELED')")
+@Check('ck_payments_exception', "exception IN ('UNDERPAID', 'OVERPAID', 'PAID_LATE', 'REORGED')")
+@Check('ck_payments_amount', 'amount > 0')
+@Check('ck_payments_amount_minimum', 'amount_minimum > 0 AND amount_minimum <= amount')
+@Check('ck_payments_amount_received', 'amount_received >= 0')
+@Check('ck_payments_token_decimals', 'token_decimals >= 0')
+@Check('ck_payments_required_confirmations', 'required_confirmations >= 0')
+@Check('ck_payments_price', '(price_amount IS NULL) = (price_currency IS NULL) AND (price_amount IS NULL OR price_amount > 0)')
+@Check('ck_payments_finalized_at', "(status IN ('CREATED', 'PENDING')) = (finalized_at IS NULL)")
+@Index('ix_payments_merchant_id_id', ['merchantId', 'id'])
+@Index('ix_payments_merchant_id_order_id', ['merchantId', 'orderId'])
+@Index('ix_payments_open_expires_at', ['expiresAt'], {
+  where: "(status = ANY (ARRAY['CREATED'::text, 'PENDING'::text]))",
+})
+@Index('ix_payments_chain_id_status', ['chainId', 'status'])
+@Index('ix_payments_finalized_at', ['finalizedAt'], { where: '(finalized_at IS NOT NULL)' })
+export class PaymentEntity extends PaymentCoinColumns {
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_payments' })
+  id!: string;
+
+  @Column({ name: 'merchant_id', type: 'text' })
+  @ForeignKey(() => MerchantEntity, { name: 'fk_payments_merchant' })
+  merchantId!: string;
+
+  @Column({ type: 'text' })
+  status!: PaymentStatus;
+
+  @Column({ type: 'text', nullable: true })
+  exception!: PaymentException | null;
+
   @Column({
     name: 'amount_received',
     type: 'numeric',
@@ -68,20 +87,8 @@ export class PaymentEntity {
   })
   amountReceived!: bigint;
 
-  @Column({ name: 'deposit_address', type: 'text' })
-  depositAddress!: string;
-
   @Column({ type: 'text' })
   salt!: string;
-
-  @Column({ name: 'treasury_address', type: 'text' })
-  treasuryAddress!: string;
-
-  @Column({ name: 'factory_address', type: 'text' })
-  factoryAddress!: string;
-
-  @Column({ name: 'required_confirmations', type: 'integer' })
-  requiredConfirmations!: number;
 
   @Column({ name: 'order_id', type: 'text', nullable: true })
   orderId!: string | null;
@@ -130,7 +137,7 @@ export class PaymentEntity {
 @Check('ck_payment_options_rate_source', "rate_source IN ('peg', 'price_feed')")
 @Check('ck_payment_options_rate', '(rate_source IS NULL) = (rate_value IS NULL) AND (rate_value IS NULL OR rate_value > 0)')
 @Index('ix_payment_options_chain_id_deposit_address', ['chainId', 'depositAddress'])
-export class PaymentOptionEntity {
+export class PaymentOptionEntity extends PaymentCoinColumns {
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_payment_options' })
   id!: string;
 
@@ -141,36 +148,6 @@ export class PaymentOptionEntity {
   /** The merchant's order of the options, from 0. */
   @Column({ type: 'smallint' })
   position!: number;
-
-  @Column({ name: 'chain_id', type: 'integer' })
-  chainId!: number;
-
-  @Column({ type: 'text' })
-  currency!: string;
-
-  @Column({ name: 'token_address', type: 'text', nullable: true })
-  tokenAddress!: string | null;
-
-  @Column({ name: 'token_decimals', type: 'smallint' })
-  tokenDecimals!: number;
-
-  @Column({ type: 'numeric', precision: 78, scale: 0, transformer: bigintTransformer })
-  amount!: bigint;
-
-  @Column({ name: 'amount_minimum', type: 'numeric', precision: 78, scale: 0, transformer: bigintTransformer })
-  amountMinimum!: bigint;
-
-  @Column({ name: 'required_confirmations', type: 'integer' })
-  requiredConfirmations!: number;
-
-  @Column({ name: 'deposit_address', type: 'text' })
-  depositAddress!: string;
-
-  @Column({ name: 'treasury_address', type: 'text' })
-  treasuryAddress!: string;
-
-  @Column({ name: 'factory_address', type: 'text' })
-  factoryAddress!: string;
 
   /** Pricing-currency units per whole coin; null for a fixed-coin payment. */
   @Column({ name: 'rate_value', type: 'numeric', nullable: true })

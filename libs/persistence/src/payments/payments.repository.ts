@@ -5,6 +5,7 @@ import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } fr
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
 import {
+  OPTION_COIN_COLUMNS,
   PAYMENT_COLUMNS,
   PAYMENT_OPTION_COLUMN_TYPES,
   PAYMENT_OPTION_COLUMNS,
@@ -74,20 +75,8 @@ export interface PaymentStateChange {
 /** A complete new state for {@link PaymentsRepository.updateStates} (set-based, every field but the option given). */
 export type PaymentState = Required<Omit<PaymentStateChange, 'optionId'>> & Pick<PaymentStateChange, 'optionId'>;
 
-/** The payment columns an option sets (see {@link PaymentStateChange.optionId}), from `payment_options` alias `o`. */
-const OPTION_COLUMNS = [
-  'chain_id',
-  'currency',
-  'token_address',
-  'token_decimals',
-  'amount',
-  'amount_minimum',
-  'required_confirmations',
-  'deposit_address',
-  'treasury_address',
-  'factory_address',
-] as const;
-const FROM_OPTION = OPTION_COLUMNS.map((column) => `${column} = CASE WHEN o.id IS NULL THEN p.${column} ELSE o.${column} END`).join(', ');
+/** Assignments of the payment columns an option sets (see {@link PaymentStateChange.optionId}), from `payment_options` alias `o`. */
+const FROM_OPTION = OPTION_COIN_COLUMNS.map((column) => `${column} = CASE WHEN o.id IS NULL THEN p.${column} ELSE o.${column} END`).join(', ');
 
 const OPEN_STATUSES = `('CREATED', 'PENDING')`;
 
