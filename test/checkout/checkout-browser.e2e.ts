@@ -59,7 +59,7 @@ describeInChromium('the hosted checkout in a browser', () => {
 
   /** Pays the whole payment as `npm run kassa -- pay <id>` does. */
   const payWithSimulator = (id: string) =>
-    payPayment(id, { apiUrl: kassa.apiUrl, rpcUrl: kassa.chain.config.rpcUrls[0]!, privateKey: HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[0]]!.privateKey });
+    payPayment(id, { apiUrl: kassa.apiUrl, rpcUrl: () => kassa.chain.config.rpcUrls[0], privateKey: HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[0]]!.privateKey });
 
   /** The text of the QR code on the page, decoded from a screenshot of it. */
   const decodeQr = async (page: Page): Promise<string | undefined> => {

@@ -58,6 +58,22 @@ describe('kassa pay', () => {
     expect(partial.status).toBe('PENDING');
   });
 
+  it('pays the option of the coin asked for, of a payment priced in USD', async () => {
+    const priced = await create({ price: { amount: '25.00', currency: 'USD' }, acceptedCurrencies: [{ currency: 'USDC' }, { currency: 'ETH' }] });
+    const missing = await kassaCli(['pay', priced.id, '--currency', 'DAI', ...common()]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(`Payment ${priced.id} has no DAI option; it offers USDC on chain 31337, ETH on chain 31337`);
+
+    const sent = await kassaCli(['pay', priced.id, '--currency', 'eth', ...common()]);
+    expect(sent).toMatchObject({ code: 0 });
+    expect(sent.stdout).toContain(`Sent 0.01 ETH to ${priced.depositAddress} on chain 31337`);
+    const paid = await eventually(async () => {
+      const current = (await kassa.request<PaymentObject>('GET', `/v1/payments/${priced.id}`)).body;
+      return current.status === 'PAID' ? current : undefined;
+    }, { what: 'the priced payment to be PAID in ETH' });
+    expect(paid).toMatchObject({ currency: 'ETH', amountReceivedBaseUnits: '10000000000000000', exception: null });
+  });
+
   it('fails with a clear message and a non-zero exit for an unknown payment or a bad amount', async () => {
     const unknown = await kassaCli(['pay', 'pay_01M805NDR4VPJ5HD8V3AM5FHX3', ...common()]);
     expect(unknown.code).not.toBe(0);

@@ -105,19 +105,26 @@ program
   .command('pay')
   .description('Customer simulator: pay a payment from a funded local account')
   .argument('<paymentId>', 'the payment id, pay_...')
-  .option('--amount <decimal>', 'amount in the payment\'s token (default: what is still missing)')
+  .option('--amount <decimal>', 'amount in the paid coin (default: what is still missing)')
+  .option('--currency <symbol>', 'pay the payment option of this coin (a priced payment), e.g. ETH or USDT')
+  .option('--chain-id <id>', 'with --currency: the chain of the option, when the coin is offered on several', integer('chain id'))
   .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--rpc <url>', 'JSON-RPC URL of the payment\'s chain (default: the configured or local chain)')
+  .option('--rpc <url>', 'JSON-RPC URL of the chain paid on (default: the configured or local chain of that id)')
   .option('--account <index>', `local account 0-9 that pays (default ${LOCAL_ROLES.customers[0]})`, integer('account'), LOCAL_ROLES.customers[0])
-  .action(async (paymentId: string, options: { amount?: string; api?: string; rpc?: string; account: number }) => {
+  .action(async (paymentId: string, options: { amount?: string; currency?: string; chainId?: number; api?: string; rpc?: string; account: number }) => {
     const account = HARDHAT_ACCOUNTS[options.account];
     if (!account) throw new CliError(`--account must be 0 to ${HARDHAT_ACCOUNTS.length - 1}`);
-    const api = apiUrl(options.api);
-    const status = await fetch(`${api}/pay/${encodeURIComponent(paymentId)}/status`).then((r) => (r.ok ? (r.json() as Promise<{ chainId: number }>) : null)).catch(() => null);
-    const rpc = options.rpc ?? localChains().find((chain) => chain.chainId === status?.chainId)?.rpcUrls[0] ?? localChains()[0]?.rpcUrls[0];
-    if (!rpc) throw new CliError('No RPC URL: pass --rpc, or run `npm start` first');
-    const result = await payPayment(paymentId, { apiUrl: api, rpcUrl: rpc, privateKey: account.privateKey, amount: options.amount });
-    print(`Sent ${fromBaseUnits(result.amountBaseUnits, result.payment.token.decimals)} ${result.payment.currency} to ${result.payment.depositAddress}`);
+    if (options.chainId !== undefined && options.currency === undefined) throw new CliError('--chain-id needs --currency');
+    const rpcUrl = (chainId: number) => options.rpc ?? localChains().find((chain) => chain.chainId === chainId)?.rpcUrls[0];
+    const result = await payPayment(paymentId, {
+      apiUrl: apiUrl(options.api),
+      rpcUrl,
+      privateKey: account.privateKey,
+      amount: options.amount,
+      currency: options.currency,
+      chainId: options.chainId,
+    });
+    print(`Sent ${fromBaseUnits(result.amountBaseUnits, result.paid.decimals)} ${result.paid.currency} to ${result.paid.depositAddress} on chain ${result.paid.chainId}`);
     print(`  from ${account.address}, transaction ${result.txHash}`);
   });
 
