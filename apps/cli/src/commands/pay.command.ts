@@ -2,10 +2,8 @@ import { createPublicClient, createWalletClient, defineChain, erc20Abi, http, ty
 import { privateKeyToAccount } from 'viem/accounts';
 import { toBaseUnits } from '@kassa/domain';
 
-/** What the public checkout endpoint tells anyone about a payment (no secrets). */
-interface PublicPayment {
-  id: string;
-  status: string;
+/** A coin to pay on a chain, as the public checkout endpoint shows it: the payment's own, or one of its options. */
+interface PayableCoin {
   chainId: number;
   networkName: string;
   currency: string;
@@ -13,17 +11,14 @@ interface PublicPayment {
   depositAddress: Address;
   amount: string;
   amountBaseUnits: string;
+}
+
+/** What the public checkout endpoint tells anyone about a payment (no secrets). */
+interface PublicPayment extends PayableCoin {
+  id: string;
+  status: string;
   amountRemainingBaseUnits: string;
-  options: {
-    chainId: number;
-    networkName: string;
-    currency: string;
-    token: { address: Address | null; decimals: number };
-    depositAddress: Address;
-    amount: string;
-    amountBaseUnits: string;
-    selected: boolean;
-  }[];
+  options: (PayableCoin & { selected: boolean })[];
 }
 
 export interface PayOptions {
