@@ -1,6 +1,4 @@
-import jsQR from 'jsqr';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
+import type { BrowserContext, Page } from 'playwright-core';
 import { encodeFunctionData, erc20Abi, type Address, type Hex } from 'viem';
 
 import { asMerchantId, type PaymentObject } from '@kassa/domain';
@@ -8,7 +6,7 @@ import { MerchantsRepository } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/testing';
 
 import { payPayment } from '../../apps/cli/src/commands/pay.command';
-import { artifactPath, describeInChromium, launchChromium } from '../support/chromium';
+import { artifactPath, decodeQrCode, describeInChromium, useChromium } from '../support/chromium';
 import { startTestKassa, type TestKassa } from '../support/kassa-harness';
 import { type ShopServer, startShopServer } from '../support/shop-server';
 
@@ -23,22 +21,16 @@ const PHONE = { width: 390, height: 844 };
  */
 describeInChromium('the hosted checkout in a browser', () => {
   let kassa: TestKassa;
-  let browser: Browser;
   let shop: ShopServer;
-  const contexts: BrowserContext[] = [];
+  const chromium = useChromium();
 
   beforeAll(async () => {
-    [kassa, browser, shop] = await Promise.all([startTestKassa({ confirmations: 2 }), launchChromium(), startShopServer()]);
+    [kassa, shop] = await Promise.all([startTestKassa({ confirmations: 2 }), startShopServer()]);
   });
 
   afterAll(async () => {
-    await browser?.close();
     await shop?.close();
     await kassa?.stop();
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
 
   const create = async (body: Record<string, unknown>) => {
@@ -48,8 +40,7 @@ describeInChromium('the hosted checkout in a browser', () => {
   };
 
   const openPage = async (url: string, viewport = DESKTOP, setup?: (context: BrowserContext) => Promise<void>): Promise<Page> => {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: viewport === PHONE, hasTouch: viewport === PHONE });
-    contexts.push(context);
+    const context = chromium.track(await chromium.browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: viewport === PHONE, hasTouch: viewport === PHONE }));
     await setup?.(context);
     const page = await context.newPage();
     const response = await page.goto(url);
@@ -60,12 +51,6 @@ describeInChromium('the hosted checkout in a browser', () => {
   /** Pays the whole payment as `npm run kassa -- pay <id>` does. */
   const payWithSimulator = (id: string) =>
     payPayment(id, { apiUrl: kassa.apiUrl, rpcUrl: () => kassa.chain.config.rpcUrls[0], privateKey: HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[0]]!.privateKey });
-
-  /** The text of the QR code on the page, decoded from a screenshot of it. */
-  const decodeQr = async (page: Page): Promise<string | undefined> => {
-    const png = PNG.sync.read(await page.locator('#qr svg').screenshot());
-    return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
-  };
 
   it('shows the payment with a scannable QR code, follows it to PAID and returns the customer to the success page', async () => {
     const payment = await create({
@@ -83,12 +68,12 @@ describeInChromium('the hosted checkout in a browser', () => {
     await expect(page.locator('#network').textContent()).resolves.toBe('Hardhat (local)');
     await expect(page.locator('#countdown').textContent()).resolves.toMatch(/^\d\d:\d\d$/);
     await expect(page.locator('#copy').isVisible()).resolves.toBe(true);
-    await expect(decodeQr(page)).resolves.toBe(payment.paymentUri);
+    await expect(decodeQrCode(page)).resolves.toBe(payment.paymentUri);
     await page.screenshot({ path: artifactPath('checkout-desktop.png'), fullPage: true });
 
     const phone = await openPage(payment.checkoutUrl, PHONE);
     await expect(phone.evaluate<number>('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(PHONE.width);
-    await expect(decodeQr(phone)).resolves.toBe(payment.paymentUri);
+    await expect(decodeQrCode(phone)).resolves.toBe(payment.paymentUri);
     await phone.screenshot({ path: artifactPath('checkout-phone.png'), fullPage: true });
 
     await payWithSimulator(payment.id);

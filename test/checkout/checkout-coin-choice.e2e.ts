@@ -1,12 +1,10 @@
-import jsQR from 'jsqr';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Address } from 'viem';
 
 import type { PaymentObject, PaymentOptionObject } from '@kassa/domain';
 import type { LocalChain } from '@kassa/testing';
 
-import { artifactPath, describeInChromium, launchChromium } from '../support/chromium';
+import { artifactPath, decodeQrCode, describeInChromium, useChromium } from '../support/chromium';
 import { startTestKassa, type TestKassa } from '../support/kassa-harness';
 import { type ShopServer, startShopServer } from '../support/shop-server';
 
@@ -23,27 +21,17 @@ const ONE_HUNDREDTH_ETH = 10n ** 16n; // 25 USD at the local ETH/USD feed's 2500
 describeInChromium('choosing the coin on the hosted checkout', () => {
   let kassa: TestKassa;
   let chainB: LocalChain;
-  let browser: Browser;
   let shop: ShopServer;
-  const contexts: BrowserContext[] = [];
+  const chromium = useChromium();
 
   beforeAll(async () => {
-    [kassa, browser, shop] = await Promise.all([
-      startTestKassa({ confirmations: 2, secondChain: { chainId: OTHER_CHAIN_ID, name: 'Other local chain', confirmations: 3 } }),
-      launchChromium(),
-      startShopServer(),
-    ]);
+    [kassa, shop] = await Promise.all([startTestKassa({ confirmations: 2, secondChain: { chainId: OTHER_CHAIN_ID, name: 'Other local chain', confirmations: 3 } }), startShopServer()]);
     chainB = kassa.otherChain!;
   });
 
   afterAll(async () => {
-    await browser?.close();
     await shop?.close();
     await kassa?.stop();
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
 
   /** A 25.00 USD payment payable in USDT on the first chain or in ETH on the second. */
@@ -62,19 +50,12 @@ describeInChromium('choosing the coin on the hosted checkout', () => {
   };
 
   const openPage = async (url: string, options: { javaScriptEnabled?: boolean; setup?: (context: BrowserContext) => Promise<void> } = {}): Promise<Page> => {
-    const context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, javaScriptEnabled: options.javaScriptEnabled ?? true });
-    contexts.push(context);
+    const context = chromium.track(await chromium.browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, javaScriptEnabled: options.javaScriptEnabled ?? true }));
     await options.setup?.(context);
     const page = await context.newPage();
     const response = await page.goto(url);
     expect(response?.status()).toBe(200);
     return page;
-  };
-
-  /** The text of the QR code on the page, decoded from a screenshot of it. */
-  const decodeQr = async (page: Page): Promise<string | undefined> => {
-    const png = PNG.sync.read(await page.locator('#qr svg').screenshot());
-    return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
   };
 
   /** The picker as the customer reads it: each network's heading and its entries. */
@@ -122,7 +103,7 @@ describeInChromium('choosing the coin on the hosted checkout', () => {
     await expect(page.locator('#amount-due').textContent()).resolves.toBe('0.01');
     await expect(page.locator('#address').textContent()).resolves.toBe(eth.depositAddress);
     await expect(page.locator('#copy').isVisible()).resolves.toBe(true);
-    await expect(decodeQr(page)).resolves.toBe(ethUri);
+    await expect(decodeQrCode(page)).resolves.toBe(ethUri);
     await page.screenshot({ path: artifactPath('checkout-coin-chosen.png'), fullPage: true });
 
     // The browser wallet pays the option shown: its chain, and the native coin's exact amount.
@@ -140,10 +121,10 @@ describeInChromium('choosing the coin on the hosted checkout', () => {
     await pick(page, kassa.chain.config.chainId, 'USDT', usdt.id);
     await expect(page.locator('#network').textContent()).resolves.toBe(kassa.chain.config.name);
     await expect(page.locator('#amount').textContent()).resolves.toBe('25');
-    await expect(decodeQr(page)).resolves.toBe(usdt.paymentUri);
+    await expect(decodeQrCode(page)).resolves.toBe(usdt.paymentUri);
     await page.getByRole('link', { name: 'Choose another coin' }).click();
     await pick(page, OTHER_CHAIN_ID, 'ETH', eth.id);
-    await expect(decodeQr(page)).resolves.toBe(ethUri);
+    await expect(decodeQrCode(page)).resolves.toBe(ethUri);
 
     await kassa.send(payment.depositAddress as Address, null, ONE_HUNDREDTH_ETH, undefined, chainB);
     await page.locator('#checkout[data-status="PENDING"]').waitFor();
@@ -177,10 +158,10 @@ describeInChromium('choosing the coin on the hosted checkout', () => {
     const page = await openPage(payment.checkoutUrl, { javaScriptEnabled: false });
     await pick(page, OTHER_CHAIN_ID, 'ETH', eth.id);
     await expect(page.locator('#address').textContent()).resolves.toBe(eth.depositAddress);
-    await expect(decodeQr(page)).resolves.toBe(eth.paymentUri);
+    await expect(decodeQrCode(page)).resolves.toBe(eth.paymentUri);
     await page.getByRole('link', { name: 'Choose another coin' }).click();
     await pick(page, kassa.chain.config.chainId, 'USDT', usdt.id);
     await expect(page.locator('#amount-due').textContent()).resolves.toBe('25');
-    await expect(decodeQr(page)).resolves.toBe(usdt.paymentUri);
+    await expect(decodeQrCode(page)).resolves.toBe(usdt.paymentUri);
   });
 });

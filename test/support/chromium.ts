@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { type Browser, chromium } from 'playwright-core';
+import jsQR from 'jsqr';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 
 /** Debian's Chromium (`apt-get install -y chromium`); the tests never download a browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -35,4 +37,39 @@ export function describeInChromium(name: string, suite: () => void): void {
   }
   console.warn(`Skipping browser tests "${name}": Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium).`);
   describe.skip(name, suite);
+}
+
+/** The text of the checkout page's QR code (`#qr svg`), decoded from a screenshot of it with jsQR. */
+export async function decodeQrCode(page: Page): Promise<string | undefined> {
+  const png = PNG.sync.read(await page.locator('#qr svg').screenshot());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+}
+
+/**
+ * One Chromium for a suite, its browser contexts closed after each test: call at the top of
+ * a `describeInChromium` suite, read `browser` inside tests, and register each new context
+ * with `track` so it is closed after the test.
+ */
+export function useChromium(): { readonly browser: Browser; track(context: BrowserContext): BrowserContext } {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not started yet (use it inside a test)');
+      return browser;
+    },
+    track(context: BrowserContext): BrowserContext {
+      contexts.push(context);
+      return context;
+    },
+  };
 }
