@@ -139,7 +139,7 @@ export class SettlementTransactionEntity {
 @Check('ck_settlements_settled_at', "(status = 'settled') = (settled_at IS NOT NULL)")
 @Check('ck_settlements_next_attempt_at', "(status = 'failed') = (next_attempt_at IS NOT NULL)")
 @Check('ck_settlements_attempt', 'attempt >= 1')
-@Index('uq_settlements_payment_pending', ['paymentId'], { unique: true, where: "(status = 'pending'::text)" })
+@Index('uq_settlements_payment_chain_pending', ['paymentId', 'chainId'], { unique: true, where: "(status = 'pending'::text)" })
 @Index('ix_settlements_merchant_id_id', ['merchantId', 'id'])
 @Index('ix_settlements_payment_id_id', ['paymentId', 'id'])
 @Index('ix_settlements_transaction_id', ['transactionId'])

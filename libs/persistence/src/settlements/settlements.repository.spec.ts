@@ -13,7 +13,7 @@ import { type NewSettlement, SettlementsRepository } from './settlements.reposit
 
 /**
  * Which payments the settlement job picks, and the database's own guards: one transaction per
- * gas payer nonce, one unfinished transaction per gas payer, one pending settlement per payment.
+ * gas payer nonce, one unfinished transaction per gas payer, one pending settlement per payment and chain.
  */
 describe('SettlementsRepository', () => {
   const db = useTestDatabase();
@@ -113,13 +113,13 @@ describe('SettlementsRepository', () => {
     expect(await candidates(retryAt)).toMatchObject([{ paymentId: payment.id, attempt: 2 }]);
   });
 
-  it('refuses a second pending settlement for one payment', async () => {
+  it('refuses a second pending settlement for one payment on one chain', async () => {
     const payment = await finalPayment();
     await db.dataSource.transaction((manager) => settlements.insertMany(manager, [settlementOf(payment, 1n)], { status: 'pending' }));
     const failure = await db.dataSource
       .transaction((manager) => settlements.insertMany(manager, [settlementOf(payment, 1n)], { status: 'pending' }))
       .catch((error: unknown) => error);
-    expect((failure as QueryFailedError & { driverError: { constraint?: string } }).driverError.constraint).toBe('uq_settlements_payment_pending');
+    expect((failure as QueryFailedError & { driverError: { constraint?: string } }).driverError.constraint).toBe('uq_settlements_payment_chain_pending');
   });
 
   describe('settlement transactions', () => {

@@ -96,7 +96,13 @@ const SETTLEMENT_COLUMNS = `s.id, s.merchant_id, s.payment_id, s.chain_id, s.dep
   tx.effective_gas_price, tx.batch_size`;
 
 /** The latest settled coverage of payment `p`: transfers with a greater id are not settled yet. */
-const COVERED = `COALESCE((SELECT max(c.covered_transfer_id) FROM settlements c WHERE c.payment_id = p.id AND c.status = 'settled'), 0)`;
+/**
+ * The last transfer id of payment `p` on chain `chain` (SQL) that a settled settlement
+ * covers: a payment is settled chain by chain, each chain's transfers by that chain's
+ * settlements (transfer ids grow, so "covered" is "at or below").
+ */
+const coveredOn = (chain: string) =>
+  `COALESCE((SELECT max(c.covered_transfer_id) FROM settlements c WHERE c.payment_id = p.id AND c.chain_id = ${chain} AND c.status = 'settled'), 0)`;
 
 /**
  * Settlements (`settlements`, `settlement_amounts`): merchant reads are scoped by
@@ -108,10 +114,11 @@ export class SettlementsRepository {
 
   /**
    * Final payments (PAID, TIMEOUT, CANCELED: the funds are the treasury's whatever the status)
-   * on the chain (of their selected option: docs/pricing.md) whose merchant's policy is not
-   * `off`, with active transfers on that chain that no settled
-   * settlement covers, all of them with the payment's confirmations; none with a settlement in
-   * flight, and a failed one only once its retry is due. Oldest final first.
+   * with an option on the chain (docs/pricing.md: a payment is settled chain by chain, at
+   * its deposit address there) whose merchant's policy is not `off`, with active transfers on
+   * that chain that no settled settlement of that chain covers, all of them with the
+   * option's confirmations; none with a settlement on that chain in flight, and a failed one
+   * only once its retry is due. Oldest final first.
    */
   async candidates(query: SettlementCandidateQuery): Promise<SettlementCandidateRow[]> {
     const rows = await selectRows<{
@@ -136,31 +143,40 @@ export class SettlementsRepository {
       gas_price: string | null;
     }>(
       this.dataSource.manager,
-      `SELECT p.id, p.merchant_id, p.chain_id, p.currency, p.token_address, p.token_decimals, p.deposit_address, p.salt,
-              p.treasury_address, p.factory_address, p.finalized_at,
+      `SELECT p.id, p.merchant_id, o.chain_id, o.currency, o.token_address, o.token_decimals, o.deposit_address, p.salt,
+              o.treasury_address, o.factory_address, p.finalized_at,
               w.last_transfer_id, w.waiting_amount, w.first_recorded_at, w.last_block,
               CASE WHEN s.status = 'failed' THEN s.attempt + 1 ELSE 1 END AS attempt,
               ptx.max_fee_per_gas, ptx.max_priority_fee_per_gas, ptx.gas_price
        FROM payments p
+       -- The payment's coin on this chain: its selected option when that is on this chain, else its first option here.
+       CROSS JOIN LATERAL (
+         SELECT o.chain_id, o.currency, o.token_address, o.token_decimals, o.deposit_address, o.treasury_address, o.factory_address,
+                o.required_confirmations
+         FROM payment_options o
+         WHERE o.payment_id = p.id AND o.chain_id = $1
+         ORDER BY (o.chain_id = p.chain_id AND lower(o.token_address) IS NOT DISTINCT FROM lower(p.token_address)) DESC, o.position
+         LIMIT 1
+       ) o
        LEFT JOIN settlement_policies sp ON sp.merchant_id = p.merchant_id
        LEFT JOIN LATERAL (
-         SELECT s.status, s.attempt, s.next_attempt_at, s.transaction_id FROM settlements s WHERE s.payment_id = p.id ORDER BY s.id DESC LIMIT 1
+         SELECT s.status, s.attempt, s.next_attempt_at, s.transaction_id FROM settlements s
+         WHERE s.payment_id = p.id AND s.chain_id = $1 ORDER BY s.id DESC LIMIT 1
        ) s ON true
        LEFT JOIN settlement_transactions ptx ON ptx.id = s.transaction_id AND s.status = 'failed'
        CROSS JOIN LATERAL (
          SELECT max(t.id) AS last_transfer_id,
-                COALESCE(sum(t.amount) FILTER (WHERE lower(t.token_address) IS NOT DISTINCT FROM lower(p.token_address)), 0) AS waiting_amount,
+                COALESCE(sum(t.amount) FILTER (WHERE lower(t.token_address) IS NOT DISTINCT FROM lower(o.token_address)), 0) AS waiting_amount,
                 min(t.created_at) AS first_recorded_at,
                 max(t.block_number) AS last_block
          FROM transfers t
-         WHERE t.payment_id = p.id AND t.chain_id = p.chain_id AND t.status = 'active' AND t.id > ${COVERED}
+         WHERE t.payment_id = p.id AND t.chain_id = $1 AND t.status = 'active' AND t.id > ${coveredOn('$1')}
        ) w
-       WHERE p.chain_id = $1
-         AND p.status IN ('PAID', 'TIMEOUT', 'CANCELED')
+       WHERE p.status IN ('PAID', 'TIMEOUT', 'CANCELED')
          AND p.finalized_at >= $2
          AND COALESCE(sp.mode, 'immediate') <> 'off'
          AND w.last_transfer_id IS NOT NULL
-         AND w.last_block <= $3::bigint - p.required_confirmations + 1
+         AND w.last_block <= $3::bigint - o.required_confirmations + 1
          AND (s.status IS NULL OR s.status = 'settled' OR (s.status = 'failed' AND s.next_attempt_at <= $4))
        ORDER BY p.finalized_at, p.id
        LIMIT $5`,
@@ -194,8 +210,8 @@ export class SettlementsRepository {
   /**
    * Inserts settlements (pending when `transactionId` is set or `status` says so), in the
    * caller's transaction.
-   * @throws QueryFailedError on `uq_settlements_payment_pending` when a payment already has a
-   *   pending settlement (another worker planned it)
+   * @throws QueryFailedError on `uq_settlements_payment_chain_pending` when a payment already has a
+   *   pending settlement on that chain (another worker planned it)
    */
   async insertMany(
     manager: EntityManager,
@@ -300,8 +316,8 @@ export class SettlementsRepository {
       manager,
       `SELECT p.id, COALESCE(sp.mode, 'immediate') AS mode, s.id AS settlement_id, s.status, COALESCE(tx.mined_tx_hash, tx.tx_hash) AS tx_hash,
               s.settled_at,
-              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.chain_id = p.chain_id AND t.status = 'active') AS has_value,
-              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.chain_id = p.chain_id AND t.status = 'active' AND t.id > ${COVERED}) AS has_unsettled_value
+              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.status = 'active') AS has_value,
+              EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = p.id AND t.status = 'active' AND t.id > ${coveredOn('t.chain_id')}) AS has_unsettled_value
        FROM payments p
        LEFT JOIN settlement_policies sp ON sp.merchant_id = p.merchant_id
        LEFT JOIN LATERAL (
