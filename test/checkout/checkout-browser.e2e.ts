@@ -6,7 +6,7 @@ import { MerchantsRepository } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/testing';
 
 import { payPayment } from '../../apps/cli/src/commands/pay.command';
-import { artifactPath, decodeQrCode, describeInChromium, useChromium } from '../support/chromium';
+import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium, type WalletCalls } from '../support/chromium';
 import { startTestKassa, type TestKassa } from '../support/kassa-harness';
 import { type ShopServer, startShopServer } from '../support/shop-server';
 
@@ -133,29 +133,9 @@ describeInChromium('the hosted checkout in a browser', () => {
   it('pays with a browser wallet: switches to the payment\'s chain and sends the exact ERC-20 transfer', async () => {
     const payment = await create({ amount: '7.000001', currency: 'USDC', orderId: 'order-4004' });
     const customer = HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[1]]!.address;
-    const rpcUrl = kassa.chain.config.rpcUrls[0]!;
-    const calls: { method: string; params: unknown[] }[] = [];
-    let walletChainId = '0x1';
-    // A stand-in for an EIP-1193 wallet extension: it starts on another chain and signs with
-    // the local node's unlocked account. Node answers its requests, so the page's own
-    // Content-Security-Policy stays as strict as in production.
+    let calls: WalletCalls = [];
     const installWallet = async (context: BrowserContext) => {
-      await context.exposeFunction('testWalletRequest', async (method: string, params: unknown[]) => {
-        calls.push({ method, params });
-        if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [customer];
-        if (method === 'eth_chainId') return walletChainId;
-        if (method === 'wallet_switchEthereumChain') {
-          walletChainId = (params[0] as { chainId: string }).chainId;
-          return null;
-        }
-        const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-        const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-        if (body.error) throw new Error(body.error.message);
-        return body.result;
-      });
-      await context.addInitScript(`window.ethereum = {
-        request: ({ method, params }) => window.testWalletRequest(method, params || []),
-      };`);
+      calls = (await installTestWallet(context, customer, new Map([[kassa.chain.config.chainId, kassa.chain.config.rpcUrls[0]!]]))).calls;
     };
     const page = await openPage(payment.checkoutUrl, DESKTOP, installWallet);
     await page.getByRole('button', { name: 'Pay with browser wallet' }).click();

@@ -2,9 +2,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { Address } from 'viem';
 
 import type { PaymentObject, PaymentOptionObject } from '@kassa/domain';
-import type { LocalChain } from '@kassa/testing';
+import { HARDHAT_ACCOUNTS, type LocalChain, LOCAL_ROLES } from '@kassa/testing';
 
-import { artifactPath, decodeQrCode, describeInChromium, useChromium } from '../support/chromium';
+import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium } from '../support/chromium';
 import { startTestKassa, type TestKassa } from '../support/kassa-harness';
 import { type ShopServer, startShopServer } from '../support/shop-server';
 
@@ -163,5 +163,32 @@ describeInChromium('choosing the coin on the hosted checkout', () => {
     await pick(page, kassa.chain.config.chainId, 'USDT', usdt.id);
     await expect(page.locator('#amount-due').textContent()).resolves.toBe('25');
     await expect(decodeQrCode(page)).resolves.toBe(usdt.paymentUri);
+  });
+
+  it.each([
+    ['USDT on the first chain', 'usdt', 'order-coin-4'],
+    ['the native coin on the second chain', 'eth', 'order-coin-5'],
+  ] as const)('is paid with %s through the browser wallet, exact to the base unit', async (_name, which, orderId) => {
+    const created = await createPriced(orderId);
+    const option = created[which];
+    const customer = HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[2]]!.address;
+    const nodes = new Map([kassa.chain, chainB].map((chain) => [chain.config.chainId, chain.config.rpcUrls[0]!]));
+    let wallet: Awaited<ReturnType<typeof installTestWallet>> | undefined;
+    const installWallet = async (context: BrowserContext) => {
+      wallet = await installTestWallet(context, customer, nodes);
+    };
+    const page = await openPage(created.payment.checkoutUrl, { setup: installWallet });
+    await pick(page, option.chainId, option.currency, option.id);
+    await page.getByRole('button', { name: 'Pay with browser wallet' }).click();
+    await page.getByText(/^Transaction sent: 0x[0-9a-f]{64}/).waitFor();
+    expect(wallet!.chainId()).toBe(`0x${option.chainId.toString(16)}`);
+
+    await page.locator('#checkout[data-status="PENDING"]').waitFor();
+    await kassa.mine(3, option.chainId === OTHER_CHAIN_ID ? chainB : kassa.chain);
+    await page.waitForURL(`${shop.origin}/thanks?**`);
+    const paid = (await kassa.request<PaymentObject>('GET', `/v1/payments/${created.payment.id}`)).body;
+    expect(paid).toMatchObject({ status: 'PAID', exception: null, chainId: option.chainId, currency: option.currency });
+    expect(paid.amountReceivedBaseUnits).toBe(option.amountBaseUnits);
+    expect(option.amountBaseUnits).toBe(which === 'eth' ? ONE_HUNDREDTH_ETH.toString() : '25000000');
   });
 });

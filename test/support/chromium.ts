@@ -73,3 +73,43 @@ export function useChromium(): { readonly browser: Browser; track(context: Brows
     },
   };
 }
+
+/** What a {@link installTestWallet} wallet was asked, in order. */
+export type WalletCalls = { method: string; params: unknown[] }[];
+
+/**
+ * A stand-in for an EIP-1193 wallet extension (`window.ethereum`) in every page of
+ * `context`: it answers `account` for the accounts, starts on chain 0x1, follows
+ * `wallet_switchEthereumChain`, and forwards every other request to the node of the chain
+ * it is on (in `nodes`: RPC URL by chain id), whose unlocked development accounts sign.
+ * The test process answers its requests, so the page's Content-Security-Policy stays as
+ * strict as in production.
+ * @returns the calls, as they come; and the chain id (hex) the wallet is on
+ */
+export async function installTestWallet(
+  context: BrowserContext,
+  account: string,
+  nodes: ReadonlyMap<number, string>,
+): Promise<{ calls: WalletCalls; chainId(): string }> {
+  const calls: WalletCalls = [];
+  let walletChainId = '0x1';
+  await context.exposeFunction('testWalletRequest', async (method: string, params: unknown[]) => {
+    calls.push({ method, params });
+    if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
+    if (method === 'eth_chainId') return walletChainId;
+    if (method === 'wallet_switchEthereumChain') {
+      walletChainId = (params[0] as { chainId: string }).chainId;
+      return null;
+    }
+    const rpcUrl = nodes.get(Number.parseInt(walletChainId, 16));
+    if (!rpcUrl) throw new Error(`The wallet knows no chain ${walletChainId}`);
+    const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+    const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+    if (body.error) throw new Error(body.error.message);
+    return body.result;
+  });
+  await context.addInitScript(`window.ethereum = {
+    request: ({ method, params }) => window.testWalletRequest(method, params || []),
+  };`);
+  return { calls, chainId: () => walletChainId };
+}
