@@ -1,4 +1,4 @@
-import { BaseError, ContractFunctionRevertedError, type Address, type Hash } from 'viem';
+import { BaseError, ContractFunctionRevertedError, type Address } from 'viem';
 import { deployArtifact, loadContractArtifact, priceFeedAbi, testPriceFeedAbi } from '@kassa/chain';
 import { startKassaTestChain, type KassaTestChain } from '@kassa/testing';
 
@@ -21,11 +21,6 @@ describe('TestPriceFeed', () => {
     await chain?.stop();
   });
 
-  async function mined(hash: Hash): Promise<bigint> {
-    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
-    expect(receipt.status).toBe('success');
-    return (await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
-  }
 
   const latest = (address: Address = feed) =>
     chain.publicClient.readContract({ address, abi: priceFeedAbi, functionName: 'latestRoundData' });
@@ -45,7 +40,7 @@ describe('TestPriceFeed', () => {
 
   it('setAnswer starts a new round updated in its block', async () => {
     const [before] = await latest();
-    const blockTime = await mined(
+    const blockTime = await chain.minedAt(
       await chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnswer', args: [1834_12345678n] }),
     );
     const [roundId, answer, , updatedAt, answeredInRound] = await latest();
@@ -59,7 +54,7 @@ describe('TestPriceFeed', () => {
 
   it('setRound dates a round in the past, so consumers can see it stale; earlier rounds stay readable', async () => {
     const [previous, previousAnswer] = await latest();
-    await mined(
+    await chain.minedAt(
       await chain.wallet(3).writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setRound', args: [-1n, 1_000n] }),
     );
     const [roundId, answer, startedAt, updatedAt] = await latest();
@@ -68,7 +63,7 @@ describe('TestPriceFeed', () => {
   });
 
   it('setAnsweredInRound makes the latest round carry an earlier answer', async () => {
-    await mined(
+    await chain.minedAt(
       await chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnsweredInRound', args: [1n] }),
     );
     const [roundId, , , , answeredInRound] = await latest();

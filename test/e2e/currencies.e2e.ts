@@ -1,26 +1,7 @@
 import { testPriceFeedAbi } from '@kassa/chain';
 
+import type { CurrencyObject as Currency } from '../../apps/api/src/currencies/dto/currency.response';
 import { startTestKassa, type TestKassa } from '../support/kassa-harness';
-
-interface CurrencyRate {
-  pricingCurrency: string;
-  available: boolean;
-  value?: string;
-  source?: string;
-  feedAddress?: string | null;
-  updatedAt?: string | null;
-  reason?: string;
-}
-
-interface Currency {
-  chainId: number;
-  network: string;
-  currency: string;
-  token: { address: string | null; decimals: number };
-  native: boolean;
-  peggedTo: string | null;
-  rates: CurrencyRate[];
-}
 
 /**
  * A merchant asks which coins it can accept and what they are worth (docs/api.md

@@ -1,5 +1,5 @@
 import { paymentUri } from '@kassa/chain';
-import { type Address, fromBaseUnits, isFinal, type PaymentObject } from '@kassa/domain';
+import { type Address, fromBaseUnits, isFinal, type PaymentObject, type PaymentOptionObject } from '@kassa/domain';
 
 import { returnUrlOf } from './return-url';
 
@@ -17,26 +17,13 @@ export interface PublicTransaction {
  * picker lists it. Before value arrives the customer may pay any of them; the payment's
  * top-level coin fields describe the `selected` one.
  */
-export interface PublicPaymentOption {
-  /** `opt_<ULID>`: the page's `?option=` parameter. */
-  id: string;
-  chainId: number;
+export type PublicPaymentOption = Pick<
+  PaymentOptionObject,
+  'id' | 'chainId' | 'currency' | 'token' | 'amount' | 'amountBaseUnits' | 'depositAddress' | 'paymentUri' | 'amountReceived' | 'amountReceivedBaseUnits' | 'selected'
+> & {
   /** The chain's name as configured. */
   networkName: string;
-  currency: string;
-  token: { address: string | null; decimals: number };
-  /** Decimal string in the option's coin. */
-  amount: string;
-  amountBaseUnits: string;
-  depositAddress: string;
-  /** EIP-681 URI that pays this option's whole amount. */
-  paymentUri: string;
-  /** Confirmed value received in this option, decimal string in its coin. */
-  amountReceived: string;
-  amountReceivedBaseUnits: string;
-  /** True for the option the payment stands on (its top-level coin fields). */
-  selected: boolean;
-}
+};
 
 /**
  * What the customer-facing routes (`/pay/:id`) reveal about a payment: what to pay, where

@@ -1,4 +1,4 @@
-import type { Address, Hash } from 'viem';
+import type { Address } from 'viem';
 
 import { startLocalChain, startRpcProxy, type LocalChain, type RpcProxy } from '@kassa/testing';
 
@@ -27,19 +27,12 @@ describe('rate source', () => {
     await chain?.stop();
   });
 
-  /** Mines a feed setter and returns the block's time (unix seconds). */
-  async function mined(hash: Hash): Promise<bigint> {
-    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
-    expect(receipt.status).toBe('success');
-    return (await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
-  }
-
   const setAnswer = (answer: bigint) =>
-    chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnswer', args: [answer] }).then(mined);
+    chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnswer', args: [answer] }).then(chain.minedAt);
   const setRound = (answer: bigint, updatedAt: bigint) =>
     chain.deployer
       .writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setRound', args: [answer, updatedAt] })
-      .then(mined);
+      .then(chain.minedAt);
   const at = (unixSeconds: bigint) => new Date(Number(unixSeconds) * 1000);
 
   function reasonOf(lookup: RateLookup): string {
@@ -101,7 +94,7 @@ describe('rate source', () => {
     expect(reasonOf(await rates.rate(chain.config.chainId, 'ETH', 'USD'))).toBe('the ETH/USD price feed has no completed round');
 
     await setAnswer(2500_00000000n);
-    await mined(await chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnsweredInRound', args: [1n] }));
+    await chain.minedAt(await chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnsweredInRound', args: [1n] }));
     expect(reasonOf(await rates.rate(chain.config.chainId, 'ETH', 'USD'))).toMatch(/round \d+ carries the answer of the earlier round 1$/);
   });
 

@@ -4,6 +4,7 @@ import {
   http,
   type Account,
   type Chain,
+  type Hash,
   type HttpTransport,
   type PublicClient,
   type WalletClient,
@@ -26,6 +27,11 @@ export interface KassaTestChain {
   contracts: KassaContracts;
   /** Wallet of HARDHAT_ACCOUNTS[index] (0..9). @throws RangeError outside 0..9. */
   wallet(index: number): HardhatWalletClient;
+  /**
+   * Waits for a transaction and returns the time of the block that mined it (unix seconds).
+   * @throws Error when it reverted
+   */
+  minedAt(hash: Hash): Promise<bigint>;
   /** Stops the node (see {@link HardhatNode.stop}). */
   stop(): Promise<void>;
 }
@@ -70,7 +76,12 @@ export async function startKassaTestChain(options: KassaTestChainOptions = {}): 
       await publicClient.waitForTransactionReceipt({ hash: await deployer.sendTransaction({ to: deployer.account.address, value: 0n }) });
     }
     const contracts = await deployKassaContracts(deployer, publicClient);
-    return { node, publicClient, deployer, contracts, wallet, stop: node.stop };
+    const minedAt = async (hash: Hash): Promise<bigint> => {
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      if (receipt.status !== 'success') throw new Error(`Transaction ${hash} reverted`);
+      return (await publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
+    };
+    return { node, publicClient, deployer, contracts, wallet, minedAt, stop: node.stop };
   } catch (error) {
     await node.stop();
     throw error;
