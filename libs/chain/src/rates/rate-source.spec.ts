@@ -4,7 +4,7 @@ import { startLocalChain, startRpcProxy, type LocalChain, type RpcProxy } from '
 
 import { testPriceFeedAbi } from '../contracts/abis';
 import { ChainRegistry } from '../registry/chain-registry';
-import { RateSource, type RateLookup } from './rate-source';
+import { FEED_READ_TIMEOUT_MS, RateSource, type RateLookup } from './rate-source';
 
 /**
  * What a merchant's prices are converted with: stablecoins at their peg, ETH at the local
@@ -140,6 +140,26 @@ describe('rate source', () => {
 
       await proxy.setMode('pass');
       expect(await throughProxy.rate(chain.config.chainId, 'ETH', 'USD')).toMatchObject({ available: true, rate: { value: '2500' } });
+    });
+
+    it(`gives up after ${FEED_READ_TIMEOUT_MS / 1000} s even when the chain's RPC timeout is longer`, async () => {
+      const patient = new RateSource(new ChainRegistry([{ ...chain.config, rpcUrls: [proxy.url], rpcTimeoutMs: 60_000 }]));
+      await proxy.setMode('hang');
+      const started = Date.now();
+      expect(reasonOf(await patient.rate(chain.config.chainId, 'ETH', 'USD'))).toContain(`could not be read: no answer within ${FEED_READ_TIMEOUT_MS / 1000} s`);
+      expect(Date.now() - started).toBeLessThan(FEED_READ_TIMEOUT_MS + 2_000);
+      await proxy.setMode('pass');
+    });
+
+    it('reads a feed once for concurrent lookups, and again for the next one', async () => {
+      await proxy.setMode('pass');
+      const rounds = () => proxy.observed.filter((call) => JSON.stringify(call.params).includes('0xfeaf968c')).length; // latestRoundData()
+      const before = rounds();
+      const lookups = await Promise.all(Array.from({ length: 5 }, () => throughProxy.rate(chain.config.chainId, 'ETH', 'USD')));
+      expect(lookups.every((lookup) => lookup.available)).toBe(true);
+      expect(rounds() - before).toBe(1);
+      await throughProxy.rate(chain.config.chainId, 'ETH', 'USD');
+      expect(rounds() - before).toBe(2);
     });
   });
 });

@@ -76,6 +76,8 @@ export class RateSource {
   private readonly clients = new Map<number, ChainClient>();
   /** Feed decimals by `chainId:address` (lower case); they never change for a deployed aggregator. */
   private readonly feedDecimals = new Map<string, number>();
+  /** Reads of a feed's latest round under way, by `chainId:address` (lower case). */
+  private readonly reading = new Map<string, Promise<{ decimals: number; round: FeedRound }>>();
 
   constructor(private readonly chains: ChainRegistry) {}
 
@@ -108,17 +110,10 @@ export class RateSource {
   }
 
   private async readFeed(chain: ChainConfig, feed: PriceFeedConfig, label: string, now: Date): Promise<RateLookup> {
-    const client = this.client(chain);
     let decimals: number;
     let round: FeedRound;
     try {
-      // Sent together: the client batches both calls into one HTTP request.
-      const [feedDecimals, [roundId, answer, , updatedAt, answeredInRound]] = await Promise.all([
-        this.decimalsOf(client, chain.chainId, feed.address),
-        client.readContract({ address: feed.address, abi: priceFeedAbi, functionName: 'latestRoundData' }),
-      ]);
-      decimals = feedDecimals;
-      round = { roundId, answer, updatedAt, answeredInRound };
+      ({ decimals, round } = await withTimeout(this.latestRound(chain, feed.address), FEED_READ_TIMEOUT_MS));
     } catch (error) {
       return unavailable(`the ${label} price feed at ${feed.address} could not be read: ${describeRpcError(error).replace(/\s+/g, ' ')}`);
     }
@@ -134,6 +129,28 @@ export class RateSource {
         updatedAt: new Date(Number(round.updatedAt) * 1000),
       },
     };
+  }
+
+  /**
+   * The feed's decimals and latest round. Concurrent reads of one feed share one request
+   * (a burst of priced payments costs one read per feed, not one per payment); nothing is
+   * kept once it is answered, so every later call sees the feed's current round.
+   */
+  private latestRound(chain: ChainConfig, address: Address): Promise<{ decimals: number; round: FeedRound }> {
+    const key = `${chain.chainId}:${address.toLowerCase()}`;
+    const inFlight = this.reading.get(key);
+    if (inFlight) return inFlight;
+    const client = this.client(chain);
+    const read = (async () => {
+      // Sent together: the client batches both calls into one HTTP request.
+      const [decimals, [roundId, answer, , updatedAt, answeredInRound]] = await Promise.all([
+        this.decimalsOf(client, chain.chainId, address),
+        client.readContract({ address, abi: priceFeedAbi, functionName: 'latestRoundData' }),
+      ]);
+      return { decimals, round: { roundId, answer, updatedAt, answeredInRound } };
+    })().finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
   }
 
   private async decimalsOf(client: ChainClient, chainId: number, address: Address): Promise<number> {
@@ -155,6 +172,21 @@ export class RateSource {
     }
     return client;
   }
+}
+
+/**
+ * How long a rate read may take before the coin is unavailable: creating a priced payment
+ * waits for its rates, and a chain whose node hangs must not hold up the other coins.
+ */
+export const FEED_READ_TIMEOUT_MS = 3000;
+
+/** `promise`, or a rejection after `ms` milliseconds. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function unavailable(reason: string): RateLookup {
