@@ -265,6 +265,29 @@ describe('DeliveriesRepository', () => {
     expect(again).toMatchObject({ attemptCount: 1, attemptsBeforeWindow: 1, retryWindowStartedAt: weekLater, createdAt });
   });
 
+  it('queues a delivery being sent again when its send ends, never sending it twice at once', async () => {
+    const createdAt = era(2011);
+    const { merchantId } = await merchantWithEvents(1, createdAt);
+    const [claim] = await claimUncapped(1, createdAt);
+    const asked = new Date(createdAt.getTime() + 500);
+
+    const queued = await deliveries.redeliverEvent(merchantId, claim.eventId, asked);
+    expect(queued).toEqual([{ deliveryId: claim.deliveryId, endpointId: claim.endpointId }]);
+    // Still in flight: nobody else may claim it meanwhile.
+    expect(await claimUncapped(10, asked)).toEqual([]);
+
+    const sent = { startedAt: createdAt, durationMs: 900, statusCode: 200, error: null, responseBody: 'ok', outcome: { status: 'delivered' as const } };
+    await expect(deliveries.recordAttempt({ ...sent, deliveryId: claim.deliveryId, leaseExpiresAt: claim.leaseExpiresAt })).resolves.toEqual({ attemptNumber: 1, applied: true });
+    const [delivery] = await deliveries.listByEvent(merchantId, claim.eventId);
+    expect(delivery).toMatchObject({ status: 'pending', attemptCount: 1 });
+
+    const [again] = await claimUncapped(1, new Date(createdAt.getTime() + 1000));
+    expect(again).toMatchObject({ deliveryId: claim.deliveryId, attemptCount: 1, attemptsBeforeWindow: 1, retryWindowStartedAt: asked });
+    await deliveries.recordAttempt({ ...sent, deliveryId: again!.deliveryId, leaseExpiresAt: again!.leaseExpiresAt });
+    const [done] = await deliveries.listByEvent(merchantId, claim.eventId);
+    expect(done).toMatchObject({ status: 'delivered', attemptCount: 2 });
+  });
+
   it('redelivers to one named endpoint, subscribed or not, and never to a disabled one', async () => {
     const createdAt = era(2011);
     const { merchantId } = await merchantWithEvents(1, createdAt);

@@ -204,7 +204,8 @@ export class DeliveriesRepository {
          SELECT id FROM candidates ORDER BY next_attempt_at, id LIMIT $1
        ),
        claimed AS (
-         UPDATE webhook_deliveries AS d SET status = 'delivering', next_attempt_at = $3, updated_at = $2
+         -- A redelivery asked during an earlier send whose lease ran out is this very send.
+         UPDATE webhook_deliveries AS d SET status = 'delivering', next_attempt_at = $3, updated_at = $2, redeliver_requested_at = NULL
          FROM chosen WHERE d.id = chosen.id
          RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count, d.next_attempt_at, d.created_at,
                    d.retry_window_started_at, d.attempts_before_window
@@ -251,8 +252,12 @@ export class DeliveriesRepository {
       `WITH updated AS (
          UPDATE webhook_deliveries
          SET attempt_count = attempt_count + 1,
-             status = $3,
-             next_attempt_at = COALESCE($4, next_attempt_at),
+             -- A redelivery asked during this send queues the delivery again, with a retry window from the request.
+             status = CASE WHEN redeliver_requested_at IS NULL THEN $3 ELSE 'pending' END,
+             next_attempt_at = CASE WHEN redeliver_requested_at IS NULL THEN COALESCE($4, next_attempt_at) ELSE redeliver_requested_at END,
+             retry_window_started_at = COALESCE(redeliver_requested_at, retry_window_started_at),
+             attempts_before_window = CASE WHEN redeliver_requested_at IS NULL THEN attempts_before_window ELSE attempt_count + 1 END,
+             redeliver_requested_at = NULL,
              last_attempt_at = $5,
              delivered_at = CASE WHEN $3 = 'delivered' THEN $6 ELSE delivered_at END,
              updated_at = now()
@@ -347,7 +352,8 @@ export class DeliveriesRepository {
    * enabled endpoint of the merchant, subscribed to the type or not, so a new endpoint can
    * be back-filled), else for every enabled endpoint now subscribed to its type. Existing
    * deliveries (delivered or failed included) go back to pending, endpoints without one get
-   * a new delivery; one being sent right now is left alone. Each queued delivery starts a
+   * a new delivery; one being sent right now is queued again when that send ends (never
+   * sent twice at once). Each queued delivery starts a
    * new retry window at `now` (full backoff schedule, `maxAge` from now); attempt numbers
    * continue, so the attempt log keeps its history.
    *
@@ -362,20 +368,38 @@ export class DeliveriesRepository {
   ): Promise<{ deliveryId: string; endpointId: string }[]> {
     const rows = await selectRows<{ id: string; endpoint_id: string }>(
       manager,
-      `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
-       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', $3, $3, $3, $3
-       FROM events AS event
-       JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
-       WHERE event.merchant_id = $1 AND event.id = $2 AND endpoint.enabled
-         AND CASE WHEN $4::text IS NULL
-                  THEN cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events)
-                  ELSE endpoint.id = $4::text END
-       ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_event_endpoint DO UPDATE
-         SET status = 'pending', next_attempt_at = EXCLUDED.next_attempt_at, updated_at = EXCLUDED.updated_at,
-             retry_window_started_at = EXCLUDED.retry_window_started_at,
-             attempts_before_window = webhook_deliveries.attempt_count
-         WHERE webhook_deliveries.status <> 'delivering'
-       RETURNING id, endpoint_id`,
+      `WITH target AS (
+         SELECT event.id AS event_id, endpoint.id AS endpoint_id
+         FROM events AS event
+         JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
+         WHERE event.merchant_id = $1 AND event.id = $2 AND endpoint.enabled
+           AND CASE WHEN $4::text IS NULL
+                    THEN cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events)
+                    ELSE endpoint.id = $4::text END
+       ),
+       -- Being sent right now: queued again when that send ends (recordAttempt).
+       in_flight AS (
+         UPDATE webhook_deliveries AS d SET redeliver_requested_at = $3, updated_at = $3
+         FROM target WHERE d.event_id = target.event_id AND d.endpoint_id = target.endpoint_id AND d.status = 'delivering'
+         RETURNING d.id, d.endpoint_id
+       ),
+       queued AS (
+         INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
+         SELECT kassa_new_id('dlv'), target.event_id, target.endpoint_id, 'pending', $3, $3, $3, $3
+         FROM target
+         -- One statement never touches a row twice: the ones in flight are the other branch's.
+         WHERE NOT EXISTS (
+           SELECT 1 FROM webhook_deliveries AS d
+           WHERE d.event_id = target.event_id AND d.endpoint_id = target.endpoint_id AND d.status = 'delivering'
+         )
+         ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_event_endpoint DO UPDATE
+           SET status = 'pending', next_attempt_at = EXCLUDED.next_attempt_at, updated_at = EXCLUDED.updated_at,
+               retry_window_started_at = EXCLUDED.retry_window_started_at,
+               attempts_before_window = webhook_deliveries.attempt_count
+           WHERE webhook_deliveries.status <> 'delivering'
+         RETURNING id, endpoint_id
+       )
+       SELECT id, endpoint_id FROM queued UNION ALL SELECT id, endpoint_id FROM in_flight`,
       [merchantId, eventId, now, options.endpointId ?? null],
     );
     return rows.map((row) => ({ deliveryId: row.id, endpointId: row.endpoint_id }));

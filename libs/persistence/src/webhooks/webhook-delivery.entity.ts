@@ -64,6 +64,10 @@ export class WebhookDeliveryEntity {
   @Column({ name: 'attempts_before_window', type: 'integer', default: 0 })
   attemptsBeforeWindow!: number;
 
+  /** A manual redelivery asked while this delivery was being sent: applied when the send ends. */
+  @Column({ name: 'redeliver_requested_at', type: 'timestamptz', nullable: true })
+  redeliverRequestedAt!: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
 }
