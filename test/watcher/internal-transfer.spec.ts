@@ -127,4 +127,29 @@ describe('scheduler: native coin sent by an internal call', () => {
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'TIMEOUT', exception: null, amountReceived: 0n });
     expect(await kit.transfersOf(payment.id)).toEqual([]);
   });
+
+  it('checks every native-coin option, not only the coin the payment stands on: paid in ETH when USDC was first', async () => {
+    const payment = await kit.createPayment('USDC', { amount: 25_000_000n, also: [{ coin: 'ETH', amount: eth('0.01') }] });
+    const ethOption = payment.options![1]!;
+    await kit.waitUntilWatched(watcher, payment);
+    const paid = await forward(ethOption.depositAddress, eth('0.01'), 5);
+    const deadline = new Date(paid.time.getTime() + 10_000);
+    await setDeadline(payment, deadline);
+    await kit.waitForCursor(await laterBlocks(deadline, 30, 3), watcher);
+
+    const run = await expiry.runOnce(new Date(deadline.getTime() + 60_000));
+
+    expect(run.credited).toEqual([payment.id]);
+    expect(await kit.payment(payment.id)).toMatchObject({
+      status: 'PAID',
+      exception: null,
+      token: { symbol: 'ETH', address: null },
+      amount: eth('0.01'),
+      amountReceived: eth('0.01'),
+    });
+    expect(await kit.transfersOf(payment.id)).toEqual([
+      expect.objectContaining({ txHash: balanceCreditTxHash(`${payment.id}:${ethOption.id}`), logIndex: BALANCE_CREDIT_LOG_INDEX, tokenAddress: null, amount: eth('0.01') }),
+    ]);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.paid']);
+  });
 });

@@ -11,7 +11,7 @@ import {
   WATCHED_PAYMENTS_CHANNEL,
 } from '@kassa/chain';
 import { loadConfig, type KassaConfig } from '@kassa/config';
-import { minimumAccepted, newId, type EventPayload, type Payment, type Transfer } from '@kassa/domain';
+import { minimumAccepted, newId, type EventPayload, type Payment, type PaymentOption, paymentOptionsOf, type Transfer } from '@kassa/domain';
 import {
   ChainCursorsRepository,
   MerchantsRepository,
@@ -62,6 +62,8 @@ export interface TestPaymentOptions {
   overrides?: Partial<Pick<Payment, 'status' | 'exception' | 'paidAt' | 'finalizedAt' | 'amountReceived'>>;
   /** Send the `kassa_payments` notification, as the API does. Default true. */
   notify?: boolean;
+  /** Other payment options (a priced payment's other coins), after the payment's own coin. */
+  also?: { coin: TestCoin; amount: bigint; chain?: LocalChain }[];
 }
 
 /** A running watcher application. */
@@ -231,15 +233,33 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
       return watcher;
     },
 
-    async createPayment(coin, { amount, tolerancePercent = '0', chain, requiredConfirmations, expiresAt, overrides, notify = true }) {
+    async createPayment(coin, { amount, tolerancePercent = '0', chain, requiredConfirmations, expiresAt, overrides, notify = true, also = [] }) {
       const { merchant: owner } = kit;
       const local = chain ?? kit.chain;
-      const token =
-        coin === 'ETH'
+      const tokenOf = (symbol: TestCoin, on: LocalChain) =>
+        symbol === 'ETH'
           ? { symbol: 'ETH', address: null, decimals: 18 }
-          : { symbol: coin, address: local.contracts.tokens[coin], decimals: TEST_TOKENS[coin].decimals };
+          : { symbol, address: on.contracts.tokens[symbol], decimals: TEST_TOKENS[symbol].decimals };
+      const token = tokenOf(coin, local);
       const id = newId('payment');
       const salt = paymentSalt(id);
+      const addressOn = (on: LocalChain) =>
+        depositAddress({ factory: on.contracts.factory, implementation: on.contracts.implementation, treasury: owner.treasuryAddress, salt });
+      const otherOptions = also.map((option): PaymentOption => {
+        const on = option.chain ?? local;
+        return {
+          id: newId('paymentOption'),
+          chainId: on.config.chainId,
+          token: tokenOf(option.coin, on),
+          amount: option.amount,
+          amountMinimum: minimumAccepted(option.amount, tolerancePercent),
+          requiredConfirmations: requiredConfirmations ?? on.config.confirmations,
+          depositAddress: addressOn(on),
+          treasuryAddress: owner.treasuryAddress,
+          factoryAddress: on.contracts.factory,
+          rate: null,
+        };
+      });
       const now = new Date();
       const payment: Payment = {
         id,
@@ -251,12 +271,7 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
         amount,
         amountMinimum: minimumAccepted(amount, tolerancePercent),
         amountReceived: 0n,
-        depositAddress: depositAddress({
-          factory: local.contracts.factory,
-          implementation: local.contracts.implementation,
-          treasury: owner.treasuryAddress,
-          salt,
-        }),
+        depositAddress: addressOn(local),
         salt,
         treasuryAddress: owner.treasuryAddress,
         factoryAddress: local.contracts.factory,
@@ -272,12 +287,16 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
         finalizedAt: null,
         ...overrides,
       };
+      if (otherOptions.length > 0) payment.options = [...paymentOptionsOf(payment), ...otherOptions];
       await db.dataSource.transaction(async (manager) => {
         await new PaymentsRepository(db.dataSource).insert(payment, manager);
-        if (notify) await manager.query('SELECT pg_notify($1, $2)', [
-          WATCHED_PAYMENTS_CHANNEL,
-          formatWatchedPaymentNotice({ chainId: payment.chainId, depositAddress: payment.depositAddress, paymentId: id }),
-        ]);
+        if (!notify) return;
+        for (const option of paymentOptionsOf(payment).filter((o, i, all) => all.findIndex((other) => other.chainId === o.chainId) === i)) {
+          await manager.query('SELECT pg_notify($1, $2)', [
+            WATCHED_PAYMENTS_CHANNEL,
+            formatWatchedPaymentNotice({ chainId: option.chainId, depositAddress: option.depositAddress, paymentId: id }),
+          ]);
+        }
       });
       return payment;
     },

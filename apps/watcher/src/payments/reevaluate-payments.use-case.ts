@@ -9,7 +9,7 @@ import {
   type EventType,
   type Payment,
   type PaymentException,
-  sameOption,
+  movedToOption,
   type Transfer,
 } from '@kassa/domain';
 import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
@@ -212,10 +212,9 @@ function nextState(
   const evaluation = evaluatePayment(payment, transfers, heads);
   const exception = lateTransfer && evaluation.exception !== 'REORGED' ? 'PAID_LATE' : evaluation.exception;
   const amountReceived = evaluation.sums.confirmed;
-  const { option } = evaluation;
-  const switched = option.chainId !== undefined && option.id !== '' && !sameOption({ chainId: option.chainId, token: option.token }, payment);
+  const optionId = movedToOption(payment, evaluation);
   const unchanged =
-    !switched && evaluation.status === payment.status && exception === payment.exception && amountReceived === payment.amountReceived;
+    optionId === null && evaluation.status === payment.status && exception === payment.exception && amountReceived === payment.amountReceived;
   if (unchanged && !lateTransfer) return null;
   const becomesPaid = evaluation.status === 'PAID' && payment.status !== 'PAID';
   const becomesFinal = isFinal(evaluation.status) && !isFinal(payment.status);
@@ -225,7 +224,7 @@ function nextState(
     amountReceived,
     paidAt: becomesPaid ? step.now : payment.paidAt,
     finalizedAt: becomesFinal ? step.now : payment.finalizedAt,
-    optionId: switched ? option.id : null,
+    optionId,
     lateTransfer,
   };
 }

@@ -4,9 +4,13 @@ import { balanceCreditTxHash } from '@kassa/chain';
 import {
   BALANCE_CREDIT_LOG_INDEX,
   confirmationsOf,
-  UNKNOWN_SENDER,
   type Payment,
+  type PaymentOption,
+  paymentOptionsOf,
+  sameOption,
+  selectedOptionOf,
   type Transfer,
+  UNKNOWN_SENDER,
 } from '@kassa/domain';
 import { type ChainBlock, ChainCursorsRepository } from '@kassa/persistence';
 
@@ -16,8 +20,8 @@ import { DepositBalances } from './deposit-balances';
 export type BalanceCheck =
   /** The balance holds nothing the recorded transfers do not explain: time it out. */
   | { outcome: 'nothing_unrecorded' }
-  /** Value arrived by a way the watcher cannot see (an internal call): record `credit`, then decide. */
-  | { outcome: 'credit'; credit: Transfer }
+  /** Value arrived by a way the watcher cannot see (an internal call): record the `credits` (one per option holding it), then decide. */
+  | { outcome: 'credit'; credits: Transfer[] }
   /** Not decidable yet (balance unreadable, deadline block not confirmed, watcher behind): a later run decides. */
   | { outcome: 'wait'; reason: string };
 
@@ -59,53 +63,71 @@ export class BalanceCredits {
     private readonly cursors: ChainCursorsRepository,
   ) {}
 
-  /** @returns one check per candidate, by payment id */
+  /**
+   * Reads, for each candidate, the balance of every option that can hold value no log shows:
+   * its selected option (the payment's own coin), and every native-coin option (native coin
+   * is what a contract's internal call forwards) on any chain.
+   * @returns one check per candidate, by payment id
+   */
   async check(candidates: readonly BalanceCheckCandidate[]): Promise<Map<string, BalanceCheck>> {
     const checks = new Map<string, BalanceCheck>();
     if (candidates.length === 0) return checks;
-    const chains = await this.storedChains([...new Set(candidates.map((candidate) => candidate.payment.chainId))]);
+    const holdings = candidates.flatMap((candidate) =>
+      checkedOptions(candidate.payment).map((option) => ({ candidate, option, key: `${candidate.payment.id}|${option.id}` })),
+    );
+    const chains = await this.storedChains([...new Set(holdings.map(({ option }) => option.chainId))]);
 
     const deadlineBlocks = new Map<string, ChainBlock>();
-    for (const { payment } of candidates) {
-      const chain = chains.get(payment.chainId);
-      const block = chain ? deadlineBlock(chain.blocks, chain.cursor, payment.expiresAt) : undefined;
-      if (block) deadlineBlocks.set(payment.id, block);
+    for (const { candidate, option, key } of holdings) {
+      const chain = chains.get(option.chainId);
+      const block = chain ? deadlineBlock(chain.blocks, chain.cursor, candidate.payment.expiresAt) : undefined;
+      if (block) deadlineBlocks.set(key, block);
     }
     const balances = await this.balances.read(
-      candidates.map((candidate) => candidate.payment),
-      new Map([...deadlineBlocks].map(([id, block]) => [id, block.blockNumber])),
+      holdings.map(({ option, key }) => ({ key, chainId: option.chainId, token: option.token, depositAddress: option.depositAddress })),
+      new Map([...deadlineBlocks].map(([key, block]) => [key, block.blockNumber])),
     );
 
-    for (const candidate of candidates) {
-      const { payment, pastGrace } = candidate;
-      const balance = balances.get(payment.id);
-      const block = deadlineBlocks.get(payment.id);
-      const wait = (reason: string): BalanceCheck => (pastGrace ? { outcome: 'nothing_unrecorded' } : { outcome: 'wait', reason });
-      if (balance === undefined) {
-        checks.set(payment.id, wait('the deposit balance could not be read'));
-        continue;
-      }
-      if (!block) {
-        // In-time-ness cannot be proved: unexplained value only postpones the decision.
-        const seen = recordedSum(candidate.transfers, payment, null);
-        checks.set(payment.id, balance > seen ? wait(`holds ${balance} base units but ${seen} are recorded`) : { outcome: 'nothing_unrecorded' });
-        continue;
-      }
-      const surplus = balance - recordedSum(candidate.transfers, payment, block.blockNumber);
-      if (surplus <= 0n) {
-        checks.set(payment.id, { outcome: 'nothing_unrecorded' });
-        continue;
-      }
-      const cursor = chains.get(payment.chainId)!.cursor;
-      if (confirmationsOf(block.blockNumber, cursor) < payment.requiredConfirmations) {
-        checks.set(payment.id, wait(`${surplus} base units at the deadline block ${block.blockNumber} wait for confirmations`));
-        continue;
-      }
-      this.logger.log(`Payment ${payment.id}: ${surplus} base units at its deadline block ${block.blockNumber} came by no recorded transfer; credited`);
-      checks.set(payment.id, { outcome: 'credit', credit: creditOf(payment, block, surplus) });
+    const found = new Map<string, HoldingCheck[]>();
+    for (const { candidate, option, key } of holdings) {
+      const cursor = chains.get(option.chainId)?.cursor;
+      const result = this.checkHolding(candidate, option, balances.get(key), deadlineBlocks.get(key), cursor);
+      found.set(candidate.payment.id, [...(found.get(candidate.payment.id) ?? []), result]);
+    }
+    for (const { payment, pastGrace } of candidates) {
+      const results = found.get(payment.id) ?? [];
+      const waiting = results.filter((result) => result.outcome === 'wait');
+      const credits = results.flatMap((result) => (result.outcome === 'credit' ? [result.credit] : []));
+      if (waiting.length > 0 && !pastGrace) checks.set(payment.id, { outcome: 'wait', reason: waiting.map((result) => result.reason).join('; ') });
+      else if (credits.length > 0) checks.set(payment.id, { outcome: 'credit', credits });
+      else checks.set(payment.id, { outcome: 'nothing_unrecorded' });
     }
     for (const [id, check] of checks) if (check.outcome === 'wait') this.logger.warn(`Payment ${id} is not timed out yet: ${check.reason}`);
     return checks;
+  }
+
+  /** What the balance of one option's coin at its deposit address holds beyond the recorded transfers. */
+  private checkHolding(
+    { payment, transfers, pastGrace }: BalanceCheckCandidate,
+    option: PaymentOption,
+    balance: bigint | undefined,
+    block: ChainBlock | undefined,
+    cursor: bigint | undefined,
+  ): HoldingCheck {
+    const coin = `${option.token.symbol} on chain ${option.chainId}`;
+    if (balance === undefined) return { outcome: 'wait', reason: `the deposit balance of ${coin} could not be read` };
+    if (!block || cursor === undefined) {
+      // In-time-ness cannot be proved: unexplained value only postpones the decision.
+      const seen = recordedSum(transfers, option, null);
+      return balance > seen && !pastGrace ? { outcome: 'wait', reason: `holds ${balance} base units of ${coin} but ${seen} are recorded` } : { outcome: 'nothing' };
+    }
+    const surplus = balance - recordedSum(transfers, option, block.blockNumber);
+    if (surplus <= 0n) return { outcome: 'nothing' };
+    if (confirmationsOf(block.blockNumber, cursor) < option.requiredConfirmations) {
+      return { outcome: 'wait', reason: `${surplus} base units of ${coin} at the deadline block ${block.blockNumber} wait for confirmations` };
+    }
+    this.logger.log(`Payment ${payment.id}: ${surplus} base units of ${coin} at its deadline block ${block.blockNumber} came by no recorded transfer; credited`);
+    return { outcome: 'credit', credit: creditOf(payment, option, block, surplus) };
   }
 
   /** Each chain's cursor and stored blocks (at most `finalityDepth` rows). */
@@ -138,29 +160,48 @@ function deadlineBlock(blocks: readonly ChainBlock[], cursor: bigint, deadline: 
   return undefined;
 }
 
-/** Active transfers of the payment's token up to `throughBlock` (all blocks when null), base units. */
-function recordedSum(transfers: readonly Transfer[], payment: Payment, throughBlock: bigint | null): bigint {
-  const token = payment.token.address?.toLowerCase() ?? null;
+/** What one option's balance check found. */
+type HoldingCheck = { outcome: 'nothing' } | { outcome: 'credit'; credit: Transfer } | { outcome: 'wait'; reason: string };
+
+/**
+ * The options whose balance the check reads: the selected one (the payment's own coin) and
+ * every native-coin option, at most one per chain (a contract's internal call can forward
+ * native coin, never a token without its log).
+ */
+function checkedOptions(payment: Payment): PaymentOption[] {
+  const selected = selectedOptionOf(payment);
+  const native = paymentOptionsOf(payment).filter((option) => option.token.address === null && option.id !== selected.id);
+  return [selected, ...native];
+}
+
+/** Active transfers of the option's coin on its chain up to `throughBlock` (all blocks when null), base units. */
+function recordedSum(transfers: readonly Transfer[], option: PaymentOption, throughBlock: bigint | null): bigint {
   let sum = 0n;
   for (const transfer of transfers) {
-    if (transfer.status !== 'active' || (transfer.tokenAddress?.toLowerCase() ?? null) !== token) continue;
+    if (transfer.status !== 'active' || !sameOption(option, { chainId: transfer.chainId, token: { address: transfer.tokenAddress } })) continue;
     if (throughBlock !== null && transfer.blockNumber > throughBlock) continue;
     sum += transfer.amount;
   }
   return sum;
 }
 
-function creditOf(payment: Payment, block: ChainBlock, amount: bigint): Transfer {
+/**
+ * The balance credit of one option. The selected option's keeps the key
+ * `(chainId, balanceCreditTxHash(paymentId), -2)`; another option's names the option too, so
+ * two credits of one payment on one chain never share a key.
+ */
+function creditOf(payment: Payment, option: PaymentOption, block: ChainBlock, amount: bigint): Transfer {
+  const selected = sameOption(option, payment);
   return {
-    chainId: payment.chainId,
-    txHash: balanceCreditTxHash(payment.id),
+    chainId: option.chainId,
+    txHash: balanceCreditTxHash(selected ? payment.id : `${payment.id}:${option.id}`),
     logIndex: BALANCE_CREDIT_LOG_INDEX,
     blockNumber: block.blockNumber,
     blockHash: block.blockHash,
     blockTimestamp: block.timestamp,
     from: UNKNOWN_SENDER,
-    to: payment.depositAddress,
-    tokenAddress: payment.token.address,
+    to: option.depositAddress,
+    tokenAddress: option.token.address,
     amount,
     paymentId: payment.id,
     status: 'active',

@@ -2,11 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { type Address, ContractFunctionExecutionError, ContractFunctionZeroDataError, erc20Abi } from 'viem';
 
 import { type ChainClient, ChainRegistry, createChainClient } from '@kassa/chain';
-import type { Payment } from '@kassa/domain';
+import type { Address as DomainAddress, TokenRef } from '@kassa/domain';
+
+/** A coin at a deposit address on a chain, to read the balance of (`key` names it in the answer). */
+export interface DepositHolding {
+  key: string;
+  chainId: number;
+  token: Pick<TokenRef, 'address'>;
+  depositAddress: DomainAddress;
+}
 
 /**
  * Reads chain state the scheduler needs: the node's head, and deposit addresses'
- * on-chain balances in the payment's token, batched: the calls
+ * on-chain balances in a coin, batched: the calls
  * of one chain go out together as JSON-RPC batches (DESIGN.md: "Before any TIMEOUT, the
  * scheduler reads the deposit address's on-chain balance once (batched)").
  */
@@ -17,24 +25,25 @@ export class DepositBalances {
   constructor(private readonly chains: ChainRegistry) {}
 
   /**
-   * @param atBlock block number to read each payment's balance at, by payment id (the
-   *   deadline block); a payment without one is read at the latest block
-   * @returns balance in base units per payment id; a payment whose chain does not answer
-   *   is missing from the map (the caller must not time it out on a guess)
+   * @param holdings the deposit addresses and coins to read, each under its own `key`
+   * @param atBlock block number to read each holding at, by key (the deadline block); a
+   *   holding without one is read at the latest block
+   * @returns balance in base units per key; a holding whose chain does not answer is
+   *   missing from the map (the caller must not time a payment out on a guess)
    */
-  async read(payments: readonly Payment[], atBlock: ReadonlyMap<string, bigint> = new Map()): Promise<Map<string, bigint>> {
+  async read(holdings: readonly DepositHolding[], atBlock: ReadonlyMap<string, bigint> = new Map()): Promise<Map<string, bigint>> {
     const balances = new Map<string, bigint>();
     await Promise.all(
-      payments.map(async (payment) => {
-        const client = this.client(payment.chainId);
+      holdings.map(async (holding) => {
+        const client = this.client(holding.chainId);
         if (!client) return;
-        const blockNumber = atBlock.get(payment.id);
+        const blockNumber = atBlock.get(holding.key);
         const at = blockNumber === undefined ? {} : { blockNumber };
         try {
-          const balance = payment.token.address
-            ? await tokenBalance(client, payment.token.address, payment.depositAddress, at)
-            : await client.getBalance({ address: payment.depositAddress, ...at });
-          balances.set(payment.id, balance);
+          const balance = holding.token.address
+            ? await tokenBalance(client, holding.token.address, holding.depositAddress, at)
+            : await client.getBalance({ address: holding.depositAddress, ...at });
+          balances.set(holding.key, balance);
         } catch {
           // Unreadable now: the payment is looked at again on the next run.
         }

@@ -9,6 +9,7 @@ import {
   evaluatePayment,
   eventForTransition,
   type Payment,
+  movedToOption,
   paymentOptionsOf,
   timeoutException,
   type Transfer,
@@ -137,10 +138,10 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
       })),
     );
     const timeOut: PaymentState[] = [];
-    const credits: { payment: Payment; credit: Transfer }[] = [];
+    const credits: { payment: Payment; credits: Transfer[] }[] = [];
     for (const { payment, state } of toTimeOut) {
       const check = checks.get(payment.id);
-      if (check?.outcome === 'credit') credits.push({ payment, credit: check.credit });
+      if (check?.outcome === 'credit') credits.push({ payment, credits: check.credits });
       else if (check?.outcome === 'nothing_unrecorded') timeOut.push(state);
       else waiting.push(payment.id);
     }
@@ -149,9 +150,9 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
       const changed = await this.payments.updateStates(timeOut, manager);
       for (const id of changed) await this.events.record(manager, 'payment.timeout', id, now);
       const decided: string[] = [];
-      if (credits.length > 0) await this.transfers.insertMany(manager, credits.map(({ credit }) => credit));
-      for (const { payment, credit } of credits) {
-        const outcome = await this.decideOnCredit(manager, payment, [...(transfers.get(payment.id) ?? []), credit], heads, now);
+      if (credits.length > 0) await this.transfers.insertMany(manager, credits.flatMap((credited) => credited.credits));
+      for (const { payment, credits: credited } of credits) {
+        const outcome = await this.decideOnCredit(manager, payment, [...(transfers.get(payment.id) ?? []), ...credited], heads, now);
         if (outcome === 'TIMEOUT') changed.push(payment.id);
         if (outcome) decided.push(payment.id);
       }
@@ -176,10 +177,12 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
   ): Promise<'PAID' | 'TIMEOUT' | null> {
     const evaluation = evaluatePayment(payment, transfers, heads);
     const paid = evaluation.status === 'PAID';
+    // Paid by a credit in another option (native coin forwarded on another chain): the payment stands on it.
     const applied = await this.payments.updateState(
       {
         id: payment.id,
         expectedStatus: payment.status,
+        optionId: movedToOption(payment, evaluation),
         status: paid ? 'PAID' : 'TIMEOUT',
         exception: paid ? evaluation.exception : timeoutException(evaluation.sums),
         amountReceived: evaluation.sums.confirmed,

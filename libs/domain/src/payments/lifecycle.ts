@@ -136,6 +136,16 @@ export function evaluatePayment(payment: PaymentTerms, transfers: readonly Count
   return { status: standing.sums.seen > 0n ? 'PENDING' : 'CREATED', exception: null, sums: standing.sums, option: standing.option };
 }
 
+/**
+ * The option an evaluation moves a payment onto (value arrived in another option than the
+ * one its coin fields describe), or null when it stays on its own.
+ */
+export function movedToOption(payment: Pick<Payment, 'chainId' | 'token'>, evaluation: Pick<PaymentEvaluation, 'option'>): string | null {
+  const { option } = evaluation;
+  if (option.chainId === undefined || option.id === '') return null;
+  return sameOption({ chainId: option.chainId, token: option.token }, payment) ? null : option.id;
+}
+
 /** The payment's options, the one its coin fields describe first. */
 function optionsOf(payment: PaymentTerms): EvaluatedOption[] {
   const own: EvaluatedOption = {
