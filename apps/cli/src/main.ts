@@ -87,7 +87,7 @@ program
     print(`  Settlement:   ${kassa.settling ? 'paid funds are flushed to the treasury (npm run kassa -- settlements list)' : 'off (no KASSA_SETTLEMENT_PRIVATE_KEY)'}`);
     print('');
     print('Create a payment:');
-    print(`  curl -s ${kassa.apiUrl}/v1/payments -H "Authorization: Bearer ${kassa.apiKey}" -H "content-type: application/json" -d '{"amount":"25.00","currency":"USDC"}'`);
+    print(`  curl -s ${kassa.apiUrl}/v1/payments -H "Authorization: Bearer ${kassa.apiKey}" -H "content-type: application/json" -d '{"amount":"25.00","currency":"USDC","chainId":${kassa.rpcUrls[0]!.chainId}}'`);
     print('Pay it from a funded local account:');
     print('  npm run kassa -- pay <payment id>');
     print('Print verified webhooks:');
