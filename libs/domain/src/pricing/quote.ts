@@ -47,14 +47,3 @@ export function quoteBaseUnits(price: string, rate: string, decimals: number): b
   if (amount > MAX_UINT256) throw new RangeError(`${price} at ${rate} exceeds uint256 base units`);
   return amount === 0n ? 1n : amount;
 }
-
-/** A price priced back from base units at a rate, for display: amount x rate, as a decimal string (exact). */
-export function priceOf(baseUnits: bigint, rate: string, decimals: number): string {
-  const r = scaled(rate);
-  const digits = baseUnits * r.digits;
-  const scale = decimals + r.scale;
-  const text = digits.toString().padStart(scale + 1, '0');
-  const whole = text.slice(0, text.length - scale);
-  const fraction = text.slice(text.length - scale).replace(/0+$/, '');
-  return fraction ? `${whole}.${fraction}` : whole;
-}
