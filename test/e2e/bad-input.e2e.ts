@@ -187,8 +187,43 @@ describe('bad input to the merchant API', () => {
       },
       { requiredKeys: ['amount', 'currency'] },
     );
+    // A price to be paid in any accepted coin (docs/pricing.md), the other form of the body.
+    const priced = fc.record(
+      {
+        price: fc.oneof(
+          {
+            weight: 10,
+            arbitrary: fc.record(
+              {
+                amount: fc.oneof({ weight: 8, arbitrary: fc.stringMatching(/^[1-9][0-9]{0,4}(\.[0-9]{1,2})?$/) }, { weight: 1, arbitrary: hugeDecimal }, { weight: 1, arbitrary: junk }),
+                currency: fc.oneof({ weight: 8, arbitrary: fc.constant('USD') }, { weight: 1, arbitrary: fc.constantFrom('EUR', 'usd', 'US', '') }, { weight: 1, arbitrary: junk }),
+              },
+              { requiredKeys: ['amount', 'currency'] },
+            ),
+          },
+          { weight: 1, arbitrary: junk },
+        ),
+        acceptedCurrencies: fc.oneof(
+          {
+            weight: 6,
+            arbitrary: fc.array(
+              fc.record(
+                { currency: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('USDC', 'ETH', 'DAI', 'USDT', 'usdt') }, { weight: 1, arbitrary: text(10) }), chainId: fc.oneof(fc.constant(31337), fc.constantFrom(1, -1), junk) },
+                { requiredKeys: ['currency'] },
+              ),
+              { maxLength: 4 },
+            ),
+          },
+          { weight: 1, arbitrary: junk },
+        ),
+        amount: junk,
+        orderId: fc.oneof({ weight: 8, arbitrary: text(220) }, { weight: 1, arbitrary: junk }),
+      },
+      { requiredKeys: ['price'] },
+    );
     const body = fc.oneof(
       { weight: 8, arbitrary: payment },
+      { weight: 3, arbitrary: priced },
       { weight: 1, arbitrary: fc.tuple(payment, fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { minKeys: 1, maxKeys: 2 })).map(([known, extra]) => ({ ...extra, ...known })) },
       { weight: 1, arbitrary: fc.jsonValue() },
     );

@@ -192,6 +192,24 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
     }
   });
 
+  it('leaves out a coin whose amount at a tiny rate would not fit a uint256, never answering 500', async () => {
+    await setFeed(chainB, 1n); // 0.00000001 USD per ETH
+    try {
+      const huge = `1${'0'.repeat(58)}`;
+      const refused = await kassa.request<{ code: string; errors: { field: string; message: string }[] }>('POST', '/v1/payments', {
+        price: { amount: huge, currency: 'USD' },
+        acceptedCurrencies: [{ currency: 'ETH', chainId: OTHER_CHAIN_ID }],
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors).toEqual([{ field: 'acceptedCurrencies[0]', message: expect.stringContaining('more than a uint256') }]);
+      const pegged = await create({ price: { amount: huge, currency: 'USD' }, acceptedCurrencies: [{ currency: 'ETH', chainId: OTHER_CHAIN_ID }, { currency: 'USDC', chainId: OTHER_CHAIN_ID }] });
+      expect(pegged.status).toBe(201);
+      expect(pegged.body.options.map((option) => [option.currency, option.amountBaseUnits])).toEqual([['USDC', `${huge}000000`]]);
+    } finally {
+      await setFeed(chainB, 2500_00000000n);
+    }
+  });
+
   it('refuses malformed priced requests with a problem naming each field, writing nothing', async () => {
     const count = async () => Number((await kassa.dataSource.query('SELECT count(*) AS n FROM payments'))[0].n);
     const before = await count();

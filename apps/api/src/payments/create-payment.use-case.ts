@@ -190,7 +190,11 @@ export class CreatePaymentUseCase {
         unavailable.push({ field, message: `${token.symbol} on chain ${chain.chainId}: ${lookup.reason}` });
         return;
       }
-      const amount = quoteBaseUnits(priceAmount, lookup.rate.value, token.decimals);
+      const amount = quoteOrNull(priceAmount, lookup.rate.value, token.decimals);
+      if (amount === null) {
+        unavailable.push({ field, message: `${token.symbol} on chain ${chain.chainId}: the price is more than a uint256 of base units at ${lookup.rate.value} ${price.currency}` });
+        return;
+      }
       options.push(this.option(merchant, chain, token, amount, salt, lookup.rate, now));
     });
     if (options.length === 0) throw new QuoteUnavailableError(unavailable);
@@ -258,6 +262,16 @@ export class CreatePaymentUseCase {
 }
 
 class LostIdempotencyRace extends Error {}
+
+/** {@link quoteBaseUnits}, or null when the amount would not fit a uint256 (a tiny rate). */
+function quoteOrNull(price: string, rate: string, decimals: number): bigint | null {
+  try {
+    return quoteBaseUnits(price, rate, decimals);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
 
 /** The items with distinct keys, first occurrence first. */
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string | number): T[] {
