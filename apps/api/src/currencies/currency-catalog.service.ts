@@ -28,13 +28,11 @@ export class CurrencyCatalog {
    * @param now the moment rates are judged fresh against; default the current time
    */
   async list(pricingCurrency: string, now: Date = new Date()): Promise<CurrencyObject[]> {
-    const coins = this.chains.chains.flatMap((chain) =>
-      this.chains.currenciesOf(chain).map((coin) => ({
-        chain,
-        coin,
-        peggedTo: (coin.address !== null && chain.tokens.find((token) => token.address === coin.address)?.peggedTo) || null,
-      })),
-    );
+    const coins = this.chains.coins().map(({ chain, token: coin }) => ({
+      chain,
+      coin,
+      peggedTo: (coin.address !== null && chain.tokens.find((token) => token.address === coin.address)?.peggedTo) || null,
+    }));
     const lookups = await Promise.all(coins.map(({ chain, coin }) => this.rates.rate(chain.chainId, coin.symbol, pricingCurrency, now)));
     return coins.map(({ chain, coin, peggedTo }, index) => ({
       chainId: chain.chainId,

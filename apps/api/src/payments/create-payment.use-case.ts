@@ -210,11 +210,7 @@ export class CreatePaymentUseCase {
   private acceptedCoins(accepted: readonly AcceptedCurrencyDto[] | undefined): (ResolvedCurrency & { field: string })[] {
     const coins: (ResolvedCurrency & { field: string })[] = [];
     const errors: FieldError[] = [];
-    if (accepted === undefined) {
-      for (const chain of this.chains.chains) {
-        for (const token of this.chains.currenciesOf(chain)) coins.push({ chain, token, field: 'acceptedCurrencies' });
-      }
-    }
+    if (accepted === undefined) coins.push(...this.chains.coins().map((coin) => ({ ...coin, field: 'acceptedCurrencies' })));
     (accepted ?? []).forEach(({ currency, chainId }, index) => {
       const field = `acceptedCurrencies[${index}]`;
       if (chainId !== undefined) {
@@ -226,9 +222,7 @@ export class CreatePaymentUseCase {
         }
         return;
       }
-      const carried = this.chains.chains.flatMap((chain) =>
-        this.chains.currenciesOf(chain).filter((token) => token.symbol.toUpperCase() === currency.toUpperCase()).map((token) => ({ chain, token, field })),
-      );
+      const carried = this.chains.coinsNamed(currency).map((coin) => ({ ...coin, field }));
       if (carried.length === 0) errors.push({ field: `${field}.currency`, message: `'${currency}' is not a supported currency` });
       coins.push(...carried);
     });

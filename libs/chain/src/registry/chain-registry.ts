@@ -41,6 +41,17 @@ export class ChainRegistry {
     ];
   }
 
+  /** Every coin of every chain, chains in configuration order, each chain's native coin first. */
+  coins(): ResolvedCurrency[] {
+    return this.chains.flatMap((chain) => this.currenciesOf(chain).map((token) => ({ chain, token })));
+  }
+
+  /** The coins named `symbol` (case-insensitive), on every chain that carries one. */
+  coinsNamed(symbol: string): ResolvedCurrency[] {
+    const wanted = symbol.toUpperCase();
+    return this.coins().filter(({ token }) => token.symbol.toUpperCase() === wanted);
+  }
+
   /**
    * Resolves a merchant's `currency` (+ optional `chainId`) to one chain and token.
    * Symbols compare case-insensitively.
@@ -56,11 +67,7 @@ export class ChainRegistry {
       if (!token) throw ValidationError.field('currency', `'${currency}' is not accepted on chain ${chainId}`);
       return { chain, token };
     }
-    const matches = this.chains.flatMap((chain) =>
-      this.currenciesOf(chain)
-        .filter((candidate) => candidate.symbol.toUpperCase() === symbol)
-        .map((token) => ({ chain, token })),
-    );
+    const matches = this.coinsNamed(symbol);
     if (matches.length === 0) throw ValidationError.field('currency', `'${currency}' is not a supported currency`);
     if (matches.length > 1) {
       const ids = matches.map((match) => match.chain.chainId).join(', ');
