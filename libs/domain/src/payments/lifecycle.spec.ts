@@ -12,6 +12,7 @@ const terms = (overrides: Partial<PaymentTerms> = {}): PaymentTerms => ({
   requiredConfirmations: 3,
   expiresAt: deadline,
   token: USDC,
+  chainId: 1,
   ...overrides,
 });
 

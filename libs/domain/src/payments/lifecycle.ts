@@ -4,25 +4,19 @@ import {
   isFinal,
   type Payment,
   type PaymentOption,
+  paymentOptionsOf,
+  type PaymentOptionSource,
   sameOption,
-  UNKNOWN_SENDER,
   type PaymentException,
   type PaymentStatus,
   type Transfer,
 } from './payment';
 
 /** The part of a payment that decides its state. */
-export type PaymentTerms = Pick<
-  Payment,
-  'status' | 'exception' | 'amount' | 'amountMinimum' | 'requiredConfirmations' | 'expiresAt' | 'token'
-> &
-  Partial<Pick<Payment, 'chainId' | 'depositAddress' | 'treasuryAddress' | 'factoryAddress' | 'options'>>;
+export type PaymentTerms = Pick<Payment, 'status' | 'exception' | 'expiresAt'> & PaymentOptionSource;
 
 /** The part of an option that decides what counts towards it. */
-export type OptionTerms = Pick<PaymentOption, 'token' | 'requiredConfirmations'> & { chainId?: number };
-
-/** An option as evaluated: `chainId` is absent for single-chain callers that leave it out of the terms. */
-export type EvaluatedOption = Omit<PaymentOption, 'chainId'> & { chainId?: number };
+export type OptionTerms = Pick<PaymentOption, 'chainId' | 'token' | 'requiredConfirmations'>;
 
 /**
  * The part of a transfer that counts towards a payment. `chainId` absent: the transfer is on
@@ -58,18 +52,17 @@ export interface PaymentEvaluation {
    * (waiting for confirmations); else the first that received value; else the current one.
    * A final payment keeps its option.
    */
-  option: EvaluatedOption;
+  option: PaymentOption;
 }
 
 function counts(option: OptionTerms, transfer: CountedTransfer): boolean {
-  if (option.chainId !== undefined && transfer.chainId !== undefined && option.chainId !== transfer.chainId) return false;
+  if (transfer.chainId !== undefined && option.chainId !== transfer.chainId) return false;
   const expected = option.token.address?.toLowerCase() ?? null;
   return (transfer.tokenAddress?.toLowerCase() ?? null) === expected;
 }
 
-function headOf(heads: ChainHeads, chainId: number | undefined): bigint {
-  if (typeof heads === 'bigint') return heads;
-  return chainId === undefined ? 0n : (heads.get(chainId) ?? 0n);
+function headOf(heads: ChainHeads, chainId: number): bigint {
+  return typeof heads === 'bigint' ? heads : (heads.get(chainId) ?? 0n);
 }
 
 /**
@@ -115,7 +108,7 @@ export function sumTransfers(
 export function evaluatePayment(payment: PaymentTerms, transfers: readonly CountedTransfer[], heads: ChainHeads): PaymentEvaluation {
   const options = optionsOf(payment);
   const current = options[0]!;
-  const sumsOf = (option: EvaluatedOption): TransferSums => sumTransfers({ ...option, expiresAt: payment.expiresAt }, transfers, heads);
+  const sumsOf = (option: PaymentOption): TransferSums => sumTransfers({ ...option, expiresAt: payment.expiresAt }, transfers, heads);
   if (isFinal(payment.status)) {
     const sums = sumsOf(current);
     // A counted transfer that re-appears in the new branch still counts; only lost value is REORGED.
@@ -141,30 +134,16 @@ export function evaluatePayment(payment: PaymentTerms, transfers: readonly Count
  * one its coin fields describe), or null when it stays on its own.
  */
 export function movedToOption(payment: Pick<Payment, 'chainId' | 'token'>, evaluation: Pick<PaymentEvaluation, 'option'>): string | null {
-  const { option } = evaluation;
-  if (option.chainId === undefined || option.id === '') return null;
-  return sameOption({ chainId: option.chainId, token: option.token }, payment) ? null : option.id;
+  return sameOption(evaluation.option, payment) ? null : evaluation.option.id;
 }
 
 /** The payment's options, the one its coin fields describe first. */
-function optionsOf(payment: PaymentTerms): EvaluatedOption[] {
-  const own: EvaluatedOption = {
-    id: '',
-    chainId: payment.chainId,
-    token: payment.token,
-    amount: payment.amount,
-    amountMinimum: payment.amountMinimum,
-    requiredConfirmations: payment.requiredConfirmations,
-    depositAddress: payment.depositAddress ?? UNKNOWN_SENDER,
-    treasuryAddress: payment.treasuryAddress ?? UNKNOWN_SENDER,
-    factoryAddress: payment.factoryAddress ?? UNKNOWN_SENDER,
-    rate: null,
-  };
-  const options = payment.options ?? [];
-  const index = payment.chainId === undefined ? -1 : options.findIndex((option) => sameOption(option, { chainId: payment.chainId!, token: payment.token }));
-  if (index < 0) return [own, ...options];
-  return [options[index]!, ...options.slice(0, index), ...options.slice(index + 1)];
+function optionsOf(payment: PaymentTerms): PaymentOption[] {
+  const options = paymentOptionsOf(payment);
+  const current = options.find((option) => sameOption(option, payment))!;
+  return [current, ...options.filter((option) => option !== current)];
 }
+
 /** What the scheduler does with a payment whose deadline may have passed. */
 export type ExpiryDecision = 'keep' | 'wait_for_confirmations' | 'timeout';
 

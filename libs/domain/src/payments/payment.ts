@@ -126,23 +126,34 @@ export interface Payment {
 }
 
 /** The option a payment's own coin fields describe (when `options` were not loaded, built from them). */
-export function selectedOptionOf(payment: Payment): PaymentOption {
+export function selectedOptionOf(payment: PaymentOptionSource): PaymentOption {
   return paymentOptionsOf(payment).find((option) => sameOption(option, payment))!;
 }
 
-/** A payment's options; one built from its own coin fields when none were loaded. */
-export function paymentOptionsOf(payment: Payment): readonly PaymentOption[] {
+/**
+ * What a payment's options are read from: its own coin fields, and its loaded options.
+ * Ids and addresses may be left out where nothing reads them (lifecycle rules).
+ */
+export type PaymentOptionSource = Pick<Payment, 'chainId' | 'token' | 'amount' | 'amountMinimum' | 'requiredConfirmations'> &
+  Partial<Pick<Payment, 'id' | 'depositAddress' | 'treasuryAddress' | 'factoryAddress' | 'options'>>;
+
+/**
+ * A payment's options; when none of the loaded ones is its own coin (none loaded), the own
+ * coin comes first as an option built from its fields (id `opt_` + the payment id's ULID, or
+ * '' without an id; the zero address for an address left out).
+ */
+export function paymentOptionsOf(payment: PaymentOptionSource): readonly PaymentOption[] {
   if (payment.options && payment.options.some((option) => sameOption(option, payment))) return payment.options;
   const own: PaymentOption = {
-    id: `${ID_PREFIXES.paymentOption}_${payment.id.slice(payment.id.indexOf('_') + 1)}`,
+    id: payment.id ? `${ID_PREFIXES.paymentOption}_${payment.id.slice(payment.id.indexOf('_') + 1)}` : '',
     chainId: payment.chainId,
     token: payment.token,
     amount: payment.amount,
     amountMinimum: payment.amountMinimum,
     requiredConfirmations: payment.requiredConfirmations,
-    depositAddress: payment.depositAddress,
-    treasuryAddress: payment.treasuryAddress,
-    factoryAddress: payment.factoryAddress,
+    depositAddress: payment.depositAddress ?? UNKNOWN_SENDER,
+    treasuryAddress: payment.treasuryAddress ?? UNKNOWN_SENDER,
+    factoryAddress: payment.factoryAddress ?? UNKNOWN_SENDER,
     rate: null,
   };
   return [own, ...(payment.options ?? [])];
