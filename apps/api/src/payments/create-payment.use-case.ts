@@ -60,8 +60,9 @@ function requestHash(body: object): string {
  * exactly. Each option's CREATE2 deposit address is bound to the merchant's treasury on its
  * chain (its default treasury when the chain has none of its own), from the payment's one
  * salt: the same address on every chain with the same factory and treasury. Writes the
- * payment, its options and its `payment.created` event in one transaction. With an idempotency key, the same key and body replay the
- * first response and another body is a conflict (Stripe-style idempotency).
+ * payment, its options and its `payment.created` event in one transaction. With an
+ * idempotency key, the same key and body replay the first response and another body is a
+ * conflict (Stripe-style idempotency).
  * @throws ValidationError (400) naming the field for a bad amount, price, currency or chain
  * @throws QuoteUnavailableError (422) when no accepted coin of a price has a rate now
  * @throws IdempotencyKeyReusedError (409) for the same key with another body
