@@ -118,6 +118,12 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
     expect(webhook.data).toMatchObject({ status: 'PAID', chainId: OTHER_CHAIN_ID, currency: 'USDT', price: { amount: '25.00', currency: 'USD' } });
   });
 
+  it('takes accepted coins as plain symbols too: each on every chain that carries it', async () => {
+    const response = await create({ price: { amount: '25.00', currency: 'USD' }, acceptedCurrencies: ['usdt', { currency: 'ETH', chainId: OTHER_CHAIN_ID }] });
+    expect(response.status).toBe(201);
+    expect(response.body.options.map((option) => `${option.chainId}:${option.currency}`)).toEqual(['31337:USDT', `${OTHER_CHAIN_ID}:USDT`, `${OTHER_CHAIN_ID}:ETH`]);
+  });
+
   it('is PAID by the native coin on the first chain, exact to the wei: one wei short stays PENDING', async () => {
     const created = (await create({ price: { amount: '25', currency: 'USD' }, acceptedCurrencies: [{ currency: 'USDT', chainId: OTHER_CHAIN_ID }, { currency: 'ETH', chainId: 31337 }] })).body;
     const eth = optionOf(created, 31337, 'ETH');
@@ -222,6 +228,12 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
       [{ price: '25 USD' }, ['price']],
       [{ price: { amount: '25', currency: 'USD' }, acceptedCurrencies: [{ currency: 'DOGE' }, { currency: 'USDC', chainId: 1 }] }, ['acceptedCurrencies[0].currency', 'acceptedCurrencies[1].chainId']],
       [{ price: { amount: '25', currency: 'USD' }, acceptedCurrencies: [] }, ['acceptedCurrencies']],
+      [{ price: { amount: '25', currency: 'USD' }, acceptedCurrencies: ['USDT', 5, { currency: '' }, { currency: 'ETH', chainId: 'x', extra: 1 }] }, [
+        'acceptedCurrencies[1]',
+        'acceptedCurrencies[2].currency',
+        'acceptedCurrencies[3].chainId',
+        'acceptedCurrencies[3].extra',
+      ]],
       [{}, ['amount', 'currency']],
     ];
     for (const [body, fields] of cases) {

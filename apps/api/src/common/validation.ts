@@ -3,7 +3,8 @@ import { type FieldError, ValidationError } from '@kassa/domain';
 
 function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    // JSON paths as the docs write them: `acceptedCurrencies[0].currency`.
+    const field = !parent ? error.property : /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
       message: message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,

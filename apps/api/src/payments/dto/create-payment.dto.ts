@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -67,10 +67,22 @@ export class AcceptedCurrencyDto {
 }
 
 /**
+ * One `acceptedCurrencies` entry as given: a symbol stands for `{ currency: symbol }`; an
+ * object becomes an {@link AcceptedCurrencyDto} to validate; anything else is left for the
+ * validation to refuse.
+ */
+function toAcceptedCurrency(item: unknown): unknown {
+  if (typeof item === 'string') return plainToInstance(AcceptedCurrencyDto, { currency: item });
+  if (item !== null && typeof item === 'object' && !Array.isArray(item)) return plainToInstance(AcceptedCurrencyDto, item);
+  return item;
+}
+
+/**
  * Body of `POST /v1/payments`: either a fixed coin (`amount`, `currency`, `chainId`) or a
  * `price` with the `acceptedCurrencies` the customer chooses from on the checkout page
  * (DESIGN.md "Price and the customer's choice of coin").
  */
+@ApiExtraModels(AcceptedCurrencyDto)
 export class CreatePaymentDto {
   @ApiPropertyOptional({ example: '25.50', description: 'Fixed coin: amount as a decimal string in token units; at most the token\'s decimals. Required unless `price` is given.' })
   @ValidateIf((body: CreatePaymentDto) => body.price === undefined || body.amount !== undefined)
@@ -101,15 +113,18 @@ export class CreatePaymentDto {
   price?: PriceDto;
 
   @ApiPropertyOptional({
-    type: [AcceptedCurrencyDto],
-    description: 'With `price`: the coins (optionally per chain) the customer may pay in; default every coin of every chain the merchant accepts.',
+    type: 'array',
+    items: { oneOf: [{ type: 'string', example: 'USDT' }, { $ref: getSchemaPath(AcceptedCurrencyDto) }] },
+    example: ['USDC', { currency: 'ETH', chainId: 31338 }],
+    description:
+      'With `price`: the coins the customer may pay in, each a symbol ("USDT": every configured chain that carries it) or `{currency, chainId}` for one chain; default every coin of every chain the merchant accepts.',
   })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
-  @Type(() => AcceptedCurrencyDto)
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map(toAcceptedCurrency) : value))
   acceptedCurrencies?: AcceptedCurrencyDto[];
 
   @ApiPropertyOptional({ example: 'order-1042', description: 'The merchant\'s order reference.' })
