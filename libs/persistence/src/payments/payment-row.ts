@@ -45,18 +45,8 @@ export interface PaymentRow {
 }
 
 /** A `payment_options` row as {@link paymentColumns} aggregates it (numerics as text, times as ISO strings). */
-interface PaymentOptionJson {
+interface PaymentOptionJson extends Pick<PaymentRow, (typeof OPTION_COIN_COLUMNS)[number]> {
   id: string;
-  chain_id: number;
-  currency: string;
-  token_address: string | null;
-  token_decimals: number;
-  amount: string;
-  amount_minimum: string;
-  required_confirmations: number;
-  deposit_address: string;
-  treasury_address: string;
-  factory_address: string;
   rate_value: string | null;
   rate_pricing_currency: string | null;
   rate_source: 'peg' | 'price_feed' | null;
