@@ -1,6 +1,4 @@
-import { startRpcProxy, type RpcProxy } from '@kassa/testing';
-
-import { eventually, readChainThrough, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { eventually, useKassaBehindProxy } from '../support/kassa-harness';
 
 interface Readiness {
   status: string;
@@ -13,26 +11,15 @@ interface Readiness {
  * caught up. A failing chain does not make the API unready (the database does).
  */
 describe('health of the chains', () => {
-  let kassa: TestKassa;
-  let proxy: RpcProxy | undefined;
-
-  beforeAll(async () => {
-    const front = (proxy = await startRpcProxy());
-    kassa = await startTestKassa({ configure: readChainThrough(front) });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-    await proxy?.close();
-  });
+  const behind = useKassaBehindProxy();
 
   const readiness = async () => {
-    const response = await fetch(`${kassa.apiUrl}/health/ready`);
+    const response = await fetch(`${behind.kassa.apiUrl}/health/ready`);
     return { code: response.status, body: (await response.json()) as Readiness };
   };
 
   it('is ok while the chain is followed, degraded with the error while its RPC is down, ok again after', async () => {
-    const chainId = kassa.chain.config.chainId;
+    const chainId = behind.kassa.chain.config.chainId;
     const ok = await eventually(async () => {
       const { code, body } = await readiness();
       return body.checks.chains[0]?.status === 'ok' ? { code, body } : undefined;
@@ -40,7 +27,7 @@ describe('health of the chains', () => {
     expect(ok.code).toBe(200);
     expect(ok.body).toMatchObject({ status: 'ok', checks: { database: 'ok', chains: [{ chainId, state: 'following' }] } });
 
-    await proxy!.setMode('down');
+    await behind.proxy.setMode('down');
     const degraded = await eventually(async () => {
       const { code, body } = await readiness();
       return body.checks.chains[0]?.status === 'degraded' ? { code, body } : undefined;
@@ -48,11 +35,11 @@ describe('health of the chains', () => {
     expect(degraded.code).toBe(200);
     expect(degraded.body).toMatchObject({ status: 'degraded', checks: { database: 'ok', chains: [{ chainId, state: 'degraded' }] } });
     expect(degraded.body.checks.chains[0]!.lastError).toMatch(/failed/);
-    expect(JSON.stringify(degraded.body)).not.toContain(proxy!.url);
+    expect(JSON.stringify(degraded.body)).not.toContain(behind.proxy.url);
 
-    await proxy!.setMode('pass');
-    await kassa.mine(1);
-    const head = await kassa.chain.publicClient.getBlockNumber();
+    await behind.proxy.setMode('pass');
+    await behind.kassa.mine(1);
+    const head = await behind.kassa.chain.publicClient.getBlockNumber();
     await eventually(async () => {
       const { body } = await readiness();
       const chain = body.checks.chains[0];

@@ -1,10 +1,9 @@
 import type { Address } from 'viem';
 
 import type { PaymentObject } from '@kassa/domain';
-import { startRpcProxy, type RpcProxy } from '@kassa/testing';
 import { startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
 
-import { eventually, readChainThrough, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { eventually, startTestKassa, type TestKassa, useKassaBehindProxy } from '../support/kassa-harness';
 
 /**
  * The value of the series `name{labels}` in a Prometheus text exposition (labels given are
@@ -107,23 +106,12 @@ describe('metrics as a payment goes through', () => {
  * recover once the node is back.
  */
 describe('metrics and readiness while the RPC node is down', () => {
-  let kassa: TestKassa;
-  let proxy: RpcProxy | undefined;
-
-  beforeAll(async () => {
-    const front = (proxy = await startRpcProxy());
-    kassa = await startTestKassa({ configure: readChainThrough(front) });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-    await proxy?.close();
-  });
+  const behind = useKassaBehindProxy();
 
   const state = async () => {
-    const [metrics, ready] = await Promise.all([fetch(`${kassa.apiUrl}/metrics`), fetch(`${kassa.apiUrl}/health/ready`)]);
+    const [metrics, ready] = await Promise.all([fetch(`${behind.kassa.apiUrl}/metrics`), fetch(`${behind.kassa.apiUrl}/health/ready`)]);
     const text = await metrics.text();
-    const chainId = String(kassa.chain.config.chainId);
+    const chainId = String(behind.kassa.chain.config.chainId);
     const errors = text
       .split('\n')
       .filter((line) => line.startsWith(`kassa_rpc_errors_total{chain_id="${chainId}"`))
@@ -139,15 +127,15 @@ describe('metrics and readiness while the RPC node is down', () => {
     }, { what: 'the chain to be up' });
     expect(healthy).toMatchObject({ ready: 200, status: 'ok', chain: 'ok' });
 
-    await proxy!.setMode('down');
+    await behind.proxy.setMode('down');
     const down = await eventually(async () => {
       const now = await state();
       return now.up === 0 && now.chain === 'degraded' && now.errors > healthy.errors ? now : undefined;
     }, { what: 'the chain to be reported down with RPC errors' });
     expect(down).toMatchObject({ ready: 200, status: 'degraded' });
 
-    await proxy!.setMode('pass');
-    await kassa.mine(1);
+    await behind.proxy.setMode('pass');
+    await behind.kassa.mine(1);
     const back = await eventually(async () => {
       const now = await state();
       return now.up === 1 ? now : undefined;

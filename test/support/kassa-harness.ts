@@ -13,6 +13,7 @@ import {
   LOCAL_ROLES,
   type RpcProxy,
   startLocalChain,
+  startRpcProxy,
   type TestDatabase,
 } from '@kassa/testing';
 import { WatcherModule } from '@kassa/watcher';
@@ -216,9 +217,39 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
  * through `proxy` (which forwards to the test's node), so a test can make the RPC node
  * fail, hang or vanish. No WebSocket, and a short RPC timeout.
  */
-export function readChainThrough(proxy: RpcProxy): (config: KassaConfig) => KassaConfig {
+function readChainThrough(proxy: RpcProxy): (config: KassaConfig) => KassaConfig {
   return (config) => {
     proxy.setUpstream(config.chains[0]!.rpcUrls[0]!);
     return { ...config, chains: config.chains.map((chain) => ({ ...chain, rpcUrls: [proxy.url], wsUrl: undefined, rpcTimeoutMs: 500 })) };
+  };
+}
+
+/**
+ * A Kassa for the suite whose apps read the chain only through an RPC proxy (see
+ * `readChainThrough`), started before the suite's tests and stopped after them. Call at the
+ * top of a `describe`; read `kassa` and `proxy` inside tests only.
+ */
+export function useKassaBehindProxy(): { readonly kassa: TestKassa; readonly proxy: RpcProxy } {
+  let kassa: TestKassa | undefined;
+  let proxy: RpcProxy | undefined;
+  beforeAll(async () => {
+    const front = (proxy = await startRpcProxy());
+    kassa = await startTestKassa({ configure: readChainThrough(front) });
+  });
+  afterAll(async () => {
+    await kassa?.stop();
+    await proxy?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('The Kassa behind a proxy is not started yet (use it inside a test)');
+    return value;
+  };
+  return {
+    get kassa() {
+      return started(kassa);
+    },
+    get proxy() {
+      return started(proxy);
+    },
   };
 }
