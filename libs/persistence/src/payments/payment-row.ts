@@ -54,37 +54,6 @@ interface PaymentOptionJson extends Pick<PaymentRow, (typeof OPTION_COIN_COLUMNS
   rate_updated_at: string | null;
 }
 
-/** The columns of {@link PaymentRow}, in the order of {@link paymentInsertParams}. */
-export const PAYMENT_COLUMNS = [
-  'id',
-  'merchant_id',
-  'status',
-  'exception',
-  'chain_id',
-  'currency',
-  'token_address',
-  'token_decimals',
-  'amount',
-  'amount_minimum',
-  'amount_received',
-  'deposit_address',
-  'salt',
-  'treasury_address',
-  'factory_address',
-  'required_confirmations',
-  'order_id',
-  'description',
-  'metadata',
-  'success_url',
-  'cancel_url',
-  'expires_at',
-  'created_at',
-  'paid_at',
-  'finalized_at',
-  'price_amount',
-  'price_currency',
-] as const;
-
 /**
  * The coin columns an option and a payment share (a payment's are those of its selected
  * option), in the order of {@link PAYMENT_OPTION_COLUMNS}.
@@ -100,6 +69,28 @@ export const OPTION_COIN_COLUMNS = [
   'deposit_address',
   'treasury_address',
   'factory_address',
+] as const;
+
+/** The columns of {@link PaymentRow}, in the order of {@link paymentInsertParams}. */
+export const PAYMENT_COLUMNS = [
+  'id',
+  'merchant_id',
+  'status',
+  'exception',
+  ...OPTION_COIN_COLUMNS,
+  'amount_received',
+  'salt',
+  'order_id',
+  'description',
+  'metadata',
+  'success_url',
+  'cancel_url',
+  'expires_at',
+  'created_at',
+  'paid_at',
+  'finalized_at',
+  'price_amount',
+  'price_currency',
 ] as const;
 
 /** The columns of `payment_options`, in the order of {@link paymentOptionInsertColumns}. */
@@ -125,26 +116,33 @@ export const PAYMENT_OPTION_COLUMN_TYPES = [
  * `unnest` insert); a payment built without options gets its own coin as its one option.
  */
 export function paymentOptionInsertColumns(payment: Payment): unknown[][] {
-  const options = paymentOptionsOf(payment);
+  const rows = paymentOptionsOf(payment).map((option, position) => [
+    option.id,
+    payment.id,
+    position,
+    ...coinValues(option),
+    option.rate?.value ?? null,
+    option.rate?.pricingCurrency ?? null,
+    option.rate?.source ?? null,
+    option.rate?.feedAddress ?? null,
+    option.rate?.updatedAt ?? null,
+  ]);
+  return PAYMENT_OPTION_COLUMNS.map((_column, index) => rows.map((row) => row[index]));
+}
+
+/** The values of {@link OPTION_COIN_COLUMNS}, in order, for a coin: an option, or a payment's own. */
+function coinValues(coin: Omit<PaymentOption, 'id' | 'rate'>): unknown[] {
   return [
-    options.map((option) => option.id),
-    options.map(() => payment.id),
-    options.map((_option, index) => index),
-    options.map((option) => option.chainId),
-    options.map((option) => option.token.symbol),
-    options.map((option) => option.token.address),
-    options.map((option) => option.token.decimals),
-    options.map((option) => option.amount.toString()),
-    options.map((option) => option.amountMinimum.toString()),
-    options.map((option) => option.requiredConfirmations),
-    options.map((option) => option.depositAddress),
-    options.map((option) => option.treasuryAddress),
-    options.map((option) => option.factoryAddress),
-    options.map((option) => option.rate?.value ?? null),
-    options.map((option) => option.rate?.pricingCurrency ?? null),
-    options.map((option) => option.rate?.source ?? null),
-    options.map((option) => option.rate?.feedAddress ?? null),
-    options.map((option) => option.rate?.updatedAt ?? null),
+    coin.chainId,
+    coin.token.symbol,
+    coin.token.address,
+    coin.token.decimals,
+    coin.amount.toString(),
+    coin.amountMinimum.toString(),
+    coin.requiredConfirmations,
+    coin.depositAddress,
+    coin.treasuryAddress,
+    coin.factoryAddress,
   ];
 }
 
@@ -229,18 +227,9 @@ export function paymentInsertParams(payment: Payment): unknown[] {
     payment.merchantId,
     payment.status,
     payment.exception,
-    payment.chainId,
-    payment.token.symbol,
-    payment.token.address,
-    payment.token.decimals,
-    payment.amount.toString(),
-    payment.amountMinimum.toString(),
+    ...coinValues(payment),
     payment.amountReceived.toString(),
-    payment.depositAddress,
     payment.salt,
-    payment.treasuryAddress,
-    payment.factoryAddress,
-    payment.requiredConfirmations,
     payment.orderId,
     payment.description,
     JSON.stringify(payment.metadata),

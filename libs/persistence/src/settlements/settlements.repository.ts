@@ -49,13 +49,7 @@ export interface SettlementCandidateQuery {
 }
 
 /** A settlement to insert. */
-export interface NewSettlement {
-  id: string;
-  merchantId: MerchantId;
-  paymentId: string;
-  chainId: number;
-  depositAddress: Address;
-  treasuryAddress: Address;
+export interface NewSettlement extends Pick<Settlement, 'id' | 'merchantId' | 'paymentId' | 'chainId' | 'depositAddress' | 'treasuryAddress'> {
   coveredTransferId: bigint;
   attempt: number;
   transactionId: string | null;
