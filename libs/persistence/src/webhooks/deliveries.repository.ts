@@ -313,30 +313,25 @@ export class DeliveriesRepository {
 
   /** The attempts of one of the merchant's deliveries, first attempt first. */
   async listAttempts(merchantId: MerchantId, deliveryId: string): Promise<DeliveryAttempt[]> {
-    const rows = await selectRows<AttemptRow>(
-      this.dataSource.manager,
-      `SELECT a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_body
-       FROM webhook_attempts AS a
-       JOIN webhook_deliveries AS d ON d.id = a.delivery_id
-       JOIN events AS event ON event.id = d.event_id
-       WHERE event.merchant_id = $1 AND a.delivery_id = $2
-       ORDER BY a.id`,
-      [merchantId, deliveryId],
-    );
-    return rows.map(toAttempt);
+    return (await this.attemptsOf(merchantId, 'a.delivery_id', deliveryId)).get(deliveryId) ?? [];
   }
 
   /** The attempts of every delivery of the merchant's event, by delivery id, first attempt first. */
   async listAttemptsByEvent(merchantId: MerchantId, eventId: string): Promise<Map<string, DeliveryAttempt[]>> {
+    return this.attemptsOf(merchantId, 'd.event_id', eventId);
+  }
+
+  /** The merchant's attempts whose `column` (a delivery's or its event's id) is `id`, by delivery id, in order. */
+  private async attemptsOf(merchantId: MerchantId, column: 'a.delivery_id' | 'd.event_id', id: string): Promise<Map<string, DeliveryAttempt[]>> {
     const rows = await selectRows<AttemptRow & { delivery_id: string }>(
       this.dataSource.manager,
       `SELECT a.delivery_id, a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_body
        FROM webhook_attempts AS a
        JOIN webhook_deliveries AS d ON d.id = a.delivery_id
        JOIN events AS event ON event.id = d.event_id
-       WHERE event.merchant_id = $1 AND d.event_id = $2
+       WHERE event.merchant_id = $1 AND ${column} = $2
        ORDER BY a.id`,
-      [merchantId, eventId],
+      [merchantId, id],
     );
     const byDelivery = new Map<string, DeliveryAttempt[]>();
     for (const row of rows) {
