@@ -10,6 +10,7 @@ import {
   type Payment,
   type PaymentException,
   movedToOption,
+  paymentChainIds,
   type Transfer,
 } from '@kassa/domain';
 import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
@@ -134,9 +135,8 @@ export class ReevaluatePayments {
    * in any accepted coin and network).
    */
   private async headsFor(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<ChainHeads> {
-    const others = new Set<number>();
-    for (const payment of payments) for (const option of payment.options ?? []) if (option.chainId !== step.chainId) others.add(option.chainId);
-    const heads = others.size > 0 ? await this.cursors.heads([...others], manager) : new Map<number, bigint>();
+    const others = paymentChainIds(payments).filter((chainId) => chainId !== step.chainId);
+    const heads = others.length > 0 ? await this.cursors.heads(others, manager) : new Map<number, bigint>();
     heads.set(step.chainId, step.head);
     return heads;
   }

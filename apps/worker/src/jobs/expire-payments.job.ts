@@ -10,7 +10,7 @@ import {
   eventForTransition,
   type Payment,
   movedToOption,
-  paymentOptionsOf,
+  paymentChainIds,
   timeoutException,
   type Transfer,
 } from '@kassa/domain';
@@ -110,7 +110,7 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
       // The watcher has not yet seen every block up to the deadline on every chain the payment
       // can be paid on: an in-time transfer may still come.
       const pastGrace = now.getTime() > payment.expiresAt.getTime() + graceMs;
-      const watchersPassed = chainsOf(payment).every((chainId) => this.watcherPassed(progress.get(chainId), payment.expiresAt));
+      const watchersPassed = paymentChainIds([payment]).every((chainId) => this.watcherPassed(progress.get(chainId), payment.expiresAt));
       if (decision === 'timeout' && !pastGrace && !watchersPassed) decision = 'wait_for_confirmations';
       if (decision === 'timeout') {
         toTimeOut.push({
@@ -210,7 +210,7 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
 
   /** Where each chain's watcher stands: its cursor, the cursor block's time, and the node's head. */
   private async watcherProgress(payments: readonly Payment[]): Promise<Map<number, WatcherProgress>> {
-    const chainIds = [...new Set(payments.flatMap(chainsOf))];
+    const chainIds = paymentChainIds(payments);
     const entries = await Promise.all(
       chainIds.map(async (chainId): Promise<[number, WatcherProgress]> => {
         const [cursor, nodeHead] = await Promise.all([this.cursors.get(chainId), this.balances.headBlockNumber(chainId)]);
@@ -220,9 +220,4 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     );
     return new Map(entries);
   }
-}
-
-/** Every chain a payment can be paid on (its options' chains). */
-function chainsOf(payment: Payment): number[] {
-  return [...new Set(paymentOptionsOf(payment).map((option) => option.chainId))];
 }

@@ -159,6 +159,11 @@ export function paymentOptionsOf(payment: PaymentOptionSource): readonly Payment
   return [own, ...(payment.options ?? [])];
 }
 
+/** Every chain the payments can be paid on (their options' chains), each once, in order of appearance. */
+export function paymentChainIds(payments: readonly PaymentOptionSource[]): number[] {
+  return [...new Set(payments.flatMap((payment) => paymentOptionsOf(payment).map((option) => option.chainId)))];
+}
+
 /** True when two coin references name the same coin on the same chain (token addresses compare case-insensitively). */
 export function sameOption(a: { chainId: number; token: Pick<TokenRef, 'address'> }, b: { chainId: number; token: Pick<TokenRef, 'address'> }): boolean {
   return a.chainId === b.chainId && (a.token.address?.toLowerCase() ?? null) === (b.token.address?.toLowerCase() ?? null);

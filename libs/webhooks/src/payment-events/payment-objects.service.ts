@@ -7,7 +7,7 @@ import {
   type ChainHeads,
   type Payment,
   type PaymentOption,
-  paymentOptionsOf,
+  paymentChainIds,
   type PaymentObject,
   type PaymentSettlementState,
   paymentSettlementOf,
@@ -54,7 +54,7 @@ export class PaymentObjectsService {
     // One after the other: a transaction's manager has a single connection, which pg
     // cannot share between concurrent queries.
     const transfers = await this.transfers.listByPayment(payment.id, manager);
-    const heads = await this.cursors.heads(chainsOf([payment]), manager);
+    const heads = await this.cursors.heads(paymentChainIds([payment]), manager);
     const settlements = await this.settlements.paymentStates([payment.id], manager);
     return this.assemble(payment, transfers, heads, settlements.get(payment.id));
   }
@@ -65,7 +65,7 @@ export class PaymentObjectsService {
    */
   async buildMany(payments: readonly Payment[], manager?: EntityManager): Promise<PaymentObject[]> {
     const ids = payments.map((payment) => payment.id);
-    const chainIds = chainsOf(payments);
+    const chainIds = paymentChainIds(payments);
     let transfers: Map<string, Transfer[]>;
     let settlements: Map<string, PaymentSettlementState>;
     let heads: Map<number, bigint>;
@@ -102,9 +102,4 @@ export class PaymentObjectsService {
       settlement ? paymentSettlementOf(payment.status, settlement) : null,
     );
   }
-}
-
-/** Every chain the payments can be paid on. */
-function chainsOf(payments: readonly Payment[]): number[] {
-  return [...new Set(payments.flatMap((payment) => paymentOptionsOf(payment).map((option) => option.chainId)))];
 }
