@@ -41,9 +41,6 @@ export interface ChainStep {
   now: Date;
 }
 
-/** Guarded updates lost to a concurrent change (api cancel, scheduler timeout) before giving up on a payment. */
-const MAX_ATTEMPTS = 3;
-
 /**
  * Re-evaluates payments after transfers or the chain head changed, and announces the
  * changes, inside the caller's transaction (DESIGN.md "Payment lifecycle"):
@@ -61,8 +58,10 @@ const MAX_ATTEMPTS = 3;
  *   the status stays final;
  * - the changes are written in one guarded statement (each applies only if the status is
  *   still the one read) and announced in one outbox insert, so a block that changes many
- *   payments costs a constant number of queries; a payment another process changed
- *   meanwhile is read again and re-evaluated on its own.
+ *   payments costs a constant number of queries;
+ * - the payments are locked before their transfers and the other chains' cursors are read
+ *   (one writer at a time per payment, DESIGN.md "Trusting the chain"), so two chains'
+ *   watchers and the scheduler never write a state computed from what another replaced.
  */
 @Injectable()
 export class ReevaluatePayments {
@@ -85,11 +84,10 @@ export class ReevaluatePayments {
     for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(step.chainId, this.youngFrom(step), manager)) ids.add(id);
     if (ids.size === 0) return { evaluated: 0, changed: 0 };
 
-    const sorted = [...ids].sort();
-    // One transaction, one connection: queries one after the other.
-    const payments = await this.payments.findManyByIdsUnscoped(sorted, manager);
-    const transfers = await this.transfers.listByPayments(sorted, manager);
-    payments.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // One writer per payment: another chain's watcher or the scheduler evaluating one of these
+    // payments commits first, and its transfers, cursor and state are read after the lock.
+    const payments = await this.payments.lockForEvaluation([...ids], manager);
+    const transfers = await this.transfers.listByPayments(payments.map((payment) => payment.id), manager);
     const heads = await this.headsFor(manager, payments, step);
     const changes: { payment: Payment; next: NextState }[] = [];
     for (const payment of payments) {
@@ -112,21 +110,14 @@ export class ReevaluatePayments {
         manager,
       ),
     );
-    let changed = 0;
     const announcements: { type: EventType; paymentId: string }[] = [];
     for (const { payment, next } of changes) {
-      if (applied.has(payment.id)) {
-        changed++;
-        announcements.push(...this.announcementsOf(payment, next, step));
-        continue;
-      }
-      // Another process moved the payment on (cancel, timeout): evaluate what it is now.
-      const current = await this.payments.findByIdUnscoped(payment.id, manager);
-      const late = step.newTransferPaymentIds.has(payment.id);
-      if (current && (await this.evaluate(manager, current, transfers.get(payment.id) ?? [], late, step, heads))) changed++;
+      // The rows are locked: a guarded update that did not apply is a bug, not a race.
+      if (!applied.has(payment.id)) throw new Error(`Payment ${payment.id} changed while the watcher held its lock`);
+      announcements.push(...this.announcementsOf(payment, next, step));
     }
     await this.events.recordMany(manager, announcements, step.now);
-    return { evaluated: payments.length, changed };
+    return { evaluated: payments.length, changed: changes.length };
   }
 
   /**
@@ -162,31 +153,6 @@ export class ReevaluatePayments {
   private youngFrom(step: ChainStep): bigint {
     const from = (step.previousHead ?? step.head) - BigInt(step.confirmations) + 2n;
     return from > 0n ? from : 0n;
-  }
-
-  /** One payment on its own, retried when another process changes it meanwhile; true when it changed. */
-  private async evaluate(
-    manager: EntityManager,
-    read: Payment,
-    transfers: readonly Transfer[],
-    lateTransfer: boolean,
-    step: ChainStep,
-    heads: ChainHeads,
-  ): Promise<boolean> {
-    let payment: Payment | null = read;
-    for (let attempt = 1; payment && attempt <= MAX_ATTEMPTS; attempt++) {
-      const next = nextState(payment, transfers, lateTransfer && isFinal(payment.status), step, heads);
-      if (!next) return false;
-      const { lateTransfer: _announceLate, ...state } = next;
-      const applied = await this.payments.updateState({ id: payment.id, expectedStatus: payment.status, ...state }, manager);
-      if (applied) {
-        await this.events.recordMany(manager, this.announcementsOf(payment, next, step), step.now);
-        return true;
-      }
-      payment = await this.payments.findByIdUnscoped(payment.id, manager);
-    }
-    if (payment) this.logger.warn(`Payment ${payment.id} kept changing under the watcher; it is evaluated again on the next block`);
-    return false;
   }
 }
 

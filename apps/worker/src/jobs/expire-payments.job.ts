@@ -8,6 +8,7 @@ import {
   decideExpiry,
   evaluatePayment,
   eventForTransition,
+  isFinal,
   type Payment,
   movedToOption,
   paymentChainIds,
@@ -147,12 +148,29 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     }
 
     const { timedOut, credited } = await this.dataSource.transaction(async (manager) => {
-      const changed = await this.payments.updateStates(timeOut, manager);
-      for (const id of changed) await this.events.record(manager, 'payment.timeout', id, now);
-      const decided: string[] = [];
+      // One writer per payment: what was read above may have changed (a watcher recorded a
+      // transfer or moved its cursor). Lock, read again, and decide only what still holds.
+      const ids = [...timeOut.map((state) => state.id), ...credits.map(({ payment }) => payment.id)];
+      const locked = new Map((await this.payments.lockForEvaluation(ids, manager)).map((payment) => [payment.id, payment]));
       if (credits.length > 0) await this.transfers.insertMany(manager, credits.flatMap((credited) => credited.credits));
-      for (const { payment, credits: credited } of credits) {
-        const outcome = await this.decideOnCredit(manager, payment, [...(transfers.get(payment.id) ?? []), ...credited], heads, now);
+      const current = await this.transfers.listByPayments(ids, manager);
+      const currentHeads = await this.cursors.heads(paymentChainIds([...locked.values()]), manager);
+      const stillDue: PaymentState[] = [];
+      for (const state of timeOut) {
+        const payment = locked.get(state.id);
+        if (!payment || isFinal(payment.status)) continue;
+        const evaluation = evaluatePayment(payment, current.get(payment.id) ?? [], currentHeads);
+        const decision = decideExpiry({ ...payment, amountMinimum: evaluation.option.amountMinimum }, evaluation.sums, now, graceMs);
+        if (evaluation.status === 'PAID' || decision !== 'timeout') continue;
+        stillDue.push({ ...state, expectedStatus: payment.status, exception: timeoutException(evaluation.sums), amountReceived: evaluation.sums.confirmed });
+      }
+      const changed = await this.payments.updateStates(stillDue, manager);
+      await this.events.recordMany(manager, changed.map((paymentId) => ({ type: 'payment.timeout' as const, paymentId })), now);
+      const decided: string[] = [];
+      for (const { payment: read } of credits) {
+        const payment = locked.get(read.id);
+        if (!payment || isFinal(payment.status)) continue;
+        const outcome = await this.decideOnCredit(manager, payment, current.get(payment.id) ?? [], currentHeads, now);
         if (outcome === 'TIMEOUT') changed.push(payment.id);
         if (outcome) decided.push(payment.id);
       }

@@ -141,6 +141,26 @@ export class PaymentsRepository {
     return rows.map(toPayment);
   }
 
+  /**
+   * Locks these payments for evaluation and returns them as they stand (DESIGN.md "Trusting
+   * the chain": one writer at a time per payment). Call it inside the transaction that will
+   * write their new state, BEFORE reading their transfers and the chain cursors: a second
+   * evaluator (another chain's watcher, the scheduler, settlement) waits here until the
+   * first commits, then reads what it wrote. Rows are locked in id order, so evaluators that
+   * lock overlapping sets cannot deadlock; `FOR NO KEY UPDATE` leaves inserts of transfers
+   * and events (which take `KEY SHARE` on the payment through their foreign keys) free.
+   * @returns the payments found, ordered by id
+   */
+  async lockForEvaluation(ids: readonly string[], manager: EntityManager): Promise<Payment[]> {
+    if (ids.length === 0) return [];
+    const rows = await selectRows<PaymentRow>(
+      manager,
+      `SELECT ${paymentColumns()} FROM payments WHERE id = ANY ($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
+      [ids],
+    );
+    return rows.map(toPayment);
+  }
+
   /** The merchant's payments, newest first (ids are time-ordered ULIDs), one page. */
   async list(merchantId: MerchantId, filters: PaymentListFilters): Promise<Payment[]> {
     const where = new SqlConditions().add('merchant_id = ?', merchantId);
