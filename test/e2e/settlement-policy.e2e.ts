@@ -146,6 +146,25 @@ describe('settlement policy', () => {
     expect(settlement).toMatchObject<Partial<SettlementObject>>({ status: 'settled', transaction: null, amounts: [] });
   });
 
+  it('a deposit address that holds less than was counted, and was never flushed, is a shortfall: an alarm, never settled', async () => {
+    const { apiKey } = await shop('Short shop');
+    await kassa.request('PUT', '/v1/settlement-policy', { mode: 'off' }, auth(apiKey));
+    const paid = await world.paid({ amount: '0.02', currency: 'ETH' }, apiKey);
+    // The counted coins leave the address without a flush (no clone there): the money is not there.
+    await kassa.chain.publicClient.request({ method: 'hardhat_setBalance' as never, params: [paid.depositAddress, '0x1'] as never });
+
+    await kassa.request('PUT', '/v1/settlement-policy', { mode: 'immediate' }, auth(apiKey));
+    await fullRun();
+
+    const [settlement] = await world.settlementsOf(paid.id, apiKey);
+    expect(settlement).toMatchObject<Partial<SettlementObject>>({ status: 'failed', transaction: null });
+    expect(settlement!.error).toContain('Shortfall: the deposit address holds 1 base units of ETH, 20000000000000000 were counted');
+    const events = await kassa.dataSource.query<{ type: string }[]>('SELECT type FROM events WHERE payment_id = $1', [paid.id]);
+    expect(events.map((event) => event.type)).not.toContain('payment.settled');
+    const metrics = await (await fetch(`${kassa.apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^kassa_settlement_shortfalls [1-9]\d*$/m);
+  });
+
   it('operators list settlements and set policies with the CLI', async () => {
     const { apiKey } = await shop('CLI shop');
     const merchantId = (await kassa.request<{ id: string }>('GET', '/v1/merchant', undefined, auth(apiKey))).body.id;

@@ -22,6 +22,7 @@ import {
   showMerchant,
   updateMerchantSettings,
 } from './commands/operator.commands';
+import { forgetChainHistory } from './commands/chain.commands';
 import { CliError, payPayment } from './commands/pay.command';
 import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
 import { startEmbedded } from './commands/start.command';
@@ -293,6 +294,21 @@ program
     for (const line of formatChains(chains)) print(line);
   });
 
+const chain = program.command('chain').description('Chains: deploy to a development node, forget a replaced chain');
+chain
+  .command('forget')
+  .description(
+    "Forget a chain's history after its node was replaced by another chain (a reset development node): its transfers stop counting, " +
+      'PENDING payments return to CREATED, PAID ones get exception REORGED, and the watcher follows the node\'s chain afresh',
+  )
+  .argument('<chainId>', 'EIP-155 chain id', integer('chainId'))
+  .action(async (chainId: number) => {
+    const { orphanedPayments } = await withDatabase(databaseUrl(), (dataSource) =>
+      forgetChainHistory(dataSource, { ...config(), chains: localChains() }, chainId),
+    );
+    print(`Forgot the history of chain ${chainId}: transfers of ${orphanedPayments} payment(s) no longer count.`);
+  });
+
 const event = program.command('event').description('Webhook events');
 event
   .command('redeliver')
@@ -364,7 +380,6 @@ settlementPolicy
     for (const line of formatSettlementPolicy(merchantId, policy)) print(line);
   });
 
-const chain = program.command('chain').description('Chains');
 chain
   .command('deploy-local')
   .description('Deploy the DepositFactory, test tokens and an ETH / USD price feed to a development node (Hardhat) and write its chain configuration')

@@ -45,6 +45,12 @@ export const chainConfigSchema = z.object({
   pollIntervalMs: z.number().int().min(50).default(1000).describe('Head polling interval'),
   rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Timeout of one JSON-RPC request (or batch) before the next RPC URL is tried'),
   startBlock: z.number().int().min(0).optional().describe('First block to scan when no cursor is stored'),
+  onNodeReset: z
+    .enum(['stall', 'forget'])
+    .default('stall')
+    .describe(
+      "What the watcher does when the node serves another chain than the recorded one (another genesis block): 'stall' (default) stops the chain until an operator acts; 'forget' (development chains that restart from genesis) forgets the old chain's history, so its transfers stop counting, and follows the new one",
+    ),
   nativeCurrency: z
     .object({ symbol: z.string().min(1).max(16), decimals: z.number().int().min(0).max(36) })
     .default({ symbol: 'ETH', decimals: 18 }),

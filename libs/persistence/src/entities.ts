@@ -1,6 +1,7 @@
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ChainBlockEntity } from './chain/chain-block.entity';
 import { ChainCursorEntity } from './chain/chain-cursor.entity';
+import { ChainIdentityEntity } from './chain/chain-identity.entity';
 import { ChainStatusEntity } from './chain/chain-status.entity';
 import { EventEntity } from './events/event.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
@@ -31,6 +32,7 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   TransferEntity,
   ChainCursorEntity,
+  ChainIdentityEntity,
   ChainBlockEntity,
   ChainStatusEntity,
   EventEntity,

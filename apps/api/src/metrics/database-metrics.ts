@@ -12,6 +12,7 @@ interface QueueRow {
   depth: string;
   oldest_age_seconds: number | null;
   failing_endpoints: string;
+  settlement_shortfalls: string;
 }
 
 /** Deliveries that failed within this window count towards `kassa_webhook_failing_endpoints`. */
@@ -49,7 +50,11 @@ export class DatabaseMetrics {
                    SELECT endpoint_id FROM webhook_deliveries WHERE status IN ('pending', 'delivering') AND attempt_count > 0
                    UNION
                    SELECT endpoint_id FROM webhook_deliveries WHERE status = 'failed' AND updated_at > now() - interval '${FAILING_ENDPOINT_WINDOW}'
-                 ) AS failing) AS failing_endpoints`,
+                 ) AS failing) AS failing_endpoints,
+                -- Payments whose latest settlement on a chain found the deposit address short of counted money.
+                (SELECT count(*) FROM (
+                   SELECT DISTINCT ON (payment_id, chain_id) shortfall FROM settlements ORDER BY payment_id, chain_id, id DESC
+                 ) AS latest WHERE shortfall) AS settlement_shortfalls`,
       ),
     ]);
 
@@ -77,6 +82,7 @@ export class DatabaseMetrics {
     this.metrics.webhookQueueDepth.set(Number(row?.depth ?? 0));
     this.metrics.webhookOldestPendingAge.set(Math.max(0, row?.oldest_age_seconds ?? 0));
     this.metrics.webhookFailingEndpoints.set(Number(row?.failing_endpoints ?? 0));
+    this.metrics.settlementShortfalls.set(Number(row?.settlement_shortfalls ?? 0));
   }
 }
 

@@ -84,11 +84,11 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
         settlement = { ...settlement, defaultGasPayerKey: new Secret(HARDHAT_ACCOUNTS[LOCAL_ROLES.settlementGasPayer]!.privateKey) };
       }
       writeFileSync(localChainsFile(home), `${JSON.stringify(chains, null, 2)}\n`);
-      // The local chains start from genesis on every run: forget where the last ones stood.
+      // The local chains start from genesis on every run. Their watchers see another genesis
+      // block than the recorded one and forget the old chains' history (onNodeReset 'forget',
+      // docs/watcher.md "Chain identity"): old transfers stop counting, nothing is paid twice.
       await withDatabase(databaseUrl, async (dataSource) => {
         for (const local of chains) {
-          await dataSource.query('DELETE FROM chain_blocks WHERE chain_id = $1', [local.chainId]);
-          await dataSource.query('DELETE FROM chain_cursors WHERE chain_id = $1', [local.chainId]);
           const gasPayerKey = settlementKeyFor({ settlement }, local.chainId);
           if (gasPayerKey) {
             const gasPayer = privateKeyToAccount(gasPayerKey.reveal() as `0x${string}`).address;

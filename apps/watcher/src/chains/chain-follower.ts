@@ -4,8 +4,11 @@ import { Logger } from '@nestjs/common';
 
 import {
   BlockFollowerError,
+  BlockNotAvailableError,
   ChainChangedDuringScanError,
+  ChainIdentityMismatchError,
   findCommonAncestor,
+  NodeBehindError,
   ReorgTooDeepError,
   sleep,
   type BlockScanner,
@@ -37,7 +40,10 @@ export type FollowerState =
   | 'following'
   /** Leader, retrying after an RPC or database error. */
   | 'degraded'
-  /** Leader, stopped by a reorg deeper than the stored blocks: an operator must look. */
+  /**
+   * Leader, stopped by a reorg deeper than the stored blocks, or by a node that serves
+   * another chain (another genesis block): an operator must look.
+   */
   | 'stalled';
 
 /** A snapshot of a follower, for health checks, metrics and tests. */
@@ -286,9 +292,10 @@ export class ChainFollower {
   private onFailure(error: unknown, failures: number): number {
     const message = describe(error);
     const failed = { lastError: message, lastErrorAt: new Date(), consecutiveFailures: failures };
-    if (error instanceof ReorgTooDeepError) {
+    if (error instanceof ReorgTooDeepError || error instanceof ChainIdentityMismatchError) {
+      // One log line per cause: the follower checks again after every back-off.
+      if (this.current.state !== 'stalled' || this.current.lastError !== message) this.logger.error(`Chain ${this.chainId} stalled: ${message}`);
       this.update({ state: 'stalled', ...failed });
-      this.logger.error(`Chain ${this.chainId} stalled: ${message}`);
       return this.deps.options.maxBackoffMs;
     }
     this.update({ state: 'degraded', ...failed });
@@ -306,7 +313,8 @@ export class ChainFollower {
 
   private async initialPosition(): Promise<Position> {
     const stored = await this.deps.cursors.get(this.chainId);
-    if (stored) {
+    const identity = await this.verifyIdentity(stored ? { number: stored.blockNumber, hash: stored.blockHash } : null);
+    if (stored && identity === 'same') {
       const [block] = await this.deps.cursors.getBlocks(this.chainId, stored.blockNumber, stored.blockNumber);
       this.update({ cursor: stored.blockNumber, cursorBlockTime: block?.timestamp ?? null });
       return { cursor: { number: stored.blockNumber, hash: stored.blockHash }, next: stored.blockNumber + 1n };
@@ -315,6 +323,37 @@ export class ChainFollower {
     const next = start !== undefined ? BigInt(start) : await this.deps.heads.latest();
     this.logger.log(`Chain ${this.chainId} has no stored cursor: starting at block ${next}`);
     return { cursor: null, next };
+  }
+
+  /**
+   * Compares the node's genesis block with the chain's recorded identity (DESIGN.md
+   * "Trusting the chain"), recording it on the chain's first step. A node of another chain
+   * stalls the follower ({@link ChainIdentityMismatchError}) unless the chain is configured
+   * `onNodeReset: 'forget'` (a development node): then the old chain's history is forgotten
+   * ({@link RecordBlocks.forgetHistory}) and the follower starts afresh.
+   * @returns 'same', or 'forgotten' when the stored cursor is gone
+   * @throws ChainIdentityMismatchError; BlockNotAvailableError when the node has no genesis block
+   */
+  private async verifyIdentity(cursor: BlockRef | null): Promise<'same' | 'forgotten'> {
+    const genesis = (await this.deps.scanner.headers([0n])).get(0n);
+    if (!genesis) throw new BlockNotAvailableError(`The RPC node of chain ${this.chainId} has no genesis block`);
+    const recorded = await this.deps.recorder.adoptIdentity(this.chainId, genesis.hash);
+    if (recorded === genesis.hash) return 'same';
+    const mismatch = new ChainIdentityMismatchError(this.chainId, recorded, genesis.hash);
+    if (this.deps.chain.onNodeReset !== 'forget') throw mismatch;
+    await this.forget(cursor, genesis.hash, `restarted from genesis (node genesis ${genesis.hash}, recorded ${recorded})`);
+    return 'forgotten';
+  }
+
+  /** Forgets the chain's history (onNodeReset 'forget' only) and says so once. */
+  private async forget(cursor: BlockRef | null, genesisHash: Hex, why: string): Promise<void> {
+    const confirmations = Math.max(this.deps.chain.confirmations, this.watchList.maxRequiredConfirmations);
+    const { orphanedPayments } = await this.deps.recorder.forgetHistory(this.chainId, cursor, genesisHash, confirmations);
+    this.logger.warn(
+      `Chain ${this.chainId} ${why}; onNodeReset is 'forget': its old history is forgotten, and the transfers of ` +
+        `${orphanedPayments} payments on it no longer count`,
+    );
+    this.update({ cursor: null, cursorBlockTime: null });
   }
 
   /**
@@ -342,10 +381,11 @@ export class ChainFollower {
       this.summarise(recorded, range.blocks.length, started);
       return { next: { cursor: recorded.cursor, next: recorded.cursor.number + 1n }, idle: to >= head };
     }
+    // A head below the cursor is as likely a lagging node as a shorter branch, and a real
+    // shorter branch shows on its next block (its parent hash differs): wait, loudly.
+    if (position.cursor && head < position.cursor.number) throw new NodeBehindError(this.chainId, head, position.cursor.number);
     if (position.cursor && head === position.cursor.number) {
       // Nothing new: the block stood on must still be canonical (a reorg that kept the height).
-      // A head below the cursor is left alone: it is as likely a lagging node as a shorter
-      // branch, and a real shorter branch shows on its next block (its parent hash differs).
       const tip = (await this.deps.scanner.headers([head])).get(head);
       if (tip && tip.hash !== position.cursor.hash) return { next: await this.reorg(position.cursor, head, started), idle: false };
       if (tip) await this.noteHeadTime(head, tip);
@@ -383,10 +423,20 @@ export class ChainFollower {
       this.deps.scanner,
       stored.map((block) => ({ number: block.blockNumber, hash: block.blockHash })),
     );
-    if (!ancestor) {
+    // No network reorganises back to its genesis block: a node whose chain shares only the
+    // genesis with the stored blocks was reset in place (hardhat_reset keeps the genesis).
+    const reset = !ancestor || (ancestor.number === 0n && cursor.number > 0n);
+    if (reset && this.deps.chain.onNodeReset === 'forget') {
+      const genesis = (await this.deps.scanner.headers([0n])).get(0n);
+      if (!genesis) throw new BlockNotAvailableError(`The RPC node of chain ${this.chainId} has no genesis block`);
+      await this.forget(cursor, genesis.hash, `shares no stored block with its node (a node reset in place)`);
+      return this.initialPosition();
+    }
+    if (reset || !ancestor) {
       throw new ReorgTooDeepError(
-        `No stored block of chain ${this.chainId} (${stored.length} blocks up to ${cursor.number}) is on the node's chain: ` +
-          `a reorg deeper than finalityDepth ${depth}, or the node was reset`,
+        `No stored block of chain ${this.chainId} above its genesis (${stored.length} blocks up to ${cursor.number}) is on the node's chain: ` +
+          `a reorg deeper than finalityDepth ${depth}, or the node was reset. If the node's chain replaced the old one for good ` +
+          `(a reset development node), 'kassa chain forget ${this.chainId}' forgets the old history (its transfers stop counting)`,
       );
     }
     const base: BlockRef = { number: ancestor.number, hash: ancestor.hash as Hex };

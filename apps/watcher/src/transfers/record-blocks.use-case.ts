@@ -131,6 +131,56 @@ export class RecordBlocks {
     });
   }
 
+  /**
+   * Records the chain's genesis hash when none is recorded yet (its first step, or a
+   * database from before identities were kept).
+   * @returns the recorded genesis hash: `genesisHash`, or the one recorded before (compare!)
+   */
+  async adoptIdentity(chainId: number, genesisHash: Hex): Promise<Hex> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_KEY, chainLockKey(chainId)]);
+      const recorded = await this.cursors.identity(chainId, manager);
+      if (recorded !== null) return recorded;
+      await this.cursors.saveIdentity(manager, chainId, genesisHash);
+      return genesisHash;
+    });
+  }
+
+  /**
+   * Forgets everything Kassa knew of a chain whose node now serves another one (DESIGN.md
+   * "Trusting the chain"), in ONE transaction: every active transfer of the chain is
+   * orphaned (its block is on no chain the node serves, so it never counts again), the
+   * cursor and stored blocks go, `genesisHash` becomes the chain's identity, and the
+   * payments that had those transfers are re-evaluated with their events: an open payment
+   * goes back to CREATED (it can still be paid on the new chain), a PAID one gets exception
+   * REORGED and `payment.reorged` (its money is gone with the old chain).
+   * @param expected the cursor the caller saw stored (fencing, as in {@link record})
+   * @param genesisHash the new chain's genesis hash; null forgets the identity too (the
+   *   watcher records its node's genesis when it next starts: `kassa chain forget`)
+   * @param confirmations the most confirmations any watched payment of the chain requires
+   * @returns the payments whose transfers were orphaned
+   * @throws CursorMovedError when the stored cursor is not `expected`
+   */
+  async forgetHistory(chainId: number, expected: BlockRef | null, genesisHash: Hex | null, confirmations: number): Promise<{ orphanedPayments: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.fence(manager, chainId, expected);
+      const orphanedIds = await this.transfers.orphanFromBlock(manager, chainId, 0n);
+      await this.cursors.forget(manager, chainId);
+      if (genesisHash) await this.cursors.saveIdentity(manager, chainId, genesisHash);
+      else await this.cursors.forgetIdentity(manager, chainId);
+      await this.reevaluate.afterStep(manager, {
+        chainId,
+        head: 0n,
+        previousHead: null,
+        confirmations,
+        touchedPaymentIds: orphanedIds,
+        newTransferPaymentIds: new Set(),
+        now: new Date(),
+      });
+      return { orphanedPayments: orphanedIds.length };
+    });
+  }
+
   private async fence(manager: EntityManager, chainId: number, expected: BlockRef | null): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_KEY, chainLockKey(chainId)]);
     const stored = await this.cursors.get(chainId, manager);

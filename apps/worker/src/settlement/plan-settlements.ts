@@ -12,6 +12,12 @@ export interface PlannedFlush {
   candidate: SettlementCandidateRow;
   /** Coins with a non-zero balance at the deposit address (empty: someone already flushed it). */
   coins: TokenRef[];
+  /**
+   * Set when the address holds less of the payment's coin than the transfers counted for it
+   * and was never flushed (no clone deployed there): the money is not there, see
+   * {@link shortfallOf}. Such a payment is never recorded settled.
+   */
+  shortfall: { held: bigint; counted: bigint } | null;
 }
 
 /** The next settlement transaction of a lane: flushes through one factory. */
@@ -77,15 +83,36 @@ export class PlanSettlements {
     const coins = settledCoins(lane.chain);
     return Promise.all(
       batch.map(async (candidate) => {
-        const balances = await Promise.all(
-          coins.map((coin) =>
+        const [code, ...balances] = await Promise.all([
+          lane.client.getCode({ address: candidate.depositAddress }),
+          ...coins.map((coin) =>
             coin.address === null
               ? lane.client.getBalance({ address: candidate.depositAddress })
               : lane.client.readContract({ address: coin.address, abi: erc20Abi, functionName: 'balanceOf', args: [candidate.depositAddress] }),
           ),
-        );
-        return { candidate, coins: coins.filter((_, index) => balances[index]! > 0n) };
+        ]);
+        const index = coins.findIndex((coin) => (coin.address === null ? candidate.token.address === null : candidate.token.address !== null && isAddressEqual(coin.address, candidate.token.address)));
+        const held = index < 0 ? 0n : balances[index]!;
+        return {
+          candidate,
+          coins: coins.filter((_, i) => balances[i]! > 0n),
+          shortfall: shortfallOf(candidate.waitingAmount, held, code !== undefined && code !== '0x'),
+        };
       }),
     );
   }
+}
+
+/**
+ * Whether a deposit address lacks money Kassa counted (DESIGN.md "Trusting the chain"; issue
+ * "No settlement without the money"): it holds less of the payment's coin than the
+ * confirmed, unsettled transfers add up to, and no forwarder clone was ever deployed there.
+ * A clone exists only after a `flush` (by Kassa or anyone), and a clone can move funds only
+ * to the treasury, so an emptied address WITH a clone was flushed to the merchant; one
+ * WITHOUT a clone never received what was counted (a node that served another chain, a
+ * transfer that is not there).
+ * @param counted base units counted (confirmed, not yet settled); `held` base units there now
+ */
+export function shortfallOf(counted: bigint, held: bigint, flushedBefore: boolean): { held: bigint; counted: bigint } | null {
+  return !flushedBefore && held < counted ? { held, counted } : null;
 }

@@ -37,6 +37,8 @@ export interface SendResult {
 
 /**
  * Sends a lane's next settlement transaction (docs/settlement.md "Guarantees"):
+ * 0. a deposit address that lacks counted money and was never flushed is a shortfall: an
+ *    alarm, never a settlement (`shortfallOf` in plan-settlements.ts);
  * 1. a deposit address that holds nothing any more (anyone may flush it; funds can only have
  *    gone to its treasury) is recorded settled at once, with `payment.settled`;
  * 2. the flush is simulated (`eth_estimateGas`); when the batch would revert, each flush is
@@ -64,10 +66,14 @@ export class SendSettlement {
    * @throws the database or RPC error of a step that failed; what was stored before it stands
    *   (a stored transaction is followed up by the next run)
    */
-  async send(lane: SettlementLane, plan: SettlementPlan, now: Date): Promise<SendResult> {
+  async send(lane: SettlementLane, full: SettlementPlan, now: Date): Promise<SendResult> {
+    const short = full.flushes.filter((flush) => flush.shortfall !== null);
+    await this.recordShortfalls(lane, short, now);
+    const plan = { ...full, flushes: full.flushes.filter((flush) => flush.shortfall === null) };
     const empty = plan.flushes.filter((flush) => flush.coins.length === 0);
     const alreadyFlushed = await this.recordAlreadyFlushed(empty, now);
-    const { sendable, failed } = await this.simulate(lane, plan, now);
+    const { sendable, failed: failedToSimulate } = await this.simulate(lane, plan, now);
+    const failed = [...short.map((flush) => flush.candidate.paymentId), ...failedToSimulate];
     if (!sendable) return { transactionId: null, alreadyFlushed, failed };
 
     const { chainId } = lane.chain;
@@ -118,6 +124,31 @@ export class SendSettlement {
       attempt: candidate.attempt,
       transactionId,
     };
+  }
+
+  /**
+   * Records the flushes whose deposit address lacks counted money (`shortfallOf` in plan-settlements.ts) as
+   * failed shortfalls: never settled, no `payment.settled`, an error log, and the
+   * `kassa_settlement_shortfalls` gauge; looked at again after the longest retry delay (a
+   * node that lagged may have caught up).
+   */
+  private async recordShortfalls(lane: SettlementLane, flushes: readonly PlannedFlush[], now: Date): Promise<void> {
+    if (flushes.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      for (const flush of flushes) {
+        const { held, counted } = flush.shortfall!;
+        const error =
+          `Shortfall: the deposit address holds ${held} base units of ${flush.candidate.currency}, ${counted} were counted; ` +
+          `the money is not there (a node that served another chain, or a missing transfer), so it is not settled`;
+        await this.settlements.insertMany(manager, [this.newSettlement(flush, now, null)], {
+          status: 'failed',
+          error,
+          nextAttemptAt: new Date(now.getTime() + MAX_SETTLEMENT_RETRY_DELAY_MS),
+          shortfall: true,
+        });
+        this.logger.error(`Payment ${flush.candidate.paymentId} on chain ${lane.chain.chainId}: ${error}`);
+      }
+    });
   }
 
   private async recordAlreadyFlushed(flushes: readonly PlannedFlush[], now: Date): Promise<string[]> {

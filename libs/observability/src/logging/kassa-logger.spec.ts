@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 
+import { createPublicClient, http } from 'viem';
+
 import { createPinoLogger, KassaLogger } from './kassa-logger';
 
 /** A logger writing JSON lines into memory, and the lines it wrote. */
@@ -46,6 +48,26 @@ describe('Kassa logs', () => {
     expect(text).toContain('[redacted]');
     expect(text).toContain('https://eth.example.org/v2?[redacted]');
     expect(text).toContain('postgres://[redacted]@db:5432/kassa');
+  });
+
+  it('redacts RPC provider keys in URL paths, as viem prints them in its errors, and keeps Kassa ids', async () => {
+    const { logger, lines } = memoryLogger();
+    const pathKey = 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY';
+    const queryKey = 'q9w8e7r6t5y4u3i2';
+    // A real viem error: the transport names the URL it failed to reach.
+    const client = createPublicClient({ transport: http(`http://127.0.0.1:9/v2/${pathKey}?apikey=${queryKey}`, { retryCount: 0, timeout: 2_000 }) });
+    const error = await client.getBlockNumber().catch((caught: unknown) => caught as Error);
+    expect(String(error)).toContain(pathKey);
+    logger.error(`Settlement on chain 1 failed: ${(error as Error).message}`, 'SettlePaymentsJob');
+    logger.warn(error as Error, 'ChainFollower');
+    logger.log(`Checkout http://127.0.0.1:3000/pay/${PAYMENT} opened; infura https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef`, 'Api');
+    const text = lines.join('\n');
+    expect(text).not.toContain(pathKey);
+    expect(text).not.toContain(queryKey);
+    expect(text).not.toContain('0123456789abcdef0123456789abcdef');
+    expect(text).toContain('http://127.0.0.1:9/v2/[redacted]');
+    expect(text).toContain('https://mainnet.infura.io/v3/[redacted]');
+    expect(text).toContain(`http://127.0.0.1:3000/pay/${PAYMENT}`);
   });
 
   it('drops fields named as secrets and redacts secrets inside logged objects and errors', () => {

@@ -10,7 +10,8 @@ const SECRET_KEYS = new Set(['authorization', 'cookie', 'setcookie', 'apikey', '
 /**
  * Secrets recognised inside free text: API keys (`kassa_sk_...`), Standard Webhooks signing
  * secrets (`whsec_...`), bearer credentials, and the user info and query string of URLs
- * (RPC and database URLs carry API keys and passwords there).
+ * (RPC and database URLs carry API keys and passwords there). Key-like path segments of
+ * URLs are redacted after these (see `looksLikeKey`).
  */
 const SECRET_PATTERNS: readonly [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
   [/kassa_sk_[A-Za-z0-9_-]+/g, REDACTED],
@@ -20,13 +21,30 @@ const SECRET_PATTERNS: readonly [RegExp, string | ((match: string, ...groups: st
   [/\b(https?|wss?):\/\/([^\s/?#]+)([^\s?#]*)\?[^\s#]+/gi, (_match, scheme: string, host: string, path: string) => `${scheme}://${host}${path}?${REDACTED}`],
 ];
 
-/** `text` with every secret {@link SECRET_PATTERNS} recognises replaced by {@link REDACTED}. */
+/** The path of an http(s) or ws(s) URL in free text (group 1: scheme and host, group 2: the path). */
+const URL_PATH = /\b((?:https?|wss?):\/\/[^\s/?#]+)(\/[^\s?#]*)/gi;
+
+/** A Kassa id (`pay_01J...`: a prefix and a ULID) is no secret. */
+const KASSA_ID = /^[a-z]{2,8}_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * Whether a URL path segment looks like a credential: RPC providers put the project key in
+ * the path (Alchemy `/v2/<key>`, Infura `/v3/<32 hex>`, Ankr `/<chain>/<64 hex>`, QuickNode
+ * `/<token>/`): 16 or more letters, digits, `_` or `-`, with at least one digit and one letter.
+ */
+function looksLikeKey(segment: string): boolean {
+  return segment.length >= 16 && /^[A-Za-z0-9_-]+$/.test(segment) && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment) && !KASSA_ID.test(segment);
+}
+
+/** `text` with every secret {@link SECRET_PATTERNS} recognises replaced by {@link REDACTED}, and key-like URL path segments too. */
 export function redactText(text: string): string {
   let result = text;
   for (const [pattern, replacement] of SECRET_PATTERNS) {
     result = result.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
   }
-  return result;
+  return result.replace(URL_PATH, (_match, origin: string, path: string) =>
+    origin + path.split('/').map((segment) => (looksLikeKey(segment) ? REDACTED : segment)).join('/'),
+  );
 }
 
 /** Whether a field of this name holds a secret (see {@link SECRET_KEYS}). */

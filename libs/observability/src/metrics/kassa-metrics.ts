@@ -69,6 +69,9 @@ export class KassaMetrics {
   /** Endpoints whose latest delivery failed or is being retried. */
   readonly webhookFailingEndpoints = new Gauge({ name: 'kassa_webhook_failing_endpoints', help: 'Webhook endpoints with deliveries that failed or are being retried', registers: [this.registry] });
 
+  /** Payments whose deposit address lacked counted money at their latest settlement attempt (docs/settlement.md "Shortfalls"). */
+  readonly settlementShortfalls = new Gauge({ name: 'kassa_settlement_shortfalls', help: 'Payments whose latest settlement found their deposit address holding less than the transfers counted (never settled; an operator must look)', registers: [this.registry] });
+
   /** @param defaultMetrics also collect the Node process metrics (CPU, memory, event loop) */
   constructor(defaultMetrics = true) {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });

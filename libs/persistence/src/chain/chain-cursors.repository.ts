@@ -170,4 +170,31 @@ export class ChainCursorsRepository {
     ]);
     return rowCount;
   }
+
+  /** The genesis hash recorded for the chain (DESIGN.md "Trusting the chain"), or null before its first step. */
+  async identity(chainId: number, manager: EntityManager = this.dataSource.manager): Promise<Hex | null> {
+    const row = await selectOne<{ genesis_hash: string }>(manager, `SELECT genesis_hash FROM chain_identities WHERE chain_id = $1`, [chainId]);
+    return row ? (row.genesis_hash as Hex) : null;
+  }
+
+  /** Records the chain's genesis hash, replacing any other (after its history was forgotten). */
+  async saveIdentity(manager: EntityManager, chainId: number, genesisHash: Hex): Promise<void> {
+    await runSql(
+      manager,
+      `INSERT INTO chain_identities (chain_id, genesis_hash) VALUES ($1, $2)
+       ON CONFLICT ON CONSTRAINT pk_chain_identities DO UPDATE SET genesis_hash = EXCLUDED.genesis_hash, recorded_at = now()`,
+      [chainId, genesisHash],
+    );
+  }
+
+  /** Forgets the chain's recorded genesis hash (the watcher records its node's on its next start). */
+  async forgetIdentity(manager: EntityManager, chainId: number): Promise<void> {
+    await runSql(manager, `DELETE FROM chain_identities WHERE chain_id = $1`, [chainId]);
+  }
+
+  /** Forgets where the chain's watcher stood: its cursor and every stored block (its identity is kept). */
+  async forget(manager: EntityManager, chainId: number): Promise<void> {
+    await runSql(manager, `DELETE FROM chain_blocks WHERE chain_id = $1`, [chainId]);
+    await runSql(manager, `DELETE FROM chain_cursors WHERE chain_id = $1`, [chainId]);
+  }
 }

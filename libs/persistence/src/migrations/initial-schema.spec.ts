@@ -16,6 +16,7 @@ const TABLES = [
   'api_keys',
   'chain_blocks',
   'chain_cursors',
+  'chain_identities',
   'chain_status',
   'events',
   'idempotency_keys',

@@ -185,6 +185,10 @@ export class SettlementEntity {
   @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
   nextAttemptAt!: Date | null;
 
+  /** The deposit address lacked money Kassa had counted: an alarm, never a settlement. */
+  @Column({ type: 'boolean', default: false })
+  shortfall!: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

@@ -210,14 +210,18 @@ export class SettlementsRepository {
   async insertMany(
     manager: EntityManager,
     settlements: readonly NewSettlement[],
-    outcome: { status: 'pending' } | { status: 'settled'; at: Date } | { status: 'failed'; error: string; nextAttemptAt: Date },
+    outcome:
+      | { status: 'pending' }
+      | { status: 'settled'; at: Date }
+      /** `shortfall`: the deposit address lacks counted money (an alarm, `kassa_settlement_shortfalls`). */
+      | { status: 'failed'; error: string; nextAttemptAt: Date; shortfall?: boolean },
   ): Promise<void> {
     if (settlements.length === 0) return;
     await runSql(
       manager,
       `INSERT INTO settlements (id, merchant_id, payment_id, chain_id, deposit_address, treasury_address, covered_transfer_id,
-                                attempt, transaction_id, status, settled_at, error, next_attempt_at)
-       SELECT *, $10::text, $11::timestamptz, $12::text, $13::timestamptz
+                                attempt, transaction_id, status, settled_at, error, next_attempt_at, shortfall)
+       SELECT *, $10::text, $11::timestamptz, $12::text, $13::timestamptz, $14::boolean
        FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::bigint[], $8::integer[], $9::text[])`,
       [
         settlements.map((s) => s.id),
@@ -233,6 +237,7 @@ export class SettlementsRepository {
         outcome.status === 'settled' ? outcome.at : null,
         outcome.status === 'failed' ? outcome.error : null,
         outcome.status === 'failed' ? outcome.nextAttemptAt : null,
+        outcome.status === 'failed' && outcome.shortfall === true,
       ],
     );
   }

@@ -37,6 +37,8 @@ export interface LocalChainSettings {
   pollIntervalMs?: number;
   /** Timeout of one JSON-RPC request before the next RPC URL is tried, ms; default 10,000. */
   rpcTimeoutMs?: number;
+  /** What the watcher does when the node restarted from genesis; default 'forget' (a local node starts afresh on every run). */
+  onNodeReset?: ChainConfig['onNodeReset'];
 }
 
 /** A local chain with Kassa's contracts, and its Kassa chain configuration. */
@@ -61,6 +63,7 @@ function chainConfigOf(
     pollIntervalMs: settings.pollIntervalMs ?? 500,
     rpcTimeoutMs: settings.rpcTimeoutMs ?? 10_000,
     startBlock: 0,
+    onNodeReset: settings.onNodeReset ?? 'forget',
     nativeCurrency: { symbol: 'ETH', decimals: 18 },
     factoryAddress: contracts.factory,
     implementationAddress: contracts.implementation,

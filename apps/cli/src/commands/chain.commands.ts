@@ -1,0 +1,43 @@
+import type { DataSource } from 'typeorm';
+
+import type { ChainConfig, KassaConfig } from '@kassa/config';
+import { ChainCursorsRepository, EventsRepository, PaymentsRepository, SettlementsRepository, TransfersRepository } from '@kassa/persistence';
+import { RecordBlocks, ReevaluatePayments } from '@kassa/watcher';
+import { PaymentEventsService, PaymentObjectsService } from '@kassa/webhooks';
+
+import { CliError } from './pay.command';
+
+/**
+ * `kassa chain forget <chainId>`: the operator's answer to a chain stalled on a node that
+ * serves another chain (docs/watcher.md "Chain identity"). In one transaction every active
+ * transfer of the chain is orphaned, its cursor, stored blocks and recorded genesis hash
+ * go, and the payments that had those transfers are re-evaluated with their events (open
+ * ones back to CREATED, PAID ones exception REORGED). The watcher then records its node's
+ * genesis block and follows the chain from `startBlock` (or the head).
+ * @returns how many payments had transfers on the forgotten chain
+ * @throws CliError when the chain is not configured
+ */
+export async function forgetChainHistory(dataSource: DataSource, config: KassaConfig, chainId: number): Promise<{ orphanedPayments: number }> {
+  const chain: ChainConfig | undefined = config.chains.find((candidate) => candidate.chainId === chainId);
+  if (!chain) throw new CliError(`Chain ${chainId} is not configured (configured: ${config.chains.map((c) => c.chainId).join(', ') || 'none'})`);
+  const cursors = new ChainCursorsRepository(dataSource);
+  const payments = new PaymentsRepository(dataSource);
+  const transfers = new TransfersRepository(dataSource);
+  const events = new PaymentEventsService(
+    payments,
+    new EventsRepository(dataSource),
+    new PaymentObjectsService(config, transfers, cursors, new SettlementsRepository(dataSource)),
+  );
+  const recorder = new RecordBlocks(dataSource, cursors, transfers, new ReevaluatePayments(payments, transfers, events, cursors));
+  const stored = await cursors.get(chainId);
+  const confirmations = Math.max(chain.confirmations, await maxRequiredConfirmations(dataSource, chainId));
+  return recorder.forgetHistory(chainId, stored ? { number: stored.blockNumber, hash: stored.blockHash } : null, null, confirmations);
+}
+
+async function maxRequiredConfirmations(dataSource: DataSource, chainId: number): Promise<number> {
+  const [row] = await dataSource.query<{ max: number | null }[]>(
+    'SELECT max(required_confirmations) AS max FROM payment_options WHERE chain_id = $1',
+    [chainId],
+  );
+  return row?.max ?? 0;
+}
