@@ -67,6 +67,7 @@ describe('bad input to the merchant API', () => {
     ['an empty JSON body', 'POST', '/v1/payments', '', json, 400],
     ['an amount past uint256', 'POST', '/v1/payments', JSON.stringify({ amount: '9'.repeat(90), currency: 'USDC' }), json, 400, 'amount'],
     ['an amount with a sign', 'POST', '/v1/payments', JSON.stringify({ amount: '+5', currency: 'USDC' }), json, 400, 'amount'],
+    ['an amount with surrounding spaces', 'POST', '/v1/payments', JSON.stringify({ amount: '  12 ', currency: 'USDC' }), json, 400, 'amount'],
     ['an amount as an object', 'POST', '/v1/payments', JSON.stringify({ amount: { value: '1' }, currency: 'USDC' }), json, 400, 'amount'],
     ['a fractional chain id', 'POST', '/v1/payments', JSON.stringify({ amount: '1', currency: 'USDC', chainId: 1.5 }), json, 400, 'chainId'],
     ['a NUL in the order id', 'POST', '/v1/payments', JSON.stringify({ amount: '1', currency: 'USDC', orderId: 'a\u0000b' }), json, 400, 'orderId'],

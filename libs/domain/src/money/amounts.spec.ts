@@ -28,6 +28,8 @@ describe('decimal amounts and base units', () => {
     ['', 6, 'must be a decimal string'],
     ['1 000', 6, 'must be a decimal string'],
     ['0x10', 6, 'must be a decimal string'],
+    ['  12 ', 6, 'must be a decimal string'],
+    ['12\n', 6, 'must be a decimal string'],
   ])('rejects %s naming the field', (amount, decimals, message) => {
     const error = (() => {
       try {

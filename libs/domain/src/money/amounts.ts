@@ -14,7 +14,8 @@ const DECIMAL_STRING = /^\d+(\.\d+)?$/;
  * Converts a decimal amount such as `"25.50"` into base units of a token with `decimals`
  * decimals (`25500000n` for a 6-decimals token).
  *
- * The input must be a plain positive decimal string (no sign, no exponent, no separators).
+ * The input must be a plain positive decimal string (no sign, no exponent, no separators, no
+ * surrounding spaces).
  *
  * @param amount decimal string, e.g. "25.50"
  * @param decimals the token's `decimals()` (ERC-20) or 18 for the native coin
@@ -27,18 +28,18 @@ export function toBaseUnits(amount: string, decimals: number, field = 'amount'):
   if (typeof amount !== 'string') {
     throw ValidationError.field(field, 'must be a decimal string such as "25.50"');
   }
-  const trimmed = amount.trim();
-  if (trimmed.startsWith('-')) {
+  // "  12 " is not "12": an amount is exact text, and a client that pads it has a bug to see.
+  if (amount.startsWith('-')) {
     throw ValidationError.field(field, 'must be greater than zero');
   }
-  if (!DECIMAL_STRING.test(trimmed)) {
+  if (!DECIMAL_STRING.test(amount)) {
     throw ValidationError.field(field, 'must be a decimal string such as "25.50"');
   }
-  const fraction = trimmed.split('.')[1] ?? '';
+  const fraction = amount.split('.')[1] ?? '';
   if (fraction.replace(/0+$/, '').length > decimals) {
     throw ValidationError.field(field, `has more than ${decimals} decimal places`);
   }
-  const baseUnits = BigInt(new Decimal(trimmed).shiftedBy(decimals).toFixed(0));
+  const baseUnits = BigInt(new Decimal(amount).shiftedBy(decimals).toFixed(0));
   if (baseUnits === 0n) {
     throw ValidationError.field(field, 'must be greater than zero');
   }

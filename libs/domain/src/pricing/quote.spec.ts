@@ -33,7 +33,8 @@ describe('quoting a price in a coin', () => {
 
 
   it('accepts prices with up to 18 decimals and refuses others naming the field', () => {
-    expect(parsePriceAmount(' 25.00 ')).toBe('25.00');
+    expect(parsePriceAmount('25.00')).toBe('25.00');
+    expect(() => parsePriceAmount(' 25.00 ')).toThrow(/price.amount/);
     expect(() => parsePriceAmount('0')).toThrow(/price.amount/);
     expect(() => parsePriceAmount('1e3')).toThrow(/price.amount/);
     expect(() => parsePriceAmount(`0.${'1'.repeat(19)}`)).toThrow(/price.amount/);

@@ -12,12 +12,12 @@ function scaled(decimal: string): { digits: bigint; scale: number } {
 /**
  * Checks a price amount (`price.amount` of `POST /v1/payments`): a plain positive decimal
  * string with at most {@link PRICE_MAX_DECIMALS} fractional digits.
- * @returns the amount as given (trimmed)
+ * @returns the amount as given
  * @throws ValidationError naming `field` for anything else
  */
 export function parsePriceAmount(amount: string, field = 'price.amount'): string {
   toBaseUnits(amount, PRICE_MAX_DECIMALS, field);
-  return amount.trim();
+  return amount;
 }
 
 /**
