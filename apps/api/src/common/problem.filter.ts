@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger,
 import { DomainError, QuoteUnavailableError, ValidationError } from '@kassa/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType, statusOfCode } from './problem';
 import { describeRoute } from './request-log';
 import type { RouteTable } from './route-table';
@@ -44,7 +45,8 @@ export function answerFrameworkError(error: { statusCode?: number; message: stri
 /**
  * Turns every error into an RFC 9457 problem response: domain errors by their code, HTTP
  * errors from Nest and Fastify (unknown route, malformed, oversized or non-JSON body, rate
- * limit) by their status, and anything else into a 500 that names no internals, logged
+ * limit) by their status, an unreachable database into a 503 with `Retry-After`, and
+ * anything else into a 500 that names no internals, logged
  * once with context. A known path asked with a method it does not accept answers 405 with
  * `Allow` (RFC 9110 section 15.5.6) when a {@link RouteTable} is given.
  */
@@ -71,6 +73,23 @@ export class ProblemFilter implements ExceptionFilter {
           detail: `${request.method} is not accepted here; use ${allowed.join(', ')}`,
           instance,
           code: 'method_not_allowed',
+        } satisfies Problem);
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      // The database is down, not the request wrong: ask the client to come back (as /health/ready says).
+      this.logger.warn(`${request.method} ${describeRoute(request)}: the database is unavailable (${(error as Error).message})`);
+      void reply
+        .status(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send({
+          type: problemType('service_unavailable'),
+          title: 'Service unavailable',
+          status: 503,
+          detail: `The database is unavailable; nothing was changed. Try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+          instance,
+          code: 'service_unavailable',
         } satisfies Problem);
       return;
     }
