@@ -2,6 +2,8 @@ import { ConsoleLogger } from '@nestjs/common';
 
 import { ChainCursorsRepository } from '@kassa/persistence';
 
+import { forgetChainHistory } from '../../apps/cli/src/commands/chain.commands';
+
 import { CapturingLogger, useWatcherTestKit, waitFor, type RunningWatcher, type WatcherTestKit } from './support/watcher-test-kit';
 
 /**
@@ -10,7 +12,8 @@ import { CapturingLogger, useWatcherTestKit, waitFor, type RunningWatcher, type 
  * one. Confirmations count only on the verified chain: nothing read from the other chain
  * moves a payment, changes an amount or causes an event. Production chains stall and say
  * why; development chains (`onNodeReset: 'forget'`) forget the old history, so its
- * transfers stop counting and no payment is ever PAID on a block that is not there.
+ * transfers stop counting and no payment is ever PAID on a block that is not there. An
+ * operator does the same for a stalled chain with `kassa chain forget`.
  */
 
 /** One PAID and one PENDING payment, paid on the kit's chain before it goes away. */
@@ -35,7 +38,7 @@ async function snapshotOf(kit: WatcherTestKit, paymentId: string) {
 describe('watcher: a node reset under a kept database, production chain (onNodeReset stall)', () => {
   const kit = useWatcherTestKit({ chains: [{ chainId: 31337, onNodeReset: 'stall' }] });
 
-  it('stalls on a node reset in place: no payment moves, no amount changes, no event, and the status says what to do', async () => {
+  it('stalls on a node reset in place (no payment moves, no amount changes, no event; the status says what to do) until kassa chain forget', async () => {
     let watcher = await kit.startWatcher();
     const { paid, pending, oldHead } = await paidAndPending(kit, watcher);
     const before = [await snapshotOf(kit, paid.id), await snapshotOf(kit, pending.id)];
@@ -59,6 +62,17 @@ describe('watcher: a node reset under a kept database, production chain (onNodeR
     expect((await new ChainCursorsRepository(kit.db.dataSource).get(31337))?.blockNumber).toBe(oldHead);
     // One log line for the cause, however often the follower checks again.
     expect(logger.lines.filter((line) => line.level === 'error' && line.message.includes('stalled'))).toHaveLength(1);
+
+    // The operator's answer: forget the replaced chain; the watcher follows the node's chain afresh.
+    expect(await forgetChainHistory(kit.db.dataSource, kit.config, 31337)).toEqual({ orphanedPayments: 2 });
+    await waitFor(
+      async () => watcher.followers.status()[0]?.state,
+      (state) => state === 'following',
+      (state) => `state ${state}`,
+    );
+    await kit.waitForCursor(await kit.mine(2), watcher);
+    expect(await kit.payment(pending.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
+    expect(await kit.payment(paid.id)).toMatchObject({ status: 'PAID', exception: 'REORGED', amountReceived: 0n });
     await watcher.stop();
   });
 

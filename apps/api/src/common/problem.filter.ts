@@ -76,24 +76,9 @@ export class ProblemFilter implements ExceptionFilter {
         } satisfies Problem);
       return;
     }
-    if (isDatabaseUnavailable(error)) {
-      // The database is down, not the request wrong: ask the client to come back (as /health/ready says).
-      this.logger.warn(`${request.method} ${describeRoute(request)}: the database is unavailable (${(error as Error).message})`);
-      void reply
-        .status(503)
-        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
-        .header('content-type', PROBLEM_CONTENT_TYPE)
-        .send({
-          type: problemType('service_unavailable'),
-          title: 'Service unavailable',
-          status: 503,
-          detail: `The database is unavailable; nothing was changed. Try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
-          instance,
-          code: 'service_unavailable',
-        } satisfies Problem);
-      return;
-    }
     const problem = this.toProblem(error, request, instance);
+    // The database is down, not the request wrong: ask the client to come back (as /health/ready says).
+    if (problem.code === 'service_unavailable') void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
   }
 
@@ -108,6 +93,17 @@ export class ProblemFilter implements ExceptionFilter {
         instance,
         code: error.code,
         ...(error instanceof ValidationError || error instanceof QuoteUnavailableError ? { errors: error.errors } : {}),
+      };
+    }
+    if (isDatabaseUnavailable(error)) {
+      this.logger.warn(`${request.method} ${describeRoute(request)}: the database is unavailable (${(error as Error).message})`);
+      return {
+        type: problemType('service_unavailable'),
+        title: 'Service unavailable',
+        status: 503,
+        detail: `The database is unavailable; nothing was changed. Try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+        instance,
+        code: 'service_unavailable',
       };
     }
     const httpStatus = this.httpStatusOf(error);

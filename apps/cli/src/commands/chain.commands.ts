@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 
-import type { ChainConfig, KassaConfig } from '@kassa/config';
+import type { KassaConfig } from '@kassa/config';
 import { ChainCursorsRepository, EventsRepository, PaymentsRepository, SettlementsRepository, TransfersRepository } from '@kassa/persistence';
 import { RecordBlocks, ReevaluatePayments } from '@kassa/watcher';
 import { PaymentEventsService, PaymentObjectsService } from '@kassa/webhooks';
@@ -18,8 +18,7 @@ import { CliError } from './pay.command';
  * @throws CliError when the chain is not configured
  */
 export async function forgetChainHistory(dataSource: DataSource, config: KassaConfig, chainId: number): Promise<{ orphanedPayments: number }> {
-  const chain: ChainConfig | undefined = config.chains.find((candidate) => candidate.chainId === chainId);
-  if (!chain) throw new CliError(`Chain ${chainId} is not configured (configured: ${config.chains.map((c) => c.chainId).join(', ') || 'none'})`);
+  if (!config.chains.some((candidate) => candidate.chainId === chainId)) throw new CliError(`Chain ${chainId} is not configured (configured: ${config.chains.map((c) => c.chainId).join(', ') || 'none'})`);
   const cursors = new ChainCursorsRepository(dataSource);
   const payments = new PaymentsRepository(dataSource);
   const transfers = new TransfersRepository(dataSource);
@@ -30,14 +29,5 @@ export async function forgetChainHistory(dataSource: DataSource, config: KassaCo
   );
   const recorder = new RecordBlocks(dataSource, cursors, transfers, new ReevaluatePayments(payments, transfers, events, cursors));
   const stored = await cursors.get(chainId);
-  const confirmations = Math.max(chain.confirmations, await maxRequiredConfirmations(dataSource, chainId));
-  return recorder.forgetHistory(chainId, stored ? { number: stored.blockNumber, hash: stored.blockHash } : null, null, confirmations);
-}
-
-async function maxRequiredConfirmations(dataSource: DataSource, chainId: number): Promise<number> {
-  const [row] = await dataSource.query<{ max: number | null }[]>(
-    'SELECT max(required_confirmations) AS max FROM payment_options WHERE chain_id = $1',
-    [chainId],
-  );
-  return row?.max ?? 0;
+  return recorder.forgetHistory(chainId, stored ? { number: stored.blockNumber, hash: stored.blockHash } : null, null);
 }

@@ -319,10 +319,25 @@ export class ChainFollower {
       this.update({ cursor: stored.blockNumber, cursorBlockTime: block?.timestamp ?? null });
       return { cursor: { number: stored.blockNumber, hash: stored.blockHash }, next: stored.blockNumber + 1n };
     }
+    return this.freshPosition();
+  }
+
+  /** Where a chain with no stored cursor starts: `startBlock`, else the node's head. */
+  private async freshPosition(): Promise<Position> {
     const start = this.deps.chain.startBlock;
     const next = start !== undefined ? BigInt(start) : await this.deps.heads.latest();
     this.logger.log(`Chain ${this.chainId} has no stored cursor: starting at block ${next}`);
     return { cursor: null, next };
+  }
+
+  /**
+   * The hash of the node's genesis block.
+   * @throws BlockNotAvailableError when the node has none; RpcReadError
+   */
+  private async nodeGenesisHash(): Promise<Hex> {
+    const genesis = (await this.deps.scanner.headers([0n])).get(0n);
+    if (!genesis) throw new BlockNotAvailableError(`The RPC node of chain ${this.chainId} has no genesis block`);
+    return genesis.hash;
   }
 
   /**
@@ -335,20 +350,17 @@ export class ChainFollower {
    * @throws ChainIdentityMismatchError; BlockNotAvailableError when the node has no genesis block
    */
   private async verifyIdentity(cursor: BlockRef | null): Promise<'same' | 'forgotten'> {
-    const genesis = (await this.deps.scanner.headers([0n])).get(0n);
-    if (!genesis) throw new BlockNotAvailableError(`The RPC node of chain ${this.chainId} has no genesis block`);
-    const recorded = await this.deps.recorder.adoptIdentity(this.chainId, genesis.hash);
-    if (recorded === genesis.hash) return 'same';
-    const mismatch = new ChainIdentityMismatchError(this.chainId, recorded, genesis.hash);
-    if (this.deps.chain.onNodeReset !== 'forget') throw mismatch;
-    await this.forget(cursor, genesis.hash, `restarted from genesis (node genesis ${genesis.hash}, recorded ${recorded})`);
+    const genesis = await this.nodeGenesisHash();
+    const recorded = await this.deps.recorder.adoptIdentity(this.chainId, genesis);
+    if (recorded === genesis) return 'same';
+    if (this.deps.chain.onNodeReset !== 'forget') throw new ChainIdentityMismatchError(this.chainId, recorded, genesis);
+    await this.forget(cursor, genesis, `restarted from genesis (node genesis ${genesis}, recorded ${recorded})`);
     return 'forgotten';
   }
 
   /** Forgets the chain's history (onNodeReset 'forget' only) and says so once. */
   private async forget(cursor: BlockRef | null, genesisHash: Hex, why: string): Promise<void> {
-    const confirmations = Math.max(this.deps.chain.confirmations, this.watchList.maxRequiredConfirmations);
-    const { orphanedPayments } = await this.deps.recorder.forgetHistory(this.chainId, cursor, genesisHash, confirmations);
+    const { orphanedPayments } = await this.deps.recorder.forgetHistory(this.chainId, cursor, genesisHash);
     this.logger.warn(
       `Chain ${this.chainId} ${why}; onNodeReset is 'forget': its old history is forgotten, and the transfers of ` +
         `${orphanedPayments} payments on it no longer count`,
@@ -427,12 +439,10 @@ export class ChainFollower {
     // genesis with the stored blocks was reset in place (hardhat_reset keeps the genesis).
     const reset = !ancestor || (ancestor.number === 0n && cursor.number > 0n);
     if (reset && this.deps.chain.onNodeReset === 'forget') {
-      const genesis = (await this.deps.scanner.headers([0n])).get(0n);
-      if (!genesis) throw new BlockNotAvailableError(`The RPC node of chain ${this.chainId} has no genesis block`);
-      await this.forget(cursor, genesis.hash, `shares no stored block with its node (a node reset in place)`);
-      return this.initialPosition();
+      await this.forget(cursor, await this.nodeGenesisHash(), `shares no stored block with its node (a node reset in place)`);
+      return this.freshPosition();
     }
-    if (reset || !ancestor) {
+    if (reset) {
       throw new ReorgTooDeepError(
         `No stored block of chain ${this.chainId} above its genesis (${stored.length} blocks up to ${cursor.number}) is on the node's chain: ` +
           `a reorg deeper than finalityDepth ${depth}, or the node was reset. If the node's chain replaced the old one for good ` +

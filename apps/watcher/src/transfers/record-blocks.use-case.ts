@@ -157,11 +157,10 @@ export class RecordBlocks {
    * @param expected the cursor the caller saw stored (fencing, as in {@link record})
    * @param genesisHash the new chain's genesis hash; null forgets the identity too (the
    *   watcher records its node's genesis when it next starts: `kassa chain forget`)
-   * @param confirmations the most confirmations any watched payment of the chain requires
    * @returns the payments whose transfers were orphaned
    * @throws CursorMovedError when the stored cursor is not `expected`
    */
-  async forgetHistory(chainId: number, expected: BlockRef | null, genesisHash: Hex | null, confirmations: number): Promise<{ orphanedPayments: number }> {
+  async forgetHistory(chainId: number, expected: BlockRef | null, genesisHash: Hex | null): Promise<{ orphanedPayments: number }> {
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, expected);
       const orphanedIds = await this.transfers.orphanFromBlock(manager, chainId, 0n);
@@ -172,7 +171,8 @@ export class RecordBlocks {
         chainId,
         head: 0n,
         previousHead: null,
-        confirmations,
+        // Every transfer of the chain was just orphaned: none is young, whatever the threshold.
+        confirmations: 0,
         touchedPaymentIds: orphanedIds,
         newTransferPaymentIds: new Set(),
         now: new Date(),
