@@ -132,6 +132,16 @@ describe('bad input to the merchant API', () => {
     ['an origin with a path', 'PATCH', '/v1/merchant', JSON.stringify({ allowedOrigins: ['https://shop.example/checkout'] }), json, 400, 'allowedOrigins'],
     ['an origin with an upper-case host', 'PATCH', '/v1/merchant', JSON.stringify({ allowedOrigins: ['https://Shop.example'] }), json, 400, 'allowedOrigins'],
     ['an origin that is not http(s)', 'PATCH', '/v1/merchant', JSON.stringify({ allowedOrigins: ['ftp://shop.example'] }), json, 400, 'allowedOrigins'],
+    ['an origin that would add a CSP directive', 'PATCH', '/v1/merchant', JSON.stringify({ allowedOrigins: ['https://shop.example;sandbox'] }), json, 400, 'allowedOrigins'],
+    ['a wildcard origin', 'PATCH', '/v1/merchant', JSON.stringify({ allowedOrigins: ['https://*'] }), json, 400, 'allowedOrigins'],
+    ['an origin with a comma in its host', 'PATCH', '/v1/merchant', JSON.stringify({ allowedOrigins: ['https://a.example,b.example'] }), json, 400, 'allowedOrigins'],
+    // query parameters a route does not take
+    ['a query parameter on the merchant', 'GET', '/v1/merchant?foo=1', undefined, {}, 400, 'foo'],
+    ['a merchant id in the query of a settings change', 'PATCH', '/v1/merchant?merchantId=mer_01JD3M6Q8Y7W4ZK2N5R0T9V1XC', JSON.stringify({ tolerancePercent: '1' }), json, 400, 'merchantId'],
+    ['a query parameter on a new payment', 'POST', '/v1/payments?foo=1', JSON.stringify({ amount: '1', currency: 'USDC' }), json, 400, 'foo'],
+    ['a query parameter on one payment', 'GET', `/v1/payments/${UNKNOWN.payment}?expand=events`, undefined, {}, 400, 'expand'],
+    ['a query parameter on a new API key', 'POST', '/v1/api-keys?scope=admin', JSON.stringify({ scopes: ['read'] }), json, 400, 'scope'],
+    ['a query parameter on a webhook endpoint', 'DELETE', `/v1/webhook-endpoints/${UNKNOWN.endpoint}?force=1`, undefined, {}, 400, 'force'],
     // routes and methods
     ['an unknown route', 'GET', '/v1/refunds', undefined, {}, 404],
     ['an unknown method on a known route', 'PUT', '/v1/payments', JSON.stringify({}), json, 405],
@@ -252,5 +262,62 @@ describe('bad input to the merchant API', () => {
     // The bodies really exercised both sides: many were accepted and written, many refused.
     expect(created).toBeGreaterThan(40);
     expect(created).toBeLessThan(270);
+  });
+
+  describe('answers that carry secrets or may be framed', () => {
+    const typedKey = `kassa_sk_${'A1b2'.repeat(10)}xyz`;
+
+    it.each([
+      ['an unknown route with a key in its query', 'GET', `/v1/nonexistent?key=${typedKey}`, 404],
+      ['an unknown route with a key in its path', 'GET', `/v1/${typedKey}`, 404],
+      ['a key where a payment id goes', 'GET', `/v1/payments/${typedKey}`, 404],
+      ['a key as a query parameter name', 'GET', `/v1/merchant?${typedKey}=1`, 400],
+      ['a signing secret as a query parameter name', 'GET', `/v1/merchant?whsec_${'c2VjcmV0'.repeat(4)}=1`, 400],
+    ])('never echoes a credential: %s', async (_name, method, path, status) => {
+      const response = await raw(method, path, undefined);
+
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.text).not.toContain(typedKey);
+      expect(response.text).not.toMatch(/kassa_sk_[A-Za-z0-9]|whsec_[A-Za-z0-9]/);
+    });
+
+    it('answers every /v1 response no-store and nosniff, the new API key and the new signing secret included', async () => {
+      const key = await raw('POST', '/v1/api-keys', JSON.stringify({ scopes: ['read'] }), json);
+      const endpoint = await raw('POST', '/v1/webhook-endpoints', JSON.stringify({ url: 'https://shop.example/hooks' }), json);
+      const rotated = await raw('POST', `/v1/webhook-endpoints/${(JSON.parse(endpoint.text) as { id: string }).id}/rotate-secret`, undefined);
+      const problem = await raw('GET', `/v1/payments/${UNKNOWN.payment}`, undefined);
+      expect(JSON.parse(key.text)).toMatchObject({ key: expect.stringMatching(/^kassa_sk_/) });
+      expect(JSON.parse(endpoint.text)).toMatchObject({ secret: expect.stringMatching(/^whsec_/) });
+
+      for (const response of [key, endpoint, rotated, problem]) {
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      }
+    });
+
+    it('serves /docs with a Content-Security-Policy that refuses framing, and the OpenAPI bearer scheme is no JWT', async () => {
+      const page = await fetch(`${kassa.apiUrl}/docs`);
+      await page.text();
+      const policy = page.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).toContain("script-src 'self'");
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+
+      const document = (await (await fetch(`${kassa.apiUrl}/docs/json`)).json()) as { components: { securitySchemes: Record<string, { scheme?: string; bearerFormat?: string }> } };
+      const bearer = Object.values(document.components.securitySchemes).find((scheme) => scheme.scheme === 'bearer');
+      expect(bearer).toBeDefined();
+      expect(bearer!.bearerFormat).not.toBe('JWT');
+    });
+
+    it('answers headers over the size limit with a 431 problem', async () => {
+      const response = await raw('GET', '/v1/merchant', undefined, { 'x-padding': 'a'.repeat(20_000) }).catch((error: unknown) => {
+        throw new Error(`the server closed the connection without an answer: ${String(error)}`);
+      });
+
+      expect(response.status).toBe(431);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.parse(response.text)).toMatchObject({ status: 431, code: 'request_header_fields_too_large', type: 'urn:kassa:problem:request-header-fields-too-large' });
+    });
   });
 });

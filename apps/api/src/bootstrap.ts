@@ -1,4 +1,4 @@
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DynamicModule } from '@nestjs/common';
@@ -7,9 +7,11 @@ import type { KassaConfig } from '@kassa/config';
 import { createKassaLogger } from '@kassa/observability';
 
 import { registerJsonOnly } from './common/json-only';
-import { answerFrameworkError, ProblemFilter } from './common/problem.filter';
+import { KnownQueryParametersInterceptor } from './common/known-query-parameters';
+import { answerClientError, answerFrameworkError, ProblemFilter } from './common/problem.filter';
 import { registerRateLimits } from './common/rate-limit';
 import { registerRequestLog, requestIdOf } from './common/request-log';
+import { registerResponseHeaders } from './common/response-headers';
 import { type RegisteredRoute, RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 
@@ -26,14 +28,21 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
 /**
  * Builds the HTTP application around `rootModule` (the API's, or the embedded default's
  * composition of all three apps): Fastify adapter, RFC 9457 problem responses (405 with
- * `Allow` for a known path asked with another method), request validation, rate limits,
+ * `Allow` for a known path asked with another method), request validation (undeclared
+ * query parameters refused), rate limits,
  * structured logs (pino, secrets redacted), request ids, a request log without secrets,
  * and the OpenAPI document at `/docs` (JSON at `/docs/json`).
  */
 export async function createHttpApplication(rootModule: DynamicModule, config: KassaConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.http.trustProxy, frameworkErrors: answerFrameworkError, genReqId: requestIdOf }),
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: config.http.trustProxy,
+      frameworkErrors: answerFrameworkError,
+      clientErrorHandler: answerClientError,
+      genReqId: requestIdOf,
+    }),
     { logger: createKassaLogger({ level: config.logLevel, format: config.logFormat ?? 'json' }), bufferLogs: false },
   );
   const routes = new RouteTable();
@@ -41,9 +50,11 @@ export async function createHttpApplication(rootModule: DynamicModule, config: K
   app.getHttpAdapter().getInstance().addHook('onRoute', (route) => routes.record(route.method, route.url));
   await registerRateLimits(app, config);
   registerJsonOnly(app);
+  registerResponseHeaders(app);
   registerRequestLog(app);
   app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new KnownQueryParametersInterceptor(app.get(Reflector)));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
@@ -51,7 +62,7 @@ export async function createHttpApplication(rootModule: DynamicModule, config: K
       .setTitle('Kassa API')
       .setDescription('Self-hosted, non-custodial crypto payments on EVM chains. Errors are RFC 9457 problem details.')
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A secret API key, kassa_sk_... (on /ops: the operator token)' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'A secret API key, kassa_sk_... (on /ops: the operator token)' })
       .addBasicAuth({ type: 'http', scheme: 'basic', description: 'Only /ops: any user name, the operator token as password' })
       .build(),
   );

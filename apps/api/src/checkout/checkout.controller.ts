@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 
 import { NotFoundError } from '@kassa/domain';
 
+import { AcceptsAnyQueryParameters } from '../common/known-query-parameters';
 import { ApiProblemResponses } from '../common/openapi';
 import { CHECKOUT_ASSETS } from './assets';
 import { checkoutPage, renderNotFoundPage } from './checkout.page';
@@ -20,6 +21,7 @@ import { qrCodeSvg, qrLabel } from './qr-code';
  */
 @ApiTags('checkout')
 @Controller('pay')
+@AcceptsAnyQueryParameters()
 export class CheckoutController {
   constructor(
     private readonly checkout: CheckoutService,

@@ -28,7 +28,7 @@ describe('the checkout page\'s security headers', () => {
   });
 
   it('drops stored origins that are not plain origins, so none can add a directive', () => {
-    expect(validOrigins(['https://shop.example', "https://a.example; script-src 'unsafe-inline'", 'https://b.example/path', '*', 'ftp://c.example', 'HTTPS://D.EXAMPLE']))
+    expect(validOrigins(['https://shop.example', "https://a.example; script-src 'unsafe-inline'", 'https://b.example/path', '*', 'ftp://c.example', 'HTTPS://D.EXAMPLE', 'https://shop.example;sandbox', 'https://*']))
       .toEqual(['https://shop.example']);
   });
 });

@@ -1,3 +1,5 @@
+import { isWebOrigin } from '@kassa/domain';
+
 /**
  * Security headers of the checkout routes. The page loads nothing from other servers:
  * scripts, styles and connections only from its own origin, images only inline (the QR
@@ -6,19 +8,12 @@
  */
 
 /**
- * The merchant's allowed origins that are well-formed origins (`scheme://host[:port]`,
- * http or https, lower case, as `URL.origin` writes them). Anything else is dropped, so a
- * stored value can never add a directive to the policy.
+ * The merchant's allowed origins that are web origins ({@link isWebOrigin}). Anything else
+ * is dropped, so a value stored before the API refused it can never add a directive or a
+ * wildcard to the policy.
  */
 export function validOrigins(origins: readonly string[]): string[] {
-  return origins.filter((origin) => {
-    try {
-      const url = new URL(origin);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
-    } catch {
-      return false;
-    }
-  });
+  return origins.filter(isWebOrigin);
 }
 
 /**

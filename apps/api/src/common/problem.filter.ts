@@ -1,9 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { DomainError, QuoteUnavailableError, ValidationError } from '@kassa/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
-import { PROBLEM_CONTENT_TYPE, type Problem, problemType, statusOfCode } from './problem';
+import { PROBLEM_CONTENT_TYPE, type Problem, problemType, statusOfCode, withoutCredentials } from './problem';
 import { describeRoute } from './request-log';
 import type { RouteTable } from './route-table';
 
@@ -23,8 +26,10 @@ const HTTP_CODES: Record<number, string> = {
   409: 'conflict',
   413: 'payload_too_large',
   414: 'uri_too_long',
+  408: 'request_timeout',
   415: 'unsupported_media_type',
   429: 'too_many_requests',
+  431: 'request_header_fields_too_large',
 };
 
 /**
@@ -39,7 +44,37 @@ export function answerFrameworkError(error: { statusCode?: number; message: stri
   void reply
     .status(status)
     .header('content-type', PROBLEM_CONTENT_TYPE)
-    .send({ type: problemType(code), title: code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' '), status, detail, instance: request.url.split('?')[0], code } satisfies Problem);
+    .send(withoutCredentials({ type: problemType(code), title: titleOf(code), status, detail, instance: request.url.split('?')[0], code }));
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refuses before Fastify sees
+ * it (headers over the size limit, 431; a request that did not arrive in time, 408; a
+ * malformed request, 400) is answered as an RFC 9457 problem too, then the connection is
+ * closed, as Node does (https://nodejs.org/api/http.html#event-clienterror).
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are larger than the server accepts.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time.']
+        : [400, 'The request is not valid HTTP.'];
+  const code = HTTP_CODES[status]!;
+  const body = JSON.stringify({ type: problemType(code), title: titleOf(code), status, detail, code } satisfies Problem);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+function titleOf(code: string): string {
+  const words = code.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -66,20 +101,22 @@ export class ProblemFilter implements ExceptionFilter {
         .status(405)
         .header('allow', allowed.join(', '))
         .header('content-type', PROBLEM_CONTENT_TYPE)
-        .send({
-          type: problemType('method_not_allowed'),
-          title: 'Method not allowed',
-          status: 405,
-          detail: `${request.method} is not accepted here; use ${allowed.join(', ')}`,
-          instance,
-          code: 'method_not_allowed',
-        } satisfies Problem);
+        .send(
+          withoutCredentials({
+            type: problemType('method_not_allowed'),
+            title: 'Method not allowed',
+            status: 405,
+            detail: `${request.method} is not accepted here; use ${allowed.join(', ')}`,
+            instance,
+            code: 'method_not_allowed',
+          }),
+        );
       return;
     }
     const problem = this.toProblem(error, request, instance);
     // The database is down, not the request wrong: ask the client to come back (as /health/ready says).
     if (problem.code === 'service_unavailable') void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(withoutCredentials(problem));
   }
 
   private toProblem(error: unknown, request: FastifyRequest, instance: string): Problem {
@@ -109,7 +146,7 @@ export class ProblemFilter implements ExceptionFilter {
     const httpStatus = this.httpStatusOf(error);
     if (httpStatus !== undefined && httpStatus < 500) {
       const code = HTTP_CODES[httpStatus] ?? 'bad_request';
-      return { type: problemType(code), title: this.titleOf(code), status: httpStatus, detail: this.detailOf(error, httpStatus), instance, code };
+      return { type: problemType(code), title: titleOf(code), status: httpStatus, detail: this.detailOf(error, httpStatus, request, instance), instance, code };
     }
     this.logger.error({ msg: 'Unhandled error', method: request.method, route: describeRoute(request), err: error }, (error as Error)?.stack);
     return { type: problemType('internal_error'), title: 'Internal server error', status: 500, detail: 'The server could not complete the request.', instance, code: 'internal_error' };
@@ -121,8 +158,10 @@ export class ProblemFilter implements ExceptionFilter {
     return typeof statusCode === 'number' ? statusCode : undefined;
   }
 
-  private detailOf(error: unknown, status: number): string {
+  private detailOf(error: unknown, status: number, request: FastifyRequest, instance: string): string {
     if (status === 413) return 'The request body is larger than the server accepts (64 KiB).';
+    // The router's "Cannot GET <url>" would echo the query string, where a key may have been typed.
+    if (error instanceof NotFoundException && error.message.startsWith('Cannot ')) return `There is no route ${request.method} ${instance}.`;
     if (error instanceof HttpException) {
       const response = error.getResponse();
       if (typeof response === 'object' && response !== null && 'message' in response) {
@@ -132,10 +171,5 @@ export class ProblemFilter implements ExceptionFilter {
       return error.message;
     }
     return (error as FastifyError).message;
-  }
-
-  private titleOf(code: string): string {
-    const words = code.replace(/_/g, ' ');
-    return words.charAt(0).toUpperCase() + words.slice(1);
   }
 }

@@ -1,4 +1,5 @@
 import type { DomainErrorCode, FieldError } from '@kassa/domain';
+import { redactText } from '@kassa/observability';
 
 /**
  * An RFC 9457 problem details object, served as `application/problem+json`.
@@ -15,6 +16,21 @@ export interface Problem {
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * `problem` with every credential-shaped value in its texts (`kassa_sk_...`, `whsec_...`,
+ * bearer credentials, URL user info, query strings and key-like path segments; see
+ * `redactText`) replaced by `[redacted]`: a problem names what was wrong without echoing a
+ * key that a client typed into a path, a query parameter or a field.
+ */
+export function withoutCredentials(problem: Problem): Problem {
+  return {
+    ...problem,
+    ...(problem.detail === undefined ? {} : { detail: redactText(problem.detail) }),
+    ...(problem.instance === undefined ? {} : { instance: redactText(problem.instance) }),
+    ...(problem.errors === undefined ? {} : { errors: problem.errors.map((error) => ({ field: redactText(error.field), message: redactText(error.message) })) }),
+  };
+}
 
 /** Problem type URIs: one stable URN per error code (RFC 9457 section 3.1.1). */
 export const problemType = (code: string): string => `urn:kassa:problem:${code.replace(/_/g, '-')}`;

@@ -10,7 +10,15 @@ describe('merchant settings rules', () => {
     expect(isTolerancePercent(value)).toBe(false);
   });
 
-  it.each(['https://shop.example', 'http://localhost:8080', 'https://shop.example:8443'])('accepts the origin %s', (value) => {
+  it.each([
+    'https://shop.example',
+    'http://localhost:8080',
+    'https://shop.example:8443',
+    'https://xn--bcher-kva.example',
+    'http://127.0.0.1:3000',
+    'http://[::1]:8080',
+    'https://a-b.c-d.example',
+  ])('accepts the origin %s', (value) => {
     expect(isWebOrigin(value)).toBe(true);
   });
 
@@ -24,6 +32,28 @@ describe('merchant settings rules', () => {
     'shop.example',
     'https://shop.example?x=1',
   ])('refuses %s, which is not an origin as browsers send it', (value) => {
+    expect(isWebOrigin(value)).toBe(false);
+  });
+
+  // The URL parser accepts these hosts; a CSP source list would read a wildcard or a new directive.
+  it.each([
+    'https://*',
+    'https://*.example',
+    'https://shop.example;sandbox',
+    'https://shop.example,evil.example',
+    'https://a!b.example',
+    'https://a$b.example',
+    'https://a&b.example',
+    'https://a(b).example',
+    'https://a+b.example',
+    'https://a=b.example',
+    "https://a'b.example",
+    'https://a_b.example',
+    'https://-shop.example',
+    'https://shop-.example',
+    'https://shop..example',
+    `https://${'a'.repeat(64)}.example`,
+  ])('refuses %s, whose host is not a host name', (value) => {
     expect(isWebOrigin(value)).toBe(false);
   });
 
