@@ -84,7 +84,7 @@ describe('DeliverWebhooksJob (worker)', () => {
         const now = new Date();
         const payload = buildEventPayload(newId('event', now.getTime()), 'payment.paid', now, payment);
         await dataSource.transaction(async (manager) => {
-          await moduleRef.get(EventsRepository).append(manager, { merchantId: merchant.id, type: 'payment.paid', paymentId: null, payload });
+          await moduleRef.get(EventsRepository).append(manager, [{ merchantId: merchant.id, type: 'payment.paid', paymentId: null, payload }]);
           if (notify) await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, payload.id]);
         });
         return payload.id;

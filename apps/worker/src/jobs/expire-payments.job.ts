@@ -17,7 +17,6 @@ import {
 } from '@kassa/domain';
 import { ChainCursorsRepository, type PaymentState, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
-import type { EntityManager } from 'typeorm';
 
 import { BalanceCredits } from './balance-credits';
 import { DepositBalances } from './deposit-balances';
@@ -155,64 +154,35 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
       if (credits.length > 0) await this.transfers.insertMany(manager, credits.flatMap((credited) => credited.credits));
       const current = await this.transfers.listByPayments(ids, manager);
       const currentHeads = await this.cursors.heads(paymentChainIds([...locked.values()]), manager);
-      const stillDue: PaymentState[] = [];
+      const states: PaymentState[] = [];
       for (const state of timeOut) {
         const payment = locked.get(state.id);
         if (!payment || isFinal(payment.status)) continue;
         const evaluation = evaluatePayment(payment, current.get(payment.id) ?? [], currentHeads);
         const decision = decideExpiry({ ...payment, amountMinimum: evaluation.option.amountMinimum }, evaluation.sums, now, graceMs);
         if (evaluation.status === 'PAID' || decision !== 'timeout') continue;
-        stillDue.push({ ...state, expectedStatus: payment.status, exception: timeoutException(evaluation.sums), amountReceived: evaluation.sums.confirmed });
+        states.push({ ...state, expectedStatus: payment.status, exception: timeoutException(evaluation.sums), amountReceived: evaluation.sums.confirmed });
       }
-      const changed = await this.payments.updateStates(stillDue, manager);
-      await this.events.recordMany(manager, changed.map((paymentId) => ({ type: 'payment.timeout' as const, paymentId })), now);
-      const decided: string[] = [];
       for (const { payment: read } of credits) {
         const payment = locked.get(read.id);
-        if (!payment || isFinal(payment.status)) continue;
-        const outcome = await this.decideOnCredit(manager, payment, current.get(payment.id) ?? [], currentHeads, now);
-        if (outcome === 'TIMEOUT') changed.push(payment.id);
-        if (outcome) decided.push(payment.id);
+        if (payment && !isFinal(payment.status)) states.push(decideOnCredit(payment, current.get(payment.id) ?? [], currentHeads, now));
       }
-      return { timedOut: changed, credited: decided };
+      // One statement for every change, one for every event, whatever the batch's size.
+      const changed = new Set(await this.payments.updateStates(states, manager));
+      const applied = states.filter((state) => changed.has(state.id));
+      const announcements = applied.flatMap((state) => {
+        const type = eventForTransition(state.expectedStatus, state.status);
+        return type ? [{ type, paymentId: state.id }] : [];
+      });
+      await this.events.recordMany(manager, announcements, now);
+      const creditedIds = new Set(credits.map(({ payment }) => payment.id));
+      return {
+        timedOut: applied.filter((state) => state.status === 'TIMEOUT').map((state) => state.id),
+        credited: applied.filter((state) => creditedIds.has(state.id)).map((state) => state.id),
+      };
     });
     if (timedOut.length) this.logger.log(`Timed out ${timedOut.length} payment(s)`);
     return { timedOut, credited, waiting };
-  }
-
-  /**
-   * Decides a payment whose balance credit was just recorded: PAID when its confirmed,
-   * in-time value now reaches the minimum, else TIMEOUT (UNDERPAID). Guarded by the status
-   * it was read with; announces the change.
-   * @returns the new status, or null when another process moved the payment meanwhile
-   */
-  private async decideOnCredit(
-    manager: EntityManager,
-    payment: Payment,
-    transfers: readonly Transfer[],
-    heads: ChainHeads,
-    now: Date,
-  ): Promise<'PAID' | 'TIMEOUT' | null> {
-    const evaluation = evaluatePayment(payment, transfers, heads);
-    const paid = evaluation.status === 'PAID';
-    // Paid by a credit in another option (native coin forwarded on another chain): the payment stands on it.
-    const applied = await this.payments.updateState(
-      {
-        id: payment.id,
-        expectedStatus: payment.status,
-        optionId: movedToOption(payment, evaluation),
-        status: paid ? 'PAID' : 'TIMEOUT',
-        exception: paid ? evaluation.exception : timeoutException(evaluation.sums),
-        amountReceived: evaluation.sums.confirmed,
-        paidAt: paid ? now : null,
-        finalizedAt: now,
-      },
-      manager,
-    );
-    if (!applied) return null;
-    const event = eventForTransition(payment.status, paid ? 'PAID' : 'TIMEOUT');
-    if (event) await this.events.record(manager, event, payment.id, now);
-    return paid ? 'PAID' : 'TIMEOUT';
   }
 
   /**
@@ -238,4 +208,25 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     );
     return new Map(entries);
   }
+}
+
+/**
+ * The new state of a payment whose balance credit was just recorded: PAID when its
+ * confirmed, in-time value now reaches the minimum (standing on the option that was paid,
+ * when a credit in another option paid it: native coin forwarded on another chain), else
+ * TIMEOUT with UNDERPAID. Guarded by the status it was read with under lock.
+ */
+function decideOnCredit(payment: Payment, transfers: readonly Transfer[], heads: ChainHeads, now: Date): PaymentState {
+  const evaluation = evaluatePayment(payment, transfers, heads);
+  const paid = evaluation.status === 'PAID';
+  return {
+    id: payment.id,
+    expectedStatus: payment.status,
+    optionId: movedToOption(payment, evaluation),
+    status: paid ? 'PAID' : 'TIMEOUT',
+    exception: paid ? evaluation.exception : timeoutException(evaluation.sums),
+    amountReceived: evaluation.sums.confirmed,
+    paidAt: paid ? now : null,
+    finalizedAt: now,
+  };
 }

@@ -129,7 +129,7 @@ export class ReconcileSettlement {
         })),
         now,
       );
-      for (const settlement of pending) await this.events.record(manager, 'payment.settled', settlement.paymentId, now);
+      await this.events.recordMany(manager, pending.map((settlement) => ({ type: 'payment.settled' as const, paymentId: settlement.paymentId })), now);
       settled = pending.length;
     });
     this.logger.log(`Chain ${lane.chain.chainId}: ${receipt.transactionHash} settled ${settled} payment(s), ${receipt.gasUsed} gas`);

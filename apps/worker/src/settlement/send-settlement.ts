@@ -155,7 +155,7 @@ export class SendSettlement {
     if (flushes.length === 0) return [];
     await this.dataSource.transaction(async (manager) => {
       await this.settlements.insertMany(manager, flushes.map((flush) => this.newSettlement(flush, now, null)), { status: 'settled', at: now });
-      for (const flush of flushes) await this.events.record(manager, 'payment.settled', flush.candidate.paymentId, now);
+      await this.events.recordMany(manager, flushes.map((flush) => ({ type: 'payment.settled' as const, paymentId: flush.candidate.paymentId })), now);
     });
     return flushes.map((flush) => flush.candidate.paymentId);
   }

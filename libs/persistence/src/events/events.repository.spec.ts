@@ -35,13 +35,13 @@ describe('EventsRepository (transactional outbox)', () => {
     await endpoints.create({ merchantId: otherMerchantId, url: 'https://e.example/hook', secret });
     const payload = eventPayloadFixture(payment, 'payment.paid');
 
-    const appended = await db.dataSource.transaction((manager) =>
-      events.append(manager, { merchantId, type: 'payment.paid', paymentId: payment.id, payload }),
+    const [appended] = await db.dataSource.transaction((manager) =>
+      events.append(manager, [{ merchantId, type: 'payment.paid', paymentId: payment.id, payload }]),
     );
 
     const deliveries = await new DeliveriesRepository(db.dataSource).listByEvent(merchantId, payload.id);
     expect(deliveries.map((d) => d.endpointId).sort()).toEqual([all.id, paidOnly.id].sort());
-    expect(appended.deliveryIds.sort()).toEqual(deliveries.map((d) => d.id).sort());
+    expect(appended!.deliveryIds.sort()).toEqual(deliveries.map((d) => d.id).sort());
     expect(deliveries.every((d) => isId('delivery', d.id) && d.status === 'pending')).toBe(true);
     expect(deliveries.every((d) => d.nextAttemptAt.toISOString() === payload.createdAt)).toBe(true);
     expect(await events.findById(merchantId, payload.id)).toEqual({
@@ -59,7 +59,7 @@ describe('EventsRepository (transactional outbox)', () => {
 
     await db.dataSource
       .transaction(async (manager) => {
-        await events.append(manager, { merchantId, type: 'payment.pending', paymentId: payment.id, payload });
+        await events.append(manager, [{ merchantId, type: 'payment.pending', paymentId: payment.id, payload }]);
         throw new Error('the state change failed');
       })
       .catch(() => undefined);
@@ -72,7 +72,7 @@ describe('EventsRepository (transactional outbox)', () => {
   it("hides another merchant's events", async () => {
     const payload = eventPayloadFixture(payment, 'payment.created');
     await db.dataSource.transaction((manager) =>
-      events.append(manager, { merchantId, type: 'payment.created', paymentId: payment.id, payload }),
+      events.append(manager, [{ merchantId, type: 'payment.created', paymentId: payment.id, payload }]),
     );
 
     expect(await events.findById(otherMerchantId, payload.id)).toBeNull();
@@ -94,7 +94,7 @@ describe('EventsRepository (transactional outbox)', () => {
   it('refuses an event whose type differs from its payload', async () => {
     const payload = eventPayloadFixture(payment, 'payment.paid');
     await expect(
-      db.dataSource.transaction((manager) => events.append(manager, { merchantId, type: 'payment.timeout', paymentId: payment.id, payload })),
+      db.dataSource.transaction((manager) => events.append(manager, [{ merchantId, type: 'payment.timeout', paymentId: payment.id, payload }])),
     ).rejects.toThrow('does not match');
   });
 });

@@ -64,96 +64,89 @@ function toEvent(row: EventRow): StoredEvent {
   };
 }
 
-/** The transactional outbox of merchant events (DESIGN.md "Webhooks"). */
-@Injectable()
-export class EventsRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  /**
-   * Appends an event and queues one delivery (due at the event's `createdAt`) per enabled
-   * endpoint of the merchant subscribed to its type (an endpoint with no `enabled_events`
-   * receives every type), in one statement. Call it in the transaction that makes the
-   * change the event announces, so both commit or neither does.
-   *
-   * @throws Error when `type` differs from `payload.type`
-   */
-  async append(manager: EntityManager, event: NewEvent): Promise<AppendedEvent> {
-    if (event.type !== event.payload.type) {
-      throw new Error(`Event type ${event.type} does not match its payload's type ${event.payload.type}`);
-    }
-    const createdAt = new Date(event.payload.createdAt);
-    // A data-modifying CTE runs exactly once whatever the outer query returns.
-    const { rows } = await runSql<{ id: string }>(
-      manager,
-      `WITH event AS (
-         INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id, merchant_id, type, created_at
-       )
+/**
+ * The outbox writer's common table expressions: `event` inserts the events whose columns
+ * are the parameters `eventArrays` names (one array per column, see {@link eventColumns}),
+ * `deliveries` queues one delivery, due at the event's `createdAt`, per enabled endpoint of
+ * the event's merchant subscribed to its type (an endpoint with no `enabled_events`
+ * receives every type). Data-modifying CTEs run exactly once, whatever the outer query reads.
+ */
+function outboxCtes(eventArrays: readonly string[]): string {
+  return `event AS (
+       INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
+       SELECT * FROM unnest(${eventArrays.join(', ')})
+       RETURNING id, merchant_id, type, created_at
+     ),
+     deliveries AS (
        INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
        SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', event.created_at, event.created_at, event.created_at, event.created_at
        FROM event
        JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
        WHERE endpoint.enabled AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))
-       RETURNING id`,
-      [event.payload.id, event.merchantId, event.type, event.paymentId, JSON.stringify(event.payload), createdAt],
-    );
-    return {
-      event: {
-        id: event.payload.id,
-        merchantId: event.merchantId,
-        type: event.type,
-        paymentId: event.paymentId,
-        payload: event.payload,
-        createdAt,
-      },
-      deliveryIds: rows.map((row) => row.id),
-    };
+       RETURNING id, event_id
+     )`;
+}
+
+/** The events' columns as arrays, with their SQL types, in `events` column order. */
+function eventColumns(events: readonly NewEvent[]): { values: unknown[]; type: string }[] {
+  return [
+    { values: events.map((event) => event.payload.id), type: 'text[]' },
+    { values: events.map((event) => event.merchantId), type: 'text[]' },
+    { values: events.map((event) => event.type), type: 'text[]' },
+    { values: events.map((event) => event.paymentId), type: 'text[]' },
+    { values: events.map((event) => JSON.stringify(event.payload)), type: 'jsonb[]' },
+    { values: events.map((event) => new Date(event.payload.createdAt)), type: 'timestamptz[]' },
+  ];
+}
+
+function assertTypesMatch(events: readonly NewEvent[]): void {
+  for (const event of events) {
+    if (event.type !== event.payload.type) {
+      throw new Error(`Event type ${event.type} does not match its payload's type ${event.payload.type}`);
+    }
   }
+}
+
+const storedEvent = (event: NewEvent): StoredEvent => ({
+  id: event.payload.id,
+  merchantId: event.merchantId,
+  type: event.type,
+  paymentId: event.paymentId,
+  payload: event.payload,
+  createdAt: new Date(event.payload.createdAt),
+});
+
+/**
+ * The transactional outbox of merchant events (DESIGN.md "Webhooks"). One writer: every
+ * event, of one payment or of a batch of thousands, is appended with its deliveries by the
+ * same set-based statement ({@link outboxCtes}).
+ */
+@Injectable()
+export class EventsRepository {
+  constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Appends many events, each with its deliveries as {@link append} queues them, in ONE
-   * statement (a block follower announces every payment a block changed at once).
+   * Appends events and queues their deliveries in ONE statement, whatever their number (a
+   * block follower announces every payment a block changed at once; the scheduler a batch
+   * of timeouts). Call it in the transaction that makes the changes the events announce, so
+   * both commit or neither does.
    *
-   * @returns the stored events, in input order
+   * @returns each stored event with the ids of the deliveries queued for it, in input order
    * @throws Error when an event's `type` differs from its `payload.type`
    */
-  async appendMany(manager: EntityManager, events: readonly NewEvent[]): Promise<StoredEvent[]> {
+  async append(manager: EntityManager, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
     if (events.length === 0) return [];
-    for (const event of events) {
-      if (event.type !== event.payload.type) {
-        throw new Error(`Event type ${event.type} does not match its payload's type ${event.payload.type}`);
-      }
-    }
-    await runSql(
+    assertTypesMatch(events);
+    const columns = eventColumns(events);
+    const { rows } = await runSql<{ id: string; event_id: string }>(
       manager,
-      `WITH event AS (
-         INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
-         RETURNING id, merchant_id, type, created_at
-       )
-       INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
-       SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', event.created_at, event.created_at, event.created_at, event.created_at
-       FROM event
-       JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
-       WHERE endpoint.enabled AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))`,
-      [
-        events.map((event) => event.payload.id),
-        events.map((event) => event.merchantId),
-        events.map((event) => event.type),
-        events.map((event) => event.paymentId),
-        events.map((event) => JSON.stringify(event.payload)),
-        events.map((event) => new Date(event.payload.createdAt)),
-      ],
+      `WITH ${outboxCtes(columns.map((column, index) => `$${index + 1}::${column.type}`))}
+       SELECT id, event_id FROM deliveries`,
+      columns.map((column) => column.values),
     );
-    return events.map((event) => ({
-      id: event.payload.id,
-      merchantId: event.merchantId,
-      type: event.type,
-      paymentId: event.paymentId,
-      payload: event.payload,
-      createdAt: new Date(event.payload.createdAt),
-    }));
+    const deliveries = new Map<string, string[]>();
+    for (const row of rows) deliveries.set(row.event_id, [...(deliveries.get(row.event_id) ?? []), row.id]);
+    return events.map((event) => ({ event: storedEvent(event), deliveryIds: deliveries.get(event.payload.id) ?? [] }));
   }
 
   /**
@@ -173,14 +166,13 @@ export class EventsRepository {
     event: NewEvent,
     notifications: readonly { channel: string; payload: string }[] = [],
   ): Promise<void> {
-    if (event.type !== event.payload.type || event.paymentId !== payment.id) {
-      throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
-    }
+    if (event.paymentId !== payment.id) throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
+    assertTypesMatch([event]);
     const params = paymentInsertParams(payment);
     const at = (value: unknown) => `$${params.push(value)}`;
-    const eventValues = [at(event.payload.id), at(event.merchantId), at(event.type), at(JSON.stringify(event.payload)), at(new Date(event.payload.createdAt))];
-    const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
     const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
+    const eventArrays = eventColumns([event]).map((column) => `${at(column.values)}::${column.type}`);
+    const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
     await runSql(
       manager,
       `WITH payment AS (
@@ -193,20 +185,9 @@ export class EventsRepository {
          SELECT * FROM unnest(${optionArrays.join(', ')})
          RETURNING id
        ),
-       event AS (
-         INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
-         SELECT ${eventValues[0]}, ${eventValues[1]}, ${eventValues[2]}, payment.id, ${eventValues[3]}, ${eventValues[4]} FROM payment
-         RETURNING id, merchant_id, type, created_at
-       ),
-       deliveries AS (
-         INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at, retry_window_started_at)
-         SELECT kassa_new_id('dlv'), event.id, endpoint.id, 'pending', event.created_at, event.created_at, event.created_at, event.created_at
-         FROM event
-         JOIN webhook_endpoints AS endpoint ON endpoint.merchant_id = event.merchant_id
-         WHERE endpoint.enabled AND (cardinality(endpoint.enabled_events) = 0 OR event.type = ANY (endpoint.enabled_events))
-         RETURNING id
-       )
-       SELECT (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM options) AS options${notify.map((call) => `, ${call}`).join('')}`,
+       ${outboxCtes(eventArrays)}
+       SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
+              (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
       params,
     );
   }

@@ -38,7 +38,7 @@ describe('DeliveriesRepository', () => {
     await db.dataSource.transaction(async (manager) => {
       for (let i = 0; i < count; i += 1) {
         const payload = eventPayloadFixture(payment, 'payment.created', createdAt);
-        await events.append(manager, { merchantId, type: 'payment.created', paymentId: payment.id, payload });
+        await events.append(manager, [{ merchantId, type: 'payment.created', paymentId: payment.id, payload }]);
       }
     });
     return { merchantId, payment };
@@ -216,7 +216,7 @@ describe('DeliveriesRepository', () => {
     // The other endpoint's only delivery is newer than the whole backlog.
     const later = new Date(createdAt.getTime() + 60_000);
     await db.dataSource.transaction((manager) =>
-      events.append(manager, { merchantId, type: 'payment.paid', paymentId: payment.id, payload: eventPayloadFixture(payment, 'payment.paid', later) }),
+      events.append(manager, [{ merchantId, type: 'payment.paid', paymentId: payment.id, payload: eventPayloadFixture(payment, 'payment.paid', later) }]),
     );
     const now = new Date(later.getTime() + 1000);
     const claimCapped = (at: Date) => deliveries.claimDue({ limit: 10, now: at, leaseMs: LEASE_MS, perEndpoint: 3 });

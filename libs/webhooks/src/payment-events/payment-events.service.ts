@@ -22,22 +22,19 @@ export class PaymentEventsService {
 
   /**
    * Appends a `type` event for the payment as it stands in `manager`'s transaction, and
-   * queues its deliveries.
+   * queues its deliveries (as {@link recordMany}, for one payment).
    * @throws Error when the payment does not exist (a programming error: callers hold it)
    */
   async record(manager: EntityManager, type: EventType, paymentId: string, now: Date = new Date()): Promise<StoredEvent> {
-    const payment = await this.payments.findByIdUnscoped(paymentId, manager);
-    if (!payment) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
-    const payload = buildEventPayload(newId('event', now.getTime()), type, now, await this.objects.build(payment, manager));
-    const { event } = await this.events.append(manager, { merchantId: payment.merchantId, type, paymentId, payload });
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, event.id]);
-    return event;
+    const [event] = await this.recordMany(manager, [{ type, paymentId }], now);
+    return event!;
   }
 
   /**
-   * Like {@link record} for many events at once, with a constant number of queries
-   * (payments, their objects, one insert, one notification): a block follower announces
-   * every payment a block changed this way.
+   * Appends events for many payments as they stand in `manager`'s transaction, with a
+   * constant number of queries whatever their number (payments, their objects, one outbox
+   * statement, one notification): a block follower announces every payment a block changed
+   * this way, the scheduler a batch of timeouts, settlement a batch of flushes.
    * @returns the stored events, in input order
    * @throws Error when a payment does not exist
    */
@@ -51,7 +48,7 @@ export class PaymentEventsService {
       if (!found) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
       return { merchantId: found.payment.merchantId, type, paymentId, payload: buildEventPayload(newId('event', now.getTime()), type, now, found.object) };
     });
-    const stored = await this.events.appendMany(manager, events);
+    const stored = (await this.events.append(manager, events)).map((appended) => appended.event);
     // Workers only need to be woken; one notification stands for the whole batch.
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, stored[0]!.id]);
     return stored;

@@ -103,10 +103,10 @@ export async function openDeliveryWorld(): Promise<DeliveryWorld> {
     addEndpoint: (url) => endpoints.create({ merchantId: merchant.id, url, secret: generateWebhookSecret() }),
     async appendEvent(createdAt = new Date(), type = 'payment.paid') {
       const payload = buildEventPayload(newId('event', createdAt.getTime()), type, createdAt, samplePaymentObject(createdAt));
-      const { event } = await dataSource.transaction((manager) =>
-        events.append(manager, { merchantId: merchant.id, type, paymentId: null, payload }),
+      const [appended] = await dataSource.transaction((manager) =>
+        events.append(manager, [{ merchantId: merchant.id, type, paymentId: null, payload }]),
       );
-      return event;
+      return appended!.event;
     },
     async anotherWorker() {
       const pool = await new DataSource(createDataSourceOptions(database.url, { poolSize: 6 })).initialize();
