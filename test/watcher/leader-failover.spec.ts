@@ -1,7 +1,7 @@
 import type { Hash } from 'viem';
 
-import { ChainCursorsRepository, ChainStatusRepository, selectRows } from '@kassa/persistence';
-import { WATCHER_LOCK_KEY } from '@kassa/watcher';
+import { ChainCursorsRepository, ChainStatusRepository, selectOne, selectRows } from '@kassa/persistence';
+import { LeadershipLostError, RecordBlocks, WATCHER_LOCK_KEY } from '@kassa/watcher';
 
 import { spawnWatcher, type WatcherProcess } from './support/watcher-process';
 import { useWatcherTestKit, waitFor } from './support/watcher-test-kit';
@@ -10,6 +10,11 @@ import { useWatcherTestKit, waitFor } from './support/watcher-test-kit';
 const BOOT_MS = 90_000;
 /** "Takes over within a few seconds": the standby retries the lock every 5 s (`leaderRetryMs`). */
 const TAKEOVER_MS = 15_000;
+/**
+ * A hung leader is replaced within 30 s: PostgreSQL cuts its silent lock connection after
+ * `leaderLeaseMs` (15 s), and the standby retries every `leaderRetryMs` (5 s).
+ */
+const HUNG_TAKEOVER_MS = 30_000;
 /**
  * One active watcher per chain: two real watcher processes on one database. Exactly one
  * holds the chain's advisory lock and follows it; when it is killed (SIGKILL, no clean-up),
@@ -92,4 +97,83 @@ describe('watcher: one leader per chain across processes', () => {
     blocks.slice(1).forEach((block, i) => expect(block.parentHash).toBe(blocks[i]!.blockHash));
     await standby.kill('SIGTERM');
   }, 2 * BOOT_MS + TAKEOVER_MS);
+
+  const leaderRow = (): Promise<{ epoch: string; leader: string } | null> =>
+    selectOne<{ epoch: string; leader: string }>(kit.db.dataSource.manager, `SELECT epoch, leader FROM watcher_leaders WHERE chain_id = $1`, [kit.chain.config.chainId]);
+
+  it('replaces a leader that hangs (SIGSTOP) within 30 s; resumed (SIGCONT), it writes nothing and stands by', async () => {
+    const settings = { databaseUrl: kit.db.url, chains: kit.config.chains, logLevel: 'log' };
+    const payments = await Promise.all([1, 2].map(() => kit.createPayment('USDC', { amount: 6_000_000n })));
+    const watchers: WatcherProcess[] = [spawnWatcher(settings), spawnWatcher(settings)];
+    spawned.push(...watchers);
+    const byId = new Map(watchers.map((watcher) => [watcher.watcherId, watcher]));
+    const diagnostics = (): string => watchers.map((watcher) => `--- ${watcher.watcherId} ---\n${watcher.output()}`).join('\n');
+    const first = await waitFor(leaderOf, (id) => id !== undefined && byId.has(id), () => `no watcher leads\n${diagnostics()}`, BOOT_MS);
+    const hung = byId.get(first!)!;
+    const standby = watchers.find((watcher) => watcher !== hung)!;
+    await waitFor(async () => standby.output(), (output) => output.includes('Standby for chain'), () => `no standby\n${diagnostics()}`, BOOT_MS);
+    const before = await leaderRow();
+    expect({ leader: before?.leader, output: diagnostics() }).toMatchObject({ leader: hung.watcherId });
+
+    const sent: Hash[] = [];
+    for (const payment of payments) sent.push((await kit.pay('USDC', payment.depositAddress, 2_000_000n)).hash);
+    await kit.waitForCursor(await kit.head());
+
+    process.kill(hung.pid, 'SIGSTOP');
+    try {
+      // Customers keep paying while the leader hangs; the standby must take the chain over.
+      for (const payment of payments) sent.push((await kit.pay('USDC', payment.depositAddress, 4_000_000n)).hash);
+      await waitFor(leaderOf, (id) => id === standby.watcherId, (id) => `the chain is led by ${id ?? 'nobody'}\n${diagnostics()}`, HUNG_TAKEOVER_MS);
+      const after = await leaderRow();
+      expect(after).toEqual({ epoch: String(BigInt(before!.epoch) + 1n), leader: standby.watcherId });
+      await kit.waitForCursor(await kit.mine(3));
+      for (const payment of payments) expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', amountReceived: 6_000_000n });
+    } finally {
+      process.kill(hung.pid, 'SIGCONT');
+    }
+
+    // Resumed, the old leader finds its lock gone (its session was cut) and stands by again.
+    await waitFor(
+      async () => hung.output(),
+      (output) => /Lost the lock of chain|no longer leads chain/.test(output) && output.lastIndexOf('Standby for chain') > output.search(/Lost the lock of chain|no longer leads chain/),
+      () => `the resumed watcher did not stand by\n${diagnostics()}`,
+      TAKEOVER_MS,
+    );
+    await kit.waitForCursor(await kit.mine(2));
+    expect(await leaderOf()).toBe(standby.watcherId);
+    expect(await lockHolders()).toHaveLength(1);
+    expect((await leaderRow())?.leader).toBe(standby.watcherId);
+    const stored = await selectRows<{ tx_hash: string; n: number }>(kit.db.dataSource.manager, `SELECT tx_hash, count(*)::int AS n FROM transfers WHERE tx_hash = ANY($1) GROUP BY tx_hash`, [sent]);
+    expect(stored.map((row) => row.n)).toEqual(sent.map(() => 1));
+    for (const payment of payments) {
+      expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: 6_000_000n });
+      expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+    }
+    await Promise.all(watchers.map((watcher) => watcher.kill('SIGTERM')));
+  }, 2 * BOOT_MS + HUNG_TAKEOVER_MS + TAKEOVER_MS + 30_000);
+
+  it('refuses every write of a leader whose epoch another leader has since taken (fencing), and writes nothing', async () => {
+    const leader = await kit.startWatcher();
+    await kit.waitForCursor(await kit.mine(1), leader);
+    await leader.stop();
+    // A watcher application that follows nothing: its RecordBlocks writes as the old leader would.
+    const writer = await kit.startWatcher({ watcher: { autoStart: false }, leader: false });
+    const cursors = new ChainCursorsRepository(kit.db.dataSource);
+    const chainId = kit.chain.config.chainId;
+    const stale = (await leaderRow())!.epoch;
+    const current = await cursors.takeLeadership(chainId, 'another-host:1');
+    expect(current).toBe(BigInt(stale) + 1n);
+    const stored = (await cursors.get(chainId))!;
+    const cursor = { number: stored.blockNumber, hash: stored.blockHash };
+    const recorder = writer.app.get(RecordBlocks);
+    const genesis = (await kit.chain.publicClient.getBlock({ blockNumber: 0n })).hash;
+
+    await expect(recorder.forgetHistory(chainId, cursor, genesis, BigInt(stale))).rejects.toBeInstanceOf(LeadershipLostError);
+    await expect(recorder.adoptIdentity(chainId, genesis, BigInt(stale))).rejects.toBeInstanceOf(LeadershipLostError);
+
+    expect(await cursors.get(chainId)).toEqual(stored);
+    expect(await cursors.identity(chainId)).toBe(genesis);
+    // The current leader's epoch writes.
+    await expect(recorder.adoptIdentity(chainId, genesis, current)).resolves.toBe(genesis);
+  });
 });

@@ -15,8 +15,14 @@ export interface WatcherOptions {
   maxBlocksPerScan: number;
   /** How often a standby retries the chain's leader lock, ms. Default 5,000. */
   leaderRetryMs: number;
-  /** How often a leader checks that its lock connection is alive, ms. Default 10,000. */
+  /** How often a leader checks that its lock connection is alive (and keeps it from falling silent), ms. Default 5,000. */
   leaderCheckMs: number;
+  /**
+   * A leader whose lock connection stays silent this long (it hangs: stopped, starved) is
+   * cut off by PostgreSQL (`idle_session_timeout`) and a standby takes over, ms. Must exceed
+   * `leaderCheckMs`. Default 15,000.
+   */
+  leaderLeaseMs: number;
   /** Full reload of the watched addresses (safety net beside LISTEN/NOTIFY), ms. Default 60,000. */
   watchedRefreshMs: number;
   /** Delay before reconnecting a lost LISTEN connection, ms. Default 2,000. */
@@ -42,7 +48,8 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   autoStart: true,
   maxBlocksPerScan: 100,
   leaderRetryMs: 5_000,
-  leaderCheckMs: 10_000,
+  leaderCheckMs: 5_000,
+  leaderLeaseMs: 15_000,
   watchedRefreshMs: 60_000,
   listenReconnectMs: 2_000,
   minBackoffMs: 500,

@@ -3,6 +3,7 @@ import { ChainBlockEntity } from './chain/chain-block.entity';
 import { ChainCursorEntity } from './chain/chain-cursor.entity';
 import { ChainIdentityEntity } from './chain/chain-identity.entity';
 import { ChainStatusEntity } from './chain/chain-status.entity';
+import { WatcherLeaderEntity } from './chain/watcher-leader.entity';
 import { EventEntity } from './events/event.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { MerchantEntity } from './merchants/merchant.entity';
@@ -33,6 +34,7 @@ export const ENTITIES = [
   TransferEntity,
   ChainCursorEntity,
   ChainIdentityEntity,
+  WatcherLeaderEntity,
   ChainBlockEntity,
   ChainStatusEntity,
   EventEntity,

@@ -23,7 +23,7 @@ import type { Hex } from '@kassa/domain';
 import type { ChainCursorsRepository, ChainStatusReport } from '@kassa/persistence';
 
 import type { ChainLeadership } from '../leadership/chain-leadership';
-import { CursorMovedError, type BlockRef, type RecordBlocks, type RecordedStep } from '../transfers/record-blocks.use-case';
+import { CursorMovedError, LeadershipLostError, type BlockRef, type RecordBlocks, type RecordedStep } from '../transfers/record-blocks.use-case';
 import type { ChainWatchList, WatchedAddressesService } from '../watched-addresses/watched-addresses.service';
 import type { WatcherOptions } from '../watcher.options';
 import type { ChainStatusPublisher } from './chain-status.publisher';
@@ -143,6 +143,8 @@ export class ChainFollower {
   private running?: Promise<void>;
   private current: FollowerProgress;
   private rotationsSeen = 0;
+  /** The leader epoch of the lease this follower holds: every write carries it (fencing). */
+  private leaderEpoch: bigint | undefined;
   /** The range after the one being stored, read meanwhile (catch-up only). */
   private readAhead: { from: bigint; version: number; range: Promise<ScannedRange> } | null = null;
   /** The head whose block time `current.headBlockTime` is. */
@@ -233,10 +235,12 @@ export class ChainFollower {
       const lease = await this.deps.leadership.acquire(stop);
       if (!lease) return;
       this.update({ state: 'waiting' });
-      this.publisher.lead();
+      this.leaderEpoch = lease.epoch;
+      this.publisher.lead(lease.epoch);
       try {
         await this.lead(AbortSignal.any([stop, lease.signal]));
       } finally {
+        this.leaderEpoch = undefined;
         // A leader that stops on purpose records it while it still holds the lock; one that
         // lost the lock leaves the row to the new leader.
         if (stop.aborted) this.update({ state: 'stopped' });
@@ -267,6 +271,11 @@ export class ChainFollower {
       } catch (error) {
         this.readAhead = null;
         if (signal.aborted) return;
+        if (error instanceof LeadershipLostError) {
+          // Another watcher took the chain while this one hung: stand by again.
+          this.logger.warn(error.message);
+          return;
+        }
         failures++;
         this.noteRotations();
         // The stored cursor is the truth: read it again before the next attempt.
@@ -351,7 +360,7 @@ export class ChainFollower {
    */
   private async verifyIdentity(cursor: BlockRef | null): Promise<'same' | 'forgotten'> {
     const genesis = await this.nodeGenesisHash();
-    const recorded = await this.deps.recorder.adoptIdentity(this.chainId, genesis);
+    const recorded = await this.deps.recorder.adoptIdentity(this.chainId, genesis, this.leaderEpoch);
     if (recorded === genesis) return 'same';
     if (this.deps.chain.onNodeReset !== 'forget') throw new ChainIdentityMismatchError(this.chainId, recorded, genesis);
     await this.forget(cursor, genesis, `restarted from genesis (node genesis ${genesis}, recorded ${recorded})`);
@@ -360,7 +369,7 @@ export class ChainFollower {
 
   /** Forgets the chain's history (onNodeReset 'forget' only) and says so once. */
   private async forget(cursor: BlockRef | null, genesisHash: Hex, why: string): Promise<void> {
-    const { orphanedPayments } = await this.deps.recorder.forgetHistory(this.chainId, cursor, genesisHash);
+    const { orphanedPayments } = await this.deps.recorder.forgetHistory(this.chainId, cursor, genesisHash, this.leaderEpoch);
     this.logger.warn(
       `Chain ${this.chainId} ${why}; onNodeReset is 'forget': its old history is forgotten, and the transfers of ` +
         `${orphanedPayments} payments on it no longer count`,
@@ -386,7 +395,7 @@ export class ChainFollower {
       const to = range.toBlock;
       // Catching up: the next range is read while this one is stored.
       if (to < head) this.startReadAhead(to + 1n, head);
-      const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor: position.cursor, range, watchList: this.watchList });
+      const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor: position.cursor, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
       const last = range.blocks[range.blocks.length - 1]!;
       this.progressed(recorded.cursor, last.timestamp);
       await this.noteHeadTime(head, last);
@@ -455,7 +464,7 @@ export class ChainFollower {
     if (range && range.blocks[0]!.parentHash !== base.hash) {
       throw new ChainChangedDuringScanError(`Chain ${this.chainId} changed again while its reorg was being read`);
     }
-    const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor, rewindTo: base, range, watchList: this.watchList });
+    const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor, rewindTo: base, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
     this.logger.warn(
       `Reorg on chain ${this.chainId}: blocks ${base.number + 1n}..${cursor.number} replaced (depth ${cursor.number - base.number}); ` +
         `${recorded.orphanedPayments} payments had transfers orphaned`,

@@ -96,9 +96,11 @@ export class ChainFollowersService implements OnApplicationBootstrap, BeforeAppl
         })
       : new PollingHeadSource(scanner, chain.pollIntervalMs);
     if (heads instanceof WebSocketHeadSource) heads.start();
-    const leadership = new ChainLeadership(this.dataSource, chain.chainId, {
+    const leadership = new ChainLeadership(this.dataSource, this.cursors, chain.chainId, {
       retryMs: this.options.leaderRetryMs,
       checkMs: this.options.leaderCheckMs,
+      leaseMs: this.options.leaderLeaseMs,
+      leader: this.options.watcherId,
     });
     const follower = (ref.follower = new ChainFollower({
       chain,

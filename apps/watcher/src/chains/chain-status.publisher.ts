@@ -20,6 +20,8 @@ export class ChainStatusPublisher {
   private timer?: NodeJS.Timeout;
   private writing?: Promise<void>;
   private dirty = false;
+  /** The epoch of the lead being reported: a write is dropped once another watcher took the chain. */
+  private leaderEpoch?: bigint;
 
   constructor(
     private readonly repository: ChainStatusRepository,
@@ -30,8 +32,9 @@ export class ChainStatusPublisher {
     this.logger = new Logger(`ChainStatus:${chainId}`);
   }
 
-  /** Starts the heartbeat and writes the status now (the follower became leader). */
-  lead(): void {
+  /** Starts the heartbeat and writes the status now (the follower became leader with `leaderEpoch`). */
+  lead(leaderEpoch?: bigint): void {
+    this.leaderEpoch = leaderEpoch;
     clearInterval(this.timer);
     this.timer = setInterval(() => this.publish(), this.heartbeatMs);
     this.timer.unref();
@@ -62,7 +65,7 @@ export class ChainStatusPublisher {
     while (this.dirty) {
       this.dirty = false;
       try {
-        await this.repository.save(this.read());
+        await this.repository.save(this.read(), this.leaderEpoch);
       } catch (error) {
         this.logger.debug(`Writing the chain status failed: ${error instanceof Error ? error.message : String(error)}`);
       }

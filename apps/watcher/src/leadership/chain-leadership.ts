@@ -3,6 +3,7 @@ import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import { sleep } from '@kassa/chain';
+import type { ChainCursorsRepository } from '@kassa/persistence';
 
 import { openDedicatedConnection } from '../database/dedicated-connection';
 
@@ -24,6 +25,8 @@ export function chainLockKey(chainId: number): number {
 export interface LeaderLease {
   /** Aborted when the lock connection fails or closes: stop writing for this chain. */
   readonly signal: AbortSignal;
+  /** The leader epoch taken with the lock: every write checks it is still the chain's (fencing). */
+  readonly epoch: bigint;
   /** Unlocks and closes the lock connection. Idempotent. */
   release(): Promise<void>;
 }
@@ -34,6 +37,14 @@ export interface ChainLeadershipOptions {
   retryMs: number;
   /** How often a leader checks its lock connection, ms. */
   checkMs: number;
+  /**
+   * How long the lock connection may stay silent before PostgreSQL ends it (its
+   * `idle_session_timeout`), ms: a leader that hangs (stopped, starved, partitioned from
+   * its host) stops pinging and loses the lock after this long. Above `checkMs`.
+   */
+  leaseMs: number;
+  /** Who takes the lead, stored beside the epoch (`<hostname>:<pid>`). */
+  leader: string;
 }
 
 /**
@@ -43,12 +54,21 @@ export interface ChainLeadershipOptions {
  * reason (crash, network loss), so a standby that retries every `retryMs` takes over.
  * The leader pings its connection every `checkMs`; a failed ping or a connection error
  * aborts the lease so the leader stops at once.
+ *
+ * A leader that hangs rather than dies keeps its connection open, so the lock connection
+ * runs with `idle_session_timeout` = `leaseMs` (PostgreSQL 14+): without its pings the
+ * server ends the session and releases the lock, and a standby takes over within
+ * `leaseMs + retryMs`. Each new leader increments the chain's leader epoch
+ * (`ChainCursorsRepository.takeLeadership`), and every write checks it, so the old leader
+ * cannot write when it resumes (`RecordBlocks`, fencing).
  */
 export class ChainLeadership {
   private readonly logger: Logger;
+  private silenceWarned = false;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly cursors: ChainCursorsRepository,
     private readonly chainId: number,
     private readonly options: ChainLeadershipOptions,
   ) {
@@ -65,14 +85,16 @@ export class ChainLeadership {
       let client: Client | undefined;
       try {
         client = await openDedicatedConnection(this.dataSource, `kassa-watcher-lock-${this.chainId}`);
+        await this.limitSilence(client);
         while (!signal.aborted) {
           const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
             WATCHER_LOCK_KEY,
             chainLockKey(this.chainId),
           ]);
           if (rows[0]?.locked) {
-            this.logger.log(`Leader for chain ${this.chainId}`);
-            const lease = this.lease(client, signal);
+            const epoch = await this.cursors.takeLeadership(this.chainId, this.options.leader);
+            this.logger.log(`Leader for chain ${this.chainId} (epoch ${epoch})`);
+            const lease = this.lease(client, signal, epoch);
             client = undefined;
             return lease;
           }
@@ -90,7 +112,18 @@ export class ChainLeadership {
     return null;
   }
 
-  private lease(client: Client, parent: AbortSignal): LeaderLease {
+  /** Lets PostgreSQL end the lock connection after `leaseMs` without a query (see the class docs). */
+  private async limitSilence(client: Client): Promise<void> {
+    try {
+      await client.query(`SELECT set_config('idle_session_timeout', $1, false)`, [`${this.options.leaseMs}ms`]);
+    } catch (error) {
+      // PostgreSQL before 14: a hung leader keeps the chain until its connection dies.
+      if (!this.silenceWarned) this.logger.warn(`Chain ${this.chainId}: the server has no idle_session_timeout (${describe(error)}); a hung leader is not replaced`);
+      this.silenceWarned = true;
+    }
+  }
+
+  private lease(client: Client, parent: AbortSignal, epoch: bigint): LeaderLease {
     const controller = new AbortController();
     const lose = (reason: string): void => {
       if (controller.signal.aborted) return;
@@ -121,7 +154,7 @@ export class ChainLeadership {
           .catch(() => undefined);
         await client.end().catch(() => undefined);
       })());
-    return { signal: controller.signal, release };
+    return { signal: controller.signal, epoch, release };
   }
 }
 

@@ -6,7 +6,7 @@ import type { ChainConfig } from '@kassa/config';
 import type { Hex, Transfer } from '@kassa/domain';
 import { ChainCursorsRepository, TransfersRepository } from '@kassa/persistence';
 
-import { chainLockKey } from '../leadership/chain-leadership';
+import { chainLockKey, type LeaderLease } from '../leadership/chain-leadership';
 import { ReevaluatePayments } from '../payments/reevaluate-payments.use-case';
 import type { ChainWatchList } from '../watched-addresses/watched-addresses.service';
 
@@ -27,6 +27,11 @@ export interface BlockStep {
   range: ScannedRange | null;
   /** Who the watched addresses belong to. */
   watchList: ChainWatchList;
+  /**
+   * The epoch of the leader writing ({@link LeaderLease.epoch}): the step is refused when
+   * another watcher has taken the chain since. Omitted by writers that lead nothing.
+   */
+  leaderEpoch?: bigint;
 }
 
 /** What one stored step did. */
@@ -53,8 +58,25 @@ export class CursorMovedError extends Error {
   }
 }
 
+/** This watcher no longer leads the chain: another took it (a newer leader epoch). It stops writing. */
+export class LeadershipLostError extends Error {
+  readonly code = 'leadership_lost' as const;
+
+  constructor(chainId: number, epoch: bigint, current: bigint | null) {
+    super(`This watcher no longer leads chain ${chainId}: it took epoch ${epoch}, the chain is at epoch ${current ?? 'none'}`);
+    this.name = 'LeadershipLostError';
+  }
+}
+
 /** Transaction-scoped lock key serialising a chain's writers (beside the session lock of leadership). */
 const WRITE_LOCK_KEY = 0x4b535758;
+
+/**
+ * A write transaction of a chain is short and never waits on the network: PostgreSQL ends
+ * one that stays idle this long (a watcher that hangs mid-transaction), so its locks do not
+ * keep the next leader from writing.
+ */
+const WRITE_IDLE_TIMEOUT_MS = 10_000;
 
 /**
  * Stores one step of a chain in ONE transaction (DESIGN.md "Chain watcher"): after a reorg
@@ -64,9 +86,11 @@ const WRITE_LOCK_KEY = 0x4b535758;
  * at any point leaves either all of it or none of it, so the cursor never runs ahead of
  * the stored transfers and a re-scan after a crash stores nothing twice.
  *
- * The transaction is fenced: it serialises on a per-chain transaction lock and checks that
- * the stored cursor is the one the follower started from, so two watchers that both
- * believe they lead (a lock connection lost mid-step) cannot interleave their writes.
+ * The transaction is fenced: it serialises on a per-chain transaction lock, checks that
+ * the writer's leader epoch is still the chain's (share-locking it, so no new leader takes
+ * the chain until the transaction ends) and that the stored cursor is the one the follower
+ * started from, so a watcher that lost the lead (it hung and was replaced, or its lock
+ * connection was lost mid-step) cannot write, and two writers never interleave.
  */
 @Injectable()
 export class RecordBlocks {
@@ -78,6 +102,7 @@ export class RecordBlocks {
   ) {}
 
   /**
+   * @throws LeadershipLostError when `step.leaderEpoch` is no longer the chain's
    * @throws CursorMovedError when the stored cursor is not `step.cursor`
    * @throws Error when the range does not continue `rewindTo ?? cursor` (a caller bug)
    * @throws the database error (the transaction is rolled back)
@@ -94,7 +119,7 @@ export class RecordBlocks {
     if (!cursor) throw new Error(`Nothing to record for chain ${chainId}`);
 
     return this.dataSource.transaction(async (manager) => {
-      await this.fence(manager, chainId, step.cursor);
+      await this.fence(manager, chainId, step.cursor, step.leaderEpoch);
 
       const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
       const recorded = await this.transfers.insertMany(manager, this.toTransfers(step));
@@ -134,11 +159,13 @@ export class RecordBlocks {
   /**
    * Records the chain's genesis hash when none is recorded yet (its first step, or a
    * database from before identities were kept).
+   * @param leaderEpoch the writing leader's epoch (fencing, as in {@link record})
    * @returns the recorded genesis hash: `genesisHash`, or the one recorded before (compare!)
+   * @throws LeadershipLostError when `leaderEpoch` is no longer the chain's
    */
-  async adoptIdentity(chainId: number, genesisHash: Hex): Promise<Hex> {
+  async adoptIdentity(chainId: number, genesisHash: Hex, leaderEpoch?: bigint): Promise<Hex> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_KEY, chainLockKey(chainId)]);
+      await this.lockChain(manager, chainId, leaderEpoch);
       const recorded = await this.cursors.identity(chainId, manager);
       if (recorded !== null) return recorded;
       await this.cursors.saveIdentity(manager, chainId, genesisHash);
@@ -157,12 +184,14 @@ export class RecordBlocks {
    * @param expected the cursor the caller saw stored (fencing, as in {@link record})
    * @param genesisHash the new chain's genesis hash; null forgets the identity too (the
    *   watcher records its node's genesis when it next starts: `kassa chain forget`)
+   * @param leaderEpoch the writing leader's epoch; omitted by the operator's `kassa chain forget`
    * @returns the payments whose transfers were orphaned
+   * @throws LeadershipLostError when `leaderEpoch` is no longer the chain's
    * @throws CursorMovedError when the stored cursor is not `expected`
    */
-  async forgetHistory(chainId: number, expected: BlockRef | null, genesisHash: Hex | null): Promise<{ orphanedPayments: number }> {
+  async forgetHistory(chainId: number, expected: BlockRef | null, genesisHash: Hex | null, leaderEpoch?: bigint): Promise<{ orphanedPayments: number }> {
     return this.dataSource.transaction(async (manager) => {
-      await this.fence(manager, chainId, expected);
+      await this.fence(manager, chainId, expected, leaderEpoch);
       const orphanedIds = await this.transfers.orphanFromBlock(manager, chainId, 0n);
       await this.cursors.forget(manager, chainId);
       if (genesisHash) await this.cursors.saveIdentity(manager, chainId, genesisHash);
@@ -181,11 +210,20 @@ export class RecordBlocks {
     });
   }
 
-  private async fence(manager: EntityManager, chainId: number, expected: BlockRef | null): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_KEY, chainLockKey(chainId)]);
+  private async fence(manager: EntityManager, chainId: number, expected: BlockRef | null, leaderEpoch: bigint | undefined): Promise<void> {
+    await this.lockChain(manager, chainId, leaderEpoch);
     const stored = await this.cursors.get(chainId, manager);
     const same = stored === null ? expected === null : expected !== null && stored.blockNumber === expected.number && stored.blockHash === expected.hash;
     if (!same) throw new CursorMovedError(chainId);
+  }
+
+  /** Serialises the chain's writers, and refuses a leader that another has replaced. */
+  private async lockChain(manager: EntityManager, chainId: number, leaderEpoch: bigint | undefined): Promise<void> {
+    await manager.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [`${WRITE_IDLE_TIMEOUT_MS}ms`]);
+    await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_KEY, chainLockKey(chainId)]);
+    if (leaderEpoch === undefined) return;
+    const current = await this.cursors.leaderEpoch(manager, chainId);
+    if (current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
   }
 
   /** Orphans the transfers and forgets the block hashes above the common ancestor. */

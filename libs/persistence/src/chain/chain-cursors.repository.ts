@@ -197,4 +197,29 @@ export class ChainCursorsRepository {
     await runSql(manager, `DELETE FROM chain_blocks WHERE chain_id = $1`, [chainId]);
     await runSql(manager, `DELETE FROM chain_cursors WHERE chain_id = $1`, [chainId]);
   }
+
+  /**
+   * Makes `leader` the chain's leader: increments the chain's leader epoch (1 for its first
+   * leader) and returns it. Call it once the chain's leader lock is held; it waits for any
+   * write transaction of the previous leader still holding the epoch ({@link leaderEpoch}).
+   */
+  async takeLeadership(chainId: number, leader: string, manager: EntityManager = this.dataSource.manager): Promise<bigint> {
+    const row = await selectOne<{ epoch: string }>(
+      manager,
+      `INSERT INTO watcher_leaders (chain_id, epoch, leader) VALUES ($1, 1, $2)
+       ON CONFLICT ON CONSTRAINT pk_watcher_leaders DO UPDATE SET epoch = watcher_leaders.epoch + 1, leader = EXCLUDED.leader, since = now()
+       RETURNING epoch`,
+      [chainId, leader],
+    );
+    return BigInt(row!.epoch);
+  }
+
+  /**
+   * The chain's leader epoch, share-locked until `manager`'s transaction ends, so no new
+   * leader takes the chain while the transaction writes (fencing); null before any leader.
+   */
+  async leaderEpoch(manager: EntityManager, chainId: number): Promise<bigint | null> {
+    const row = await selectOne<{ epoch: string }>(manager, `SELECT epoch FROM watcher_leaders WHERE chain_id = $1 FOR SHARE`, [chainId]);
+    return row ? BigInt(row.epoch) : null;
+  }
 }

@@ -67,14 +67,19 @@ interface ChainStatusRow {
 export class ChainStatusRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Writes a chain's report (insert or replace), stamping `updated_at`. */
-  async save(report: ChainStatusReport, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  /**
+   * Writes a chain's report (insert or replace), stamping `updated_at`.
+   * @param leaderEpoch the writing leader's epoch: nothing is written when another watcher
+   *   has taken the chain since (a leader that hung and resumed must not report over the new one)
+   */
+  async save(report: ChainStatusReport, leaderEpoch?: bigint, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await runSql(
       manager,
       `INSERT INTO chain_status (chain_id, watcher_id, state, head_source, head_block, cursor_block, cursor_block_time,
                                  rpc_url_index, rpc_rotations, consecutive_failures, last_error, last_error_at,
                                  log_range_blocks, last_progress_at, head_block_time, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
+       SELECT $1, $2, $3, $4, $5, $6, $7::timestamptz, $8, $9, $10, $11, $12::timestamptz, $13, $14::timestamptz, $15::timestamptz, now()
+       WHERE $16::bigint IS NULL OR EXISTS (SELECT 1 FROM watcher_leaders WHERE chain_id = $1 AND epoch = $16::bigint)
        ON CONFLICT ON CONSTRAINT pk_chain_status DO UPDATE SET
          watcher_id = EXCLUDED.watcher_id, state = EXCLUDED.state, head_source = EXCLUDED.head_source,
          head_block = EXCLUDED.head_block, cursor_block = EXCLUDED.cursor_block, cursor_block_time = EXCLUDED.cursor_block_time,
@@ -98,6 +103,7 @@ export class ChainStatusRepository {
         report.logRangeBlocks,
         report.lastProgressAt,
         report.headBlockTime,
+        leaderEpoch?.toString() ?? null,
       ],
     );
   }

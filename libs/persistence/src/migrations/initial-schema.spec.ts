@@ -29,6 +29,7 @@ const TABLES = [
   'settlement_transactions',
   'settlements',
   'transfers',
+  'watcher_leaders',
   'webhook_attempts',
   'webhook_deliveries',
   'webhook_endpoints',
