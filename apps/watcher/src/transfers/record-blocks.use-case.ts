@@ -6,7 +6,7 @@ import type { ChainConfig } from '@kassa/config';
 import type { Hex, Transfer } from '@kassa/domain';
 import { ChainCursorsRepository, TransfersRepository } from '@kassa/persistence';
 
-import { chainLockKey, type LeaderLease } from '../leadership/chain-leadership';
+import { chainLockKey } from '../leadership/chain-leadership';
 import { ReevaluatePayments } from '../payments/reevaluate-payments.use-case';
 import type { ChainWatchList } from '../watched-addresses/watched-addresses.service';
 
@@ -28,7 +28,7 @@ export interface BlockStep {
   /** Who the watched addresses belong to. */
   watchList: ChainWatchList;
   /**
-   * The epoch of the leader writing ({@link LeaderLease.epoch}): the step is refused when
+   * The epoch of the leader writing (`LeaderLease.epoch`): the step is refused when
    * another watcher has taken the chain since. Omitted by writers that lead nothing.
    */
   leaderEpoch?: bigint;
