@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 
 import { loadConfig, publicUrlOf } from '@kassa/config';
+import { redactText } from '@kassa/observability';
 
 import { ApiModule } from './api.module';
 import { createHttpApplication } from './bootstrap';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // Start-up errors may quote a URL from the configuration: print them as the logs would.
+  console.error(redactText(error instanceof Error ? error.message : String(error)));
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import { loadConfig } from '@kassa/config';
-import { createKassaLogger, KassaMetrics, startMetricsServer } from '@kassa/observability';
+import { createKassaLogger, KassaMetrics, redactText, startMetricsServer } from '@kassa/observability';
 
 import { WorkerModule } from './worker.module';
 
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // Start-up errors may quote a URL from the configuration: print them as the logs would.
+  console.error(redactText(error instanceof Error ? error.message : String(error)));
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import type { ChainConfig } from '@kassa/config';
 
-/** A real watcher process (`apps/watcher/src/main.ts`), as an operator runs it. */
+/** A real Kassa process (`apps/<app>/src/main.ts`), as an operator runs it. */
 export interface WatcherProcess {
   pid: number;
   /** Its `chain_status.watcher_id`: `<hostname>:<pid>`. */
@@ -37,6 +37,20 @@ process.once('exit', () => {
  * its stdin is a pipe whose closing makes it exit (libs/testing `exit-with-parent.js`).
  */
 export function spawnWatcher(settings: { databaseUrl: string; chains: readonly ChainConfig[]; logLevel?: string }): WatcherProcess {
+  return spawnKassaApp('watcher', {
+    DATABASE_URL: settings.databaseUrl,
+    DATABASE_POOL_SIZE: '4',
+    KASSA_CHAINS: JSON.stringify(settings.chains),
+    KASSA_LOG_LEVEL: settings.logLevel ?? 'warn',
+  });
+}
+
+/**
+ * Starts one of Kassa's apps as its own process (`node -r ./scripts/register.js
+ * apps/<app>/src/main.ts`) with only `env` (and `NO_COLOR`) in its environment; it dies with
+ * the test process like {@link spawnWatcher}'s.
+ */
+export function spawnKassaApp(app: 'api' | 'watcher' | 'worker', env: Record<string, string>): WatcherProcess {
   const child = spawn(
     process.execPath,
     [
@@ -44,19 +58,9 @@ export function spawnWatcher(settings: { databaseUrl: string; chains: readonly C
       path.join(ROOT, 'libs/testing/src/hardhat/exit-with-parent.js'),
       '--require',
       path.join(ROOT, 'scripts/register.js'),
-      path.join(ROOT, 'apps/watcher/src/main.ts'),
+      path.join(ROOT, `apps/${app}/src/main.ts`),
     ],
-    {
-      cwd: ROOT,
-      env: {
-        DATABASE_URL: settings.databaseUrl,
-        DATABASE_POOL_SIZE: '4',
-        KASSA_CHAINS: JSON.stringify(settings.chains),
-        KASSA_LOG_LEVEL: settings.logLevel ?? 'warn',
-        NO_COLOR: '1',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
+    { cwd: ROOT, env: { ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let output = '';
   const append = (chunk: Buffer): void => {
