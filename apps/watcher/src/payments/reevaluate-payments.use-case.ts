@@ -145,15 +145,19 @@ export class ReevaluatePayments {
     return announcements;
   }
 
-  /**
-   * First block whose transfers may have reached `confirmations` since the previous head:
-   * a transfer in block b has head - b + 1 confirmations, so it crossed the threshold in
-   * this step when b > previousHead - confirmations + 1.
-   */
   private youngFrom(step: ChainStep): bigint {
-    const from = (step.previousHead ?? step.head) - BigInt(step.confirmations) + 2n;
-    return from > 0n ? from : 0n;
+    return youngTransfersFrom(step);
   }
+}
+
+/**
+ * First block whose transfers may have reached `confirmations` since the previous head:
+ * a transfer in block b has head - b + 1 confirmations, so it crossed the threshold in
+ * this step when b > previousHead - confirmations + 1.
+ */
+export function youngTransfersFrom(step: Pick<ChainStep, 'previousHead' | 'head' | 'confirmations'>): bigint {
+  const from = (step.previousHead ?? step.head) - BigInt(step.confirmations) + 2n;
+  return from > 0n ? from : 0n;
 }
 
 /** A payment's next stored state, or null when nothing changes. */

@@ -4,10 +4,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ScannedRange } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import type { Hex, Transfer } from '@kassa/domain';
-import { ChainCursorsRepository, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
-import { ReevaluatePayments } from '../payments/reevaluate-payments.use-case';
+import { ReevaluatePayments, youngTransfersFrom } from '../payments/reevaluate-payments.use-case';
 import type { ChainWatchList } from '../watched-addresses/watched-addresses.service';
 
 /** A block the follower stands on: the last stored block, or a reorg's common ancestor. */
@@ -98,6 +98,7 @@ export class RecordBlocks {
     private readonly dataSource: DataSource,
     private readonly cursors: ChainCursorsRepository,
     private readonly transfers: TransfersRepository,
+    private readonly payments: PaymentsRepository,
     private readonly reevaluate: ReevaluatePayments,
   ) {}
 
@@ -118,11 +119,15 @@ export class RecordBlocks {
     const cursor: BlockRef | undefined = last ? { number: last.number, hash: last.hash } : step.rewindTo;
     if (!cursor) throw new Error(`Nothing to record for chain ${chainId}`);
 
+    const confirmations = Math.max(step.chain.confirmations, step.watchList.maxRequiredConfirmations);
+    const previousHead = (step.rewindTo ?? step.cursor)?.number ?? null;
+    const transfers = this.toTransfers(step);
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, step.cursor, step.leaderEpoch);
+      await this.lockStepPayments(manager, step, transfers, youngTransfersFrom({ previousHead, head: cursor.number, confirmations }));
 
       const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
-      const recorded = await this.transfers.insertMany(manager, this.toTransfers(step));
+      const recorded = await this.transfers.insertMany(manager, transfers);
       await this.cursors.advance(
         manager,
         chainId,
@@ -140,8 +145,8 @@ export class RecordBlocks {
       const { evaluated, changed } = await this.reevaluate.afterStep(manager, {
         chainId,
         head: cursor.number,
-        previousHead: (step.rewindTo ?? step.cursor)?.number ?? null,
-        confirmations: Math.max(step.chain.confirmations, step.watchList.maxRequiredConfirmations),
+        previousHead,
+        confirmations,
         touchedPaymentIds: [...orphanedIds, ...paymentIdsOf(recorded)],
         newTransferPaymentIds: new Set(paymentIdsOf(recorded.filter((record) => record.isNew))),
         now: new Date(),
@@ -224,6 +229,23 @@ export class RecordBlocks {
     if (leaderEpoch === undefined) return;
     const current = await this.cursors.leaderEpoch(manager, chainId);
     if (current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
+  }
+
+  /**
+   * Locks, in id order, every payment the step may touch (one writer per payment, DESIGN.md
+   * "Trusting the chain") BEFORE it writes anything that references them: the payments of
+   * the range's transfers, and those with active transfers on the chain above the rewind's
+   * ancestor or young enough to cross their confirmations (a superset of what
+   * `ReevaluatePayments` then locks). Inserting a transfer takes a key-share lock on its
+   * payment; had another evaluator (another chain's watcher, the scheduler) locked that
+   * payment first and then moved it to another option (a new `deposit_address`, a unique
+   * key, which needs the row's full update lock), each would wait for the other.
+   */
+  private async lockStepPayments(manager: EntityManager, step: BlockStep, transfers: readonly Transfer[], youngFrom: bigint): Promise<void> {
+    const from = step.rewindTo && step.rewindTo.number + 1n < youngFrom ? step.rewindTo.number + 1n : youngFrom;
+    const ids = new Set(transfers.flatMap((transfer) => (transfer.paymentId === null ? [] : [transfer.paymentId])));
+    for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(step.chain.chainId, from, manager)) ids.add(id);
+    await this.payments.lockForEvaluation([...ids], manager);
   }
 
   /** Orphans the transfers and forgets the block hashes above the common ancestor. */
