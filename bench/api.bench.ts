@@ -30,6 +30,7 @@ import { DataSource } from 'typeorm';
 import { createDataSourceOptions, findFreePort, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
 
 import { createMerchantWithKey } from '../apps/cli/src/commands/merchants';
+import { median } from './support/bench-support';
 
 interface Options {
   duration: number;
@@ -95,12 +96,6 @@ async function load(url: string, headers: Record<string, string>, options: Optio
     duration,
   });
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 async function main(options: Options): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-api-pg-'));

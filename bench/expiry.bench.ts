@@ -21,7 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { NestFactory } from '@nestjs/core';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
@@ -39,18 +39,14 @@ import { databaseUrlFor, LOCAL_ROLES, startLocalChain, type LocalChain } from '@
 import { generateWebhookSecret } from '@kassa/webhooks';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 
+import { admin, machineLine, median, positiveInt } from './support/bench-support';
+
 interface Options {
   small: number;
   large: number;
   batchSize: number;
   rounds: number;
 }
-
-const positiveInt = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-};
 
 async function main(): Promise<void> {
   const options = new Command()
@@ -63,7 +59,7 @@ async function main(): Promise<void> {
     .parse()
     .opts<Options>();
 
-  console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(machineLine());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-pg-'));
   const [postgres, chain] = await Promise.all([startEmbeddedPostgres({ dataDir, persistent: false }), startLocalChain({ confirmations: 1 })]);
   try {
@@ -169,22 +165,6 @@ async function verify(url: string, count: number): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function admin(postgres: EmbeddedPostgres, sql: string): Promise<void> {
-  const client = new Client({ connectionString: postgres.adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 main().catch((error: unknown) => {

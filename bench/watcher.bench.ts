@@ -23,7 +23,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { NestFactory } from '@nestjs/core';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
@@ -51,6 +51,8 @@ import { databaseUrlFor, HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain, type Lo
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 import { ChainFollowersService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 
+import { admin, machineLine, positiveInt } from './support/bench-support';
+
 interface Options {
   blocks: number;
   scaleBlocks: number;
@@ -67,11 +69,6 @@ const RANGE = 100;
 /** A run that makes no progress for this long has hung: fail rather than wait forever. */
 const STALL_MS = 60_000;
 
-const positiveInt = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-};
 
 async function main(): Promise<void> {
   const options = new Command()
@@ -84,7 +81,7 @@ async function main(): Promise<void> {
     .parse()
     .opts<Options>();
 
-  console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(machineLine());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-pg-'));
   const [postgres, chain] = await Promise.all([
     startEmbeddedPostgres({ dataDir, persistent: false }),
@@ -228,16 +225,6 @@ async function rpc(url: string, calls: { method: string; params: unknown[] }[]):
   const failed = answers.find((answer) => answer.error !== undefined);
   if (failed) throw new Error(`JSON-RPC error: ${JSON.stringify(failed.error)}`);
   return answers.map((answer) => answer.result);
-}
-
-async function admin(postgres: EmbeddedPostgres, sql: string): Promise<void> {
-  const client = new Client({ connectionString: postgres.adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 let clones = 0;

@@ -8,7 +8,7 @@ import type { ScannedBlock, ScannedTransfer } from '@kassa/chain';
 import type { KassaConfig } from '@kassa/config';
 import { evaluatePayment, isFinal, type Payment, sameOption } from '@kassa/domain';
 import { ChainCursorsRepository, PaymentsRepository, selectRows, TransfersRepository } from '@kassa/persistence';
-import { type LocalChain } from '@kassa/testing';
+import { type LocalChain, seededRandom } from '@kassa/testing';
 import { RecordBlocks } from '@kassa/watcher';
 import { PaymentObjectsService } from '@kassa/webhooks';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
@@ -25,18 +25,6 @@ const ROUND_SECONDS = 10;
 const AMOUNT = 10_000_000n;
 /** Blocks a watcher step reads at most, as `maxBlocksPerScan` bounds a real one. */
 const STEP_BLOCKS = 4;
-
-/** mulberry32: a small seeded generator, so a run's model can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hash = (): Hex => `0x${randomBytes(32).toString('hex')}`;
 
@@ -79,7 +67,7 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
   });
 
   it('keeps every payment consistent with its transfers after every round', async () => {
-    const rng = random(SEED);
+    const rng = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
     const start = Date.now();
     let now = new Date(start);

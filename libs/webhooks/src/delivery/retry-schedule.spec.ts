@@ -1,16 +1,6 @@
-import { DEFAULT_RETRY_POLICY, nextRetry, type RandomSource, retryCeilingMs } from './retry-schedule';
+import { seededRandom } from '@kassa/testing';
 
-/** Mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
-function seededRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { DEFAULT_RETRY_POLICY, nextRetry, type RandomSource, retryCeilingMs } from './retry-schedule';
 
 const windowStartedAt = new Date('2026-11-02T10:00:00.000Z');
 const SECOND = 1000;

@@ -1,0 +1,36 @@
+import os from 'node:os';
+
+import { InvalidArgumentError } from 'commander';
+import { Client } from 'pg';
+
+import type { EmbeddedPostgres } from '@kassa/persistence';
+
+/** Commander parser of a positive integer option. @throws InvalidArgumentError otherwise */
+export const positiveInt = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+};
+
+/** The median of `values` (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** One line naming the machine a benchmark ran on, printed first. */
+export function machineLine(): string {
+  return `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+/** Runs one statement on the server's maintenance database (CREATE / DROP DATABASE). */
+export async function admin(postgres: EmbeddedPostgres, sql: string): Promise<void> {
+  const client = new Client({ connectionString: postgres.adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
