@@ -21,6 +21,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { OpsStatusService } from './ops/ops-status.service';
 import { OpsController } from './ops/ops.controller';
 import { UpdateMerchantSettingsUseCase } from './merchant/update-merchant-settings.use-case';
+import { CreateWebhookEndpointUseCase } from './webhook-endpoints/create-webhook-endpoint.use-case';
 import { CancelPaymentUseCase } from './payments/cancel-payment.use-case';
 import { CreatePaymentUseCase } from './payments/create-payment.use-case';
 import { PaymentsController } from './payments/payments.controller';
@@ -44,7 +45,7 @@ export class ApiModule {
         MetricsModule,
       ],
       controllers: [PaymentsController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
-      providers: [ApiKeyAuthenticator, ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase, DatabaseMetrics, OpsStatusService],
+      providers: [ApiKeyAuthenticator, ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase, CreateWebhookEndpointUseCase, DatabaseMetrics, OpsStatusService],
     };
   }
 }

@@ -201,7 +201,7 @@ merchant
   .option('--allowed-origins <list>', 'comma-separated checkout origins (https://shop.example); empty clears')
   .action(async (options: { merchant: string; name?: string; treasury?: string; chainTreasury: string[]; tolerance?: string; defaultExpiry?: string; allowedOrigins?: string }) => {
     const updated = await withDatabase(databaseUrl(), (dataSource) =>
-      updateMerchantSettings(dataSource, asMerchantId(options.merchant), {
+      updateMerchantSettings(dataSource, localChains(), asMerchantId(options.merchant), {
         name: options.name,
         treasury: options.treasury,
         chainTreasuries: options.chainTreasury,
@@ -260,7 +260,7 @@ webhookEndpoint
   .option('--description <text>', 'a label for the endpoint')
   .action(async (options: { merchant: string; url: string; events?: string; description?: string }) => {
     const endpoint = await withDatabase(databaseUrl(), (dataSource) =>
-      createMerchantWebhookEndpoint(dataSource, asMerchantId(options.merchant), options, config().webhooks.allowPrivateUrls),
+      createMerchantWebhookEndpoint(dataSource, config().webhooks, asMerchantId(options.merchant), options),
     );
     print(`Webhook endpoint ${endpoint.id} -> ${endpoint.url} (${endpoint.enabledEvents.length ? endpoint.enabledEvents.join(',') : 'every event type'})`);
     print(`Signing secret (shown once): ${endpoint.secret}`);

@@ -39,6 +39,6 @@ export class MerchantController {
   @ApiOkResponse({ type: MerchantResponse })
   @ApiProblemResponses(...BODY_PROBLEMS)
   async update(@Principal() principal: ApiKeyPrincipal, @Body() body: UpdateMerchantSettingsDto): Promise<MerchantResponse> {
-    return toMerchantResponse(await this.updateSettings.execute(principal.merchantId, body, principal.apiKeyId));
+    return toMerchantResponse(await this.updateSettings.execute(principal.merchantId, body, `API key ${principal.apiKeyId}`));
   }
 }

@@ -12,7 +12,8 @@ import type { UpdateMerchantSettingsDto } from './dto/update-merchant-settings.d
  * treasuries, tolerance, default expiry, allowed checkout origins, in one transaction.
  * Addresses are stored EIP-55 checksummed. New treasuries apply to payments created
  * afterwards; a payment keeps the treasury its deposit address commits to. Treasury changes
- * are logged with the id of the key that made them.
+ * are logged with who made them. The operator's `kassa merchant settings` goes through here
+ * too, so both apply the same rules.
  * @throws ValidationError (400) naming `treasuries.<chainId>` for a chain that is not configured
  * @throws NotFoundError (404) when the merchant no longer exists
  */
@@ -26,7 +27,11 @@ export class UpdateMerchantSettingsUseCase {
     private readonly merchants: MerchantsRepository,
   ) {}
 
-  async execute(merchantId: MerchantId, changes: UpdateMerchantSettingsDto, apiKeyId: string): Promise<Merchant> {
+  /**
+   * @param changes the fields to change (validated as `PATCH /v1/merchant` validates them); absent ones keep their value
+   * @param changedBy who asks, for the audit log: `API key key_...`, or the operator's command
+   */
+  async execute(merchantId: MerchantId, changes: UpdateMerchantSettingsDto, changedBy: string): Promise<Merchant> {
     const treasuries: TreasuryChanges = {};
     const unknownChains: string[] = [];
     for (const [chainId, address] of Object.entries(changes.treasuries ?? {})) {
@@ -52,7 +57,7 @@ export class UpdateMerchantSettingsUseCase {
     });
     if (!updated) throw new NotFoundError('merchant', merchantId);
     if (changes.treasuryAddress !== undefined || Object.keys(treasuries).length > 0) {
-      this.logger.warn(`merchant ${merchantId}: treasuries changed by API key ${apiKeyId}`);
+      this.logger.warn(`merchant ${merchantId}: treasuries changed by ${changedBy}`);
     }
     return updated;
   }

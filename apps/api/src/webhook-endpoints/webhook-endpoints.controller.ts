@@ -2,13 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Us
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
-import { ConflictError, NotFoundError } from '@kassa/domain';
+import { NotFoundError } from '@kassa/domain';
 import { type ApiKeyPrincipal, WebhookEndpointsRepository } from '@kassa/persistence';
 import { assertWebhookUrlResolvesPublic, generateWebhookSecret } from '@kassa/webhooks';
 
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { IdPipe } from '../common/id.pipe';
 import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
+import { CreateWebhookEndpointUseCase, MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT } from './create-webhook-endpoint.use-case';
 import { CreateWebhookEndpointDto } from './dto/create-webhook-endpoint.dto';
 import { DEFAULT_ROTATION_GRACE_SECONDS, RotateWebhookSecretDto } from './dto/rotate-webhook-secret.dto';
 import { UpdateWebhookEndpointDto } from './dto/update-webhook-endpoint.dto';
@@ -19,9 +20,6 @@ import {
   WebhookEndpointResponse,
   WebhookEndpointWithSecretResponse,
 } from './dto/webhook-endpoint.response';
-
-/** Most endpoints one merchant may register; each event fans out to every one of them. */
-export const MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT = 16;
 
 const endpointId = new IdPipe('webhookEndpoint', 'webhook endpoint');
 
@@ -38,6 +36,7 @@ export class WebhookEndpointsController {
   constructor(
     @Inject(KASSA_CONFIG) private readonly config: KassaConfig,
     private readonly endpoints: WebhookEndpointsRepository,
+    private readonly createEndpoint: CreateWebhookEndpointUseCase,
   ) {}
 
   @Post()
@@ -48,19 +47,7 @@ export class WebhookEndpointsController {
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
   @ApiProblemResponses(...BODY_PROBLEMS, 409)
   async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecretResponse> {
-    const url = await this.checkUrl(body.url);
-    if ((await this.endpoints.list(principal.merchantId)).length >= MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT) {
-      throw new ConflictError(`A merchant has at most ${MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT} webhook endpoints; delete one first`);
-    }
-    const endpoint = await this.endpoints.create({
-      merchantId: principal.merchantId,
-      url,
-      secret: generateWebhookSecret(),
-      enabledEvents: body.enabledEvents ?? [],
-      enabled: body.enabled ?? true,
-      description: body.description ?? null,
-    });
-    return toWebhookEndpointWithSecret(endpoint);
+    return toWebhookEndpointWithSecret(await this.createEndpoint.execute(principal.merchantId, body));
   }
 
   @Get()

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 
-import { asMerchantId, NotFoundError, ValidationError } from '@kassa/domain';
+import { Logger } from '@nestjs/common';
+
+import { loadConfig } from '@kassa/config';
+import { asMerchantId, ConflictError, NotFoundError, ValidationError } from '@kassa/domain';
 import { ApiKeysRepository } from '@kassa/persistence';
 import { useTestDatabase } from '@kassa/testing';
 
@@ -17,6 +20,21 @@ import {
 } from './operator.commands';
 
 const TREASURY = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+/** The configuration of an operator's CLI: one chain, 31337. */
+const CONFIG = loadConfig({
+  KASSA_CHAINS: JSON.stringify([
+    {
+      chainId: 31337,
+      name: 'Local',
+      rpcUrls: ['http://127.0.0.1:8545'],
+      confirmations: 2,
+      factoryAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      implementationAddress: '0xa16E02E87b7454126E5E10d957A927A7F5B5d2be',
+      tokens: [{ symbol: 'USDC', address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', decimals: 6 }],
+    },
+  ]),
+});
+const webhooks = (allowPrivateUrls: boolean) => ({ ...CONFIG.webhooks, allowPrivateUrls });
 
 /** What an operator does from the CLI: merchants, their keys, settings and webhook endpoints. */
 describe('operator commands', () => {
@@ -43,7 +61,7 @@ describe('operator commands', () => {
     const { merchantId } = await createMerchantWithKey(db.dataSource, { name: 'Settings Shop', treasuryAddress: TREASURY });
     const before = await showMerchant(db.dataSource, merchantId);
 
-    const refused = await updateMerchantSettings(db.dataSource, merchantId, {
+    const refused = await updateMerchantSettings(db.dataSource, CONFIG.chains, merchantId, {
       treasury: '0x70997970c51812dc3A010C7d01b50e0d17dc79C8',
       tolerance: '100',
       defaultExpirySeconds: '30',
@@ -60,7 +78,7 @@ describe('operator commands', () => {
     ]);
     expect(await showMerchant(db.dataSource, merchantId)).toEqual(before);
 
-    const updated = await updateMerchantSettings(db.dataSource, merchantId, {
+    const updated = await updateMerchantSettings(db.dataSource, CONFIG.chains, merchantId, {
       tolerance: '1.5',
       defaultExpirySeconds: '600',
       allowedOrigins: 'https://shop.example,https://admin.shop.example',
@@ -72,25 +90,51 @@ describe('operator commands', () => {
       allowedOrigins: ['https://shop.example', 'https://admin.shop.example'],
       treasuries: { '31337': '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' },
     });
-    const reset = await updateMerchantSettings(db.dataSource, merchantId, { chainTreasuries: ['31337=default'] });
+    const reset = await updateMerchantSettings(db.dataSource, CONFIG.chains, merchantId, { chainTreasuries: ['31337=default'] });
     expect(reset.treasuries).toEqual({});
+  });
+
+  it('refuses a treasury for a chain that is not configured, as the API does, and logs treasury changes', async () => {
+    const { merchantId } = await createMerchantWithKey(db.dataSource, { name: 'Audited Shop', treasuryAddress: TREASURY });
+    const before = await showMerchant(db.dataSource, merchantId);
+
+    const refused = await updateMerchantSettings(db.dataSource, CONFIG.chains, merchantId, { chainTreasuries: ['999=0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc'] }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).errors.map((error) => error.field)).toEqual(['treasuries.999']);
+    expect(await showMerchant(db.dataSource, merchantId)).toEqual(before);
+
+    const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await updateMerchantSettings(db.dataSource, CONFIG.chains, merchantId, { treasury: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' });
+      expect(warnings.mock.calls.map((call) => String(call[0]))).toContain(`merchant ${merchantId}: treasuries changed by the operator (kassa merchant settings)`);
+    } finally {
+      warnings.mockRestore();
+    }
   });
 
   it('registers a webhook endpoint with a secret, refusing loopback URLs unless allowed', async () => {
     const { merchantId } = await createMerchantWithKey(db.dataSource, { name: 'Hook Shop', treasuryAddress: TREASURY });
 
     await expect(
-      createMerchantWebhookEndpoint(db.dataSource, merchantId, { url: 'http://127.0.0.1:4000/hook' }, false),
+      createMerchantWebhookEndpoint(db.dataSource, webhooks(false), merchantId, { url: 'http://127.0.0.1:4000/hook' }),
     ).rejects.toThrow(ValidationError);
     await expect(
-      createMerchantWebhookEndpoint(db.dataSource, merchantId, { url: 'http://127.0.0.1:4000/hook', events: 'payment.paid,payment.refunded' }, true),
+      createMerchantWebhookEndpoint(db.dataSource, webhooks(true), merchantId, { url: 'http://127.0.0.1:4000/hook', events: 'payment.paid,payment.refunded' }),
     ).rejects.toThrow(/payment\.refunded/);
-    const endpoint = await createMerchantWebhookEndpoint(db.dataSource, merchantId, { url: 'http://127.0.0.1:4000/hook', events: 'payment.paid' }, true);
+    const endpoint = await createMerchantWebhookEndpoint(db.dataSource, webhooks(true), merchantId, { url: 'http://127.0.0.1:4000/hook', events: 'payment.paid' });
 
     expect(endpoint.secret).toMatch(/^whsec_/);
     expect((await listMerchantWebhookEndpoints(db.dataSource, merchantId)).map((e) => [e.url, e.enabledEvents])).toEqual([
       ['http://127.0.0.1:4000/hook', ['payment.paid']],
     ]);
     await expect(listMerchantWebhookEndpoints(db.dataSource, asMerchantId('mer_01JD3M6Q8Y7W4ZK2N5R0T9V1XC'))).rejects.toThrow(NotFoundError);
+  });
+
+  it('stops at the endpoint limit the API enforces (16 per merchant)', async () => {
+    const { merchantId } = await createMerchantWithKey(db.dataSource, { name: 'Busy Hook Shop', treasuryAddress: TREASURY });
+    for (let i = 0; i < 16; i++) await createMerchantWebhookEndpoint(db.dataSource, webhooks(true), merchantId, { url: `http://127.0.0.1:4000/hook/${i}` });
+
+    await expect(createMerchantWebhookEndpoint(db.dataSource, webhooks(true), merchantId, { url: 'http://127.0.0.1:4000/hook/16' })).rejects.toThrow(ConflictError);
+    expect(await listMerchantWebhookEndpoints(db.dataSource, merchantId)).toHaveLength(16);
   });
 });

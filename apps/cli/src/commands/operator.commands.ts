@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 
-import { checksummed, isEvmAddress } from '@kassa/chain';
+import { CreateWebhookEndpointUseCase, UpdateMerchantSettingsUseCase } from '@kassa/api';
+import { ChainRegistry, isEvmAddress } from '@kassa/chain';
+import type { ChainConfig, KassaConfig } from '@kassa/config';
 import {
-  type Address,
   API_KEY_SCOPES,
   type ApiKeyScope,
   EVENT_TYPES,
@@ -21,13 +22,10 @@ import {
   type ApiKey,
   ApiKeysRepository,
   type Merchant,
-  type MerchantSettings,
   MerchantsRepository,
-  type TreasuryChanges,
   type WebhookEndpoint,
   WebhookEndpointsRepository,
 } from '@kassa/persistence';
-import { assertWebhookUrlResolvesPublic, generateWebhookSecret } from '@kassa/webhooks';
 
 /**
  * The operator's side of what merchants do over the API (issue 5): API keys, merchant
@@ -91,37 +89,43 @@ export interface SettingsInput {
 }
 
 /**
- * Validates and applies merchant settings with the API's rules: EIP-55 addresses, tolerance
- * 0 to 99.99 with 2 decimals, default expiry 60 to 604800 s, canonical origins.
+ * Validates merchant settings typed on the command line (EIP-55 addresses, tolerance 0 to
+ * 99.99 with 2 decimals, default expiry 60 to 604800 s, canonical origins), then applies
+ * them through the API's own use case (`UpdateMerchantSettingsUseCase`): the same check
+ * that a per-chain treasury names a configured chain, the same transaction, the same audit
+ * log of treasury changes.
+ * @param chains the configured chains (per-chain treasuries must name one of them)
  * @throws ValidationError naming every option at fault (nothing is written then)
+ * @throws NotFoundError when the merchant does not exist
  */
-export async function updateMerchantSettings(dataSource: DataSource, merchantId: MerchantId, input: SettingsInput): Promise<Merchant> {
+export async function updateMerchantSettings(dataSource: DataSource, chains: readonly ChainConfig[], merchantId: MerchantId, input: SettingsInput): Promise<Merchant> {
   const errors: { field: string; message: string }[] = [];
-  const settings: MerchantSettings = {};
+  const changes: Parameters<UpdateMerchantSettingsUseCase['execute']>[1] = {};
   if (input.name !== undefined) {
     if (input.name.length < 1 || input.name.length > 200) errors.push({ field: '--name', message: 'must be 1 to 200 characters' });
-    else settings.name = input.name;
+    else changes.name = input.name;
   }
   if (input.treasury !== undefined) {
-    if (isEvmAddress(input.treasury)) settings.treasuryAddress = checksummed(input.treasury);
+    if (isEvmAddress(input.treasury)) changes.treasuryAddress = input.treasury;
     else errors.push({ field: '--treasury', message: 'must be an address with a valid EIP-55 checksum' });
   }
-  const treasuries: TreasuryChanges = {};
+  const treasuries: Record<string, string | null> = {};
   for (const entry of input.chainTreasuries ?? []) {
     const [chainId, address] = entry.split('=');
     if (!chainId || !/^[1-9]\d{0,9}$/.test(chainId) || address === undefined) {
       errors.push({ field: '--chain-treasury', message: `'${entry}' must be <chainId>=<address> or <chainId>=default` });
     } else if (address === 'default') treasuries[chainId] = null;
-    else if (isEvmAddress(address)) treasuries[chainId] = checksummed(address as Address);
+    else if (isEvmAddress(address)) treasuries[chainId] = address;
     else errors.push({ field: '--chain-treasury', message: `${chainId}: must be an address with a valid EIP-55 checksum` });
   }
+  if (Object.keys(treasuries).length > 0) changes.treasuries = treasuries;
   if (input.tolerance !== undefined) {
-    if (isTolerancePercent(input.tolerance)) settings.tolerancePercent = input.tolerance;
+    if (isTolerancePercent(input.tolerance)) changes.tolerancePercent = input.tolerance;
     else errors.push({ field: '--tolerance', message: 'must be a percentage from 0 to 99.99 with at most 2 decimals' });
   }
   if (input.defaultExpirySeconds !== undefined) {
     const seconds = /^\d+$/.test(input.defaultExpirySeconds) ? Number(input.defaultExpirySeconds) : NaN;
-    if (seconds >= MIN_EXPIRES_IN_SECONDS && seconds <= MAX_EXPIRES_IN_SECONDS) settings.defaultExpiresInSeconds = seconds;
+    if (seconds >= MIN_EXPIRES_IN_SECONDS && seconds <= MAX_EXPIRES_IN_SECONDS) changes.defaultExpiresInSeconds = seconds;
     else errors.push({ field: '--default-expiry', message: `must be ${MIN_EXPIRES_IN_SECONDS} to ${MAX_EXPIRES_IN_SECONDS} seconds` });
   }
   if (input.allowedOrigins !== undefined) {
@@ -129,17 +133,12 @@ export async function updateMerchantSettings(dataSource: DataSource, merchantId:
     const bad = origins.filter((origin) => !isWebOrigin(origin));
     if (bad.length > 0) errors.push({ field: '--allowed-origins', message: `not an origin such as https://shop.example: ${bad.join(', ')}` });
     else if (origins.length > MAX_ALLOWED_ORIGINS) errors.push({ field: '--allowed-origins', message: `at most ${MAX_ALLOWED_ORIGINS} origins` });
-    else settings.allowedOrigins = [...new Set(origins)];
+    else changes.allowedOrigins = [...new Set(origins)];
   }
   if (errors.length > 0) throw new ValidationError(errors);
   await merchantOf(dataSource, merchantId);
-  const merchants = new MerchantsRepository(dataSource);
-  const updated = await dataSource.transaction(async (manager) => {
-    await merchants.setTreasuries(merchantId, treasuries, manager);
-    return merchants.updateSettings(merchantId, settings, manager);
-  });
-  if (!updated) throw new NotFoundError('merchant', merchantId);
-  return updated;
+  const useCase = new UpdateMerchantSettingsUseCase(dataSource, new ChainRegistry(chains), new MerchantsRepository(dataSource));
+  return useCase.execute(merchantId, changes, 'the operator (kassa merchant settings)');
 }
 
 /** The merchant with its settings. */
@@ -149,25 +148,25 @@ export function showMerchant(dataSource: DataSource, merchantId: MerchantId): Pr
 
 /**
  * Registers a webhook endpoint for a merchant with a new secret (returned in the endpoint,
- * shown once), refusing private and loopback URLs unless `allowPrivateUrls`.
+ * shown once) through the API's own use case (`CreateWebhookEndpointUseCase`): private and
+ * loopback URLs refused unless `webhooks.allowPrivateUrls`, at most 16 endpoints.
  * @throws ValidationError naming `url` or `events`
+ * @throws ConflictError when the merchant already has the most endpoints
+ * @throws NotFoundError when the merchant does not exist
  */
 export async function createMerchantWebhookEndpoint(
   dataSource: DataSource,
+  webhooks: KassaConfig['webhooks'],
   merchantId: MerchantId,
   input: { url: string; events?: string; description?: string },
-  allowPrivateUrls: boolean,
 ): Promise<WebhookEndpoint> {
   const events = (input.events ?? '').split(',').map((type) => type.trim()).filter(Boolean);
   const unknown = events.filter((type) => !(EVENT_TYPES as readonly string[]).includes(type));
   if (unknown.length > 0) throw ValidationError.field('events', `unknown event types: ${unknown.join(', ')} (known: ${EVENT_TYPES.join(', ')})`);
-  const url = await assertWebhookUrlResolvesPublic(input.url, { allowPrivate: allowPrivateUrls });
   await merchantOf(dataSource, merchantId);
-  return new WebhookEndpointsRepository(dataSource).create({
-    merchantId,
-    url: url.toString(),
-    secret: generateWebhookSecret(),
-    enabledEvents: [...new Set(events)] as EventType[],
+  return new CreateWebhookEndpointUseCase({ webhooks }, new WebhookEndpointsRepository(dataSource)).execute(merchantId, {
+    url: input.url,
+    enabledEvents: events as EventType[],
     description: input.description ?? null,
   });
 }
