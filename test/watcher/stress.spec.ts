@@ -7,10 +7,9 @@ import { type Address, getAddress, type Hex } from 'viem';
 import type { ScannedBlock, ScannedTransfer } from '@kassa/chain';
 import type { KassaConfig } from '@kassa/config';
 import { evaluatePayment, isFinal, type Payment, sameOption } from '@kassa/domain';
-import { ChainCursorsRepository, PaymentsRepository, selectRows, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, PaymentObjectsService, PaymentsRepository, selectRows, TransfersRepository } from '@kassa/persistence';
 import { type LocalChain, seededRandom } from '@kassa/testing';
 import { RecordBlocks } from '@kassa/watcher';
-import { PaymentObjectsService } from '@kassa/webhooks';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 
 import { DepositBalances } from '../../apps/worker/src/jobs/deposit-balances';

@@ -12,6 +12,7 @@ export * from './api-keys/api-key.entity';
 export * from './api-keys/api-keys.repository';
 export * from './payments/payment.entity';
 export * from './payments/payments.repository';
+export * from './payments/payment-objects.service';
 export * from './idempotency/idempotency-key.entity';
 export * from './idempotency/idempotency-keys.repository';
 export * from './transfers/transfer.entity';

@@ -6,6 +6,5 @@ export * from './delivery/webhook-delivery.service';
 export * from './delivery/outbox-notifications';
 export * from './webhooks.module';
 export * from './payment-events/payment-events.service';
-export * from './payment-events/payment-objects.service';
 export * from './payment-events/payment-events.module';
 export * from './testing/webhook-receiver';

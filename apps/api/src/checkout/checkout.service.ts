@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { ChainRegistry } from '@kassa/chain';
 import { isId, NotFoundError, type Payment } from '@kassa/domain';
-import { MerchantsRepository, PaymentsRepository } from '@kassa/persistence';
-import { PaymentObjectsService } from '@kassa/webhooks';
+import { MerchantsRepository, PaymentObjectsService, PaymentsRepository } from '@kassa/persistence';
 
 import { type PublicPayment, toPublicPayment } from './public-payment';
 

@@ -32,8 +32,8 @@ import {
   type TokenRef,
   ValidationError,
 } from '@kassa/domain';
-import { EventsRepository, IdempotencyKeysRepository, type Merchant, treasuryForChain } from '@kassa/persistence';
-import { OUTBOX_NOTIFY_CHANNEL, PaymentObjectsService } from '@kassa/webhooks';
+import { EventsRepository, IdempotencyKeysRepository, type Merchant, PaymentObjectsService, treasuryForChain } from '@kassa/persistence';
+import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 
 import type { AcceptedCurrencyDto, CreatePaymentDto, PriceDto } from './dto/create-payment.dto';
 

@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import type { FastifyReply } from 'fastify';
 
 import { NotFoundError, type PaymentObject, ValidationError } from '@kassa/domain';
-import { type ApiKeyPrincipal, PaymentsRepository } from '@kassa/persistence';
-import { PaymentObjectsService } from '@kassa/webhooks';
+import { type ApiKeyPrincipal, PaymentObjectsService, PaymentsRepository } from '@kassa/persistence';
 
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { IdPipe } from '../common/id.pipe';

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 
 import type { KassaConfig } from '@kassa/config';
-import { ChainCursorsRepository, EventsRepository, PaymentsRepository, SettlementsRepository, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, EventsRepository, PaymentObjectsService, PaymentsRepository, SettlementsRepository, TransfersRepository } from '@kassa/persistence';
 import { RecordBlocks, ReevaluatePayments } from '@kassa/watcher';
-import { PaymentEventsService, PaymentObjectsService } from '@kassa/webhooks';
+import { PaymentEventsService } from '@kassa/webhooks';
 
 import { CliError } from './pay.command';
 

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { PaymentEventsService } from './payment-events.service';
-import { PaymentObjectsService } from './payment-objects.service';
 
-/** Payment objects and payment events; needs the (global) persistence and config modules. */
-@Module({ providers: [PaymentObjectsService, PaymentEventsService], exports: [PaymentObjectsService, PaymentEventsService] })
+/** Payment events; needs the (global) persistence and config modules (which provide the payment objects). */
+@Module({ providers: [PaymentEventsService], exports: [PaymentEventsService] })
 export class PaymentEventsModule {}

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { buildEventPayload, type EventType, newId } from '@kassa/domain';
-import { EventsRepository, PaymentsRepository, type StoredEvent } from '@kassa/persistence';
+import { EventsRepository, PaymentObjectsService, PaymentsRepository, type StoredEvent } from '@kassa/persistence';
 
 import { OUTBOX_NOTIFY_CHANNEL } from '../delivery/outbox-notifications';
-import { PaymentObjectsService } from './payment-objects.service';
 
 /**
  * Records payment events in the transactional outbox (DESIGN.md "Webhooks"): the event,

@@ -14,7 +14,10 @@ import {
   toPaymentObject,
   type Transfer,
 } from '@kassa/domain';
-import { ChainCursorsRepository, SettlementsRepository, TransfersRepository } from '@kassa/persistence';
+
+import { ChainCursorsRepository } from '../chain/chain-cursors.repository';
+import { SettlementsRepository } from '../settlements/settlements.repository';
+import { TransfersRepository } from '../transfers/transfers.repository';
 
 /**
  * Builds the public payment object (DESIGN.md "Merchant API") with its links: the EIP-681
