@@ -12,7 +12,7 @@ import { type LocalChain, seededRandom } from '@kassa/testing';
 import { RecordBlocks } from '@kassa/watcher';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 
-import { DepositBalances } from '../../apps/worker/src/jobs/deposit-balances';
+import { DepositBalances } from '../../apps/worker/src/balances/deposit-balances';
 import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 
 /** The run's seed: `KASSA_STRESS_SEED` replays a run (the interleavings of concurrent steps still vary). */

@@ -8,8 +8,8 @@ import { PersistenceModule } from '@kassa/persistence';
 import { PaymentEventsModule, WebhooksModule } from '@kassa/webhooks';
 
 import { DeliverWebhooksJob } from './jobs/deliver-webhooks.job';
-import { BalanceCredits } from './jobs/balance-credits';
-import { DepositBalances } from './jobs/deposit-balances';
+import { BalanceCredits } from './balances/balance-credits';
+import { DepositBalances } from './balances/deposit-balances';
 import { ExpirePaymentsJob } from './jobs/expire-payments.job';
 import { SettlementModule } from './settlement/settlement.module';
 

@@ -18,8 +18,8 @@ import {
 import { ChainCursorsRepository, type PaymentState, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 
-import { BalanceCredits } from './balance-credits';
-import { DepositBalances } from './deposit-balances';
+import { BalanceCredits } from '../balances/balance-credits';
+import { DepositBalances } from '../balances/deposit-balances';
 
 /** Name of the interval in the scheduler registry; its period is `jobs.expiry.intervalMs`. */
 export const EXPIRE_PAYMENTS_JOB = 'expire-payments';
