@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Address } from 'viem';
 
 import type { PaymentObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
+import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
 

@@ -1,7 +1,7 @@
 import type { Address } from 'viem';
 
 import type { PaymentObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
+import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa, useKassaBehindProxy } from '../support/kassa-harness';
 

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Address } from 'viem';
 
 import type { EventPayload, PaymentObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
+import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
 

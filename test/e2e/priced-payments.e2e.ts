@@ -4,7 +4,7 @@ import { parseEther, parseUnits, type Address } from 'viem';
 import { testPriceFeedAbi } from '@kassa/chain';
 import type { EventPayload, PaymentObject, PaymentOptionObject } from '@kassa/domain';
 import type { LocalChain } from '@kassa/testing';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
+import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
 

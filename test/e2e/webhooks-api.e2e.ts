@@ -1,7 +1,7 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 import type { PaymentObject } from '@kassa/domain';
-import { type ReceivedWebhook, type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/webhooks';
+import { type ReceivedWebhook, type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
 

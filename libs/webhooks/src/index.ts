@@ -7,4 +7,3 @@ export * from './delivery/outbox-notifications';
 export * from './webhooks.module';
 export * from './payment-events/payment-events.service';
 export * from './payment-events/payment-events.module';
-export * from './testing/webhook-receiver';

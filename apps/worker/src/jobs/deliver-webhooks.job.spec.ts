@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig, persistenceOptions } from '@kassa/config';
 import { buildEventPayload, type MerchantId, newId, type PaymentObject } from '@kassa/domain';
 import { EventsRepository, MerchantsRepository, PersistenceModule, WebhookEndpointsRepository } from '@kassa/persistence';
-import { createTestDatabase, type TestDatabase } from '@kassa/testing';
-import { generateWebhookSecret, OUTBOX_NOTIFY_CHANNEL, startWebhookReceiver, type WebhookReceiver, WebhooksModule } from '@kassa/webhooks';
+import { createTestDatabase, startWebhookReceiver, type TestDatabase, type WebhookReceiver } from '@kassa/testing';
+import { generateWebhookSecret, OUTBOX_NOTIFY_CHANNEL, WebhooksModule } from '@kassa/webhooks';
 
 import { DELIVER_WEBHOOKS_JOB, DeliverWebhooksJob } from './deliver-webhooks.job';
 

@@ -2,10 +2,10 @@ import { Logger } from '@nestjs/common';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 import type { DeliveriesRepository } from '@kassa/persistence';
+import { type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { generateWebhookSecret } from '../signing/webhook-signature';
 import { type DeliveryWorld, openDeliveryWorld } from '../testing/delivery-fixtures';
-import { type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver';
 import { DEFAULT_RETRY_POLICY, type RandomSource } from './retry-schedule';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookSender } from './webhook.sender';

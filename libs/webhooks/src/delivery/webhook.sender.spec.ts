@@ -1,10 +1,10 @@
+import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { Webhook } from 'standardwebhooks';
 
 import { generateWebhookSecret, signWebhook } from '../signing/webhook-signature';
-import { startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver';
 import { MAX_LOGGED_RESPONSE_BYTES, WebhookSender } from './webhook.sender';
 
 const body = JSON.stringify({ id: 'evt_sender', object: 'event', type: 'payment.paid', data: { note: 'Zahlung über 25,50 €' } });
