@@ -25,6 +25,7 @@ import { Command } from 'commander';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
+import { LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
 import { type KassaConfig, loadConfig } from '@kassa/config';
 import {
   addOwnPaymentOptions,
@@ -35,7 +36,7 @@ import {
   startEmbeddedPostgres,
   WebhookEndpointsRepository,
 } from '@kassa/persistence';
-import { databaseUrlFor, LOCAL_ROLES, startLocalChain, type LocalChain } from '@kassa/testing';
+import { databaseUrlFor } from '@kassa/testing';
 import { generateWebhookSecret } from '@kassa/webhooks';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 

@@ -36,7 +36,7 @@ import {
   type Hex,
 } from 'viem';
 
-import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
+import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
 import {
   addOwnPaymentOptions,
@@ -47,7 +47,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from '@kassa/persistence';
-import { databaseUrlFor, HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain, type LocalChain } from '@kassa/testing';
+import { databaseUrlFor } from '@kassa/testing';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 import { ChainFollowersService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 

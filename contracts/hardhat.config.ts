@@ -13,7 +13,7 @@
  */
 import { subtask, type HardhatUserConfig } from 'hardhat/config';
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from 'hardhat/builtin-tasks/task-names';
-import { HARDHAT_ACCOUNT_BALANCE_WEI, HARDHAT_ACCOUNTS } from '../libs/testing/src/hardhat/accounts';
+import { HARDHAT_ACCOUNT_BALANCE_WEI, HARDHAT_ACCOUNTS } from '../libs/chain/src/local/accounts';
 
 const SOLC_VERSION = '0.8.28';
 const DEFAULT_CHAIN_ID = 31337;

@@ -1,12 +1,5 @@
 import { getAddress, parseEventLogs, zeroAddress, type Address } from 'viem';
-import {
-  cloneRuntimeCode,
-  depositAddress,
-  depositFactoryAbi,
-  depositForwarderAbi,
-  paymentSalt,
-} from '@kassa/chain';
-import { HARDHAT_ACCOUNTS, startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { cloneRuntimeCode, depositAddress, depositFactoryAbi, depositForwarderAbi, HARDHAT_ACCOUNTS, type KassaTestChain, paymentSalt, startKassaTestChain } from '@kassa/chain';
 
 /**
  * A payment's deposit address is known before anything is deployed: computed off-chain by the

@@ -9,15 +9,7 @@ import {
   type Hash,
   type Hex,
 } from 'viem';
-import {
-  deployArtifact,
-  depositAddress,
-  depositFactoryAbi,
-  depositForwarderAbi,
-  mintTestTokens,
-  paymentSalt,
-} from '@kassa/chain';
-import { HARDHAT_ACCOUNTS, startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { deployArtifact, depositAddress, depositFactoryAbi, depositForwarderAbi, HARDHAT_ACCOUNTS, type KassaTestChain, mintTestTokens, paymentSalt, startKassaTestChain } from '@kassa/chain';
 
 /** ABI of contracts/src/test/ReentrantToken.sol beyond ERC-20. */
 const reentrantTokenAbi = parseAbi([

@@ -1,6 +1,5 @@
 import { erc20Abi, parseEther, parseEventLogs, parseUnits, zeroAddress, type Address, type Hash, type Hex } from 'viem';
-import { depositAddress, depositFactoryAbi, depositForwarderAbi, mintTestTokens, paymentSalt } from '@kassa/chain';
-import { HARDHAT_ACCOUNTS, startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { depositAddress, depositFactoryAbi, depositForwarderAbi, HARDHAT_ACCOUNTS, type KassaTestChain, mintTestTokens, paymentSalt, startKassaTestChain } from '@kassa/chain';
 
 /**
  * `flushMany` settles several deposit addresses in one transaction (what the settlement job

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { erc20Abi, parseAbi, zeroAddress, type Address, type Hash, type Hex } from 'viem';
-import { deployArtifact, depositAddress, depositFactoryAbi, depositForwarderAbi, mintTestTokens, paymentSalt } from '@kassa/chain';
-import { HARDHAT_ACCOUNTS, startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { deployArtifact, depositAddress, depositFactoryAbi, depositForwarderAbi, HARDHAT_ACCOUNTS, type KassaTestChain, mintTestTokens, paymentSalt, startKassaTestChain } from '@kassa/chain';
 
 /**
  * The non-custodial promise as a property: whatever sequence of calls random callers make

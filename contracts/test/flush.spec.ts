@@ -1,14 +1,5 @@
 import { erc20Abi, parseEther, parseEventLogs, parseUnits, zeroAddress, type Address, type Hash } from 'viem';
-import {
-  deployArtifact,
-  depositAddress,
-  depositFactoryAbi,
-  depositForwarderAbi,
-  mintTestTokens,
-  paymentSalt,
-  testUsdtAbi,
-} from '@kassa/chain';
-import { HARDHAT_ACCOUNTS, startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { deployArtifact, depositAddress, depositFactoryAbi, depositForwarderAbi, HARDHAT_ACCOUNTS, type KassaTestChain, mintTestTokens, paymentSalt, startKassaTestChain, testUsdtAbi } from '@kassa/chain';
 
 /**
  * Settlement: `flush` moves everything a deposit address holds (native coin, standard ERC-20s

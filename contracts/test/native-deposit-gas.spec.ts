@@ -1,6 +1,5 @@
 import { parseEther, type Address, type Hash } from 'viem';
-import { deployArtifact, depositAddress, depositFactoryAbi, paymentSalt } from '@kassa/chain';
-import { HARDHAT_ACCOUNTS, startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { deployArtifact, depositAddress, depositFactoryAbi, HARDHAT_ACCOUNTS, type KassaTestChain, paymentSalt, startKassaTestChain } from '@kassa/chain';
 
 /**
  * What a customer's plain native-coin payment to a deposit address costs, before and after the

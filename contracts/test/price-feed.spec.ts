@@ -1,6 +1,5 @@
 import { BaseError, ContractFunctionRevertedError, type Address } from 'viem';
-import { deployArtifact, loadContractArtifact, priceFeedAbi, testPriceFeedAbi } from '@kassa/chain';
-import { startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { deployArtifact, type KassaTestChain, loadContractArtifact, priceFeedAbi, startKassaTestChain, testPriceFeedAbi } from '@kassa/chain';
 
 /**
  * The local chains' price feed answers the reads of Chainlink's AggregatorV3Interface as a

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { erc20Abi, parseEther, parseUnits, zeroAddress, type Address, type Hash, type Hex } from 'viem';
-import { depositFactoryAbi, loadContractArtifact, mintTestTokens, paymentSalt, depositAddress } from '@kassa/chain';
-import { HARDHAT_ACCOUNTS, startKassaTestChain, type KassaTestChain } from '@kassa/testing';
+import { depositAddress, depositFactoryAbi, HARDHAT_ACCOUNTS, type KassaTestChain, loadContractArtifact, mintTestTokens, paymentSalt, startKassaTestChain } from '@kassa/chain';
 
 /**
  * What settlement costs the gas payer, measured on the local chain (Hardhat, evm target paris

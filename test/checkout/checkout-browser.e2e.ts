@@ -1,9 +1,9 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { encodeFunctionData, erc20Abi, type Address, type Hex } from 'viem';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/chain';
 import { asMerchantId, type PaymentObject } from '@kassa/domain';
 import { MerchantsRepository } from '@kassa/persistence';
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/testing';
 
 import { payPayment } from '../../apps/cli/src/commands/pay.command';
 import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium, type WalletCalls } from '../support/chromium';

@@ -1,8 +1,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Address } from 'viem';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain } from '@kassa/chain';
 import type { PaymentObject, PaymentOptionObject } from '@kassa/domain';
-import { HARDHAT_ACCOUNTS, type LocalChain, LOCAL_ROLES } from '@kassa/testing';
 
 import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium } from '../support/chromium';
 import { startTestKassa, type TestKassa } from '../support/kassa-harness';

@@ -1,9 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { parseEther, parseUnits, type Address } from 'viem';
 
-import { testPriceFeedAbi } from '@kassa/chain';
+import { type LocalChain, testPriceFeedAbi } from '@kassa/chain';
 import type { EventPayload, PaymentObject, PaymentOptionObject } from '@kassa/domain';
-import type { LocalChain } from '@kassa/testing';
 import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';

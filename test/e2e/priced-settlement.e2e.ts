@@ -1,7 +1,7 @@
 import { erc20Abi, parseEther, parseUnits, type Address } from 'viem';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain } from '@kassa/chain';
 import type { PaymentObject, SettlementObject } from '@kassa/domain';
-import { HARDHAT_ACCOUNTS, type LocalChain, LOCAL_ROLES } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
 

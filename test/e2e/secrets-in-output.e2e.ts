@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { erc20Abi } from 'viem';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
-import { createTestDatabase, HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain, startRpcProxy, type RpcProxy, type TestDatabase } from '@kassa/testing';
+import { createTestDatabase, startRpcProxy, type RpcProxy, type TestDatabase } from '@kassa/testing';
 
 import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
 import { spawnKassaApp, type WatcherProcess } from '../watcher/support/watcher-process';

@@ -2,10 +2,10 @@ import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Address, Hex } from 'viem';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/chain';
 import type { KassaConfig } from '@kassa/config';
 import type { PaymentObject } from '@kassa/domain';
 import { SettlementTransactionsRepository, type SettlementTransactionRecord } from '@kassa/persistence';
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/testing';
 import { type LaneRunResult, SettlementBroadcaster, type SettlementLane, SettlePaymentsJob, WorkerModule } from '@kassa/worker';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';

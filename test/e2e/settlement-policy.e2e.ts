@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { parseUnits, type Address } from 'viem';
 import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 
+import { HARDHAT_ACCOUNTS } from '@kassa/chain';
 import type { PaymentObject, SettlementObject } from '@kassa/domain';
-import { HARDHAT_ACCOUNTS } from '@kassa/testing';
 import { SettlePaymentsJob } from '@kassa/worker';
 
 import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';

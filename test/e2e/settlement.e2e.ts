@@ -1,9 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { getAddress, parseEther, parseUnits, type Address } from 'viem';
 
-import { cloneRuntimeCode, depositForwarderAbi } from '@kassa/chain';
+import { cloneRuntimeCode, depositForwarderAbi, HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/chain';
 import type { EventPayload, PaymentObject, SettlementObject } from '@kassa/domain';
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
 import { settlementTransaction, settlementWorld } from '../support/settlement-support';

@@ -3,19 +3,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { erc20Abi, type Address, type Hex } from 'viem';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
 import { ApiModule, createHttpApplication } from '@kassa/api';
 import { type KassaConfig, loadConfig, Secret } from '@kassa/config';
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
-import {
-  createTestDatabase,
-  HARDHAT_ACCOUNTS,
-  type LocalChain,
-  LOCAL_ROLES,
-  type RpcProxy,
-  startLocalChain,
-  startRpcProxy,
-  type TestDatabase,
-} from '@kassa/testing';
+import { createTestDatabase, type RpcProxy, startRpcProxy, type TestDatabase } from '@kassa/testing';
 import { WatcherModule } from '@kassa/watcher';
 import { WorkerModule } from '@kassa/worker';
 

@@ -1,8 +1,7 @@
 import { createPublicClient, erc20Abi, getAddress, http, parseEther, type Address, type PublicClient } from 'viem';
 
-import { BlockNotAvailableError, BlockScanner, createChainClient, type WatchedAddressFilter } from '@kassa/chain';
+import { BlockNotAvailableError, BlockScanner, createChainClient, type LocalChain, startLocalChain, type WatchedAddressFilter } from '@kassa/chain';
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
-import { startLocalChain, type LocalChain } from '@kassa/testing';
 
 /** A watched set of lowercase addresses. */
 const watching = (addresses: readonly string[]): WatchedAddressFilter => {

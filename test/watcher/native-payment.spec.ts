@@ -1,7 +1,7 @@
 import { getAddress, type Hex } from 'viem';
 
+import { HARDHAT_ACCOUNTS } from '@kassa/chain';
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
-import { HARDHAT_ACCOUNTS } from '@kassa/testing';
 
 import { eth, rawTransactionHash, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 

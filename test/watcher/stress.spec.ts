@@ -4,11 +4,12 @@ import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { type Address, getAddress, type Hex } from 'viem';
 
+import { type LocalChain } from '@kassa/chain';
 import type { ScannedBlock, ScannedTransfer } from '@kassa/chain';
 import type { KassaConfig } from '@kassa/config';
 import { evaluatePayment, isFinal, type Payment, sameOption } from '@kassa/domain';
 import { ChainCursorsRepository, PaymentObjectsService, PaymentsRepository, selectRows, TransfersRepository } from '@kassa/persistence';
-import { type LocalChain, seededRandom } from '@kassa/testing';
+import { seededRandom } from '@kassa/testing';
 import { RecordBlocks } from '@kassa/watcher';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 

@@ -1,8 +1,8 @@
 import { encodeFunctionData, erc20Abi, getAddress, type Hex } from 'viem';
 
-import { HARDHAT_ACCOUNTS } from '@kassa/testing';
 
 import { rawTransactionHash, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { HARDHAT_ACCOUNTS } from '@kassa/chain';
 
 /**
  * ERC-20 payments seen by the watcher: a transfer to a deposit address makes the payment

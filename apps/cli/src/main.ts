@@ -4,11 +4,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
 import { asMerchantId, DomainError, fromBaseUnits, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
 import { EmbeddedPostgresSetupError, type Merchant, runMigrations } from '@kassa/persistence';
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/testing';
 
 import { listenForWebhooks } from './commands/listen.command';
 import { chainsStatus, formatChains, formatPayment, redeliverEvent, showPayment } from './commands/inspect.commands';

@@ -13,3 +13,4 @@ export * from './registry/chain-registry';
 export * from './registry/chain-registry.module';
 export * from './settlement/flush-call';
 export * from './settlement/currency-decimals';
+export * from './local';

@@ -55,7 +55,7 @@ export function spawnKassaApp(app: 'api' | 'watcher' | 'worker', env: Record<str
     process.execPath,
     [
       '--require',
-      path.join(ROOT, 'libs/testing/src/hardhat/exit-with-parent.js'),
+      path.join(ROOT, 'libs/chain/src/local/exit-with-parent.js'),
       '--require',
       path.join(ROOT, 'scripts/register.js'),
       path.join(ROOT, `apps/${app}/src/main.ts`),

@@ -2,14 +2,7 @@ import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { erc20Abi, keccak256, parseEther, type Address, type Hash, type Hex } from 'viem';
 
-import {
-  depositAddress,
-  formatWatchedPaymentNotice,
-  paymentSalt,
-  TEST_TOKENS,
-  type TestTokenSymbol,
-  WATCHED_PAYMENTS_CHANNEL,
-} from '@kassa/chain';
+import { depositAddress, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, type KassaTestChainOptions, type LocalChain, type LocalChainSettings, paymentSalt, startLocalChain, TEST_TOKENS, type TestTokenSymbol, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { loadConfig, type KassaConfig } from '@kassa/config';
 import { minimumAccepted, newId, type EventPayload, type Payment, type PaymentOption, paymentOptionsOf, type Transfer } from '@kassa/domain';
 import {
@@ -20,15 +13,7 @@ import {
   TransfersRepository,
   type Merchant,
 } from '@kassa/persistence';
-import {
-  HARDHAT_ACCOUNTS,
-  startLocalChain,
-  useTestDatabase,
-  type KassaTestChainOptions,
-  type LocalChain,
-  type LocalChainSettings,
-  type TestDatabaseHandle,
-} from '@kassa/testing';
+import { useTestDatabase, type TestDatabaseHandle } from '@kassa/testing';
 import { ChainFollowersService, WatchedAddressesService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 
 /** Watcher timings for tests: short intervals so a scenario takes seconds. */

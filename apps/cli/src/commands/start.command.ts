@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { privateKeyToAccount } from 'viem/accounts';
 
+import { HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain } from '@kassa/chain';
 import { createHttpApplication } from '@kassa/api';
 import { type KassaConfig, publicUrlOf, Secret, settlementKeyFor } from '@kassa/config';
 import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain } from '@kassa/testing';
 
 import { EmbeddedModule } from '../embedded/embedded.module';
 import { continueLocalSettlement } from '../embedded/local-settlement';

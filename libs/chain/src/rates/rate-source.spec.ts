@@ -1,6 +1,7 @@
 import type { Address } from 'viem';
 
-import { startLocalChain, startRpcProxy, type LocalChain, type RpcProxy } from '@kassa/testing';
+import { type LocalChain, startLocalChain } from '@kassa/chain';
+import { startRpcProxy, type RpcProxy } from '@kassa/testing';
 
 import { testPriceFeedAbi } from '../contracts/abis';
 import { ChainRegistry } from '../registry/chain-registry';

@@ -2,10 +2,10 @@ import { createPublicClient, createWalletClient, defineChain, http, type Address
 import { privateKeyToAccount } from 'viem/accounts';
 
 import type { ChainConfig } from '@kassa/config';
-import { deployKassaContracts, type KassaContracts, mintTestTokens, TEST_TOKENS } from '@kassa/chain';
+import { deployKassaContracts, type KassaContracts, mintTestTokens, TEST_TOKENS } from '../deploy';
 
-import { HARDHAT_ACCOUNTS } from '../hardhat/accounts';
-import { type KassaTestChain, type KassaTestChainOptions, startKassaTestChain } from '../hardhat/kassa-chain';
+import { HARDHAT_ACCOUNTS } from './accounts';
+import { type KassaTestChain, type KassaTestChainOptions, startKassaTestChain } from './kassa-chain';
 
 /** Accounts of the local chain by role. */
 export const LOCAL_ROLES = {

@@ -10,7 +10,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { deployKassaContracts, type KassaContracts } from '@kassa/chain';
+import { deployKassaContracts, type KassaContracts } from '../deploy';
 import { HARDHAT_ACCOUNTS } from './accounts';
 import { startHardhatNode, type HardhatNode, type HardhatNodeOptions } from './hardhat-node';
 
