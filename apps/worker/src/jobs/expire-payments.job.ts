@@ -104,9 +104,7 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     const heads = new Map([...progress].map(([chainId, chain]) => [chainId, chain.cursorBlock ?? 0n]));
     for (const payment of candidates) {
       const evaluation = evaluatePayment(payment, transfers.get(payment.id) ?? [], heads);
-      let decision = decideExpiry({ ...payment, amountMinimum: evaluation.option.amountMinimum }, evaluation.sums, now, graceMs);
-      // Paid in time and confirmed: the watcher marks it PAID on its next block.
-      if (evaluation.status === 'PAID') decision = 'wait_for_confirmations';
+      let decision = decideExpiry(payment, evaluation, now, graceMs);
       // The watcher has not yet seen every block up to the deadline on every chain the payment
       // can be paid on: an in-time transfer may still come.
       const pastGrace = now.getTime() > payment.expiresAt.getTime() + graceMs;
@@ -159,8 +157,7 @@ export class ExpirePaymentsJob implements OnApplicationBootstrap, OnApplicationS
         const payment = locked.get(state.id);
         if (!payment || isFinal(payment.status)) continue;
         const evaluation = evaluatePayment(payment, current.get(payment.id) ?? [], currentHeads);
-        const decision = decideExpiry({ ...payment, amountMinimum: evaluation.option.amountMinimum }, evaluation.sums, now, graceMs);
-        if (evaluation.status === 'PAID' || decision !== 'timeout') continue;
+        if (decideExpiry(payment, evaluation, now, graceMs) !== 'timeout') continue;
         states.push({ ...state, expectedStatus: payment.status, exception: timeoutException(evaluation.sums), amountReceived: evaluation.sums.confirmed });
       }
       for (const { payment: read } of credits) {

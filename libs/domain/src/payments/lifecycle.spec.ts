@@ -81,21 +81,27 @@ describe('payment lifecycle', () => {
     const grace = 600_000;
 
     it('keeps a payment before its deadline', () => {
-      expect(decideExpiry(terms(), evaluatePayment(terms(), [], 1n).sums, deadline, grace)).toBe('keep');
+      expect(decideExpiry(terms(), evaluatePayment(terms(), [], 1n), deadline, grace)).toBe('keep');
     });
 
     it('times out an unpaid payment', () => {
-      expect(decideExpiry(terms(), evaluatePayment(terms(), [], 1n).sums, after, grace)).toBe('timeout');
+      expect(decideExpiry(terms(), evaluatePayment(terms(), [], 1n), after, grace)).toBe('timeout');
     });
 
     it('lets a payment paid in time wait for its confirmations, within the grace period only', () => {
-      const sums = evaluatePayment(terms({ status: 'PENDING' }), [transfer(10_000_000n, 100n)], 100n).sums;
-      expect(decideExpiry(terms({ status: 'PENDING' }), sums, after, grace)).toBe('wait_for_confirmations');
-      expect(decideExpiry(terms({ status: 'PENDING' }), sums, new Date(deadline.getTime() + grace + 1), grace)).toBe('timeout');
+      const evaluation = evaluatePayment(terms({ status: 'PENDING' }), [transfer(10_000_000n, 100n)], 100n);
+      expect(decideExpiry(terms({ status: 'PENDING' }), evaluation, after, grace)).toBe('wait_for_confirmations');
+      expect(decideExpiry(terms({ status: 'PENDING' }), evaluation, new Date(deadline.getTime() + grace + 1), grace)).toBe('timeout');
+    });
+
+    it('leaves a payment its transfers make PAID to the watcher, whatever the time', () => {
+      const evaluation = evaluatePayment(terms({ status: 'PENDING' }), [transfer(10_000_000n, 100n)], 200n);
+      expect(evaluation.status).toBe('PAID');
+      expect(decideExpiry(terms({ status: 'PENDING' }), evaluation, new Date(deadline.getTime() + grace + 1), grace)).toBe('wait_for_confirmations');
     });
 
     it('never touches a final payment', () => {
-      expect(decideExpiry(terms({ status: 'CANCELED' }), evaluatePayment(terms(), [], 1n).sums, after, grace)).toBe('keep');
+      expect(decideExpiry(terms({ status: 'CANCELED' }), evaluatePayment(terms(), [], 1n), after, grace)).toBe('keep');
     });
   });
 

@@ -148,19 +148,22 @@ function optionsOf(payment: PaymentTerms): PaymentOption[] {
 export type ExpiryDecision = 'keep' | 'wait_for_confirmations' | 'timeout';
 
 /**
- * Decides whether an open payment times out at `now` (DESIGN.md "Payment lifecycle"): a
- * payment whose full amount arrived in a block at or before `expiresAt` is paid in time
- * and waits for its confirmations, but at the latest `confirmationGraceMs` after the
+ * Decides whether an open payment times out at `now` (DESIGN.md "Payment lifecycle"), from
+ * its evaluation ({@link evaluatePayment}, the one rule that makes a payment PAID): a
+ * payment the evaluation finds PAID waits for the watcher, which marks it so; one whose
+ * full amount (its option's minimum) arrived in a block at or before `expiresAt` is paid in
+ * time and waits for its confirmations, but at the latest `confirmationGraceMs` after the
  * deadline; any other open payment past its deadline times out.
  */
 export function decideExpiry(
-  payment: PaymentTerms,
-  sums: TransferSums,
+  payment: Pick<PaymentTerms, 'status' | 'expiresAt'>,
+  evaluation: Pick<PaymentEvaluation, 'status' | 'sums' | 'option'>,
   now: Date,
   confirmationGraceMs: number,
 ): ExpiryDecision {
   if (isFinal(payment.status) || now.getTime() <= payment.expiresAt.getTime()) return 'keep';
-  const paidInTime = sums.inTime >= payment.amountMinimum;
+  if (evaluation.status === 'PAID') return 'wait_for_confirmations';
+  const paidInTime = evaluation.sums.inTime >= evaluation.option.amountMinimum;
   if (paidInTime && now.getTime() <= payment.expiresAt.getTime() + confirmationGraceMs) return 'wait_for_confirmations';
   return 'timeout';
 }
