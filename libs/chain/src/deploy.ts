@@ -98,21 +98,6 @@ export async function deployDepositFactory(
 }
 
 /**
- * Deploys one local-chain test token and waits for it to be mined.
- *
- * @returns the token address (EIP-55 checksummed).
- * @throws as {@link deployDepositFactory}.
- */
-export async function deployTestToken(
-  walletClient: DeployerWalletClient,
-  publicClient: PublicClient,
-  symbol: TestTokenSymbol,
-  options: DeployOptions = {},
-): Promise<Address> {
-  return deployArtifact(walletClient, publicClient, TEST_TOKENS[symbol].contract, options);
-}
-
-/**
  * Deploys the DepositFactory (with its forwarder implementation), the three test tokens
  * (USDC, DAI, USDT) and then an ETH / USD TestPriceFeed from the wallet's account.
  * Transactions are sent one after the other (so nonces follow) and their receipts awaited

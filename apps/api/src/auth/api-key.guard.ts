@@ -1,16 +1,10 @@
-import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 import { type ApiKeyScope, ForbiddenError, UnauthorizedError } from '@kassa/domain';
 import type { ApiKeyPrincipal } from '@kassa/persistence';
 
 import { ApiKeyAuthenticator } from './api-key.authenticator';
-
-const SCOPE_KEY = 'kassa:scope';
-
-/** The scope a route needs; without it, GET/HEAD need `read` and anything else `write`. */
-export const RequireScope = (scope: ApiKeyScope) => SetMetadata(SCOPE_KEY, scope);
 
 /** A request after {@link ApiKeyGuard}: who it acts for. */
 export type AuthenticatedRequest = FastifyRequest & { principal?: ApiKeyPrincipal };
@@ -24,10 +18,7 @@ export type AuthenticatedRequest = FastifyRequest & { principal?: ApiKeyPrincipa
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(
-    private readonly authenticator: ApiKeyAuthenticator,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly authenticator: ApiKeyAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -35,9 +26,8 @@ export class ApiKeyGuard implements CanActivate {
     if ('failure' in outcome) throw new UnauthorizedError(outcome.failure);
     const { principal } = outcome;
 
-    const required =
-      this.reflector.getAllAndOverride<ApiKeyScope | undefined>(SCOPE_KEY, [context.getHandler(), context.getClass()]) ??
-      (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
+    // Reading needs `read`, anything else `write`.
+    const required: ApiKeyScope = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
     if (!principal.scopes.includes(required)) throw new ForbiddenError(`The API key lacks the '${required}' scope`);
 
     request.principal = principal;

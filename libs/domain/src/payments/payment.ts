@@ -207,11 +207,6 @@ export const BALANCE_CREDIT_LOG_INDEX = -2;
 /** The zero address: the `from` of a balance credit, whose sender is unknown. */
 export const UNKNOWN_SENDER: Address = '0x0000000000000000000000000000000000000000';
 
-/** True for a balance credit (see {@link BALANCE_CREDIT_LOG_INDEX}) rather than a transfer seen on chain. */
-export function isBalanceCredit(transfer: Pick<Transfer, 'logIndex'>): boolean {
-  return transfer.logIndex === BALANCE_CREDIT_LOG_INDEX;
-}
-
 /**
  * Confirmations of a transfer in `blockNumber` when the chain head is `headBlockNumber`:
  * head - block + 1 (a transfer in the head block has one confirmation), never negative.
