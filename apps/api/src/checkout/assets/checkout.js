@@ -284,7 +284,7 @@
         navigator.clipboard.writeText(address).then(done, function () { selectAddress(); });
       } else {
         selectAddress();
-        try { if (document.execCommand('copy')) done(); } catch (ignored) { /* the text stays selected */ }
+        try { if (document.execCommand('copy')) done(); } catch (_ignored) { /* the text stays selected */ }
       }
     });
   }
