@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
-import { asMerchantId, DomainError, fromBaseUnits, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
+import { asMerchantId, fromBaseUnits, KassaError, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
 import { EmbeddedPostgresSetupError, type Merchant, runMigrations } from '@kassa/persistence';
 
@@ -405,7 +405,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof DomainError || error instanceof EmbeddedPostgresSetupError) {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof KassaError || error instanceof EmbeddedPostgresSetupError) {
     process.stderr.write(`kassa: ${redactText(error.message)}\n`);
   } else {
     process.stderr.write(`kassa: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);

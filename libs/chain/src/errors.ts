@@ -1,23 +1,10 @@
+import { type ChainErrorCode, KassaError } from '@kassa/domain';
+
 /**
- * Errors thrown by `@kassa/chain`. Each has a stable `code`; an error caused by a viem call
- * keeps the viem error (a `BaseError` with `shortMessage`, `details`) as `cause`.
+ * Errors thrown by `@kassa/chain` (codes: {@link ChainErrorCode}). An error caused by a viem
+ * call keeps the viem error (a `BaseError` with `shortMessage`, `details`) as `cause`.
  */
-export type ChainErrorCode =
-  | 'contract_artifacts_missing'
-  | 'contract_deployment_failed'
-  | 'transaction_reverted'
-  | 'invalid_deposit_address_input'
-  | 'invalid_payment_uri_input';
-
-/** Base class of the errors `@kassa/chain` throws on purpose. */
-export abstract class ChainError extends Error {
-  abstract readonly code: ChainErrorCode;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export abstract class ChainError extends KassaError<ChainErrorCode> {}
 
 /** Contract artifacts are missing or malformed: the contracts were not compiled. */
 export class ContractArtifactsMissingError extends ChainError {

@@ -1,8 +1,12 @@
 /**
- * Domain errors: each has a stable machine-readable `code` and a human message.
- * The API maps every code to an RFC 9457 problem response (see the problem filter);
- * adding a code without mapping it fails the exhaustive switch at compile time.
+ * Errors Kassa throws on purpose. Each carries a stable machine-readable `code` from ONE
+ * union ({@link ErrorCode}); the API maps every code to an RFC 9457 problem response (see
+ * the problem filter's exhaustive switch), so adding a code without mapping it fails to
+ * compile. The base is shaped like viem's `BaseError`: a short message, optional details,
+ * and the error that caused it as `cause`.
  */
+
+/** Codes of the errors a merchant's request can cause: each maps to a 4xx problem. */
 export type DomainErrorCode =
   | 'validation_failed'
   | 'not_found'
@@ -13,21 +17,56 @@ export type DomainErrorCode =
   | 'invalid_state_transition'
   | 'quote_unavailable';
 
+/** Codes of `@kassa/chain`'s errors (contracts, deposit addresses, payment URIs). */
+export type ChainErrorCode =
+  | 'contract_artifacts_missing'
+  | 'contract_deployment_failed'
+  | 'transaction_reverted'
+  | 'invalid_deposit_address_input'
+  | 'invalid_payment_uri_input';
+
+/** Codes of the block follower's chain reads (`@kassa/chain` follower). */
+export type BlockFollowerErrorCode =
+  | 'rpc_read_failed'
+  | 'block_not_available'
+  | 'chain_changed_during_scan'
+  | 'reorg_too_deep'
+  | 'chain_identity_mismatch'
+  | 'node_behind';
+
+/** Codes of the watcher's fenced writes (another writer moved the cursor; another watcher took the lead). */
+export type WatcherErrorCode = 'cursor_moved' | 'leadership_lost';
+
+/** Every code of every error Kassa throws on purpose. */
+export type ErrorCode = DomainErrorCode | ChainErrorCode | BlockFollowerErrorCode | WatcherErrorCode;
+
 /** One field at fault in a request, named by its JSON path (`amount`, `price.currency`). */
 export interface FieldError {
   field: string;
   message: string;
 }
 
-/** Base class of all errors the domain throws on purpose. */
-export abstract class DomainError extends Error {
-  abstract readonly code: DomainErrorCode;
+/**
+ * Base class of every error Kassa throws on purpose: a `code` from {@link ErrorCode}, the
+ * `shortMessage` (the message without details), optional `details`, and `cause`.
+ */
+export abstract class KassaError<C extends ErrorCode = ErrorCode> extends Error {
+  abstract readonly code: C;
+  /** The message without the details. */
+  readonly shortMessage: string;
+  /** More about the failure (what was asked, what answered), when known. */
+  readonly details: string | undefined;
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(shortMessage: string, options: { cause?: unknown; details?: string } = {}) {
+    super(options.details ? `${shortMessage}\n\nDetails: ${options.details}` : shortMessage, { cause: options.cause });
     this.name = new.target.name;
+    this.shortMessage = shortMessage;
+    this.details = options.details;
   }
 }
+
+/** Base class of the errors a merchant's request can cause (4xx problems). */
+export abstract class DomainError extends KassaError<DomainErrorCode> {}
 
 /** Input that breaks a rule; `errors` names every field at fault. */
 export class ValidationError extends DomainError {

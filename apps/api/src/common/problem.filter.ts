@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
-import { DomainError, QuoteUnavailableError, ValidationError } from '@kassa/domain';
+import { KassaError, QuoteUnavailableError, ValidationError } from '@kassa/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
@@ -78,7 +78,7 @@ function titleOf(code: string): string {
 }
 
 /**
- * Turns every error into an RFC 9457 problem response: domain errors by their code, HTTP
+ * Turns every error into an RFC 9457 problem response: Kassa's errors by their code (a code no request can cause is a 500 like any fault), HTTP
  * errors from Nest and Fastify (unknown route, malformed, oversized or non-JSON body, rate
  * limit) by their status, an unreachable database into a 503 with `Retry-After`, and
  * anything else into a 500 that names no internals, logged
@@ -120,8 +120,9 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(error: unknown, request: FastifyRequest, instance: string): Problem {
-    if (error instanceof DomainError) {
-      const { status, title } = statusOfCode(error.code);
+    const known = error instanceof KassaError ? statusOfCode(error.code) : undefined;
+    if (error instanceof KassaError && known && known.status < 500) {
+      const { status, title } = known;
       return {
         type: problemType(error.code),
         title,

@@ -1,4 +1,4 @@
-import type { DomainErrorCode, FieldError } from '@kassa/domain';
+import type { ErrorCode, FieldError } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
 
 /**
@@ -36,10 +36,12 @@ export function withoutCredentials(problem: Problem): Problem {
 export const problemType = (code: string): string => `urn:kassa:problem:${code.replace(/_/g, '-')}`;
 
 /**
- * HTTP status and title of each domain error code. The switch is exhaustive: a new code
- * that is not mapped here does not compile.
+ * HTTP status and title of each error code ({@link ErrorCode}: one union for every error
+ * Kassa throws on purpose). The switch is exhaustive: a new code that is not mapped here
+ * does not compile. Codes a merchant's request cannot cause (the chain's, the follower's,
+ * the watcher's) are Kassa's own failures: 500, their message never sent.
  */
-export function statusOfCode(code: DomainErrorCode): { status: number; title: string } {
+export function statusOfCode(code: ErrorCode): { status: number; title: string } {
   switch (code) {
     case 'validation_failed':
       return { status: 400, title: 'Invalid request' };
@@ -57,5 +59,19 @@ export function statusOfCode(code: DomainErrorCode): { status: number; title: st
       return { status: 409, title: 'Invalid state transition' };
     case 'quote_unavailable':
       return { status: 422, title: 'No payment option available' };
+    case 'contract_artifacts_missing':
+    case 'contract_deployment_failed':
+    case 'transaction_reverted':
+    case 'invalid_deposit_address_input':
+    case 'invalid_payment_uri_input':
+    case 'rpc_read_failed':
+    case 'block_not_available':
+    case 'chain_changed_during_scan':
+    case 'reorg_too_deep':
+    case 'chain_identity_mismatch':
+    case 'node_behind':
+    case 'cursor_moved':
+    case 'leadership_lost':
+      return { status: 500, title: 'Internal server error' };
   }
 }

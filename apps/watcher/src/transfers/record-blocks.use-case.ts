@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import type { ScannedRange } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
-import type { Hex, Transfer } from '@kassa/domain';
+import { type Hex, KassaError, type Transfer } from '@kassa/domain';
 import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
@@ -49,22 +49,20 @@ export interface RecordedStep {
 }
 
 /** Another writer moved the chain's cursor: the follower re-reads where it stands. */
-export class CursorMovedError extends Error {
+export class CursorMovedError extends KassaError<'cursor_moved'> {
   readonly code = 'cursor_moved' as const;
 
   constructor(chainId: number) {
     super(`The cursor of chain ${chainId} moved under this follower (another watcher wrote it)`);
-    this.name = 'CursorMovedError';
   }
 }
 
 /** This watcher no longer leads the chain: another took it (a newer leader epoch). It stops writing. */
-export class LeadershipLostError extends Error {
+export class LeadershipLostError extends KassaError<'leadership_lost'> {
   readonly code = 'leadership_lost' as const;
 
   constructor(chainId: number, epoch: bigint, current: bigint | null) {
     super(`This watcher no longer leads chain ${chainId}: it took epoch ${epoch}, the chain is at epoch ${current ?? 'none'}`);
-    this.name = 'LeadershipLostError';
   }
 }
 

@@ -1,3 +1,5 @@
+import { type BlockFollowerErrorCode, KassaError } from '@kassa/domain';
+
 import { describeRpcError } from '../rpc/rpc-endpoints';
 
 /**
@@ -7,23 +9,8 @@ import { describeRpcError } from '../rpc/rpc-endpoints';
  * tries the range again, except {@link ReorgTooDeepError} and {@link ChainIdentityMismatchError},
  * which need an operator.
  */
-export type BlockFollowerErrorCode =
-  | 'rpc_read_failed'
-  | 'block_not_available'
-  | 'chain_changed_during_scan'
-  | 'reorg_too_deep'
-  | 'chain_identity_mismatch'
-  | 'node_behind';
-
-/** Base class of the errors the follower's chain reads throw on purpose. */
-export abstract class BlockFollowerError extends Error {
-  abstract readonly code: BlockFollowerErrorCode;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+/** Base class of the errors the follower's chain reads throw on purpose (codes: {@link BlockFollowerErrorCode}). */
+export abstract class BlockFollowerError extends KassaError<BlockFollowerErrorCode> {}
 
 /** A JSON-RPC read failed on every configured URL (after retries); `cause` is the viem error. */
 export class RpcReadError extends BlockFollowerError {
