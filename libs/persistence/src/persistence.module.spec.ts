@@ -31,7 +31,7 @@ describe('PersistenceModule', () => {
       const probes = ['api', 'watcher', 'worker'].map((token) => app.get<Probe>(token));
       expect(new Set(probes.map((probe) => probe.dataSource)).size).toBe(1);
       expect(new Set(probes.map((probe) => probe.payments)).size).toBe(1);
-      expect(probes[0].dataSource.isInitialized).toBe(true);
+      expect(probes[0]!.dataSource.isInitialized).toBe(true);
     } finally {
       await app.close();
     }

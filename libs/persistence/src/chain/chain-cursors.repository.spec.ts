@@ -41,7 +41,7 @@ describe('ChainCursorsRepository', () => {
     expect(await cursors.getBlocks(chainId, 100n, 109n)).toEqual(original);
 
     // Blocks 107.. are replaced by another branch.
-    const branch = chain(chainId, 107n, 4).map((block, i) => (i === 0 ? { ...block, parentHash: original[6].blockHash } : block));
+    const branch = chain(chainId, 107n, 4).map((block, i) => (i === 0 ? { ...block, parentHash: original[6]!.blockHash } : block));
     await db.dataSource.transaction(async (manager) => {
       expect(await cursors.deleteFrom(manager, chainId, 107n)).toBe(3);
       await cursors.saveBlocks(manager, branch);

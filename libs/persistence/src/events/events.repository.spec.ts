@@ -85,7 +85,7 @@ describe('EventsRepository (transactional outbox)', () => {
     expect(list.map((e) => e.id)).toEqual([...list.map((e) => e.id)].sort().reverse());
     expect(list.length).toBeGreaterThanOrEqual(2);
 
-    const next = await events.list(merchantId, { limit: 10, startingAfter: list[0].id });
+    const next = await events.list(merchantId, { limit: 10, startingAfter: list[0]!.id });
     expect(next.map((e) => e.id)).toEqual(list.slice(1).map((e) => e.id));
     expect((await events.list(merchantId, { limit: 10, type: 'payment.paid' })).map((e) => e.type)).toEqual(['payment.paid']);
     expect(await events.list(merchantId, { limit: 10, paymentId: 'pay_none' })).toEqual([]);

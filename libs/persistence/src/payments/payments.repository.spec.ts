@@ -134,13 +134,13 @@ describe('PaymentsRepository', () => {
     const newestFirst = [...created].reverse().map((p) => p.id);
 
     const page1 = await payments.list(merchant, { limit: 2 });
-    const page2 = await payments.list(merchant, { limit: 2, startingAfter: page1[1].id });
-    const page3 = await payments.list(merchant, { limit: 2, startingAfter: page2[1].id });
+    const page2 = await payments.list(merchant, { limit: 2, startingAfter: page1[1]!.id });
+    const page3 = await payments.list(merchant, { limit: 2, startingAfter: page2[1]!.id });
     expect([...page1, ...page2, ...page3].map((p) => p.id)).toEqual(newestFirst);
 
-    expect((await payments.list(merchant, { limit: 10, orderId: 'odd' })).map((p) => p.id)).toEqual([created[3].id, created[1].id]);
-    const window = await payments.list(merchant, { limit: 10, createdGte: created[1].createdAt, createdLt: created[3].createdAt });
-    expect(window.map((p) => p.id)).toEqual([created[2].id, created[1].id]);
+    expect((await payments.list(merchant, { limit: 10, orderId: 'odd' })).map((p) => p.id)).toEqual([created[3]!.id, created[1]!.id]);
+    const window = await payments.list(merchant, { limit: 10, createdGte: created[1]!.createdAt, createdLt: created[3]!.createdAt });
+    expect(window.map((p) => p.id)).toEqual([created[2]!.id, created[1]!.id]);
     expect(await payments.list(merchant, { limit: 10, status: 'PAID' })).toEqual([]);
   });
 
@@ -189,7 +189,7 @@ describe('PaymentsRepository', () => {
     );
 
     expect(changed.sort()).toEqual(open.map((p) => p.id).sort());
-    expect(await payments.findById(merchantId, open[0].id)).toMatchObject({ status: 'TIMEOUT', exception: 'UNDERPAID', amountReceived: 1n });
+    expect(await payments.findById(merchantId, open[0]!.id)).toMatchObject({ status: 'TIMEOUT', exception: 'UNDERPAID', amountReceived: 1n });
     expect((await payments.findById(merchantId, paid.id))?.status).toBe('PAID');
   });
 

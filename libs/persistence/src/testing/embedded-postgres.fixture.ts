@@ -27,7 +27,7 @@ async function main(dataDir: string, mode: string): Promise<unknown> {
   }
 }
 
-main(process.argv[2], process.argv[3]).then(
+main(process.argv[2] ?? '', process.argv[3] ?? '').then(
   (value) => process.stdout.write(`${JSON.stringify({ ok: true, value })}\n`),
   (error: Error) => {
     process.stdout.write(`${JSON.stringify({ ok: false, message: error.message })}\n`);

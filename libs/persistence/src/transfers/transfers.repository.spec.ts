@@ -34,7 +34,7 @@ describe('TransfersRepository', () => {
 
     const first = await record([transfer]);
     const orphanedPayments = await db.dataSource.transaction((manager) => transfers.orphanFromBlock(manager, chainId, 118n));
-    expect((await transfers.listByPayment(payment.id))[0].status).toBe('orphaned');
+    expect((await transfers.listByPayment(payment.id))[0]!.status).toBe('orphaned');
     // The same transaction is mined again in the new branch, one block later.
     const newBlock = { blockNumber: 121n, blockHash: randomHash(), blockTimestamp: new Date() };
     const again = await record([{ ...transfer, ...newBlock }]);

@@ -104,7 +104,7 @@ describe('DeliveriesRepository', () => {
       payload: expect.objectContaining({ type: 'payment.created', data: expect.objectContaining({ id: payment.id }) }),
     });
     expect(duringLease).toEqual([]);
-    expect(ids(afterLease)).toEqual([claimed.deliveryId]);
+    expect(ids(afterLease)).toEqual([claimed!.deliveryId]);
   });
 
   it('records a delivered attempt once, and ignores the outcome of a worker whose lease was taken over', async () => {
@@ -115,21 +115,21 @@ describe('DeliveriesRepository', () => {
     const [current] = await claimUncapped(1, new Date(now.getTime() + LEASE_MS));
     const attempt = { startedAt: now, durationMs: 120, statusCode: 200, error: null, outcome: { status: 'delivered' as const } };
 
-    const staleResult = await deliveries.recordAttempt({ ...attempt, deliveryId: stale.deliveryId, leaseExpiresAt: stale.leaseExpiresAt, responseBody: 'ok' });
+    const staleResult = await deliveries.recordAttempt({ ...attempt, deliveryId: stale!.deliveryId, leaseExpiresAt: stale!.leaseExpiresAt, responseBody: 'ok' });
     const currentResult = await deliveries.recordAttempt({
       ...attempt,
-      deliveryId: current.deliveryId,
-      leaseExpiresAt: current.leaseExpiresAt,
+      deliveryId: current!.deliveryId,
+      leaseExpiresAt: current!.leaseExpiresAt,
       responseBody: `${'é'.repeat(2000)}\u0000`,
     });
 
     expect(staleResult).toEqual({ attemptNumber: 1, applied: false });
     expect(currentResult).toEqual({ attemptNumber: 1, applied: true });
-    const [delivery] = await deliveries.listByEvent(merchantId, current.eventId);
+    const [delivery] = await deliveries.listByEvent(merchantId, current!.eventId);
     expect(delivery).toMatchObject({ status: 'delivered', attemptCount: 1, deliveredAt: new Date(now.getTime() + 120) });
-    const attempts = await deliveries.listAttempts(merchantId, current.deliveryId);
+    const attempts = await deliveries.listAttempts(merchantId, current!.deliveryId);
     expect(attempts).toHaveLength(2);
-    expect(Buffer.byteLength(attempts[1].responseBody ?? '')).toBe(MAX_RESPONSE_BODY_BYTES);
+    expect(Buffer.byteLength(attempts[1]!.responseBody ?? '')).toBe(MAX_RESPONSE_BODY_BYTES);
     expect(await claimUncapped(10, new Date(now.getTime() + 10 * LEASE_MS))).toEqual([]);
   });
 
@@ -141,15 +141,15 @@ describe('DeliveriesRepository', () => {
     const failure = { durationMs: 10_000, statusCode: null, error: 'timeout', responseBody: null };
 
     const [claim] = await claimUncapped(1, now);
-    await deliveries.recordAttempt({ ...failure, deliveryId: claim.deliveryId, leaseExpiresAt: claim.leaseExpiresAt, startedAt: now, outcome: { status: 'pending', nextAttemptAt: retryAt } });
+    await deliveries.recordAttempt({ ...failure, deliveryId: claim!.deliveryId, leaseExpiresAt: claim!.leaseExpiresAt, startedAt: now, outcome: { status: 'pending', nextAttemptAt: retryAt } });
     const beforeRetry = await claimUncapped(1, new Date(retryAt.getTime() - 1));
     const [retry] = await claimUncapped(1, retryAt);
-    const second = await deliveries.recordAttempt({ ...failure, deliveryId: retry.deliveryId, leaseExpiresAt: retry.leaseExpiresAt, startedAt: retryAt, outcome: { status: 'failed' } });
+    const second = await deliveries.recordAttempt({ ...failure, deliveryId: retry!.deliveryId, leaseExpiresAt: retry!.leaseExpiresAt, startedAt: retryAt, outcome: { status: 'failed' } });
 
     expect(beforeRetry).toEqual([]);
-    expect(retry.attemptCount).toBe(1);
+    expect(retry!.attemptCount).toBe(1);
     expect(second).toEqual({ attemptNumber: 2, applied: true });
-    const [delivery] = await deliveries.listByEvent(merchantId, claim.eventId);
+    const [delivery] = await deliveries.listByEvent(merchantId, claim!.eventId);
     expect(delivery).toMatchObject({ status: 'failed', attemptCount: 2, lastAttemptAt: retryAt, deliveredAt: null });
     expect(await claimUncapped(10, new Date(retryAt.getTime() + 100 * LEASE_MS))).toEqual([]);
   });
@@ -161,8 +161,8 @@ describe('DeliveriesRepository', () => {
     const now = new Date(createdAt.getTime() + 1000);
     const [claim] = await claimUncapped(1, now);
     await deliveries.recordAttempt({
-      deliveryId: claim.deliveryId,
-      leaseExpiresAt: claim.leaseExpiresAt,
+      deliveryId: claim!.deliveryId,
+      leaseExpiresAt: claim!.leaseExpiresAt,
       startedAt: now,
       durationMs: 5,
       statusCode: 500,
@@ -172,11 +172,11 @@ describe('DeliveriesRepository', () => {
     });
     const later = new Date(now.getTime() + 3_600_000);
 
-    expect(await deliveries.redeliverEvent(otherMerchantId, claim.eventId, later)).toEqual([]);
-    expect(await deliveries.redeliverEvent(merchantId, claim.eventId, later)).toEqual([{ deliveryId: claim.deliveryId, endpointId: claim.endpointId }]);
+    expect(await deliveries.redeliverEvent(otherMerchantId, claim!.eventId, later)).toEqual([]);
+    expect(await deliveries.redeliverEvent(merchantId, claim!.eventId, later)).toEqual([{ deliveryId: claim!.deliveryId, endpointId: claim!.endpointId }]);
     const [again] = await claimUncapped(1, later);
 
-    expect(again).toMatchObject({ deliveryId: claim.deliveryId, attemptCount: 1 });
+    expect(again).toMatchObject({ deliveryId: claim!.deliveryId, attemptCount: 1 });
   });
 
   it('signs with the previous secret too until it expires', async () => {
@@ -184,13 +184,13 @@ describe('DeliveriesRepository', () => {
     const { merchantId } = await merchantWithEvents(1, createdAt);
     const [endpoint] = await endpoints.list(merchantId);
     const now = new Date(createdAt.getTime() + 1000);
-    await endpoints.rotateSecret(merchantId, endpoint.id, 'whsec_bmV3', new Date(now.getTime() + LEASE_MS));
+    await endpoints.rotateSecret(merchantId, endpoint!.id, 'whsec_bmV3', new Date(now.getTime() + LEASE_MS));
 
     const [claim] = await claimUncapped(1, now);
     const [reclaim] = await claimUncapped(1, new Date(now.getTime() + LEASE_MS));
 
-    expect(claim.secrets).toEqual(['whsec_bmV3', 'whsec_c2VjcmV0']);
-    expect(reclaim.secrets).toEqual(['whsec_bmV3']);
+    expect(claim!.secrets).toEqual(['whsec_bmV3', 'whsec_c2VjcmV0']);
+    expect(reclaim!.secrets).toEqual(['whsec_bmV3']);
   });
 
   it('leaves deliveries of a disabled endpoint queued', async () => {
@@ -199,9 +199,9 @@ describe('DeliveriesRepository', () => {
     const [endpoint] = await endpoints.list(merchantId);
     const now = new Date(createdAt.getTime() + 1000);
 
-    await endpoints.update(merchantId, endpoint.id, { enabled: false });
+    await endpoints.update(merchantId, endpoint!.id, { enabled: false });
     const whileDisabled = await claimUncapped(1, now);
-    await endpoints.update(merchantId, endpoint.id, { enabled: true });
+    await endpoints.update(merchantId, endpoint!.id, { enabled: true });
     const whenEnabled = await claimUncapped(1, now);
 
     expect(whileDisabled).toEqual([]);
@@ -223,7 +223,7 @@ describe('DeliveriesRepository', () => {
 
     const first = await claimCapped(now);
     const whileInFlight = await claimCapped(new Date(now.getTime() + 1));
-    const finished = first.find((d) => d.endpointId === backlogged.id)!;
+    const finished = first.find((d) => d.endpointId === backlogged!.id)!;
     await deliveries.recordAttempt({
       deliveryId: finished.deliveryId,
       leaseExpiresAt: finished.leaseExpiresAt,
@@ -237,10 +237,10 @@ describe('DeliveriesRepository', () => {
     const afterOneFinished = await claimCapped(new Date(now.getTime() + 2));
 
     const perEndpoint = (claimed: ClaimedDelivery[], endpointId: string) => claimed.filter((d) => d.endpointId === endpointId).length;
-    expect(perEndpoint(first, backlogged.id)).toBe(3);
+    expect(perEndpoint(first, backlogged!.id)).toBe(3);
     expect(perEndpoint(first, other.id)).toBe(1);
     expect(whileInFlight).toEqual([]);
-    expect(perEndpoint(afterOneFinished, backlogged.id)).toBe(1);
+    expect(perEndpoint(afterOneFinished, backlogged!.id)).toBe(1);
   });
 
   it('gives a manually redelivered delivery a new retry window starting at the request, keeping its attempt numbers', async () => {
@@ -248,8 +248,8 @@ describe('DeliveriesRepository', () => {
     const { merchantId } = await merchantWithEvents(1, createdAt);
     const [claim] = await claimUncapped(1, createdAt);
     await deliveries.recordAttempt({
-      deliveryId: claim.deliveryId,
-      leaseExpiresAt: claim.leaseExpiresAt,
+      deliveryId: claim!.deliveryId,
+      leaseExpiresAt: claim!.leaseExpiresAt,
       startedAt: createdAt,
       durationMs: 5,
       statusCode: 500,
@@ -259,7 +259,7 @@ describe('DeliveriesRepository', () => {
     });
     const weekLater = new Date(createdAt.getTime() + 7 * 24 * 3_600_000);
 
-    await deliveries.redeliverEvent(merchantId, claim.eventId, weekLater);
+    await deliveries.redeliverEvent(merchantId, claim!.eventId, weekLater);
     const [again] = await claimUncapped(1, weekLater);
 
     expect(again).toMatchObject({ attemptCount: 1, attemptsBeforeWindow: 1, retryWindowStartedAt: weekLater, createdAt });
@@ -271,20 +271,20 @@ describe('DeliveriesRepository', () => {
     const [claim] = await claimUncapped(1, createdAt);
     const asked = new Date(createdAt.getTime() + 500);
 
-    const queued = await deliveries.redeliverEvent(merchantId, claim.eventId, asked);
-    expect(queued).toEqual([{ deliveryId: claim.deliveryId, endpointId: claim.endpointId }]);
+    const queued = await deliveries.redeliverEvent(merchantId, claim!.eventId, asked);
+    expect(queued).toEqual([{ deliveryId: claim!.deliveryId, endpointId: claim!.endpointId }]);
     // Still in flight: nobody else may claim it meanwhile.
     expect(await claimUncapped(10, asked)).toEqual([]);
 
     const sent = { startedAt: createdAt, durationMs: 900, statusCode: 200, error: null, responseBody: 'ok', outcome: { status: 'delivered' as const } };
-    await expect(deliveries.recordAttempt({ ...sent, deliveryId: claim.deliveryId, leaseExpiresAt: claim.leaseExpiresAt })).resolves.toEqual({ attemptNumber: 1, applied: true });
-    const [delivery] = await deliveries.listByEvent(merchantId, claim.eventId);
+    await expect(deliveries.recordAttempt({ ...sent, deliveryId: claim!.deliveryId, leaseExpiresAt: claim!.leaseExpiresAt })).resolves.toEqual({ attemptNumber: 1, applied: true });
+    const [delivery] = await deliveries.listByEvent(merchantId, claim!.eventId);
     expect(delivery).toMatchObject({ status: 'pending', attemptCount: 1 });
 
     const [again] = await claimUncapped(1, new Date(createdAt.getTime() + 1000));
-    expect(again).toMatchObject({ deliveryId: claim.deliveryId, attemptCount: 1, attemptsBeforeWindow: 1, retryWindowStartedAt: asked });
+    expect(again).toMatchObject({ deliveryId: claim!.deliveryId, attemptCount: 1, attemptsBeforeWindow: 1, retryWindowStartedAt: asked });
     await deliveries.recordAttempt({ ...sent, deliveryId: again!.deliveryId, leaseExpiresAt: again!.leaseExpiresAt });
-    const [done] = await deliveries.listByEvent(merchantId, claim.eventId);
+    const [done] = await deliveries.listByEvent(merchantId, claim!.eventId);
     expect(done).toMatchObject({ status: 'delivered', attemptCount: 2 });
   });
 
@@ -299,12 +299,12 @@ describe('DeliveriesRepository', () => {
     const disabled = await endpoints.create({ merchantId, url: 'https://off.example/hook', secret: 'whsec_b2Zm', enabled: false });
     const now = new Date(createdAt.getTime() + 1000);
 
-    const toUnsubscribed = await deliveries.redeliverEvent(merchantId, eventRow.id, now, { endpointId: unsubscribed.id });
-    const toDisabled = await deliveries.redeliverEvent(merchantId, eventRow.id, now, { endpointId: disabled.id });
+    const toUnsubscribed = await deliveries.redeliverEvent(merchantId, eventRow!.id, now, { endpointId: unsubscribed.id });
+    const toDisabled = await deliveries.redeliverEvent(merchantId, eventRow!.id, now, { endpointId: disabled.id });
 
     expect(toUnsubscribed.map((d) => d.endpointId)).toEqual([unsubscribed.id]);
     expect(toDisabled).toEqual([]);
-    expect((await deliveries.listByEvent(merchantId, eventRow.id)).map((d) => d.endpointId).sort()).toEqual(
+    expect((await deliveries.listByEvent(merchantId, eventRow!.id)).map((d) => d.endpointId).sort()).toEqual(
       [(await endpoints.list(merchantId)).find((e) => e.url === 'https://shop.example/hook')!.id, unsubscribed.id].sort(),
     );
   });

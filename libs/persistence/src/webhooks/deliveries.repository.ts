@@ -101,7 +101,7 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text.replaceAll(String.fromCharCode(0), ''), 'utf8');
   if (bytes.length <= maxBytes) return bytes.toString('utf8');
   let end = maxBytes;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end -= 1; // continuation byte: back to the character's start
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1; // continuation byte: back to the character's start
   return bytes.subarray(0, end).toString('utf8');
 }
 

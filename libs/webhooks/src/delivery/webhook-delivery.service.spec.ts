@@ -72,10 +72,10 @@ describe('WebhookDeliveryService (PostgreSQL, HTTP receivers on 127.0.0.1)', () 
 
     expect(summary).toEqual({ claimed: 1, delivered: 1, retried: 0, failed: 0, unrecorded: 0 });
     const [request] = shop.received;
-    expect(request.headers['webhook-id']).toBe(event.id);
-    expect(request.headers['content-type']).toBe('application/json');
-    expect(request.headers['user-agent']).toBe('Kassa-Webhooks/1');
-    const verified = new Webhook(endpoint.secret).verify(request.body, request.headers as Record<string, string>);
+    expect(request!.headers['webhook-id']).toBe(event.id);
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(request!.headers['user-agent']).toBe('Kassa-Webhooks/1');
+    const verified = new Webhook(endpoint.secret).verify(request!.body, request!.headers as Record<string, string>);
     expect(verified).toEqual(JSON.parse(JSON.stringify(event.payload)));
 
     const { delivery, attempts } = await deliveryOf(event.id);

@@ -41,12 +41,12 @@ describe('WebhookSender', () => {
 
     expect(result).toEqual({ ok: true, statusCode: 200, durationMs: expect.any(Number), error: null, responseBody: 'thanks' });
     const [request] = endpoint.received;
-    expect(request.method).toBe('POST');
-    expect(request.body).toBe(body);
-    expect(request.headers['content-type']).toBe('application/json');
-    expect(request.headers['user-agent']).toBe('Kassa-Webhooks/1');
-    expect(request.headers['content-length']).toBe(String(Buffer.byteLength(body)));
-    expect(new Webhook(secret).verify(request.body, request.headers as Record<string, string>)).toEqual(JSON.parse(body));
+    expect(request!.method).toBe('POST');
+    expect(request!.body).toBe(body);
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(request!.headers['user-agent']).toBe('Kassa-Webhooks/1');
+    expect(request!.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(new Webhook(secret).verify(request!.body, request!.headers as Record<string, string>)).toEqual(JSON.parse(body));
   });
 
   it('reports a 500 with its status and response body as a failed attempt', async () => {

@@ -58,7 +58,7 @@ describe('webhook URL policy', () => {
   });
 
   it('refuses a URL longer than 2048 characters', () => {
-    expect(refusal(() => assertWebhookUrlAllowed(`https://shop.example.com/${'a'.repeat(2048)}`, strict)).errors[0].field).toBe('url');
+    expect(refusal(() => assertWebhookUrlAllowed(`https://shop.example.com/${'a'.repeat(2048)}`, strict)).errors[0]!.field).toBe('url');
   });
 
   it.each([
@@ -85,7 +85,7 @@ describe('webhook URL policy', () => {
     'http://LOCALHOST./hook',
     'http://api.localhost:8080/hook',
   ])('refuses the non-public target %s unless private URLs are allowed', (url) => {
-    expect(refusal(() => assertWebhookUrlAllowed(url, strict)).errors[0].field).toBe('url');
+    expect(refusal(() => assertWebhookUrlAllowed(url, strict)).errors[0]!.field).toBe('url');
     expect(() => assertWebhookUrlAllowed(url, permissive)).not.toThrow();
   });
 

@@ -138,13 +138,14 @@ export function createGuardedLookup(resolve: ResolveHost = resolveWithDns): Conn
         const addresses = options.family === 4 || options.family === 6 ? all.filter((entry) => entry.family === options.family) : all;
         const refused = addresses.find((entry) => !isPublicAddress(entry.address));
         if (refused) return callback(new PrivateAddressError(hostname, refused.address), '');
-        if (addresses.length === 0) {
+        const first = addresses[0];
+        if (!first) {
           const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
           error.code = 'ENOTFOUND';
           return callback(error, '');
         }
         if (options.all) return callback(null, addresses);
-        return callback(null, addresses[0].address, addresses[0].family);
+        return callback(null, first.address, first.family);
       },
       (error: NodeJS.ErrnoException) => callback(error, ''),
     );
