@@ -1,6 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** Connection settings beyond the URL; every field has a safe default. */
@@ -29,7 +28,8 @@ export function createDataSourceOptions(databaseUrl: string, options: Connection
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    // No entities: the repositories write their SQL by hand (docs/architecture.md "Decisions").
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,

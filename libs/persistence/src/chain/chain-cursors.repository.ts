@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Hex } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows } from '../database/sql';
-import { toBigInt } from '../database/transformers';
+import { toBigInt } from '../database/bigints';
 
 /** Where a chain's watcher stands: the last block whose transfers are stored. */
 export interface ChainCursor {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 import { runSql, selectRows } from '../database/sql';
-import { toBigIntOrNull } from '../database/transformers';
+import { toBigIntOrNull } from '../database/bigints';
 
 /** What a chain's follower is doing (see the watcher's `ChainFollower`). */
 export const CHAIN_FOLLOWER_STATES = ['stopped', 'standby', 'waiting', 'following', 'degraded', 'stalled'] as const;

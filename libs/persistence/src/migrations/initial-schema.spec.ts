@@ -79,17 +79,3 @@ describe('initial schema migration', () => {
     expect(await tables()).toEqual(TABLES);
   });
 });
-
-describe('entities', () => {
-  it('describe the schema the migrations create (nothing for TypeORM to synchronise)', async () => {
-    const database = await createTestDatabase();
-    const dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 1 })).initialize();
-    try {
-      const pending = await dataSource.driver.createSchemaBuilder().log();
-      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
-    } finally {
-      await dataSource.destroy();
-      await database.drop();
-    }
-  });
-});

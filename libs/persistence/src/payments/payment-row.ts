@@ -9,7 +9,7 @@ import {
   paymentOptionsOf,
 } from '@kassa/domain';
 
-import { toBigInt } from '../database/transformers';
+import { toBigInt } from '../database/bigints';
 
 /** A `payments` row as pg returns it (numeric as string, timestamptz as Date, jsonb parsed). */
 export interface PaymentRow {

@@ -4,8 +4,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Address, Hex, TransactionFees } from '@kassa/domain';
 
 import { runSql, selectOne } from '../database/sql';
-import { toBigInt, toBigIntOrNull } from '../database/transformers';
-import type { SettlementTransactionStatus } from './settlement.entities';
+import { toBigInt, toBigIntOrNull } from '../database/bigints';
+
+/** Statuses of a settlement transaction: `pending` until mined and confirmed (or given up). */
+export const SETTLEMENT_TRANSACTION_STATUSES = ['pending', 'confirmed', 'reverted', 'dropped'] as const;
+export type SettlementTransactionStatus = (typeof SETTLEMENT_TRANSACTION_STATUSES)[number];
 
 /** A settlement transaction as stored (see `settlement_transactions`). Gas in gas units, fees in wei. */
 export interface SettlementTransactionRecord {

@@ -16,7 +16,7 @@ import {
 } from '@kassa/domain';
 
 import { runSql, selectRows, SqlConditions } from '../database/sql';
-import { toBigInt, toBigIntOrNull } from '../database/transformers';
+import { toBigInt, toBigIntOrNull } from '../database/bigints';
 
 /** Token address stored for the native coin in `settlement_amounts` (the contracts' address(0)). */
 export const NATIVE_TOKEN_ADDRESS: Address = '0x0000000000000000000000000000000000000000';

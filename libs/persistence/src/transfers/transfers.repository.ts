@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Address, Hex, Transfer, TransferStatus } from '@kassa/domain';
 
 import { runSql, selectRows } from '../database/sql';
-import { toBigInt } from '../database/transformers';
+import { toBigInt } from '../database/bigints';
 
 /** The outcome of recording one transfer. */
 export interface RecordedTransfer {

@@ -4,7 +4,14 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { asMerchantId, type EventPayload, type EventType, type MerchantId } from '@kassa/domain';
 
 import { selectOne, selectRows } from '../database/sql';
-import type { DeliveryStatus } from './webhook-delivery.entity';
+
+export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'failed'] as const;
+/**
+ * `pending`: waiting for `next_attempt_at`; `delivering`: claimed by a worker until its
+ * lease (`next_attempt_at`) expires; `delivered`: a 2xx was received; `failed`: retries
+ * exhausted, left for manual redelivery.
+ */
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** A delivery claimed by a worker, with everything needed to send and sign it. */
 export interface ClaimedDelivery {
