@@ -8,7 +8,6 @@ import { createDataSourceOptions, DEFAULT_POOL_SIZE, type ConnectionOptions } fr
 import { EventsRepository } from './events/events.repository';
 import { IdempotencyKeysRepository } from './idempotency/idempotency-keys.repository';
 import { MerchantsRepository } from './merchants/merchants.repository';
-import { PaymentObjectsService } from './payments/payment-objects.service';
 import { PaymentsRepository } from './payments/payments.repository';
 import { SettlementPoliciesRepository } from './settlements/settlement-policies.repository';
 import { SettlementTransactionsRepository } from './settlements/settlement-transactions.repository';
@@ -38,7 +37,6 @@ const REPOSITORIES: Provider[] = [
   SettlementsRepository,
   SettlementTransactionsRepository,
   SettlementPoliciesRepository,
-  PaymentObjectsService,
 ];
 
 /**
