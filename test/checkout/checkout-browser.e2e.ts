@@ -2,12 +2,12 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { encodeFunctionData, erc20Abi, type Address, type Hex } from 'viem';
 
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/chain';
-import { asMerchantId, type PaymentObject } from '@kassa/domain';
+import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository } from '@kassa/persistence';
 
 import { payPayment } from '../../apps/cli/src/commands/pay.command';
 import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium, type WalletCalls } from '../support/chromium';
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 import { type ShopServer, startShopServer } from '../support/shop-server';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -20,24 +20,19 @@ const PHONE = { width: 390, height: 844 };
  * page that embeds the checkout).
  */
 describeInChromium('the hosted checkout in a browser', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2 });
   let shop: ShopServer;
   const chromium = useChromium();
 
   beforeAll(async () => {
-    [kassa, shop] = await Promise.all([startTestKassa({ confirmations: 2 }), startShopServer()]);
+    shop = await startShopServer();
   });
 
   afterAll(async () => {
     await shop?.close();
-    await kassa?.stop();
   });
 
-  const create = async (body: Record<string, unknown>) => {
-    const response = await kassa.request<PaymentObject>('POST', '/v1/payments', body);
-    expect(response.status).toBe(201);
-    return response.body;
-  };
+  const create = (body: Record<string, unknown>) => kassa.createPayment(body);
 
   const openPage = async (url: string, viewport = DESKTOP, setup?: (context: BrowserContext) => Promise<void>): Promise<Page> => {
     const context = chromium.track(await chromium.browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: viewport === PHONE, hasTouch: viewport === PHONE }));

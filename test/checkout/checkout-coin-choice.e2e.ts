@@ -5,7 +5,7 @@ import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain } from '@kassa/chain';
 import type { PaymentObject, PaymentOptionObject } from '@kassa/domain';
 
 import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium } from '../support/chromium';
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 import { type ShopServer, startShopServer } from '../support/shop-server';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -19,19 +19,18 @@ const ONE_HUNDREDTH_ETH = 10n ** 16n; // 25 USD at the local ETH/USD feed's 2500
  * page following the payment onto the option the customer paid in, on two real local chains.
  */
 describeInChromium('choosing the coin on the hosted checkout', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2, secondChain: { chainId: OTHER_CHAIN_ID, name: 'Other local chain', confirmations: 3 } });
   let chainB: LocalChain;
   let shop: ShopServer;
   const chromium = useChromium();
 
   beforeAll(async () => {
-    [kassa, shop] = await Promise.all([startTestKassa({ confirmations: 2, secondChain: { chainId: OTHER_CHAIN_ID, name: 'Other local chain', confirmations: 3 } }), startShopServer()]);
+    shop = await startShopServer();
     chainB = kassa.otherChain!;
   });
 
   afterAll(async () => {
     await shop?.close();
-    await kassa?.stop();
   });
 
   /** A 25.00 USD payment payable in USDT on the first chain or in ETH on the second. */

@@ -1,30 +1,19 @@
 import type { Address } from 'viem';
 
-import { asMerchantId, type PaymentObject } from '@kassa/domain';
+import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository } from '@kassa/persistence';
+import { eventually } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * The public checkout routes over HTTP, without a browser: what leaves the server, how an
  * unknown payment is answered, the page's security headers, and the live event stream.
  */
 describe('the hosted checkout routes', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2 });
 
-  beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2 });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
-
-  const create = async (body: Record<string, unknown>) => {
-    const response = await kassa.request<PaymentObject>('POST', '/v1/payments', body);
-    expect(response.status).toBe(201);
-    return response.body;
-  };
+  const create = (body: Record<string, unknown>) => kassa.createPayment(body);
 
   /** A public GET, as a customer's browser makes it: no API key. */
   const get = (path: string) => fetch(`${kassa.apiUrl}${path}`);

@@ -1,5 +1,5 @@
 import { describeInChromium, useChromium } from '../support/chromium';
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * The OpenAPI page (/docs) under its Content-Security-Policy: Swagger UI still renders every
@@ -7,15 +7,7 @@ import { startTestKassa, type TestKassa } from '../support/kassa-harness';
  */
 describeInChromium('the OpenAPI page in a browser', () => {
   const chromium = useChromium();
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ apps: { watcher: false, worker: false } });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ apps: { watcher: false, worker: false } });
 
   it('renders the operations with nothing refused by its policy', async () => {
     const context = chromium.track(await chromium.browser.newContext());

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 const ROOT = path.join(__dirname, '../..');
 /** Where the docs show a merchant how to create a payment with curl. */
@@ -22,15 +22,7 @@ function createPaymentBodies(file: string): unknown[] {
  * chains `npm start` runs (two local chains, the same coins on both).
  */
 describe('payment requests shown in the docs', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ secondChain: { chainId: 31338 } });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ secondChain: { chainId: 31338 } });
 
   it.each(DOCUMENTS)('%s: every curl body creates a payment', async (file) => {
     const bodies = createPaymentBodies(file);

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
-import { createTestDatabase } from '@kassa/testing';
+import { createTestDatabase, eventually } from '@kassa/testing';
 
 import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 interface Problem {
   status: number;
@@ -26,10 +26,7 @@ const PUBLIC_PER_MINUTE = 4;
  * never printed in logs.
  */
 describe('abuse', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({
+  const kassa = useTestKassa({
       apps: { watcher: false, worker: false },
       configure: (config) => ({
         ...config,
@@ -38,11 +35,6 @@ describe('abuse', () => {
         webhooks: { ...config.webhooks, allowPrivateUrls: false },
       }),
     });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
 
   const fromIp = (ip: string, extra: Record<string, string> = {}) => ({ 'x-forwarded-for': ip, ...extra });
 

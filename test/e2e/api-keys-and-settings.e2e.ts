@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { depositAddress, paymentSalt } from '@kassa/chain';
 import type { PaymentObject } from '@kassa/domain';
 
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 interface ApiKeyView {
   id: string;
@@ -31,15 +31,7 @@ const NEW_DEFAULT_TREASURY = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 
 /** API keys (created, listed, scoped, revoked) and the merchant's own settings (issue 5, item 4). */
 describe('API keys and merchant settings', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ apps: { watcher: false, worker: false } });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ apps: { watcher: false, worker: false } });
 
   async function merchant() {
     const { merchantId, apiKey } = await kassa.createMerchant(`Shop ${Math.random()}`);

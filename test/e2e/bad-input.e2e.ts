@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 interface Problem {
   type: string;
@@ -26,15 +26,7 @@ const TABLES = ['payments', 'events', 'webhook_deliveries', 'webhook_endpoints',
  * mistake is a 4xx RFC 9457 problem naming what is wrong, never a 500, and nothing is written.
  */
 describe('bad input to the merchant API', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ apps: { watcher: false, worker: false } });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ apps: { watcher: false, worker: false } });
 
   /** Row counts of every merchant-writable table, plus the merchant's settings as stored. */
   async function snapshot(): Promise<string> {

@@ -1,4 +1,6 @@
-import { eventually, useKassaBehindProxy } from '../support/kassa-harness';
+import { eventually } from '@kassa/testing';
+
+import { useKassaBehindProxy } from '../support/kassa-harness';
 
 interface Readiness {
   status: string;

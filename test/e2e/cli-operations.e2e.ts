@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import type { Address } from 'viem';
 
 import type { PaymentObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');
@@ -18,7 +18,7 @@ const ROOT = path.join(__dirname, '../..');
  * each command and a clear message (exit 1) for what does not exist.
  */
 describe('operator CLI', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 1 });
   let receiver: WebhookReceiver;
   let env: Record<string, string>;
 
@@ -34,7 +34,6 @@ describe('operator CLI', () => {
   };
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 1 });
     receiver = await startWebhookReceiver();
     expect((await kassa.request('POST', '/v1/webhook-endpoints', { url: receiver.url })).status).toBe(201);
     env = { DATABASE_URL: kassa.database.url, KASSA_CHAINS: JSON.stringify([kassa.chain.config]) };
@@ -42,7 +41,6 @@ describe('operator CLI', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    await kassa?.stop();
   });
 
   it('shows a paid payment, the chain lag, and redelivers the payment.paid event', async () => {

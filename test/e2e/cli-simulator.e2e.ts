@@ -3,8 +3,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import type { PaymentObject } from '@kassa/domain';
+import { eventually } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');
@@ -22,15 +23,7 @@ async function kassaCli(args: string[]): Promise<{ code: number; stdout: string;
 
 /** The customer simulator (`kassa pay`) pays real payments on the local chain. */
 describe('kassa pay', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 1 });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ confirmations: 1 });
 
   const create = async (body: object) => (await kassa.request<PaymentObject>('POST', '/v1/payments', body)).body;
   const common = () => ['--api', kassa.apiUrl, '--rpc', kassa.chain.node.rpcUrl];

@@ -1,7 +1,7 @@
 import { testPriceFeedAbi } from '@kassa/chain';
 
 import type { CurrencyObject as Currency } from '../../apps/api/src/currencies/dto/currency.response';
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * A merchant asks which coins it can accept and what they are worth (docs/api.md
@@ -9,15 +9,7 @@ import { startTestKassa, type TestKassa } from '../support/kassa-harness';
  * gone stale shows ETH as unavailable rather than at an old price.
  */
 describe('GET /v1/currencies', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ apps: { watcher: false, worker: false } });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ apps: { watcher: false, worker: false } });
 
   const currencies = (query = '') => kassa.request<{ object: string; data: Currency[] }>('GET', `/v1/currencies${query}`);
 

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 
 import { TEST_PG_ENV } from '@kassa/testing';
 
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * While the database does not answer, a merchant's call is a 503 problem with `Retry-After`
@@ -11,15 +11,10 @@ import { startTestKassa, type TestKassa } from '../support/kassa-harness';
  * The outage is real: the test database refuses new connections and its open ones are ended.
  */
 describe('database outage', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 1 });
-  });
+  const kassa = useTestKassa({ confirmations: 1 });
 
   afterAll(async () => {
     await setConnections(true).catch(() => undefined);
-    await kassa?.stop();
   });
 
   /** Lets the test database take connections again, or refuses them and ends every open one. */

@@ -1,9 +1,9 @@
 import type { Address } from 'viem';
 
 import type { PaymentObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa, useKassaBehindProxy } from '../support/kassa-harness';
+import { useTestKassa, useKassaBehindProxy } from '../support/kassa-harness';
 
 /**
  * The value of the series `name{labels}` in a Prometheus text exposition (labels given are
@@ -25,11 +25,10 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
  * observed, and the webhooks counted as delivered, with no payment id in any label.
  */
 describe('metrics as a payment goes through', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2 });
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2 });
     receiver = await startWebhookReceiver();
     const endpoint = await kassa.request('POST', '/v1/webhook-endpoints', { url: receiver.url });
     expect(endpoint.status).toBe(201);
@@ -37,7 +36,6 @@ describe('metrics as a payment goes through', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    await kassa?.stop();
   });
 
   let lastScrape = '';

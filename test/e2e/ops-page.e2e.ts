@@ -1,6 +1,7 @@
 import { Secret } from '@kassa/config';
+import { eventually } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 const TOKEN = 'ops-token-0123456789abcdef';
 
@@ -10,19 +11,8 @@ const TOKEN = 'ops-token-0123456789abcdef';
  * deliveries fail, in one self-contained HTML page.
  */
 describe('operator status page', () => {
-  let kassa: TestKassa;
-  let off: TestKassa;
-
-  beforeAll(async () => {
-    [kassa, off] = await Promise.all([
-      startTestKassa({ configure: (config) => ({ ...config, operator: { token: new Secret(TOKEN) } }) }),
-      startTestKassa({ apps: { watcher: false, worker: false } }),
-    ]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([kassa?.stop(), off?.stop()]);
-  });
+  const kassa = useTestKassa({ configure: (config) => ({ ...config, operator: { token: new Secret(TOKEN) } }) });
+  const off = useTestKassa({ apps: { watcher: false, worker: false } });
 
   const open = (base: string, authorization?: string) => fetch(`${base}/ops`, { headers: authorization ? { authorization } : {} });
   const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString('base64')}`;

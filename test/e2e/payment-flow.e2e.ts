@@ -2,9 +2,9 @@ import { Webhook } from 'standardwebhooks';
 import type { Address } from 'viem';
 
 import type { EventPayload, PaymentObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * Kassa end to end on real parts: a merchant creates a payment over HTTP, a customer pays
@@ -12,12 +12,11 @@ import { eventually, startTestKassa, type TestKassa } from '../support/kassa-har
  * Standard Webhooks-signed `payment.paid` that the `standardwebhooks` library verifies.
  */
 describe('a payment from creation to the merchant\'s webhook', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2 });
   let receiver: WebhookReceiver;
   let verifier: Webhook;
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2 });
     receiver = await startWebhookReceiver();
     const endpoint = await kassa.request<{ secret: string }>('POST', '/v1/webhook-endpoints', { url: receiver.url });
     expect(endpoint.status).toBe(201);
@@ -26,22 +25,11 @@ describe('a payment from creation to the merchant\'s webhook', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    await kassa?.stop();
   });
 
-  const create = async (body: Record<string, unknown>) => {
-    const response = await kassa.request<PaymentObject>('POST', '/v1/payments', body);
-    expect(response.status).toBe(201);
-    return response.body;
-  };
-
-  const statusOf = async (id: string) => (await kassa.request<PaymentObject>('GET', `/v1/payments/${id}`)).body;
-
-  const waitForStatus = (id: string, status: string) =>
-    eventually(async () => {
-      const payment = await statusOf(id);
-      return payment.status === status ? payment : undefined;
-    }, { what: `payment ${id} to become ${status}` });
+  const create = (body: Record<string, unknown>) => kassa.createPayment(body);
+  const statusOf = (id: string) => kassa.payment(id);
+  const waitForStatus = (id: string, status: PaymentObject['status']) => kassa.waitForStatus(id, status);
 
   /** The verified webhook of `type` for payment `id` (throws if its signature does not verify). */
   const webhookOf = (id: string, type: string) =>

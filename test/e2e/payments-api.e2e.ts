@@ -1,6 +1,6 @@
 import type { PaymentObject } from '@kassa/domain';
 
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 interface Problem {
   type: string;
@@ -13,15 +13,7 @@ interface Problem {
 
 /** The merchant API's contract: idempotency, tenancy, pagination and RFC 9457 errors. */
 describe('merchant payments API', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ apps: { watcher: false, worker: false } });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ apps: { watcher: false, worker: false } });
 
   const paymentCount = async () => Number((await kassa.dataSource.query('SELECT count(*) AS n FROM payments'))[0].n);
 

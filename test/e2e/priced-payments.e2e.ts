@@ -3,9 +3,9 @@ import { parseEther, parseUnits, type Address } from 'viem';
 
 import { type LocalChain, testPriceFeedAbi } from '@kassa/chain';
 import type { EventPayload, PaymentObject, PaymentOptionObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * A price in dollars paid in any accepted coin and network (DESIGN.md "Price and the
@@ -14,14 +14,13 @@ import { eventually, startTestKassa, type TestKassa } from '../support/kassa-har
  */
 describe('priced payments: a USD price paid in any accepted coin on any of two chains', () => {
   const OTHER_CHAIN_ID = 31338;
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2, secondChain: { chainId: OTHER_CHAIN_ID, name: 'Other local chain', confirmations: 3 } });
   let chainA: LocalChain;
   let chainB: LocalChain;
   let receiver: WebhookReceiver;
   let verifier: Webhook;
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2, secondChain: { chainId: OTHER_CHAIN_ID, name: 'Other local chain', confirmations: 3 } });
     chainA = kassa.chain;
     chainB = kassa.otherChain!;
     receiver = await startWebhookReceiver();
@@ -31,16 +30,11 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
 
   afterAll(async () => {
     await receiver?.close();
-    await kassa?.stop();
   });
 
   const create = (body: unknown) => kassa.request<PaymentObject>('POST', '/v1/payments', body);
-  const payment = async (id: string) => (await kassa.request<PaymentObject>('GET', `/v1/payments/${id}`)).body;
-  const waitForStatus = (id: string, status: PaymentObject['status']) =>
-    eventually(async () => {
-      const current = await payment(id);
-      return current.status === status ? current : undefined;
-    }, { what: `payment ${id} to become ${status}` });
+  const payment = (id: string) => kassa.payment(id);
+  const waitForStatus = (id: string, status: PaymentObject['status']) => kassa.waitForStatus(id, status);
   const optionOf = (object: PaymentObject, chainId: number, currency: string): PaymentOptionObject => {
     const option = object.options.find((candidate) => candidate.chainId === chainId && candidate.currency === currency);
     if (!option) throw new Error(`no ${currency} option on chain ${chainId} in ${JSON.stringify(object.options.map((o) => [o.chainId, o.currency]))}`);

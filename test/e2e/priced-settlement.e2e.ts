@@ -2,8 +2,9 @@ import { erc20Abi, parseEther, parseUnits, type Address } from 'viem';
 
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain } from '@kassa/chain';
 import type { PaymentObject, SettlementObject } from '@kassa/domain';
+import { eventually } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * Settlement of a priced payment paid on two chains (docs/pricing.md): each chain's
@@ -12,18 +13,13 @@ import { eventually, startTestKassa, type TestKassa } from '../support/kassa-har
 describe('settlement of a payment with value on two chains', () => {
   const OTHER_CHAIN_ID = 31338;
   const treasury = HARDHAT_ACCOUNTS[LOCAL_ROLES.treasury]!.address;
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2, settlement: true, secondChain: { chainId: OTHER_CHAIN_ID, confirmations: 2 } });
   let chainA: LocalChain;
   let chainB: LocalChain;
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2, settlement: true, secondChain: { chainId: OTHER_CHAIN_ID, confirmations: 2 } });
     chainA = kassa.chain;
     chainB = kassa.otherChain!;
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
   });
 
   const balance = (chain: LocalChain, token: Address | null, owner: Address) =>

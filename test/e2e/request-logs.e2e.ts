@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 
 import { createPinoLogger, KassaLogger } from '@kassa/observability';
 
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * The api's request log as an operator reads it: one JSON line per request carrying the
@@ -12,11 +12,10 @@ import { startTestKassa, type TestKassa } from '../support/kassa-harness';
  * it, even when a merchant pastes the key into the URL.
  */
 describe('request logs', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ apps: { watcher: false, worker: false } });
   const lines: string[] = [];
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ apps: { watcher: false, worker: false } });
     const destination = new Writable({
       write(chunk: Buffer, _encoding, done) {
         lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -24,10 +23,6 @@ describe('request logs', () => {
       },
     });
     Logger.overrideLogger(new KassaLogger(createPinoLogger({ level: 'debug', format: 'json', destination })));
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
   });
 
   const httpLines = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.context === 'Http');

@@ -6,12 +6,10 @@ import { erc20Abi } from 'viem';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
-import { createTestDatabase, startRpcProxy, type RpcProxy, type TestDatabase } from '@kassa/testing';
+import { createTestDatabase, eventually, type RpcProxy, startRpcProxy, type TestDatabase, waitFor } from '@kassa/testing';
 
 import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
 import { spawnKassaApp, type WatcherProcess } from '../watcher/support/watcher-process';
-import { eventually } from '../support/kassa-harness';
-import { waitFor } from '../watcher/support/watcher-test-kit';
 
 /** A provider key in the URL path (Infura-like `/v3/<32 hex>`) and one in the query. */
 const PATH_KEY = randomBytes(16).toString('hex');

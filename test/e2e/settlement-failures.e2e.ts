@@ -7,8 +7,9 @@ import type { KassaConfig } from '@kassa/config';
 import type { PaymentObject } from '@kassa/domain';
 import { SettlementTransactionsRepository, type SettlementTransactionRecord } from '@kassa/persistence';
 import { type LaneRunResult, SettlementBroadcaster, type SettlementLane, SettlePaymentsJob, WorkerModule } from '@kassa/worker';
+import { eventually } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 import { settlementWorld } from '../support/settlement-support';
 
 /**
@@ -19,7 +20,7 @@ import { settlementWorld } from '../support/settlement-support';
  * payment ends settled exactly once.
  */
 describe('settlement under failure', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa(() => ({ confirmations: 2, settlement: true, configure: manualSettlement }));
   let job: SettlePaymentsJob;
   const world = settlementWorld(() => kassa);
   const gasPayer = HARDHAT_ACCOUNTS[LOCAL_ROLES.settlementGasPayer]!.address;
@@ -30,12 +31,7 @@ describe('settlement under failure', () => {
   });
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2, settlement: true, configure: manualSettlement });
     job = kassa.get(SettlePaymentsJob);
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
   });
 
   const rpc = (method: string, params: unknown[] = []) => kassa.chain.publicClient.request({ method: method as never, params: params as never });

@@ -10,7 +10,7 @@ import type { PaymentObject, SettlementObject } from '@kassa/domain';
 import { SettlePaymentsJob } from '@kassa/worker';
 
 import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
-import { startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 import { settlementWorld } from '../support/settlement-support';
 
 const run = promisify(execFile);
@@ -22,16 +22,8 @@ const ROOT = path.join(__dirname, '../..');
  * settlement off, Kassa moves nothing and the merchant flushes with a plain viem script.
  */
 describe('settlement policy', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2, settlement: true });
   const world = settlementWorld(() => kassa);
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2, settlement: true });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
 
   /** A merchant of its own with a fresh treasury address, so its balances are its alone. */
   async function shop(name: string): Promise<{ apiKey: string; treasury: Address }> {

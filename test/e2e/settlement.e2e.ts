@@ -3,9 +3,9 @@ import { getAddress, parseEther, parseUnits, type Address } from 'viem';
 
 import { cloneRuntimeCode, depositForwarderAbi, HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/chain';
 import type { EventPayload, PaymentObject, SettlementObject } from '@kassa/domain';
-import { startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 import { settlementTransaction, settlementWorld } from '../support/settlement-support';
 
 /**
@@ -15,7 +15,7 @@ import { settlementTransaction, settlementWorld } from '../support/settlement-su
  * and in a `payment.settled` webhook.
  */
 describe('settlement of paid payments to the merchant treasury', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ confirmations: 2, settlement: true });
   let receiver: WebhookReceiver;
   let verifier: Webhook;
   const world = settlementWorld(() => kassa);
@@ -23,7 +23,6 @@ describe('settlement of paid payments to the merchant treasury', () => {
   const gasPayer = HARDHAT_ACCOUNTS[LOCAL_ROLES.settlementGasPayer]!.address;
 
   beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2, settlement: true });
     receiver = await startWebhookReceiver();
     const endpoint = await kassa.request<{ secret: string }>('POST', '/v1/webhook-endpoints', { url: receiver.url, enabledEvents: ['payment.settled'] });
     verifier = new Webhook(endpoint.body.secret);
@@ -31,7 +30,6 @@ describe('settlement of paid payments to the merchant treasury', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    await kassa?.stop();
   });
 
   /** The verified `payment.settled` webhooks of a payment. */

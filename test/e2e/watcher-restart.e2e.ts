@@ -1,23 +1,16 @@
 import type { Address } from 'viem';
 
 import type { PaymentObject } from '@kassa/domain';
+import { eventually } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 /**
  * The watcher resumes from its stored cursor: transfers made while it was down are found
  * when it comes back, none is lost and none is counted twice.
  */
 describe('watcher stopped mid-way and restarted', () => {
-  let kassa: TestKassa;
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ confirmations: 2 });
-  });
-
-  afterAll(async () => {
-    await kassa?.stop();
-  });
+  const kassa = useTestKassa({ confirmations: 2 });
 
   const transferRows = async (paymentId: string) =>
     (await kassa.dataSource.query('SELECT tx_hash, log_index, status FROM transfers WHERE payment_id = $1', [paymentId])) as { tx_hash: string }[];

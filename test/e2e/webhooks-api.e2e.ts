@@ -1,9 +1,9 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 import type { PaymentObject } from '@kassa/domain';
-import { type ReceivedWebhook, type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { eventually, type ReceivedWebhook, type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { eventually, startTestKassa, type TestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '../support/kassa-harness';
 
 interface Endpoint {
   id: string;
@@ -52,16 +52,11 @@ const headersOf = (webhook: ReceivedWebhook) => webhook.headers as Record<string
  * attempt, and redelivery. The worker delivers to real HTTP receivers.
  */
 describe('webhook endpoints and events API', () => {
-  let kassa: TestKassa;
+  const kassa = useTestKassa({ apps: { watcher: false, worker: true } });
   const receivers: WebhookReceiver[] = [];
-
-  beforeAll(async () => {
-    kassa = await startTestKassa({ apps: { watcher: false, worker: true } });
-  });
 
   afterAll(async () => {
     await Promise.all(receivers.map((receiver) => receiver.close()));
-    await kassa?.stop();
   });
 
   /** A fresh merchant per test, so endpoints and events of other tests never interfere. */

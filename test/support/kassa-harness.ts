@@ -6,8 +6,9 @@ import { erc20Abi, type Address, type Hex } from 'viem';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
 import { ApiModule, createHttpApplication } from '@kassa/api';
 import { type KassaConfig, loadConfig, Secret } from '@kassa/config';
+import type { PaymentObject } from '@kassa/domain';
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
-import { createTestDatabase, type RpcProxy, startRpcProxy, type TestDatabase } from '@kassa/testing';
+import { createTestDatabase, type RpcProxy, startRpcProxy, type TestDatabase, waitFor } from '@kassa/testing';
 import { WatcherModule } from '@kassa/watcher';
 import { WorkerModule } from '@kassa/worker';
 
@@ -43,6 +44,15 @@ export interface TestKassa {
   mine(blocks: number, on?: LocalChain): Promise<void>;
   /** Creates another merchant with its own key. */
   createMerchant(name: string): Promise<{ merchantId: string; apiKey: string }>;
+  /**
+   * Creates a payment through the API (`POST /v1/payments`, the merchant's key or `apiKey`).
+   * @throws Error with the status and problem when the API does not answer 201
+   */
+  createPayment(body: unknown, apiKey?: string): Promise<PaymentObject>;
+  /** The payment as `GET /v1/payments/:id` shows it. @throws Error when the API does not answer 200 */
+  payment(id: string, apiKey?: string): Promise<PaymentObject>;
+  /** Waits until the payment has `status`; a timeout names the status it had last. */
+  waitForStatus(id: string, status: PaymentObject['status'], apiKey?: string): Promise<PaymentObject>;
   /** Stops the apps only (the chain and database stay), for restart tests. */
   stopApps(): Promise<void>;
   /** Starts the apps again on the same database and chain. */
@@ -166,6 +176,18 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     await on.publicClient.request({ method: 'hardhat_mine' as never, params: [`0x${blocks.toString(16)}`] as never });
   };
 
+  const auth = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
+  const createPayment = async (body: unknown, apiKey?: string): Promise<PaymentObject> => {
+    const response = await request<PaymentObject>('POST', '/v1/payments', body, auth(apiKey));
+    if (response.status !== 201) throw new Error(`POST /v1/payments answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+  const payment = async (id: string, apiKey?: string): Promise<PaymentObject> => {
+    const response = await request<PaymentObject>('GET', `/v1/payments/${id}`, undefined, auth(apiKey));
+    if (response.status !== 200) throw new Error(`GET /v1/payments/${id} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+
   return {
     apiUrl,
     apiKey: merchant.apiKey,
@@ -179,6 +201,14 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     send,
     mine,
     createMerchant: (name) => createMerchantWithKey(dataSource, { name, treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address }),
+    createPayment,
+    payment,
+    waitForStatus: (id, status, apiKey) =>
+      waitFor(
+        () => payment(id, apiKey),
+        (current) => current.status === status,
+        (last) => `payment ${id} to become ${status}; it is ${last?.status ?? 'unknown'} (exception ${last?.exception ?? 'none'}, received ${last?.amountReceived ?? '?'})`,
+      ),
     stopApps,
     startApps,
     get: (type) => {
@@ -193,15 +223,27 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
   };
 }
 
-/** Polls `check` until it returns a value (not undefined), or fails with the last seen state. */
-export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+/**
+ * The suite's Kassa: registers the `beforeAll` that starts it ({@link startTestKassa} with
+ * `options`, or what `options()` returns then) and the `afterAll` that stops it, and returns
+ * it for the tests to use. Call it at the top of a `describe`; touching it outside a test
+ * or a later hook fails with a clear message.
+ */
+export function useTestKassa(options: TestKassaOptions | (() => TestKassaOptions) = {}): TestKassa {
+  let started: TestKassa | undefined;
+  beforeAll(async () => {
+    started = await startTestKassa(typeof options === 'function' ? options() : options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as TestKassa, {
+    get(_target, property) {
+      if (!started) throw new Error(`The suite's Kassa is not started yet (read ${String(property)} inside a test or a later hook)`);
+      const value: unknown = Reflect.get(started, property, started);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+    },
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
 import { erc20Abi, type Address, type Hex } from 'viem';
 
 import type { PaymentObject, SettlementObject } from '@kassa/domain';
+import { eventually } from '@kassa/testing';
 
-import { eventually, type TestKassa } from './kassa-harness';
+import { type TestKassa } from './kassa-harness';
 
 /** Helpers of the settlement suites: reading balances and waiting for a payment's settlement. */
 export interface SettlementWorld {
@@ -22,16 +23,8 @@ export interface SettlementWorld {
 
 export function settlementWorld(kassa: () => TestKassa): SettlementWorld {
   const auth = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
-  const payment = async (id: string, apiKey?: string) => {
-    const response = await kassa().request<PaymentObject>('GET', `/v1/payments/${id}`, undefined, auth(apiKey));
-    if (response.status !== 200) throw new Error(`GET /v1/payments/${id} answered ${response.status}: ${JSON.stringify(response.body)}`);
-    return response.body;
-  };
-  const waitForStatus = (id: string, status: string, apiKey?: string) =>
-    eventually(async () => {
-      const current = await payment(id, apiKey);
-      return current.status === status ? current : undefined;
-    }, { what: `payment ${id} to become ${status}` });
+  const payment = (id: string, apiKey?: string) => kassa().payment(id, apiKey);
+  const waitForStatus = (id: string, status: PaymentObject['status'], apiKey?: string) => kassa().waitForStatus(id, status, apiKey);
   const tokenOf = (symbol: 'USDC' | 'DAI' | 'USDT'): Address => kassa().chain.contracts.tokens[symbol];
 
   return {
@@ -59,9 +52,7 @@ export function settlementWorld(kassa: () => TestKassa): SettlementWorld {
         ? kassa().chain.publicClient.getBalance({ address: owner })
         : kassa().chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] }),
     paid: async (body, apiKey) => {
-      const created = await kassa().request<PaymentObject>('POST', '/v1/payments', body, auth(apiKey));
-      if (created.status !== 201) throw new Error(`POST /v1/payments answered ${created.status}: ${JSON.stringify(created.body)}`);
-      const { depositAddress, token, amountBaseUnits, id } = created.body;
+      const { depositAddress, token, amountBaseUnits, id } = await kassa().createPayment(body, apiKey);
       await kassa().send(depositAddress as Address, token.address as Address | null, BigInt(amountBaseUnits));
       await kassa().mine(1);
       return waitForStatus(id, 'PAID', apiKey);

@@ -2,9 +2,10 @@ import type { Hash } from 'viem';
 
 import type { Payment } from '@kassa/domain';
 import { ChainCursorsRepository, selectRows } from '@kassa/persistence';
+import { waitFor } from '@kassa/testing';
 
 import { spawnWatcher, type WatcherProcess } from './support/watcher-process';
-import { useWatcherTestKit, waitFor, type TestCoin } from './support/watcher-test-kit';
+import { useWatcherTestKit, type TestCoin } from './support/watcher-test-kit';
 
 /** A transfer the test sent, as the chain mined it. */
 interface Sent {

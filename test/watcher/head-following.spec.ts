@@ -1,7 +1,7 @@
 import { ChainCursorsRepository } from '@kassa/persistence';
-import { getLogsWidth, startRpcProxy, type RpcProxy } from '@kassa/testing';
+import { getLogsWidth, type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit, waitFor, type RunningWatcher } from './support/watcher-test-kit';
+import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 
 const TEN_MINUTES = 600_000;
 

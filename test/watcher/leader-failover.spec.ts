@@ -2,9 +2,10 @@ import type { Hash } from 'viem';
 
 import { ChainCursorsRepository, ChainStatusRepository, selectOne, selectRows } from '@kassa/persistence';
 import { LeadershipLostError, RecordBlocks, WATCHER_LOCK_KEY } from '@kassa/watcher';
+import { waitFor } from '@kassa/testing';
 
 import { spawnWatcher, type WatcherProcess } from './support/watcher-process';
-import { useWatcherTestKit, waitFor } from './support/watcher-test-kit';
+import { useWatcherTestKit } from './support/watcher-test-kit';
 
 /** Boot of a watcher process: ~3 s idle, far more when other suites load the cores (see crash-safety.spec.ts). */
 const BOOT_MS = 90_000;

@@ -1,9 +1,9 @@
 import { getAddress } from 'viem';
 
 import { ChainStatusRepository } from '@kassa/persistence';
-import { startRpcProxy, type RpcProxy } from '@kassa/testing';
+import { type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit, waitFor, type RunningWatcher } from './support/watcher-test-kit';
+import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 
 /**
  * Two chains watched at once (two Hardhat nodes with different chain ids), each with its

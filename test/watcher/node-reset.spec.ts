@@ -1,10 +1,11 @@
 import { ConsoleLogger } from '@nestjs/common';
 
 import { ChainCursorsRepository } from '@kassa/persistence';
+import { waitFor } from '@kassa/testing';
 
 import { forgetChainHistory } from '../../apps/cli/src/commands/chain.commands';
 
-import { CapturingLogger, useWatcherTestKit, waitFor, type RunningWatcher, type WatcherTestKit } from './support/watcher-test-kit';
+import { CapturingLogger, useWatcherTestKit, type RunningWatcher, type WatcherTestKit } from './support/watcher-test-kit';
 
 /**
  * A node that serves another chain under a kept database (DESIGN.md "Trusting the chain"):

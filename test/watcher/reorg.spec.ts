@@ -1,8 +1,9 @@
 import { encodeFunctionData, erc20Abi, type Hex } from 'viem';
 
 import { ChainCursorsRepository } from '@kassa/persistence';
+import { waitFor } from '@kassa/testing';
 
-import { expectPaidOnConfirmedValue, rawTransactionHash, useWatcherTestKit, waitFor, type RunningWatcher } from './support/watcher-test-kit';
+import { expectPaidOnConfirmedValue, rawTransactionHash, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 
 /**
  * Reorgs (real ones on a Hardhat node: `evm_snapshot` / `evm_revert`, then mining other

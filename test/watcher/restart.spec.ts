@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 
 import { ChainCursorsRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
+import { waitFor } from '@kassa/testing';
 
-import { eth, useWatcherTestKit, waitFor } from './support/watcher-test-kit';
+import { eth, useWatcherTestKit } from './support/watcher-test-kit';
 
 /** Fails the first `failuresLeft` event writes, as a crash between the transfer insert and the commit would. */
 @Injectable()

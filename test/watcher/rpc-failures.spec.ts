@@ -1,8 +1,8 @@
 import type { KassaConfig } from '@kassa/config';
 import { ChainStatusRepository, type StoredChainStatus } from '@kassa/persistence';
-import { startRpcProxy, type RpcProxy } from '@kassa/testing';
+import { type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
 
-import { CapturingLogger, useWatcherTestKit, waitFor, type RunningWatcher } from './support/watcher-test-kit';
+import { CapturingLogger, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 
 /**
  * RPC failures: a node that goes away and comes back, one that answers errors, one that

@@ -1,7 +1,8 @@
 import { addOwnPaymentOptions } from '@kassa/persistence';
 import { WatchedAddressesService } from '@kassa/watcher';
+import { waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit, waitFor } from './support/watcher-test-kit';
+import { useWatcherTestKit } from './support/watcher-test-kit';
 
 const OPEN_PAYMENTS = 20_000;
 

@@ -1,6 +1,7 @@
 import { WatchedAddressesService } from '@kassa/watcher';
+import { waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit, waitFor, type RunningWatcher } from './support/watcher-test-kit';
+import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
 
 const DAY_MS = 24 * 3600 * 1000;
 

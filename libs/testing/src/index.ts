@@ -2,3 +2,4 @@ export * from './postgres';
 export * from './rpc';
 export * from './seeded-random';
 export * from './webhooks/webhook-receiver';
+export * from './waiting';

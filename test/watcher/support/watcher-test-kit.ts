@@ -13,7 +13,7 @@ import {
   TransfersRepository,
   type Merchant,
 } from '@kassa/persistence';
-import { useTestDatabase, type TestDatabaseHandle } from '@kassa/testing';
+import { useTestDatabase, type TestDatabaseHandle, waitFor } from '@kassa/testing';
 import { ChainFollowersService, WatchedAddressesService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 
 /** Watcher timings for tests: short intervals so a scenario takes seconds. */
@@ -125,23 +125,6 @@ export function expectPaidOnConfirmedValue(events: readonly EventPayload[], mini
       payment: event.data.id,
       confirmedAtPaid: true,
     });
-  }
-}
-
-/** Polls `read` every 50 ms until `done` holds; on timeout fails with `describe(lastValue)`. */
-export async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  describe: (value: T | undefined) => string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value: T | undefined;
-  for (;;) {
-    value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: ${describe(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
