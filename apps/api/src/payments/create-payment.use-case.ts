@@ -32,7 +32,7 @@ import {
   type TokenRef,
   ValidationError,
 } from '@kassa/domain';
-import { EventsRepository, IdempotencyKeysRepository, type Merchant, PaymentObjectsService, treasuryForChain } from '@kassa/persistence';
+import { IdempotencyKeysRepository, type Merchant, PaymentObjectsService, PaymentsRepository, treasuryForChain } from '@kassa/persistence';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 
 import type { AcceptedCurrencyDto, CreatePaymentDto, PriceDto } from './dto/create-payment.dto';
@@ -74,7 +74,7 @@ export class CreatePaymentUseCase {
     @Inject(ChainRegistry) private readonly chains: ChainRegistry,
     private readonly rates: RateSource,
     private readonly idempotencyKeys: IdempotencyKeysRepository,
-    private readonly events: EventsRepository,
+    private readonly payments: PaymentsRepository,
     private readonly objects: PaymentObjectsService,
   ) {}
 
@@ -134,12 +134,12 @@ export class CreatePaymentUseCase {
     ];
     if (!idempotencyKey) {
       // One statement: the payment, its event and deliveries, and the notifications commit together.
-      await this.events.appendWithNewPayment(this.dataSource.manager, payment, event, notifications);
+      await this.payments.insertAnnounced(this.dataSource.manager, payment, event, notifications);
       return { status: 201, body, replayed: false };
     }
 
     const outcome = await this.dataSource.transaction(async (manager) => {
-      await this.events.appendWithNewPayment(manager, payment, event, notifications);
+      await this.payments.insertAnnounced(manager, payment, event, notifications);
       const saved = await this.idempotencyKeys.save(
         { merchantId, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, resourceId: payment.id },
         manager,

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { asMerchantId, type EventPayload, type EventType, type MerchantId, type Payment } from '@kassa/domain';
+import { asMerchantId, type EventPayload, type EventType, type MerchantId } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
-import { PAYMENT_COLUMNS, PAYMENT_OPTION_COLUMN_TYPES, PAYMENT_OPTION_COLUMNS, paymentInsertParams, paymentOptionInsertColumns } from '../payments/payment-row';
 
 /** An event as stored in the outbox; `payload` is the webhook body, signed on delivery. */
 export interface StoredEvent {
@@ -71,7 +70,7 @@ function toEvent(row: EventRow): StoredEvent {
  * the event's merchant subscribed to its type (an endpoint with no `enabled_events`
  * receives every type). Data-modifying CTEs run exactly once, whatever the outer query reads.
  */
-function outboxCtes(eventArrays: readonly string[]): string {
+export function outboxCtes(eventArrays: readonly string[]): string {
   return `event AS (
        INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
        SELECT * FROM unnest(${eventArrays.join(', ')})
@@ -88,7 +87,7 @@ function outboxCtes(eventArrays: readonly string[]): string {
 }
 
 /** The events' columns as arrays, with their SQL types, in `events` column order. */
-function eventColumns(events: readonly NewEvent[]): { values: unknown[]; type: string }[] {
+export function eventColumns(events: readonly NewEvent[]): { values: unknown[]; type: string }[] {
   return [
     { values: events.map((event) => event.payload.id), type: 'text[]' },
     { values: events.map((event) => event.merchantId), type: 'text[]' },
@@ -99,7 +98,8 @@ function eventColumns(events: readonly NewEvent[]): { values: unknown[]; type: s
   ];
 }
 
-function assertTypesMatch(events: readonly NewEvent[]): void {
+/** @throws Error when an event's `type` differs from its `payload.type` */
+export function assertTypesMatch(events: readonly NewEvent[]): void {
   for (const event of events) {
     if (event.type !== event.payload.type) {
       throw new Error(`Event type ${event.type} does not match its payload's type ${event.payload.type}`);
@@ -119,7 +119,8 @@ const storedEvent = (event: NewEvent): StoredEvent => ({
 /**
  * The transactional outbox of merchant events (DESIGN.md "Webhooks"). One writer: every
  * event, of one payment or of a batch of thousands, is appended with its deliveries by the
- * same set-based statement ({@link outboxCtes}).
+ * same set-based statement ({@link outboxCtes}; a new payment's insert shares it:
+ * `PaymentsRepository.insertAnnounced`).
  */
 @Injectable()
 export class EventsRepository {
@@ -147,49 +148,6 @@ export class EventsRepository {
     const deliveries = new Map<string, string[]>();
     for (const row of rows) deliveries.set(row.event_id, [...(deliveries.get(row.event_id) ?? []), row.id]);
     return events.map((event) => ({ event: storedEvent(event), deliveryIds: deliveries.get(event.payload.id) ?? [] }));
-  }
-
-  /**
-   * Inserts a new payment with the event announcing it, queues that event's deliveries (as
-   * {@link append}) and sends the given notifications, all in ONE statement: atomic on its
-   * own (a single statement is a transaction), so creating a payment costs one round trip to
-   * the database instead of a transaction's six or more. Call it without a transaction, or
-   * inside one (with an idempotency key) as any statement.
-   *
-   * @param notifications `pg_notify(channel, payload)` calls, delivered at commit
-   * @throws Error when `event.paymentId` is not the payment's id or the types differ; the
-   *   database error on a constraint violation (nothing is written then)
-   */
-  async appendWithNewPayment(
-    manager: EntityManager,
-    payment: Payment,
-    event: NewEvent,
-    notifications: readonly { channel: string; payload: string }[] = [],
-  ): Promise<void> {
-    if (event.paymentId !== payment.id) throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
-    assertTypesMatch([event]);
-    const params = paymentInsertParams(payment);
-    const at = (value: unknown) => `$${params.push(value)}`;
-    const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
-    const eventArrays = eventColumns([event]).map((column) => `${at(column.values)}::${column.type}`);
-    const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
-    await runSql(
-      manager,
-      `WITH payment AS (
-         INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
-         VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})
-         RETURNING id
-       ),
-       options AS (
-         INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')})
-         SELECT * FROM unnest(${optionArrays.join(', ')})
-         RETURNING id
-       ),
-       ${outboxCtes(eventArrays)}
-       SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
-              (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
-      params,
-    );
   }
 
   /** The merchant's event with this id; another merchant's event is null. */

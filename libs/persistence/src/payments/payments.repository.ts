@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
+import { assertTypesMatch, eventColumns, type NewEvent, outboxCtes } from '../events/events.repository';
 import {
   OPTION_COIN_COLUMNS,
   PAYMENT_COLUMNS,
@@ -94,8 +95,9 @@ export class PaymentsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Inserts a payment, in `manager`'s transaction when given (e.g. with its
-   * `payment.created` event and idempotency key).
+   * Inserts a payment alone, in `manager`'s transaction when given: for fixtures that need
+   * a payment without its `payment.created` event. The API creates payments with
+   * {@link insertAnnounced}.
    * @throws QueryFailedError with constraint `uq_payments_deposit_address` when the deposit
    *   address is taken, or a check constraint for an invalid amount or status
    */
@@ -109,6 +111,50 @@ export class PaymentsRepository {
       params,
     );
     await insertOptions(manager, payment);
+  }
+
+  /**
+   * Inserts a new payment with the event announcing it, queues that event's deliveries (the
+   * outbox writer's statement, `EventsRepository.append`) and sends the given notifications,
+   * all in ONE statement: atomic on its own (a single statement is a transaction), so
+   * creating a payment costs one round trip to the database instead of a transaction's six
+   * or more. Call it without a transaction, or inside one (with an idempotency key) as any
+   * statement.
+   *
+   * @param notifications `pg_notify(channel, payload)` calls, delivered at commit
+   * @throws Error when `event.paymentId` is not the payment's id or the types differ; the
+   *   database error on a constraint violation (nothing is written then)
+   */
+  async insertAnnounced(
+    manager: EntityManager,
+    payment: Payment,
+    event: NewEvent,
+    notifications: readonly { channel: string; payload: string }[] = [],
+  ): Promise<void> {
+    if (event.paymentId !== payment.id) throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
+    assertTypesMatch([event]);
+    const params = paymentInsertParams(payment);
+    const at = (value: unknown) => `$${params.push(value)}`;
+    const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
+    const eventArrays = eventColumns([event]).map((column) => `${at(column.values)}::${column.type}`);
+    const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
+    await runSql(
+      manager,
+      `WITH payment AS (
+         INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
+         VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})
+         RETURNING id
+       ),
+       options AS (
+         INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')})
+         SELECT * FROM unnest(${optionArrays.join(', ')})
+         RETURNING id
+       ),
+       ${outboxCtes(eventArrays)}
+       SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
+              (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
+      params,
+    );
   }
 
   /** The merchant's payment with this id; another merchant's payment is null. */
