@@ -3,6 +3,8 @@ export * from './persistence.module';
 export * from './embedded-postgres';
 export * from './migrations';
 export { runSql, selectOne, selectRows, type SqlResult } from './database/sql';
+export * from './database/dedicated-connection';
+export * from './database/listen';
 export * from './merchants/merchants.repository';
 export * from './api-keys/api-keys.repository';
 export * from './payments/payments.repository';

@@ -3,9 +3,8 @@ import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import { sleep } from '@kassa/chain';
-import type { ChainCursorsRepository } from '@kassa/persistence';
+import { type ChainCursorsRepository, openDedicatedConnection } from '@kassa/persistence';
 
-import { openDedicatedConnection } from '../database/dedicated-connection';
 
 /**
  * First key of the watcher's advisory locks (`pg_try_advisory_lock(key, chainId)`): ASCII

@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Client, Notification } from 'pg';
 import { DataSource } from 'typeorm';
 import { encodeTime } from 'ulid';
 
-import { parseWatchedPaymentNotice, sleep, WATCHED_PAYMENTS_CHANNEL, type WatchedAddressFilter } from '@kassa/chain';
+import { parseWatchedPaymentNotice, WATCHED_PAYMENTS_CHANNEL, type WatchedAddressFilter } from '@kassa/chain';
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
 import { ID_PREFIXES } from '@kassa/domain';
-import { PaymentsRepository, type WatchedAddress } from '@kassa/persistence';
+import { listenWithReconnect, PaymentsRepository, type WatchedAddress } from '@kassa/persistence';
 
-import { openDedicatedConnection } from '../database/dedicated-connection';
 import { WATCHER_OPTIONS, type WatcherOptions } from '../watcher.options';
 
 /** One chain's list: lowercase deposit address -> ids of the payments paid there, and their largest confirmations. */
@@ -181,39 +179,34 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
   }
 
   /** Keeps a LISTEN connection open, reconnecting after a loss, until `signal` aborts. */
-  private async listen(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      let client: Client | undefined;
-      try {
-        client = await openDedicatedConnection(this.dataSource, 'kassa-watcher-listen');
-        const lost = new Promise<unknown>((resolve) => {
-          client!.on('error', resolve);
-          client!.on('end', () => resolve(new Error('connection ended')));
-        });
-        client.on('notification', (message) => this.onNotification(message));
-        await client.query(`LISTEN ${WATCHED_PAYMENTS_CHANNEL}`);
-        // A reload that starts after LISTEN: a payment committed meanwhile is loaded or notified.
-        await this.refreshing?.catch(() => undefined);
-        await this.refresh();
-        this.setLive(true);
-        this.logger.log(`Watching ${this.totalSize()} deposit addresses; listening on ${WATCHED_PAYMENTS_CHANNEL}`);
-        const reason = await Promise.race([lost, whenAborted(signal)]);
-        if (!signal.aborted) this.logger.warn(`LISTEN connection lost (${describe(reason)}); followers pause until it is back`);
-      } catch (error) {
-        if (!signal.aborted) this.logger.warn(`Cannot listen for new payments: ${describe(error)}`);
-      } finally {
-        this.setLive(false);
-        await client?.end().catch(() => undefined);
-      }
-      await sleep(this.options.listenReconnectMs, signal);
-    }
+  private listen(signal: AbortSignal): Promise<void> {
+    return listenWithReconnect(
+      this.dataSource,
+      {
+        channel: WATCHED_PAYMENTS_CHANNEL,
+        applicationName: 'kassa-watcher-listen',
+        onNotification: (payload) => this.onNotification(payload),
+        onListening: async () => {
+          // A reload that starts after LISTEN: a payment committed meanwhile is loaded or notified.
+          await this.refreshing?.catch(() => undefined);
+          await this.refresh();
+          this.setLive(true);
+          this.logger.log(`Watching ${this.totalSize()} deposit addresses; listening on ${WATCHED_PAYMENTS_CHANNEL}`);
+        },
+        onLost: (reason) => {
+          this.setLive(false);
+          this.logger.warn(`LISTEN connection lost (${reason}); followers pause until it is back`);
+        },
+        reconnectDelaysMs: [this.options.listenReconnectMs],
+      },
+      signal,
+    ).finally(() => this.setLive(false));
   }
 
-  private onNotification(message: Notification): void {
-    if (message.channel !== WATCHED_PAYMENTS_CHANNEL) return;
-    const notice = parseWatchedPaymentNotice(message.payload ?? '');
+  private onNotification(payload: string | undefined): void {
+    const notice = parseWatchedPaymentNotice(payload ?? '');
     if (!notice) {
-      this.logger.warn(`Ignoring malformed ${WATCHED_PAYMENTS_CHANNEL} payload: ${JSON.stringify(message.payload)}`);
+      this.logger.warn(`Ignoring malformed ${WATCHED_PAYMENTS_CHANNEL} payload: ${JSON.stringify(payload)}`);
       return;
     }
     if (notice.paymentId !== undefined) {
@@ -248,12 +241,6 @@ function addTo(lists: WatchLists, watched: WatchedPayment): void {
   if (watched.requiredConfirmations !== undefined && watched.requiredConfirmations > list.maxRequiredConfirmations) {
     list.maxRequiredConfirmations = watched.requiredConfirmations;
   }
-}
-
-/** Resolves when `signal` aborts (at once if it already has). */
-function whenAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 function describe(error: unknown): string {
