@@ -27,7 +27,7 @@ export async function forgetChainHistory(dataSource: DataSource, config: KassaCo
     new EventsRepository(dataSource),
     new PaymentObjectsService(config, transfers, cursors, new SettlementsRepository(dataSource)),
   );
-  const recorder = new RecordBlocks(dataSource, cursors, transfers, payments, new ReevaluatePayments(payments, transfers, events, cursors));
+  const recorder = new RecordBlocks(dataSource, cursors, transfers, new ReevaluatePayments(payments, transfers, events, cursors));
   const stored = await cursors.get(chainId);
   return recorder.forgetHistory(chainId, stored ? { number: stored.blockNumber, hash: stored.blockHash } : null, null);
 }

@@ -17,24 +17,11 @@ import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from 
 import { PaymentEventsService } from '@kassa/webhooks';
 
 
-/** What changed on a chain in one stored step, and so which payments to look at again. */
+/** A stored step of a chain, as the re-evaluation of its payments needs it. */
 export interface ChainStep {
   chainId: number;
   /** The head confirmations are counted against: the last stored block (the new cursor). */
   head: bigint;
-  /**
-   * The cursor before this step (after a reorg: the common ancestor); transfers that may
-   * have crossed their confirmation threshold since are in later blocks. Null on the
-   * first step of a chain.
-   */
-  previousHead: bigint | null;
-  /**
-   * The most confirmations any watched payment of the chain requires (at least the chain's
-   * configured confirmations): transfers younger than this may cross a threshold.
-   */
-  confirmations: number;
-  /** Payments with transfers recorded, reactivated or orphaned in this step. */
-  touchedPaymentIds: Iterable<string>;
   /** Payments that received a transfer never stored before (late-transfer detection). */
   newTransferPaymentIds: ReadonlySet<string>;
   /** The time written as `paidAt` / `finalizedAt` by this step. */
@@ -44,9 +31,9 @@ export interface ChainStep {
 /**
  * Re-evaluates payments after transfers or the chain head changed, and announces the
  * changes, inside the caller's transaction (DESIGN.md "Payment lifecycle"):
- * - which payments: the ones this step touched (transfers recorded, reactivated or
- *   orphaned) and those with transfers young enough that their confirmations may have just
- *   reached the threshold; nothing else can change on a new head (a PENDING payment whose
+ * - which payments: the ones a step touches (transfers recorded, reactivated or orphaned)
+ *   and those with transfers young enough that their confirmations may reach the threshold
+ *   ({@link lockPayments}); nothing else can change on a new head (a PENDING payment whose
  *   transfers are all confirmed waits for a top-up or the scheduler), so the work of a
  *   step never grows with the number of open payments;
  * - the state comes from `evaluatePayment` (domain): CREATED -> PENDING announces
@@ -59,9 +46,10 @@ export interface ChainStep {
  * - the changes are written in one guarded statement (each applies only if the status is
  *   still the one read) and announced in one outbox insert, so a block that changes many
  *   payments costs a constant number of queries;
- * - the payments are locked before their transfers and the other chains' cursors are read
- *   (one writer at a time per payment, DESIGN.md "Trusting the chain"), so two chains'
- *   watchers and the scheduler never write a state computed from what another replaced.
+ * - the payments are locked before the step writes anything that references them, and so
+ *   before their transfers and the other chains' cursors are read (one writer at a time
+ *   per payment, DESIGN.md "Trusting the chain"), so two chains' watchers and the scheduler
+ *   never write a state computed from what another replaced, nor wait for each other.
  */
 @Injectable()
 export class ReevaluatePayments {
@@ -75,18 +63,30 @@ export class ReevaluatePayments {
   ) {}
 
   /**
-   * Re-evaluates the payments a step may have changed.
+   * Locks, in id order, every payment a step may change, BEFORE the step writes anything
+   * that references them: the payments its transfers go to (`paymentIds`), and every payment
+   * with an active transfer on the chain from `fromBlock` on (those the step orphans, and
+   * those young enough to cross their confirmations: {@link youngTransfersFrom}). Inserting
+   * a transfer takes a key-share lock on its payment; had another evaluator (another chain's
+   * watcher, the scheduler) locked that payment first and then moved it to an option on
+   * another chain (a new `deposit_address`, a unique key, which needs the row's full update
+   * lock), each would wait for the other.
+   * @returns the locked payments, ordered by id, for {@link afterStep}
+   */
+  async lockPayments(manager: EntityManager, chainId: number, fromBlock: bigint, paymentIds: Iterable<string>): Promise<Payment[]> {
+    const ids = new Set(paymentIds);
+    for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(chainId, fromBlock, manager)) ids.add(id);
+    return ids.size === 0 ? [] : this.payments.lockForEvaluation([...ids], manager);
+  }
+
+  /**
+   * Re-evaluates the payments a step may have changed, locked by {@link lockPayments} in the
+   * same transaction before the step's writes.
    * @returns how many payments were evaluated (bounded by the touched and young ones,
    *   never by the open payments) and how many changed
    */
-  async afterStep(manager: EntityManager, step: ChainStep): Promise<{ evaluated: number; changed: number }> {
-    const ids = new Set(step.touchedPaymentIds);
-    for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(step.chainId, this.youngFrom(step), manager)) ids.add(id);
-    if (ids.size === 0) return { evaluated: 0, changed: 0 };
-
-    // One writer per payment: another chain's watcher or the scheduler evaluating one of these
-    // payments commits first, and its transfers, cursor and state are read after the lock.
-    const payments = await this.payments.lockForEvaluation([...ids], manager);
+  async afterStep(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<{ evaluated: number; changed: number }> {
+    if (payments.length === 0) return { evaluated: 0, changed: 0 };
     const transfers = await this.transfers.listByPayments(payments.map((payment) => payment.id), manager);
     const heads = await this.headsFor(manager, payments, step);
     const changes: { payment: Payment; next: NextState }[] = [];
@@ -145,9 +145,6 @@ export class ReevaluatePayments {
     return announcements;
   }
 
-  private youngFrom(step: ChainStep): bigint {
-    return youngTransfersFrom(step);
-  }
 }
 
 /**
@@ -155,7 +152,7 @@ export class ReevaluatePayments {
  * a transfer in block b has head - b + 1 confirmations, so it crossed the threshold in
  * this step when b > previousHead - confirmations + 1.
  */
-export function youngTransfersFrom(step: Pick<ChainStep, 'previousHead' | 'head' | 'confirmations'>): bigint {
+export function youngTransfersFrom(step: { previousHead: bigint | null; head: bigint; confirmations: number }): bigint {
   const from = (step.previousHead ?? step.head) - BigInt(step.confirmations) + 2n;
   return from > 0n ? from : 0n;
 }

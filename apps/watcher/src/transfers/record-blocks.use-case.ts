@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ScannedRange } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import { type Hex, KassaError, type Transfer } from '@kassa/domain';
-import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
 import { ReevaluatePayments, youngTransfersFrom } from '../payments/reevaluate-payments.use-case';
@@ -96,7 +96,6 @@ export class RecordBlocks {
     private readonly dataSource: DataSource,
     private readonly cursors: ChainCursorsRepository,
     private readonly transfers: TransfersRepository,
-    private readonly payments: PaymentsRepository,
     private readonly reevaluate: ReevaluatePayments,
   ) {}
 
@@ -122,7 +121,10 @@ export class RecordBlocks {
     const transfers = this.toTransfers(step);
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, step.cursor, step.leaderEpoch);
-      await this.lockStepPayments(manager, step, transfers, youngTransfersFrom({ previousHead, head: cursor.number, confirmations }));
+      // Every transfer above the rewind's ancestor is orphaned; those above `young` may cross their confirmations.
+      const young = youngTransfersFrom({ previousHead, head: cursor.number, confirmations });
+      const fromBlock = step.rewindTo && step.rewindTo.number + 1n < young ? step.rewindTo.number + 1n : young;
+      const payments = await this.reevaluate.lockPayments(manager, chainId, fromBlock, paymentIdsOf(transfers));
 
       const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
       const recorded = await this.transfers.insertMany(manager, transfers);
@@ -138,15 +140,10 @@ export class RecordBlocks {
         { blockNumber: cursor.number, blockHash: cursor.hash },
         cursor.number - BigInt(step.chain.finalityDepth) + 1n,
       );
-      const paymentIdsOf = (records: typeof recorded): string[] =>
-        records.flatMap(({ transfer }) => (transfer.paymentId === null ? [] : [transfer.paymentId]));
-      const { evaluated, changed } = await this.reevaluate.afterStep(manager, {
+      const { evaluated, changed } = await this.reevaluate.afterStep(manager, payments, {
         chainId,
         head: cursor.number,
-        previousHead,
-        confirmations,
-        touchedPaymentIds: [...orphanedIds, ...paymentIdsOf(recorded)],
-        newTransferPaymentIds: new Set(paymentIdsOf(recorded.filter((record) => record.isNew))),
+        newTransferPaymentIds: new Set(paymentIdsOf(recorded.filter((record) => record.isNew).map((record) => record.transfer))),
         now: new Date(),
       });
       return {
@@ -195,20 +192,12 @@ export class RecordBlocks {
   async forgetHistory(chainId: number, expected: BlockRef | null, genesisHash: Hex | null, leaderEpoch?: bigint): Promise<{ orphanedPayments: number }> {
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, expected, leaderEpoch);
+      const payments = await this.reevaluate.lockPayments(manager, chainId, 0n, []);
       const orphanedIds = await this.transfers.orphanFromBlock(manager, chainId, 0n);
       await this.cursors.forget(manager, chainId);
       if (genesisHash) await this.cursors.saveIdentity(manager, chainId, genesisHash);
       else await this.cursors.forgetIdentity(manager, chainId);
-      await this.reevaluate.afterStep(manager, {
-        chainId,
-        head: 0n,
-        previousHead: null,
-        // Every transfer of the chain was just orphaned: none is young, whatever the threshold.
-        confirmations: 0,
-        touchedPaymentIds: orphanedIds,
-        newTransferPaymentIds: new Set(),
-        now: new Date(),
-      });
+      await this.reevaluate.afterStep(manager, payments, { chainId, head: 0n, newTransferPaymentIds: new Set(), now: new Date() });
       return { orphanedPayments: orphanedIds.length };
     });
   }
@@ -229,23 +218,6 @@ export class RecordBlocks {
     if (current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
   }
 
-  /**
-   * Locks, in id order, every payment the step may touch (one writer per payment, DESIGN.md
-   * "Trusting the chain") BEFORE it writes anything that references them: the payments of
-   * the range's transfers, and those with active transfers on the chain above the rewind's
-   * ancestor or young enough to cross their confirmations (a superset of what
-   * `ReevaluatePayments` then locks). Inserting a transfer takes a key-share lock on its
-   * payment; had another evaluator (another chain's watcher, the scheduler) locked that
-   * payment first and then moved it to another option (a new `deposit_address`, a unique
-   * key, which needs the row's full update lock), each would wait for the other.
-   */
-  private async lockStepPayments(manager: EntityManager, step: BlockStep, transfers: readonly Transfer[], youngFrom: bigint): Promise<void> {
-    const from = step.rewindTo && step.rewindTo.number + 1n < youngFrom ? step.rewindTo.number + 1n : youngFrom;
-    const ids = new Set(transfers.flatMap((transfer) => (transfer.paymentId === null ? [] : [transfer.paymentId])));
-    for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(step.chain.chainId, from, manager)) ids.add(id);
-    await this.payments.lockForEvaluation([...ids], manager);
-  }
-
   /** Orphans the transfers and forgets the block hashes above the common ancestor. */
   private async orphanAbove(manager: EntityManager, chainId: number, ancestor: bigint): Promise<string[]> {
     const orphaned = await this.transfers.orphanFromBlock(manager, chainId, ancestor + 1n);
@@ -260,4 +232,9 @@ export class RecordBlocks {
       status: 'active',
     }));
   }
+}
+
+/** The payments `transfers` go to. */
+function paymentIdsOf(transfers: readonly Transfer[]): string[] {
+  return transfers.flatMap((transfer) => (transfer.paymentId === null ? [] : [transfer.paymentId]));
 }
