@@ -41,10 +41,12 @@ export function answerFrameworkError(error: { statusCode?: number; message: stri
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
   const code = HTTP_CODES[status] ?? 'bad_request';
   const detail = status === 414 ? 'A path parameter is longer than the server accepts (100 characters).' : error.message;
-  void reply
-    .status(status)
-    .header('content-type', PROBLEM_CONTENT_TYPE)
-    .send(withoutCredentials({ type: problemType(code), title: titleOf(code), status, detail, instance: request.url.split('?')[0], code }));
+  sendProblem(reply, { type: problemType(code), title: titleOf(code), status, detail, instance: request.url.split('?')[0], code });
+}
+
+/** Sends `problem` as `application/problem+json` with its status, every credential in it redacted ({@link withoutCredentials}). */
+function sendProblem(reply: FastifyReply, problem: Problem): void {
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(withoutCredentials(problem));
 }
 
 /**
@@ -78,8 +80,8 @@ function titleOf(code: string): string {
 }
 
 /**
- * Turns every error into an RFC 9457 problem response: Kassa's errors by their code (a code no request can cause is a 500 like any fault), HTTP
- * errors from Nest and Fastify (unknown route, malformed, oversized or non-JSON body, rate
+ * Turns every error into an RFC 9457 problem response: Kassa's errors by their code (one
+ * no request can cause is a 500 like any fault), HTTP errors from Nest and Fastify (unknown route, malformed, oversized or non-JSON body, rate
  * limit) by their status, an unreachable database into a 503 with `Retry-After`, and
  * anything else into a 500 that names no internals, logged
  * once with context. A known path asked with a method it does not accept answers 405 with
@@ -97,41 +99,38 @@ export class ProblemFilter implements ExceptionFilter {
     const instance = request.url.split('?')[0] ?? '/';
     const allowed = error instanceof NotFoundException ? (this.routes?.allowedMethods(instance) ?? []) : [];
     if (allowed.length > 0) {
-      void reply
-        .status(405)
-        .header('allow', allowed.join(', '))
-        .header('content-type', PROBLEM_CONTENT_TYPE)
-        .send(
-          withoutCredentials({
-            type: problemType('method_not_allowed'),
-            title: 'Method not allowed',
-            status: 405,
-            detail: `${request.method} is not accepted here; use ${allowed.join(', ')}`,
-            instance,
-            code: 'method_not_allowed',
-          }),
-        );
+      void reply.header('allow', allowed.join(', '));
+      sendProblem(reply, {
+        type: problemType('method_not_allowed'),
+        title: 'Method not allowed',
+        status: 405,
+        detail: `${request.method} is not accepted here; use ${allowed.join(', ')}`,
+        instance,
+        code: 'method_not_allowed',
+      });
       return;
     }
     const problem = this.toProblem(error, request, instance);
     // The database is down, not the request wrong: ask the client to come back (as /health/ready says).
     if (problem.code === 'service_unavailable') void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(withoutCredentials(problem));
+    sendProblem(reply, problem);
   }
 
   private toProblem(error: unknown, request: FastifyRequest, instance: string): Problem {
-    const known = error instanceof KassaError ? statusOfCode(error.code) : undefined;
-    if (error instanceof KassaError && known && known.status < 500) {
-      const { status, title } = known;
-      return {
-        type: problemType(error.code),
-        title,
-        status,
-        detail: error.message,
-        instance,
-        code: error.code,
-        ...(error instanceof ValidationError || error instanceof QuoteUnavailableError ? { errors: error.errors } : {}),
-      };
+    if (error instanceof KassaError) {
+      const { status, title } = statusOfCode(error.code);
+      // An error a request can cause is a 4xx naming it; any other falls through to the 500 below.
+      if (status < 500) {
+        return {
+          type: problemType(error.code),
+          title,
+          status,
+          detail: error.message,
+          instance,
+          code: error.code,
+          ...(error instanceof ValidationError || error instanceof QuoteUnavailableError ? { errors: error.errors } : {}),
+        };
+      }
     }
     if (isDatabaseUnavailable(error)) {
       this.logger.warn(`${request.method} ${describeRoute(request)}: the database is unavailable (${(error as Error).message})`);
