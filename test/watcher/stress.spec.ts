@@ -14,7 +14,7 @@ import { RecordBlocks } from '@kassa/watcher';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 
 import { DepositBalances } from '../../apps/worker/src/balances/deposit-balances';
-import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { useWatcherTestKit } from './support/watcher-test-kit';
 
 /** The run's seed: `KASSA_STRESS_SEED` replays a run (the interleavings of concurrent steps still vary). */
 const SEED = Number(process.env.KASSA_STRESS_SEED ?? 20261206);
@@ -58,7 +58,6 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
       { chainId: 1337, confirmations: 3, name: 'Local B', deployerNonceOffset: 2 },
     ],
   });
-  let watcher: RunningWatcher;
   let worker: INestApplicationContext;
   const chains: ModelChain[] = [];
 
@@ -90,7 +89,7 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
       }
     }
 
-    const watcherApp = (watcher = await kit.startWatcher({ watcher: { autoStart: false }, leader: false })).app;
+    const watcherApp = (await kit.startWatcher({ watcher: { autoStart: false }, leader: false })).app;
     const recorder = watcherApp.get(RecordBlocks);
     const objects = watcherApp.get(PaymentObjectsService);
     const config: KassaConfig = {
@@ -163,7 +162,7 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
       const cursors = new ChainCursorsRepository(kit.db.dataSource);
       const stored = await cursors.get(chain.chainId);
       const head = BigInt(chain.blocks.length - 1);
-      let base: { number: bigint; hash: Hex } | null = stored ? { number: stored.blockNumber, hash: stored.blockHash } : null;
+      const base: { number: bigint; hash: Hex } | null = stored ? { number: stored.blockNumber, hash: stored.blockHash } : null;
       let rewindTo: { number: bigint; hash: Hex } | undefined;
       if (base && chain.blocks[Number(base.number)]?.hash !== base.hash) {
         const recorded = await cursors.getBlocks(chain.chainId, 0n, base.number);
@@ -189,7 +188,6 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
         range: blocks.length > 0 ? { fromBlock: blocks[0]!.number, toBlock: blocks[blocks.length - 1]!.number, blocks, transfers: blocks.flatMap((block) => chain.transfers.get(block.number) ?? []) } : null,
         watchList,
       });
-      base = null;
       figures.watcherSteps++;
     };
 
@@ -275,7 +273,6 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
         `${figures.expiryRuns} expiry runs, ${figures.transfers} transfers, reorgs ${chainA.reorgs} on chain ${chainA.chainId} and ${chainB.reorgs} on chain ${chainB.chainId}; ` +
         `ended ${paid.length} PAID (${paid.filter((payment) => payment.chainId === chainB.chainId).length} on chain ${chainB.chainId}), ${final.length - paid.length} TIMEOUT`,
     );
-    void watcher;
   }, 600_000);
 });
 
