@@ -40,4 +40,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // What ships never loads the test kit.
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['libs/testing/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@kassa/testing', message: 'Production code does not import the test kit.' },
+            { name: '@kassa/testing/scenario', message: 'Production code does not import the test kit.' },
+          ],
+          patterns: [{ group: ['../../libs/*', '../../../libs/*', '../../../../libs/*'], message: 'Import libs through @kassa/<lib>.' }],
+        },
+      ],
+    },
+  },
 );

@@ -10,6 +10,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   moduleNameMapper: Object.fromEntries([
+    ['^@kassa/testing/scenario$', '<rootDir>/libs/testing/src/scenario'],
     ...aliases.map((name) => [`^@kassa/${name}$`, `<rootDir>/libs/${name}/src`]),
     ...['api', 'watcher', 'worker'].map((name) => [`^@kassa/${name}$`, `<rootDir>/apps/${name}/src`]),
   ]),

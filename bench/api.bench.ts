@@ -29,7 +29,7 @@ import { DataSource } from 'typeorm';
 
 import { createDataSourceOptions, findFreePort, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
 
-import { createMerchantWithKey } from '../apps/cli/src/commands/merchants';
+import { createMerchantWithKey } from '@kassa/api';
 import { median } from './support/bench-support';
 
 interface Options {

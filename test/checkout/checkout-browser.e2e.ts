@@ -6,9 +6,7 @@ import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository } from '@kassa/persistence';
 
 import { payPayment } from '../../apps/cli/src/commands/pay.command';
-import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium, type WalletCalls } from '../support/chromium';
-import { useTestKassa } from '../support/kassa-harness';
-import { type ShopServer, startShopServer } from '../support/shop-server';
+import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, type ShopServer, startShopServer, useChromium, useTestKassa, type WalletCalls } from '@kassa/testing/scenario';
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -32,7 +30,6 @@ describeInChromium('the hosted checkout in a browser', () => {
     await shop?.close();
   });
 
-  const create = (body: Record<string, unknown>) => kassa.createPayment(body);
 
   const openPage = async (url: string, viewport = DESKTOP, setup?: (context: BrowserContext) => Promise<void>): Promise<Page> => {
     const context = chromium.track(await chromium.browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: viewport === PHONE, hasTouch: viewport === PHONE }));
@@ -48,7 +45,7 @@ describeInChromium('the hosted checkout in a browser', () => {
     payPayment(id, { apiUrl: kassa.apiUrl, rpcUrl: () => kassa.chain.config.rpcUrls[0], privateKey: HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[0]]!.privateKey });
 
   it('shows the payment with a scannable QR code, follows it to PAID and returns the customer to the success page', async () => {
-    const payment = await create({
+    const payment = await kassa.createPayment({
       amount: '25.50',
       currency: 'USDC',
       orderId: 'order-1001',
@@ -87,7 +84,7 @@ describeInChromium('the hosted checkout in a browser', () => {
   });
 
   it('tells an underpaying customer what is still missing, then sends them to the cancel page when the payment times out', async () => {
-    const payment = await create({ amount: '10', currency: 'USDC', orderId: 'order-2002', cancelUrl: `${shop.origin}/cart` });
+    const payment = await kassa.createPayment({ amount: '10', currency: 'USDC', orderId: 'order-2002', cancelUrl: `${shop.origin}/cart` });
     const page = await openPage(payment.checkoutUrl);
     await kassa.send(payment.depositAddress as Address, kassa.chain.contracts.tokens.USDC, 4_000_000n);
     await page.getByText('6 USDC still missing').waitFor();
@@ -102,7 +99,7 @@ describeInChromium('the hosted checkout in a browser', () => {
 
   it('in embed mode posts kassa:payment messages to the merchant\'s page, which is an allowed origin', async () => {
     await new MerchantsRepository(kassa.dataSource).updateSettings(asMerchantId(kassa.merchantId), { allowedOrigins: [shop.origin] });
-    const payment = await create({ amount: '1.25', currency: 'USDC', orderId: 'order-3003', successUrl: `${shop.origin}/thanks` });
+    const payment = await kassa.createPayment({ amount: '1.25', currency: 'USDC', orderId: 'order-3003', successUrl: `${shop.origin}/thanks` });
     const parent = await openPage(`${shop.origin}/embed?src=${encodeURIComponent(`${payment.checkoutUrl}?embed=1`)}`);
     type Received = { origin: string; data: { type: string; paymentId: string; orderId: string; status: string; redirectUrl: string | null } };
     const messages = () => parent.evaluate<Received[]>('window.kassaMessages');
@@ -126,7 +123,7 @@ describeInChromium('the hosted checkout in a browser', () => {
   });
 
   it('pays with a browser wallet: switches to the payment\'s chain and sends the exact ERC-20 transfer', async () => {
-    const payment = await create({ amount: '7.000001', currency: 'USDC', orderId: 'order-4004' });
+    const payment = await kassa.createPayment({ amount: '7.000001', currency: 'USDC', orderId: 'order-4004' });
     const customer = HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[1]]!.address;
     let calls: WalletCalls = [];
     const installWallet = async (context: BrowserContext) => {

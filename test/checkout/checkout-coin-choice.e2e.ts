@@ -4,9 +4,7 @@ import type { Address } from 'viem';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain } from '@kassa/chain';
 import type { PaymentObject, PaymentOptionObject } from '@kassa/domain';
 
-import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, useChromium } from '../support/chromium';
-import { useTestKassa } from '../support/kassa-harness';
-import { type ShopServer, startShopServer } from '../support/shop-server';
+import { artifactPath, decodeQrCode, describeInChromium, installTestWallet, type ShopServer, startShopServer, useChromium, useTestKassa } from '@kassa/testing/scenario';
 
 const DESKTOP = { width: 1280, height: 900 };
 const OTHER_CHAIN_ID = 31338;

@@ -4,7 +4,7 @@ import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository } from '@kassa/persistence';
 import { eventually } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * The public checkout routes over HTTP, without a browser: what leaves the server, how an
@@ -13,14 +13,13 @@ import { useTestKassa } from '../support/kassa-harness';
 describe('the hosted checkout routes', () => {
   const kassa = useTestKassa({ confirmations: 2 });
 
-  const create = (body: Record<string, unknown>) => kassa.createPayment(body);
 
   /** A public GET, as a customer's browser makes it: no API key. */
   const get = (path: string) => fetch(`${kassa.apiUrl}${path}`);
 
   it('shows a customer only the public fields of their own payment', async () => {
-    const other = await create({ amount: '3', currency: 'USDC', orderId: 'other-order', metadata: { crm: 'other-customer-4711' } });
-    const payment = await create({
+    const other = await kassa.createPayment({ amount: '3', currency: 'USDC', orderId: 'other-order', metadata: { crm: 'other-customer-4711' } });
+    const payment = await kassa.createPayment({
       amount: '12.5',
       currency: 'USDC',
       orderId: 'order-77',
@@ -74,7 +73,7 @@ describe('the hosted checkout routes', () => {
   });
 
   it('forbids external sources and framing by default, and lets only the merchant\'s allowed origins embed the page', async () => {
-    const payment = await create({ amount: '1', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '1', currency: 'USDC' });
     const page = await get(`/pay/${payment.id}`);
     const policy = page.headers.get('content-security-policy') ?? '';
     expect(policy).toContain("default-src 'none'");
@@ -95,7 +94,7 @@ describe('the hosted checkout routes', () => {
   });
 
   it('streams the status as it changes, CREATED to PENDING to PAID, and ends the stream when the payment is final', async () => {
-    const payment = await create({ amount: '2', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '2', currency: 'USDC' });
     const response = await get(`/pay/${payment.id}/events`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');

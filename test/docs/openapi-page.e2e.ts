@@ -1,5 +1,4 @@
-import { describeInChromium, useChromium } from '../support/chromium';
-import { useTestKassa } from '../support/kassa-harness';
+import { describeInChromium, useChromium, useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * The OpenAPI page (/docs) under its Content-Security-Policy: Swagger UI still renders every

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 const ROOT = path.join(__dirname, '../..');
 /** Where the docs show a merchant how to create a payment with curl. */

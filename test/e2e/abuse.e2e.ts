@@ -7,15 +7,8 @@ import { DataSource } from 'typeorm';
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
 import { createTestDatabase, eventually } from '@kassa/testing';
 
-import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
-import { useTestKassa } from '../support/kassa-harness';
-
-interface Problem {
-  status: number;
-  code: string;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
+import { createMerchantWithKey } from '@kassa/api';
+import { type Problem, useTestKassa } from '@kassa/testing/scenario';
 
 const API_PER_MINUTE = 20;
 const PUBLIC_PER_MINUTE = 4;

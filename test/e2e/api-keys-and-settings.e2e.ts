@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { depositAddress, paymentSalt } from '@kassa/chain';
 import type { PaymentObject } from '@kassa/domain';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 interface ApiKeyView {
   id: string;

@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 
-import { useTestKassa } from '../support/kassa-harness';
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: { field: string; message: string }[];
-}
+import { type Problem, useTestKassa } from '@kassa/testing/scenario';
 
 const UNKNOWN = {
   payment: 'pay_01JD3M6Q8Y7W4ZK2N5R0T9V1XC',

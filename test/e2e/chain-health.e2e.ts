@@ -1,6 +1,6 @@
 import { eventually } from '@kassa/testing';
 
-import { useKassaBehindProxy } from '../support/kassa-harness';
+import { useKassaBehindProxy } from '@kassa/testing/scenario';
 
 interface Readiness {
   status: string;

@@ -7,7 +7,7 @@ import type { Address } from 'viem';
 import type { PaymentObject } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { PaymentObject } from '@kassa/domain';
 import { eventually } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');
@@ -25,12 +25,11 @@ async function kassaCli(args: string[]): Promise<{ code: number; stdout: string;
 describe('kassa pay', () => {
   const kassa = useTestKassa({ confirmations: 1 });
 
-  const create = async (body: object) => (await kassa.request<PaymentObject>('POST', '/v1/payments', body)).body;
   const common = () => ['--api', kassa.apiUrl, '--rpc', kassa.chain.node.rpcUrl];
 
   it('pays the full amount of a token payment, and a given part of a native one', async () => {
-    const usdc = await create({ amount: '12.5', currency: 'USDC' });
-    const eth = await create({ amount: '1', currency: 'ETH' });
+    const usdc = await kassa.createPayment({ amount: '12.5', currency: 'USDC' });
+    const eth = await kassa.createPayment({ amount: '1', currency: 'ETH' });
     const [full, part] = await Promise.all([
       kassaCli(['pay', usdc.id, ...common()]),
       kassaCli(['pay', eth.id, '--amount', '0.25', '--account', '3', ...common()]),
@@ -52,7 +51,7 @@ describe('kassa pay', () => {
   });
 
   it('pays the option of the coin asked for, of a payment priced in USD', async () => {
-    const priced = await create({ price: { amount: '25.00', currency: 'USD' }, acceptedCurrencies: [{ currency: 'USDC' }, { currency: 'ETH' }] });
+    const priced = await kassa.createPayment({ price: { amount: '25.00', currency: 'USD' }, acceptedCurrencies: [{ currency: 'USDC' }, { currency: 'ETH' }] });
     const missing = await kassaCli(['pay', priced.id, '--currency', 'DAI', ...common()]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain(`Payment ${priced.id} has no DAI option; it offers USDC on chain 31337, ETH on chain 31337`);
@@ -72,7 +71,7 @@ describe('kassa pay', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("No payment with id 'pay_01M805NDR4VPJ5HD8V3AM5FHX3'");
 
-    const payment = await create({ amount: '1', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '1', currency: 'USDC' });
     const bad = await kassaCli(['pay', payment.id, '--amount', '0.0000001', ...common()]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('amount: has more than 6 decimal places');

@@ -1,7 +1,7 @@
 import { testPriceFeedAbi } from '@kassa/chain';
 
 import type { CurrencyObject as Currency } from '../../apps/api/src/currencies/dto/currency.response';
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * A merchant asks which coins it can accept and what they are worth (docs/api.md

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 
 import { TEST_PG_ENV } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * While the database does not answer, a merchant's call is a 503 problem with `Retry-After`

@@ -3,7 +3,7 @@ import type { Address } from 'viem';
 import type { PaymentObject } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { useTestKassa, useKassaBehindProxy } from '../support/kassa-harness';
+import { useKassaBehindProxy, useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * The value of the series `name{labels}` in a Prometheus text exposition (labels given are

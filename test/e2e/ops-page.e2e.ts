@@ -1,7 +1,7 @@
 import { Secret } from '@kassa/config';
 import { eventually } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 const TOKEN = 'ops-token-0123456789abcdef';
 

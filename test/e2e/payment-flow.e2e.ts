@@ -4,7 +4,7 @@ import type { Address } from 'viem';
 import type { EventPayload, PaymentObject } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * Kassa end to end on real parts: a merchant creates a payment over HTTP, a customer pays
@@ -27,9 +27,7 @@ describe('a payment from creation to the merchant\'s webhook', () => {
     await receiver?.close();
   });
 
-  const create = (body: Record<string, unknown>) => kassa.createPayment(body);
   const statusOf = (id: string) => kassa.payment(id);
-  const waitForStatus = (id: string, status: PaymentObject['status']) => kassa.waitForStatus(id, status);
 
   /** The verified webhook of `type` for payment `id` (throws if its signature does not verify). */
   const webhookOf = (id: string, type: string) =>
@@ -52,18 +50,18 @@ describe('a payment from creation to the merchant\'s webhook', () => {
     ['USDT', '10', 10_000_000n],
     ['DAI', '1.000000000000000001', 1_000_000_000_000_000_001n],
   ] as const)('pays in %s: PENDING, then PAID after the confirmations, then a verified payment.paid', async (symbol, amount, baseUnits) => {
-    const payment = await create({ amount, currency: symbol, orderId: `order-${symbol}` });
+    const payment = await kassa.createPayment({ amount, currency: symbol, orderId: `order-${symbol}` });
     expect(payment).toMatchObject({ status: 'CREATED', amountBaseUnits: baseUnits.toString(), currency: symbol, requiredConfirmations: 2 });
     expect(payment.paymentUri).toBe(`ethereum:${tokenOf(symbol)}@${kassa.chain.config.chainId}/transfer?address=${payment.depositAddress}&uint256=${baseUnits}`);
     expect(payment.checkoutUrl).toBe(`${kassa.apiUrl}/pay/${payment.id}`);
 
     await kassa.send(payment.depositAddress as Address, tokenOf(symbol), baseUnits);
-    const pending = await waitForStatus(payment.id, 'PENDING');
+    const pending = await kassa.waitForStatus(payment.id, 'PENDING');
     expect(pending.transfers).toHaveLength(1);
     expect(pending.transfers[0]).toMatchObject({ amountBaseUnits: baseUnits.toString(), confirmations: 1, status: 'active' });
 
     await kassa.mine(1);
-    const paid = await waitForStatus(payment.id, 'PAID');
+    const paid = await kassa.waitForStatus(payment.id, 'PAID');
     expect(paid).toMatchObject({ exception: null, amountReceivedBaseUnits: baseUnits.toString() });
     expect(paid.paidAt).not.toBeNull();
 
@@ -75,16 +73,16 @@ describe('a payment from creation to the merchant\'s webhook', () => {
   });
 
   it('pays in the native coin', async () => {
-    const payment = await create({ amount: '0.5', currency: 'ETH' });
+    const payment = await kassa.createPayment({ amount: '0.5', currency: 'ETH' });
     expect(payment.paymentUri).toBe(`ethereum:${payment.depositAddress}@${kassa.chain.config.chainId}?value=500000000000000000`);
     await kassa.send(payment.depositAddress as Address, null, 500_000_000_000_000_000n);
     await kassa.mine(1);
-    await waitForStatus(payment.id, 'PAID');
+    await kassa.waitForStatus(payment.id, 'PAID');
     await webhookOf(payment.id, 'payment.paid');
   });
 
   it('adds up two partial transfers made before the deadline', async () => {
-    const payment = await create({ amount: '10', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '10', currency: 'USDC' });
     await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 4_000_000n);
     await kassa.mine(2);
     const partial = await eventually(async () => {
@@ -94,7 +92,7 @@ describe('a payment from creation to the merchant\'s webhook', () => {
     expect(partial.status).toBe('PENDING');
     await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 6_000_000n, 2);
     await kassa.mine(1);
-    const paid = await waitForStatus(payment.id, 'PAID');
+    const paid = await kassa.waitForStatus(payment.id, 'PAID');
     expect(paid.transfers).toHaveLength(2);
     expect(paid.amountReceivedBaseUnits).toBe('10000000');
   });
@@ -103,12 +101,12 @@ describe('a payment from creation to the merchant\'s webhook', () => {
   const setDeadline = (id: string, at: Date) => kassa.dataSource.query('UPDATE payments SET expires_at = $2 WHERE id = $1', [id, at]);
 
   it('times out an underpaid payment at its deadline with exception UNDERPAID', async () => {
-    const payment = await create({ amount: '10', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '10', currency: 'USDC' });
     await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 3_000_000n);
     await kassa.mine(2);
-    await waitForStatus(payment.id, 'PENDING');
+    await kassa.waitForStatus(payment.id, 'PENDING');
     await setDeadline(payment.id, new Date(Date.now() - 1000));
-    const timedOut = await waitForStatus(payment.id, 'TIMEOUT');
+    const timedOut = await kassa.waitForStatus(payment.id, 'TIMEOUT');
     expect(timedOut).toMatchObject({ exception: 'UNDERPAID', amountReceivedBaseUnits: '3000000' });
     expect(timedOut.finalizedAt).not.toBeNull();
     const { event } = await webhookOf(payment.id, 'payment.timeout');
@@ -116,30 +114,30 @@ describe('a payment from creation to the merchant\'s webhook', () => {
   });
 
   it('does not time out a payment paid in time that still waits for confirmations', async () => {
-    const payment = await create({ amount: '5', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '5', currency: 'USDC' });
     const hash = await kassa.send(payment.depositAddress as Address, tokenOf('USDC'), 5_000_000n);
     const receipt = await kassa.chain.publicClient.getTransactionReceipt({ hash });
     const block = await kassa.chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
-    await waitForStatus(payment.id, 'PENDING');
+    await kassa.waitForStatus(payment.id, 'PENDING');
     // The deadline is the very second of the transfer's block: paid in time, one confirmation of two.
     await setDeadline(payment.id, new Date(Number(block.timestamp) * 1000));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await statusOf(payment.id)).status).toBe('PENDING');
     await kassa.mine(1);
-    const paid = await waitForStatus(payment.id, 'PAID');
+    const paid = await kassa.waitForStatus(payment.id, 'PAID');
     expect(paid.exception).toBeNull();
   });
 
   it('times out an unpaid payment and announces payment.timeout', async () => {
-    const payment = await create({ amount: '1', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '1', currency: 'USDC' });
     await setDeadline(payment.id, new Date(Date.now() - 1000));
-    const timedOut = await waitForStatus(payment.id, 'TIMEOUT');
+    const timedOut = await kassa.waitForStatus(payment.id, 'TIMEOUT');
     expect(timedOut.exception).toBeNull();
     await webhookOf(payment.id, 'payment.timeout');
   });
 
   it('cancels a CREATED payment once, and keeps it canceled past its deadline', async () => {
-    const payment = await create({ amount: '1', currency: 'USDC' });
+    const payment = await kassa.createPayment({ amount: '1', currency: 'USDC' });
     const canceled = await kassa.request<PaymentObject>('POST', `/v1/payments/${payment.id}/cancel`);
     expect(canceled.status).toBe(200);
     expect(canceled.body.status).toBe('CANCELED');

@@ -1,15 +1,6 @@
 import type { PaymentObject } from '@kassa/domain';
 
-import { useTestKassa } from '../support/kassa-harness';
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: { field: string; message: string }[];
-}
+import { type Problem, useTestKassa } from '@kassa/testing/scenario';
 
 /** The merchant API's contract: idempotency, tenancy, pagination and RFC 9457 errors. */
 describe('merchant payments API', () => {

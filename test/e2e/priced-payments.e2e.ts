@@ -5,7 +5,7 @@ import { type LocalChain, testPriceFeedAbi } from '@kassa/chain';
 import type { EventPayload, PaymentObject, PaymentOptionObject } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * A price in dollars paid in any accepted coin and network (DESIGN.md "Price and the
@@ -34,7 +34,6 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
 
   const create = (body: unknown) => kassa.request<PaymentObject>('POST', '/v1/payments', body);
   const payment = (id: string) => kassa.payment(id);
-  const waitForStatus = (id: string, status: PaymentObject['status']) => kassa.waitForStatus(id, status);
   const optionOf = (object: PaymentObject, chainId: number, currency: string): PaymentOptionObject => {
     const option = object.options.find((candidate) => candidate.chainId === chainId && candidate.currency === currency);
     if (!option) throw new Error(`no ${currency} option on chain ${chainId} in ${JSON.stringify(object.options.map((o) => [o.chainId, o.currency]))}`);
@@ -85,7 +84,7 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
     expect(created.options.map((option) => `${option.chainId}:${option.currency}`)).toEqual(['31337:USDC', '31337:USDT', `${OTHER_CHAIN_ID}:USDT`]);
 
     await kassa.send(created.depositAddress as Address, chainB.contracts.tokens.USDT, 25_000_000n, undefined, chainB);
-    const pending = await waitForStatus(created.id, 'PENDING');
+    const pending = await kassa.waitForStatus(created.id, 'PENDING');
     expect(pending).toMatchObject({ chainId: OTHER_CHAIN_ID, currency: 'USDT', amountBaseUnits: '25000000', requiredConfirmations: 3 });
     expect(pending.transfers).toMatchObject([{ chainId: OTHER_CHAIN_ID, amountBaseUnits: '25000000', counted: true, optionId: optionOf(created, OTHER_CHAIN_ID, 'USDT').id }]);
 
@@ -94,7 +93,7 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await payment(created.id)).status).toBe('PENDING');
     await kassa.mine(1, chainB);
-    const paid = await waitForStatus(created.id, 'PAID');
+    const paid = await kassa.waitForStatus(created.id, 'PAID');
     expect(paid).toMatchObject({ exception: null, chainId: OTHER_CHAIN_ID, currency: 'USDT', amountReceived: '25', amountReceivedBaseUnits: '25000000' });
     expect(optionOf(paid, OTHER_CHAIN_ID, 'USDT')).toMatchObject({ selected: true, amountReceivedBaseUnits: '25000000' });
     expect(optionOf(paid, 31337, 'USDT')).toMatchObject({ selected: false, amountReceivedBaseUnits: '0' });
@@ -130,7 +129,7 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
 
     await kassa.send(created.depositAddress as Address, null, 1n);
     await kassa.mine(2);
-    const paid = await waitForStatus(created.id, 'PAID');
+    const paid = await kassa.waitForStatus(created.id, 'PAID');
     expect(paid).toMatchObject({ exception: null, currency: 'ETH', amountReceivedBaseUnits: due.toString() });
   });
 
@@ -145,7 +144,7 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
       // Paying the old quote pays the old payment.
       await kassa.send(before.depositAddress as Address, null, parseEther('0.01'), undefined, chainB);
       await kassa.mine(2, chainB);
-      await waitForStatus(before.id, 'PAID');
+      await kassa.waitForStatus(before.id, 'PAID');
     } finally {
       await setFeed(chainB, 2500_00000000n);
     }
@@ -157,7 +156,7 @@ describe('priced payments: a USD price paid in any accepted coin on any of two c
     await kassa.send(created.depositAddress as Address, chainB.contracts.tokens.DAI, parseUnits('25', 18), undefined, chainB);
     await kassa.mine(2, chainA);
     await kassa.mine(2, chainB);
-    const paid = await waitForStatus(created.id, 'PAID');
+    const paid = await kassa.waitForStatus(created.id, 'PAID');
     expect(paid).toMatchObject({ exception: 'OVERPAID', chainId: OTHER_CHAIN_ID, currency: 'DAI', amountReceived: '25' });
     expect(optionOf(paid, 31337, 'USDC')).toMatchObject({ amountReceived: '5', amountReceivedBaseUnits: '5000000', selected: false });
     expect(optionOf(paid, OTHER_CHAIN_ID, 'DAI')).toMatchObject({ amountReceived: '25', selected: true });

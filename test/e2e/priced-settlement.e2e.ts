@@ -4,7 +4,7 @@ import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain } from '@kassa/chain';
 import type { PaymentObject, SettlementObject } from '@kassa/domain';
 import { eventually } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * Settlement of a priced payment paid on two chains (docs/pricing.md): each chain's

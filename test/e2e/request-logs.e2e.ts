@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 
 import { createPinoLogger, KassaLogger } from '@kassa/observability';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * The api's request log as an operator reads it: one JSON line per request carrying the

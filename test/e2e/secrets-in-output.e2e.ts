@@ -8,8 +8,8 @@ import type { ChainConfig } from '@kassa/config';
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
 import { createTestDatabase, eventually, type RpcProxy, startRpcProxy, type TestDatabase, waitFor } from '@kassa/testing';
 
-import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
-import { spawnKassaApp, type WatcherProcess } from '../watcher/support/watcher-process';
+import { createMerchantWithKey } from '@kassa/api';
+import { spawnKassaApp, type WatcherProcess } from '@kassa/testing/scenario';
 
 /** A provider key in the URL path (Infura-like `/v3/<32 hex>`) and one in the query. */
 const PATH_KEY = randomBytes(16).toString('hex');

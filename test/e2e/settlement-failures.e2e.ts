@@ -9,8 +9,7 @@ import { SettlementTransactionsRepository, type SettlementTransactionRecord } fr
 import { type LaneRunResult, SettlementBroadcaster, type SettlementLane, SettlePaymentsJob, WorkerModule } from '@kassa/worker';
 import { eventually } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
-import { settlementWorld } from '../support/settlement-support';
+import { settlementWorld, useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * Settlement under failure, driven step by step (the job's own interval is off): transactions

@@ -9,9 +9,8 @@ import { HARDHAT_ACCOUNTS } from '@kassa/chain';
 import type { PaymentObject, SettlementObject } from '@kassa/domain';
 import { SettlePaymentsJob } from '@kassa/worker';
 
-import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
-import { useTestKassa } from '../support/kassa-harness';
-import { settlementWorld } from '../support/settlement-support';
+import { createMerchantWithKey } from '@kassa/api';
+import { settlementWorld, useTestKassa } from '@kassa/testing/scenario';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');

@@ -5,8 +5,7 @@ import { cloneRuntimeCode, depositForwarderAbi, HARDHAT_ACCOUNTS, LOCAL_ROLES } 
 import type { EventPayload, PaymentObject, SettlementObject } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
-import { settlementTransaction, settlementWorld } from '../support/settlement-support';
+import { settlementTransaction, settlementWorld, useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * Settlement end to end on a real chain and a real worker: a paid payment's funds leave its

@@ -3,7 +3,7 @@ import type { Address } from 'viem';
 import type { PaymentObject } from '@kassa/domain';
 import { eventually } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * The watcher resumes from its stored cursor: transfers made while it was down are found

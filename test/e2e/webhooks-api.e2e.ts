@@ -3,7 +3,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { PaymentObject } from '@kassa/domain';
 import { eventually, type ReceivedWebhook, type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { useTestKassa } from '../support/kassa-harness';
+import { useTestKassa } from '@kassa/testing/scenario';
 
 interface Endpoint {
   id: string;

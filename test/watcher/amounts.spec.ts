@@ -1,6 +1,6 @@
 import { erc20Abi } from 'viem';
 
-import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /**
  * How amounts add up: several transfers (even in one block) add up; a merchant's
@@ -45,7 +45,7 @@ describe('watcher: amounts', () => {
     ]);
     expect(new Set(transfers.map((transfer) => transfer.logIndex)).size).toBe(3);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: 9_000_000n });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
   });
 
   it('with a 1.5 % tolerance, 98.5 % of the amount pays: PAID, no exception, the amount received as sent', async () => {
@@ -70,6 +70,6 @@ describe('watcher: amounts', () => {
     await kit.waitForCursor(await kit.mine(2), watcher);
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: 'OVERPAID', amountReceived: 4_000_001n });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
   });
 });

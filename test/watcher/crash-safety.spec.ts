@@ -4,8 +4,7 @@ import type { Payment } from '@kassa/domain';
 import { ChainCursorsRepository, selectRows } from '@kassa/persistence';
 import { waitFor } from '@kassa/testing';
 
-import { spawnWatcher, type WatcherProcess } from './support/watcher-process';
-import { useWatcherTestKit, type TestCoin } from './support/watcher-test-kit';
+import { spawnWatcher, type TestCoin, useWatcherTestKit, type WatcherProcess } from '@kassa/testing/scenario';
 
 /** A transfer the test sent, as the chain mined it. */
 interface Sent {
@@ -115,13 +114,13 @@ describe('watcher: crash safety', () => {
           status: 'PAID',
           exception: null,
           amountReceived: payment.amount,
-          events: ['payment.pending', 'payment.paid'],
+          events: ['payment.created', 'payment.pending', 'payment.paid'],
         });
       } else {
         expect({ status: current.status, amountReceived: current.amountReceived, events }).toEqual({
           status: 'PENDING',
           amountReceived: expected,
-          events: ['payment.pending'],
+          events: ['payment.created', 'payment.pending'],
         });
       }
     }

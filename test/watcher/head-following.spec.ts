@@ -1,7 +1,7 @@
 import { ChainCursorsRepository } from '@kassa/persistence';
 import { getLogsWidth, type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 const TEN_MINUTES = 600_000;
 

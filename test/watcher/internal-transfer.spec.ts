@@ -7,7 +7,7 @@ import type { KassaConfig } from '@kassa/config';
 import { BALANCE_CREDIT_LOG_INDEX, UNKNOWN_SENDER, type Payment } from '@kassa/domain';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 
-import { eth, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { eth, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 const forwarderAbi = parseAbi(['function forward(address to) payable']);
 
@@ -81,12 +81,12 @@ describe('scheduler: native coin sent by an internal call', () => {
         status: 'active',
       }),
     ]);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.paid']);
 
     // Another run credits nothing twice.
     await expiry.runOnce(new Date(deadline.getTime() + 120_000));
     expect(await kit.transfersOf(payment.id)).toHaveLength(1);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.paid']);
   });
 
   it('part forwarded, part sent directly: TIMEOUT with UNDERPAID and both parts in amountReceived', async () => {
@@ -106,7 +106,7 @@ describe('scheduler: native coin sent by an internal call', () => {
       [-1, eth('0.25')],
       [BALANCE_CREDIT_LOG_INDEX, eth('0.5')],
     ]);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.timeout']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.timeout']);
   });
 
   it('forwarded after the deadline: not credited, the payment times out as unpaid', async () => {
@@ -129,7 +129,7 @@ describe('scheduler: native coin sent by an internal call', () => {
   });
 
   it('checks every native-coin option, not only the coin the payment stands on: paid in ETH when USDC was first', async () => {
-    const payment = await kit.createPayment('USDC', { amount: 25_000_000n, also: [{ coin: 'ETH', amount: eth('0.01') }] });
+    const payment = await kit.createPricedPayment({ price: '25', accepted: [{ coin: 'USDC' }, { coin: 'ETH' }] });
     const ethOption = payment.options![1]!;
     await kit.waitUntilWatched(watcher, payment);
     const paid = await forward(ethOption.depositAddress, eth('0.01'), 5);
@@ -150,6 +150,6 @@ describe('scheduler: native coin sent by an internal call', () => {
     expect(await kit.transfersOf(payment.id)).toEqual([
       expect.objectContaining({ txHash: balanceCreditTxHash(`${payment.id}:${ethOption.id}`), logIndex: BALANCE_CREDIT_LOG_INDEX, tokenAddress: null, amount: eth('0.01') }),
     ]);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.paid']);
   });
 });

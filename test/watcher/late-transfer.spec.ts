@@ -1,4 +1,4 @@
-import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -16,8 +16,9 @@ describe('watcher: late transfers', () => {
   });
 
   it('a transfer to a payment that timed out a day ago: recorded, PAID_LATE, payment.late_transfer, still TIMEOUT', async () => {
-    const payment = await kit.createPayment('USDC', {
+    const payment = await kit.storePayment('USDC', {
       amount: 5_000_000n,
+      notify: true,
       expiresAt: new Date(Date.now() - DAY_MS - 60_000),
       overrides: { status: 'TIMEOUT', finalizedAt: new Date(Date.now() - DAY_MS) },
     });
@@ -26,15 +27,15 @@ describe('watcher: late transfers', () => {
     const { hash, blockNumber } = await kit.pay('USDC', payment.depositAddress, 5_000_000n);
     await kit.waitForCursor(blockNumber, watcher);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'TIMEOUT', exception: 'PAID_LATE' });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.late_transfer']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.late_transfer']);
     expect(await kit.transfersOf(payment.id)).toEqual([expect.objectContaining({ txHash: hash, amount: 5_000_000n, status: 'active' })]);
 
     // Confirmations come; the payment stays final, nothing is announced twice.
     await kit.waitForCursor(await kit.mine(3), watcher);
     const late = await kit.payment(payment.id);
     expect(late).toMatchObject({ status: 'TIMEOUT', exception: 'PAID_LATE', amountReceived: 5_000_000n, paidAt: null });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.late_transfer']);
-    const [event] = await kit.events(payment.id);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.late_transfer']);
+    const [, event] = await kit.events(payment.id);
     expect(event!.data).toMatchObject({ id: payment.id, status: 'TIMEOUT', exception: 'PAID_LATE' });
   });
 
@@ -53,14 +54,13 @@ describe('watcher: late transfers', () => {
     await kit.waitForCursor(blockNumber, watcher);
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'TIMEOUT', exception: 'PAID_LATE' });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.late_transfer']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.late_transfer']);
     expect((await kit.transfersOf(payment.id)).map((transfer) => transfer.amount)).toEqual([4n * 10n ** 17n, 6n * 10n ** 17n]);
   });
 
   it('a transfer to a payment that timed out longer ago than the watch window is not recorded', async () => {
-    const old = await kit.createPayment('USDC', {
+    const old = await kit.storePayment('USDC', {
       amount: 1_000_000n,
-      notify: false,
       overrides: { status: 'TIMEOUT', finalizedAt: new Date(Date.now() - 8 * DAY_MS) },
     });
     const fresh = await kit.createPayment('USDC', { amount: 1_000_000n });
@@ -71,6 +71,6 @@ describe('watcher: late transfers', () => {
 
     expect(await kit.transfersOf(old.id)).toEqual([]);
     expect(await kit.payment(old.id)).toMatchObject({ status: 'TIMEOUT', exception: null });
-    expect(await kit.eventTypes(old.id)).toEqual([]);
+    expect(await kit.eventTypes(old.id)).toEqual(['payment.created']);
   });
 });

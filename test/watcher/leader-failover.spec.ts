@@ -4,8 +4,7 @@ import { ChainCursorsRepository, ChainStatusRepository, selectOne, selectRows } 
 import { LeadershipLostError, RecordBlocks, WATCHER_LOCK_KEY } from '@kassa/watcher';
 import { waitFor } from '@kassa/testing';
 
-import { spawnWatcher, type WatcherProcess } from './support/watcher-process';
-import { useWatcherTestKit } from './support/watcher-test-kit';
+import { spawnWatcher, useWatcherTestKit, type WatcherProcess } from '@kassa/testing/scenario';
 
 /** Boot of a watcher process: ~3 s idle, far more when other suites load the cores (see crash-safety.spec.ts). */
 const BOOT_MS = 90_000;
@@ -92,7 +91,7 @@ describe('watcher: one leader per chain across processes', () => {
     expect(stored.map((row) => row.tx_hash).sort()).toEqual(sent.map((transfer) => transfer.hash).sort());
     for (const payment of payments) {
       expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: 10_000_000n });
-      expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+      expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
     }
     const blocks = await new ChainCursorsRepository(kit.db.dataSource).getBlocks(kit.chain.config.chainId, 0n, await kit.head());
     blocks.slice(1).forEach((block, i) => expect(block.parentHash).toBe(blocks[i]!.blockHash));
@@ -148,7 +147,7 @@ describe('watcher: one leader per chain across processes', () => {
     expect(stored.map((row) => row.n)).toEqual(sent.map(() => 1));
     for (const payment of payments) {
       expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: 6_000_000n });
-      expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+      expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
     }
     await Promise.all(watchers.map((watcher) => watcher.kill('SIGTERM')));
   }, 2 * BOOT_MS + HUNG_TAKEOVER_MS + TAKEOVER_MS + 30_000);

@@ -3,7 +3,7 @@ import { getAddress } from 'viem';
 import { ChainStatusRepository } from '@kassa/persistence';
 import { type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /**
  * Two chains watched at once (two Hardhat nodes with different chain ids), each with its

@@ -3,7 +3,7 @@ import { getAddress, type Hex } from 'viem';
 import { HARDHAT_ACCOUNTS } from '@kassa/chain';
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
-import { eth, rawTransactionHash, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { eth, rawTransactionHash, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /**
  * Native-coin payments: a plain value transfer to the deposit address counts like a token
@@ -42,7 +42,7 @@ describe('watcher: native coin payments', () => {
     await kit.waitForCursor(await kit.mine(1), watcher);
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: eth('1.25') });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
   });
 
   it('pays more than the amount: PAID with exception OVERPAID', async () => {
@@ -75,6 +75,6 @@ describe('watcher: native coin payments', () => {
 
     expect(await kit.transfersOf(payment.id)).toEqual([]);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
-    expect(await kit.eventTypes(payment.id)).toEqual([]);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created']);
   });
 });

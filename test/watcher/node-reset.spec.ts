@@ -5,7 +5,7 @@ import { waitFor } from '@kassa/testing';
 
 import { forgetChainHistory } from '../../apps/cli/src/commands/chain.commands';
 
-import { CapturingLogger, useWatcherTestKit, type RunningWatcher, type WatcherTestKit } from './support/watcher-test-kit';
+import { CapturingLogger, type RunningWatcher, useWatcherTestKit, type WatcherTestKit } from '@kassa/testing/scenario';
 
 /**
  * A node that serves another chain under a kept database (DESIGN.md "Trusting the chain"):
@@ -119,8 +119,8 @@ describe('watcher: a development chain restarted from genesis (onNodeReset forge
     expect(await kit.payment(paid.id)).toMatchObject({ status: 'PAID', exception: 'REORGED', amountReceived: 0n });
     expect((await kit.transfersOf(pending.id)).map((transfer) => transfer.status)).toEqual(['orphaned']);
     expect((await kit.transfersOf(paid.id)).map((transfer) => transfer.status)).toEqual(['orphaned']);
-    expect(await kit.eventTypes(pending.id)).toEqual(['payment.pending']);
-    expect(await kit.eventTypes(paid.id)).toEqual(['payment.pending', 'payment.paid', 'payment.reorged']);
+    expect(await kit.eventTypes(pending.id)).toEqual(['payment.created', 'payment.pending']);
+    expect(await kit.eventTypes(paid.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid', 'payment.reorged']);
     await watcher.stop();
   });
 });

@@ -3,7 +3,7 @@ import { encodeFunctionData, erc20Abi, type Hex } from 'viem';
 import { ChainCursorsRepository } from '@kassa/persistence';
 import { waitFor } from '@kassa/testing';
 
-import { expectPaidOnConfirmedValue, rawTransactionHash, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { expectPaidOnConfirmedValue, rawTransactionHash, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /**
  * Reorgs (real ones on a Hardhat node: `evm_snapshot` / `evm_revert`, then mining other
@@ -63,7 +63,7 @@ describe('watcher: reorgs', () => {
 
     expect(await kit.transfersOf(payment.id)).toEqual([expect.objectContaining({ blockNumber, status: 'orphaned' })]);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', exception: null, amountReceived: 0n });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending']);
     // The stored block hashes follow the new branch.
     for (const n of [blockNumber, head]) expect(await storedHash(n)).toBe(await canonicalHash(n));
   });
@@ -119,17 +119,17 @@ describe('watcher: reorgs', () => {
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: 'REORGED', amountReceived: 0n });
     expect(await kit.transfersOf(payment.id)).toEqual([expect.objectContaining({ status: 'orphaned' })]);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid', 'payment.reorged']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid', 'payment.reorged']);
     const reorged = (await kit.events(payment.id)).at(-1)!;
     expect(reorged.data).toMatchObject({ id: payment.id, status: 'PAID', exception: 'REORGED', amountReceivedBaseUnits: '0' });
 
     // More blocks on the new branch announce nothing more: the exception is told once.
     await kit.waitForCursor(await kit.mine(2), watcher);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid', 'payment.reorged']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid', 'payment.reorged']);
   });
 
   it('a transfer mined again in a later block of the new branch needs its confirmations again before PAID', async () => {
-    const payment = await kit.createPayment('USDC', { amount: 6_000_000n, requiredConfirmations: 3 });
+    const payment = await kit.createPayment('USDC', { amount: 6_000_000n });
     await kit.waitUntilWatched(watcher, payment);
     const serialized = await signedTransfer(payment.depositAddress, 6_000_000n, 4);
     const before = await snapshot();
@@ -164,7 +164,7 @@ describe('watcher: reorgs', () => {
   });
 
   it('a PAID payment whose transfer is mined again within the same reorg stays PAID without REORGED', async () => {
-    const payment = await kit.createPayment('USDC', { amount: 2_500_000n, requiredConfirmations: 3 });
+    const payment = await kit.createPayment('USDC', { amount: 2_500_000n });
     await kit.waitUntilWatched(watcher, payment);
     const serialized = await signedTransfer(payment.depositAddress, 2_500_000n, 5);
     const before = await snapshot();
@@ -184,7 +184,7 @@ describe('watcher: reorgs', () => {
     expect(await kit.transfersOf(payment.id)).toEqual([
       expect.objectContaining({ blockNumber: second.blockNumber, blockHash: second.blockHash, status: 'active' }),
     ]);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
   });
 
   it('keeps the hashes of the last finalityDepth blocks only, linked to each other', async () => {

@@ -4,7 +4,7 @@ import { ChainCursorsRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 import { waitFor } from '@kassa/testing';
 
-import { eth, useWatcherTestKit } from './support/watcher-test-kit';
+import { eth, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /** Fails the first `failuresLeft` event writes, as a crash between the transfer insert and the commit would. */
 @Injectable()
@@ -62,7 +62,7 @@ describe('watcher: restarts, failures and standby', () => {
       expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: payment.amount });
       expect((await kit.eventTypes(payment.id)).filter((type) => type === 'payment.paid')).toHaveLength(1);
     }
-    expect(await kit.eventTypes(a.id)).toEqual(['payment.pending', 'payment.paid']);
+    expect(await kit.eventTypes(a.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
     await second.stop();
   });
 
@@ -80,7 +80,7 @@ describe('watcher: restarts, failures and standby', () => {
     expect(FailingPaymentEvents.failed).toBe(2);
     expect(await kit.transfersOf(payment.id)).toHaveLength(1);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING' });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending']);
     await watcher.stop();
   });
 

@@ -2,7 +2,7 @@ import type { KassaConfig } from '@kassa/config';
 import { ChainStatusRepository, type StoredChainStatus } from '@kassa/persistence';
 import { type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
 
-import { CapturingLogger, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { CapturingLogger, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /**
  * RPC failures: a node that goes away and comes back, one that answers errors, one that
@@ -63,7 +63,7 @@ describe('watcher: RPC failures', () => {
     await waitFor(statusRow, (row) => row?.state === 'following' && row.cursorBlock === head, (row) => `status row: ${row?.state} at ${row?.cursorBlock}`);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', amountReceived: 9_000_000n });
     // Both transfers were confirmed by the time the watcher could read them: straight to PAID, once.
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.paid']);
     expect(logger.matching('log', /recovered after \d+ failed attempts/).length).toBeGreaterThan(0);
     await watcher.stop();
     expect((await statusRow())?.state).toBe('stopped');

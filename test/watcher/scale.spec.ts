@@ -2,7 +2,7 @@ import { addOwnPaymentOptions } from '@kassa/persistence';
 import { WatchedAddressesService } from '@kassa/watcher';
 import { waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit } from './support/watcher-test-kit';
+import { useWatcherTestKit } from '@kassa/testing/scenario';
 
 const OPEN_PAYMENTS = 20_000;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
-import { type Address, getAddress, type Hex } from 'viem';
+import { type Address, formatUnits, getAddress, type Hex } from 'viem';
 
 import { type LocalChain } from '@kassa/chain';
 import type { ScannedBlock, ScannedTransfer } from '@kassa/chain';
@@ -14,7 +14,7 @@ import { RecordBlocks } from '@kassa/watcher';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 
 import { DepositBalances } from '../../apps/worker/src/balances/deposit-balances';
-import { useWatcherTestKit } from './support/watcher-test-kit';
+import { useWatcherTestKit } from '@kassa/testing/scenario';
 
 /** The run's seed: `KASSA_STRESS_SEED` replays a run (the interleavings of concurrent steps still vary). */
 const SEED = Number(process.env.KASSA_STRESS_SEED ?? 20261206);
@@ -80,8 +80,9 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
     // 200 payments of 10 USDC, payable on either chain, due within the run.
     const payments: Payment[] = [];
     for (let i = 0; i < PAYMENTS; i++) {
-      const expiresAt = new Date(start + (60 + Math.floor(rng() * 540)) * 1000);
-      const payment = await kit.createPayment('USDC', { amount: AMOUNT, chain: chainA.local, expiresAt, notify: false, also: [{ coin: 'USDC', amount: AMOUNT, chain: chainB.local }] });
+      const expiresInSeconds = 60 + Math.floor(rng() * 540);
+      const accepted = [{ coin: 'USDC' as const, chain: chainA.local }, { coin: 'USDC' as const, chain: chainB.local }];
+      const payment = await kit.createPricedPayment({ price: formatUnits(AMOUNT, 6), accepted, expiresInSeconds });
       payments.push(payment);
       for (const option of payment.options ?? []) {
         const model = chains.find((chain) => chain.chainId === option.chainId)!;

@@ -1,7 +1,7 @@
 import { encodeFunctionData, erc20Abi, getAddress, type Hex } from 'viem';
 
 
-import { rawTransactionHash, useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { rawTransactionHash, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 import { HARDHAT_ACCOUNTS } from '@kassa/chain';
 
 /**
@@ -20,7 +20,7 @@ describe('watcher: token payments', () => {
     ['USDC', 25_000_000n],
     ['USDT', 10_500_000n],
   ] as const)('a %s transfer to the deposit address is PENDING, then PAID after 3 confirmations', async (symbol, amount) => {
-    const payment = await kit.createPayment(symbol, { amount, requiredConfirmations: 3 });
+    const payment = await kit.createPayment(symbol, { amount });
     await kit.waitUntilWatched(watcher, payment);
 
     const { hash, blockNumber } = await kit.pay(symbol, payment.depositAddress, amount);
@@ -49,7 +49,7 @@ describe('watcher: token payments', () => {
     expect(paid).toMatchObject({ status: 'PAID', exception: null, amountReceived: amount });
     expect(paid.paidAt).toBeInstanceOf(Date);
     expect(paid.finalizedAt).toEqual(paid.paidAt);
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
   });
 
   it('ignores a transfer to an address nobody is paid at', async () => {
@@ -63,7 +63,7 @@ describe('watcher: token payments', () => {
     const rows = await kit.db.dataSource.query(`SELECT count(*)::int AS n FROM transfers WHERE lower(to_address) = lower($1)`, [stranger]);
     expect(rows[0].n).toBe(0);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
-    expect(await kit.eventTypes(payment.id)).toEqual([]);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created']);
   });
 
   it('records a transfer of another token but does not count it', async () => {
@@ -97,7 +97,7 @@ describe('watcher: token payments', () => {
 
     expect(await kit.transfersOf(payment.id)).toEqual([]);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'CREATED', amountReceived: 0n });
-    expect(await kit.eventTypes(payment.id)).toEqual([]);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created']);
   });
 
   it('underpaid then topped up becomes PAID, with one pending and one paid event', async () => {
@@ -114,7 +114,7 @@ describe('watcher: token payments', () => {
     await kit.waitForCursor(await kit.mine(2), watcher);
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: 30_000_000n });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid']);
   });
 
   it('a transfer after the payment is PAID is recorded as late: PAID_LATE and payment.late_transfer', async () => {
@@ -129,12 +129,12 @@ describe('watcher: token payments', () => {
     await kit.waitForCursor(blockNumber, watcher);
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: 'PAID_LATE' });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid', 'payment.late_transfer']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid', 'payment.late_transfer']);
     expect((await kit.transfersOf(payment.id)).map((t) => t.amount)).toEqual([2_000_000n, 500_000n]);
 
     // Confirmations of the late transfer count into amountReceived; nothing is announced twice.
     await kit.waitForCursor(await kit.mine(3), watcher);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: 'PAID_LATE', amountReceived: 2_500_000n });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.pending', 'payment.paid', 'payment.late_transfer']);
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending', 'payment.paid', 'payment.late_transfer']);
   });
 });

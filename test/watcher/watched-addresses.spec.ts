@@ -1,7 +1,7 @@
 import { WatchedAddressesService } from '@kassa/watcher';
 import { waitFor } from '@kassa/testing';
 
-import { useWatcherTestKit, type RunningWatcher } from './support/watcher-test-kit';
+import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -20,15 +20,13 @@ describe('watcher: watched deposit addresses', () => {
   });
 
   it('watches open payments and final ones inside the late-transfer window, not older final ones', async () => {
-    const open = await kit.createPayment('USDC', { amount: 1n, notify: false });
-    const recent = await kit.createPayment('USDC', {
+    const open = await kit.storePayment('USDC', { amount: 1n });
+    const recent = await kit.storePayment('USDC', {
       amount: 1n,
-      notify: false,
       overrides: { status: 'TIMEOUT', finalizedAt: new Date(Date.now() - DAY_MS) },
     });
-    const old = await kit.createPayment('USDC', {
+    const old = await kit.storePayment('USDC', {
       amount: 1n,
-      notify: false,
       overrides: { status: 'PAID', amountReceived: 1n, paidAt: new Date(Date.now() - 8 * DAY_MS), finalizedAt: new Date(Date.now() - 8 * DAY_MS) },
     });
 
@@ -43,7 +41,7 @@ describe('watcher: watched deposit addresses', () => {
     watcher = await kit.startWatcher({ watcher: { watchedRefreshMs: 300 } });
     await kit.waitForCursor(await kit.head(), watcher);
 
-    const silent = await kit.createPayment('USDT', { amount: 2_000_000n, notify: false });
+    const silent = await kit.storePayment('USDT', { amount: 2_000_000n });
     await kit.waitUntilWatched(watcher, silent);
 
     const { blockNumber } = await kit.pay('USDT', silent.depositAddress, 2_000_000n);

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
+import { createMerchantWithKey } from '@kassa/api';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
 import { asMerchantId, fromBaseUnits, KassaError, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
@@ -12,7 +13,6 @@ import { EmbeddedPostgresSetupError, type Merchant, runMigrations } from '@kassa
 
 import { listenForWebhooks } from './commands/listen.command';
 import { chainsStatus, formatChains, formatPayment, redeliverEvent, showPayment } from './commands/inspect.commands';
-import { createMerchantWithKey, withDatabase } from './commands/merchants';
 import {
   createMerchantApiKey,
   createMerchantWebhookEndpoint,
@@ -27,6 +27,7 @@ import { forgetChainHistory } from './commands/chain.commands';
 import { CliError, payPayment } from './commands/pay.command';
 import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
 import { startEmbedded } from './commands/start.command';
+import { withDatabase } from './commands/with-database';
 import { localChainsFile, readLocalState } from './embedded/local-state';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const FIXTURE = path.join(__dirname, 'testing/embedded-postgres.fixture.ts');
+const FIXTURE = path.join(__dirname, 'embedded-postgres.child.ts');
 
 /** Runs the fixture in a child process and returns its JSON line. */
 async function runFixture(

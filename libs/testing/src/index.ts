@@ -3,3 +3,4 @@ export * from './rpc';
 export * from './seeded-random';
 export * from './webhooks/webhook-receiver';
 export * from './waiting';
+export * from './fixtures/payments';

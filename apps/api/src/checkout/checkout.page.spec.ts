@@ -1,9 +1,15 @@
-import { checkoutPage, renderNotFoundPage } from './checkout.page';
-import type { PublicPayment } from './public-payment';
-import { qrCodeSvg, qrLabel } from './qr-code';
-import { paymentFixture, pricedPaymentFixture, publicPaymentOf, transferFixture } from './testing/public-payment.fixture';
+import type { Payment, Transfer } from '@kassa/domain';
+import { FIXTURE_NETWORK_NAMES, FIXTURE_NOW, paymentFixture, paymentObjectFixture, pricedPaymentFixture, transferFixture } from '@kassa/testing';
 
-const now = new Date('2026-11-21T22:43:02Z');
+import { checkoutPage, renderNotFoundPage } from './checkout.page';
+import { type PublicPayment, toPublicPayment } from './public-payment';
+import { qrCodeSvg, qrLabel } from './qr-code';
+
+const now = FIXTURE_NOW;
+
+/** The public view of a payment with these transfers, confirmations counted against `head`, as the checkout shows it. */
+const publicPaymentOf = (payment: Payment, transfers: Transfer[] = [], head: bigint | null = null): PublicPayment =>
+  toPublicPayment(paymentObjectFixture(payment, transfers, head), 'Demo Shop', (chainId) => FIXTURE_NETWORK_NAMES[chainId] ?? `Chain ${chainId}`);
 
 /** The page as `GET /pay/:id[?option=<requested>]` renders it, QR code included. */
 function render(payment: PublicPayment, embed = false, option?: string): Promise<string> {
@@ -15,7 +21,7 @@ const withoutScripts = (html: string) => html.replace(/<script[\s\S]*?<\/script>
 
 describe('the checkout page as the server renders it', () => {
   it('shows merchant, order, amount, network, deposit address, QR code and the time left without JavaScript', async () => {
-    const payment = publicPaymentOf(paymentFixture({}, now));
+    const payment = publicPaymentOf(paymentFixture());
     const html = withoutScripts(await render(payment));
     expect(html).toContain('Demo Shop');
     expect(html).toContain('Order <strong>1001</strong> · Two coffees');
@@ -29,7 +35,7 @@ describe('the checkout page as the server renders it', () => {
   });
 
   it('escapes what the merchant wrote, so a description cannot inject markup or script', async () => {
-    const payment = publicPaymentOf(paymentFixture({ description: '<img src=x onerror=alert(1)>', orderId: '"></script><script>alert(2)</script>' }, now));
+    const payment = publicPaymentOf(paymentFixture({ description: '<img src=x onerror=alert(1)>', orderId: '"></script><script>alert(2)</script>' }));
     const html = await render(payment);
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('</script><script>alert(2)');
@@ -37,24 +43,24 @@ describe('the checkout page as the server renders it', () => {
   });
 
   it('shows confirmations while PENDING', async () => {
-    const fixture = paymentFixture({ status: 'PENDING' }, now);
-    const html = await render(publicPaymentOf(fixture, [transferFixture(fixture, 25_500_000n, 10n)], 10n));
+    const fixture = paymentFixture({ status: 'PENDING' });
+    const html = await render(publicPaymentOf(fixture, [transferFixture(fixture, { amount: 25_500_000n, blockNumber: 10n })], 10n));
     expect(html).toContain('Payment seen — waiting for confirmations');
     expect(html).toContain('<strong id="confirmations-count">1/2</strong>');
     expect(html).toContain('<section class="pay" id="pay" hidden>');
   });
 
   it('tells an underpaying customer what is still missing', async () => {
-    const fixture = paymentFixture({ status: 'PENDING' }, now);
-    const html = await render(publicPaymentOf(fixture, [transferFixture(fixture, 20_000_000n, 10n)], 11n));
+    const fixture = paymentFixture({ status: 'PENDING' });
+    const html = await render(publicPaymentOf(fixture, [transferFixture(fixture, { amount: 20_000_000n, blockNumber: 10n })], 11n));
     expect(html).toContain('5.5 USDC still missing');
     expect(html).toContain('<strong id="amount-due">5.5</strong>');
   });
 
   it('announces the return to the shop for a paid payment, also to a browser without JavaScript', async () => {
     const paidAt = new Date(now.getTime() + 60_000);
-    const fixture = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt }, now);
-    const payment = publicPaymentOf(fixture, [transferFixture(fixture, 25_500_000n, 10n)], 11n);
+    const fixture = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt });
+    const payment = publicPaymentOf(fixture, [transferFixture(fixture, { amount: 25_500_000n, blockNumber: 10n })], 11n);
     const html = await render(payment);
     expect(html).toContain('Payment received — returning to the shop…');
     expect(html).toContain(`<meta http-equiv="refresh" content="3;url=${payment.redirectUrl!.replace(/&/g, '&amp;')}">`);
@@ -63,8 +69,8 @@ describe('the checkout page as the server renders it', () => {
 
   it('shows a receipt with transaction, amount and time when the merchant gave no success URL', async () => {
     const paidAt = new Date(now.getTime() + 60_000);
-    const fixture = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt, successUrl: null }, now);
-    const transfer = transferFixture(fixture, 25_500_000n, 10n);
+    const fixture = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt, successUrl: null });
+    const transfer = transferFixture(fixture, { amount: 25_500_000n, blockNumber: 10n });
     const html = await render(publicPaymentOf(fixture, [transfer], 11n));
     expect(html).toContain('<section class="receipt" id="receipt">');
     expect(html).toContain(transfer.txHash);
@@ -75,7 +81,7 @@ describe('the checkout page as the server renders it', () => {
 
   it('never navigates itself in embed mode: the merchant\'s page decides', async () => {
     const paidAt = new Date(now.getTime() + 60_000);
-    const fixture = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt }, now);
+    const fixture = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt });
     const html = await render(publicPaymentOf(fixture, [], 11n), true);
     expect(html).not.toContain('http-equiv="refresh"');
     expect(html).toContain('target="_top"');
@@ -90,7 +96,7 @@ describe('the checkout page as the server renders it', () => {
   });
 
   describe('a payment the customer pays in the coin and network of their choice', () => {
-    const priced = () => publicPaymentOf(pricedPaymentFixture({}, now));
+    const priced = () => publicPaymentOf(pricedPaymentFixture());
     /** The picker's entries as the customer reads them, network by network. */
     const pickerText = (html: string) =>
       [...html.matchAll(/<section class="network-group"[^>]*>\s*<h2>([^<]*)<span class="muted">[^<]*<\/span><\/h2>([\s\S]*?)<\/section>/g)].map(([, network, list]) => [
@@ -147,8 +153,8 @@ describe('the checkout page as the server renders it', () => {
     });
 
     it('shows the coin the payment stands on, and no choice, once value arrived, whatever option the link names', async () => {
-      const fixture = pricedPaymentFixture({ status: 'PENDING' }, now, 'ETH');
-      const payment = publicPaymentOf(fixture, [transferFixture(fixture, 4n * 10n ** 15n, 10n, { chainId: 31338, tokenAddress: null })], 10n);
+      const fixture = pricedPaymentFixture({ status: 'PENDING' }, 'ETH');
+      const payment = publicPaymentOf(fixture, [transferFixture(fixture, { amount: 4n * 10n ** 15n, blockNumber: 10n, chainId: 31338, tokenAddress: null })], 10n);
       const usdt = payment.options[0]!;
       for (const requested of [undefined, usdt.id]) {
         const html = withoutScripts(await render(payment, false, requested));
@@ -161,7 +167,7 @@ describe('the checkout page as the server renders it', () => {
     });
 
     it('offers no choice once the payment is over', async () => {
-      const payment = publicPaymentOf(pricedPaymentFixture({ status: 'TIMEOUT', finalizedAt: now }, now));
+      const payment = publicPaymentOf(pricedPaymentFixture({ status: 'TIMEOUT', finalizedAt: now }));
       const html = await render(payment);
       expect(html).toContain('This payment has expired');
       expect(html).not.toContain('class="network-group"');
@@ -169,7 +175,7 @@ describe('the checkout page as the server renders it', () => {
     });
 
     it('never offers a choice for a payment in one fixed coin, whatever the link says', async () => {
-      const payment = publicPaymentOf(paymentFixture({}, now));
+      const payment = publicPaymentOf(paymentFixture());
       const html = await render(payment, false, 'opt_01JD3M6Q8Y7W4ZK2N5R0T9V1XC');
       expect(html).toContain('<span id="amount">25.5</span> <span class="currency">USDC</span>');
       expect(html).toContain(await qrCodeSvg(payment.paymentUri, qrLabel(payment)));

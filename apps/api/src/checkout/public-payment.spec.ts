@@ -1,5 +1,11 @@
-import { canChooseOption, payingWith } from './public-payment';
-import { paymentFixture, pricedPaymentFixture, publicPaymentOf, transferFixture } from './testing/public-payment.fixture';
+import type { Payment, Transfer } from '@kassa/domain';
+import { FIXTURE_NETWORK_NAMES, paymentFixture, paymentObjectFixture, pricedPaymentFixture, transferFixture } from '@kassa/testing';
+
+import { canChooseOption, payingWith, type PublicPayment, toPublicPayment } from './public-payment';
+
+/** The public view of a payment with these transfers, confirmations counted against `head`, as the checkout shows it. */
+const publicPaymentOf = (payment: Payment, transfers: Transfer[] = [], head: bigint | null = null): PublicPayment =>
+  toPublicPayment(paymentObjectFixture(payment, transfers, head), 'Demo Shop', (chainId) => FIXTURE_NETWORK_NAMES[chainId] ?? `Chain ${chainId}`);
 
 describe('the public view of a payment', () => {
   it('shows what to pay and where, and nothing of the merchant\'s own data', () => {
@@ -28,14 +34,14 @@ describe('the public view of a payment', () => {
 
   it('counts a transfer waiting for confirmations as sent: nothing remains, confirmations 1 of 2', () => {
     const payment = paymentFixture({ status: 'PENDING' });
-    const view = publicPaymentOf(payment, [transferFixture(payment, 25_500_000n, 10n)], 10n);
+    const view = publicPaymentOf(payment, [transferFixture(payment, { amount: 25_500_000n, blockNumber: 10n })], 10n);
     expect(view).toMatchObject({ amountSeen: '25.5', amountReceived: '0', amountRemaining: '0', confirmations: 1, requiredConfirmations: 2 });
     expect(view.remainingPaymentUri).toBeNull();
   });
 
   it('tells an underpaying customer how much is still missing, with a payment URI for the rest', () => {
     const payment = paymentFixture({ status: 'PENDING', amountReceived: 10_000_000n });
-    const view = publicPaymentOf(payment, [transferFixture(payment, 10_000_000n, 10n)], 12n);
+    const view = publicPaymentOf(payment, [transferFixture(payment, { amount: 10_000_000n, blockNumber: 10n })], 12n);
     expect(view).toMatchObject({ amountSeen: '10', amountRemaining: '15.5', amountRemainingBaseUnits: '15500000', confirmations: 3 });
     expect(view.remainingPaymentUri).toBe(`ethereum:${payment.token.address}@31337/transfer?address=${payment.depositAddress}&uint256=15500000`);
   });
@@ -43,8 +49,8 @@ describe('the public view of a payment', () => {
   it('ignores orphaned transfers and transfers of another token', () => {
     const payment = paymentFixture({ status: 'PENDING' });
     const view = publicPaymentOf(payment, [
-      transferFixture(payment, 5_000_000n, 10n, { status: 'orphaned' }),
-      transferFixture(payment, 7_000_000n, 11n, { tokenAddress: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }),
+      transferFixture(payment, { amount: 5_000_000n, blockNumber: 10n, status: 'orphaned' }),
+      transferFixture(payment, { amount: 7_000_000n, blockNumber: 11n, tokenAddress: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }),
     ], 11n);
     expect(view).toMatchObject({ amountSeen: '0', amountRemaining: '25.5', confirmations: null, transactions: [] });
   });
@@ -52,7 +58,7 @@ describe('the public view of a payment', () => {
   it('gives a paid payment its receipt and the way back to the shop', () => {
     const paidAt = new Date('2026-11-21T22:44:13Z');
     const payment = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt });
-    const transfer = transferFixture(payment, 25_500_000n, 10n);
+    const transfer = transferFixture(payment, { amount: 25_500_000n, blockNumber: 10n });
     const view = publicPaymentOf(payment, [transfer], 11n);
     expect(view.transactions).toEqual([{ txHash: transfer.txHash, amount: '25.5', amountBaseUnits: '25500000', confirmations: 2 }]);
     expect(view.paidAt).toBe('2026-11-21T22:44:13.000Z');
@@ -101,8 +107,8 @@ describe('the public view of a payment', () => {
   });
 
   it('stands on the option value arrived in, and no longer lets the customer choose', () => {
-    const payment = pricedPaymentFixture({ status: 'PENDING' }, undefined, 'ETH');
-    const transfer = transferFixture(payment, 10n ** 16n, 10n, { chainId: 31338, tokenAddress: null });
+    const payment = pricedPaymentFixture({ status: 'PENDING' }, 'ETH');
+    const transfer = transferFixture(payment, { amount: 10n ** 16n, blockNumber: 10n, chainId: 31338, tokenAddress: null });
     const view = publicPaymentOf(payment, [transfer], 10n);
     expect(view).toMatchObject({ chainId: 31338, networkName: 'Other local chain', currency: 'ETH', amountSeen: '0.01', valueArrived: true });
     expect(view.options.filter((option) => option.selected).map((option) => option.currency)).toEqual(['ETH']);
@@ -112,7 +118,7 @@ describe('the public view of a payment', () => {
 
   it('does not count a transfer of a coin the payment does not accept as value arrived', () => {
     const payment = pricedPaymentFixture();
-    const view = publicPaymentOf(payment, [transferFixture(payment, 5n, 10n, { tokenAddress: '0x0000000000000000000000000000000000000bad' })], 10n);
+    const view = publicPaymentOf(payment, [transferFixture(payment, { amount: 5n, blockNumber: 10n, tokenAddress: '0x0000000000000000000000000000000000000bad' })], 10n);
     expect(view.valueArrived).toBe(false);
     expect(canChooseOption(view)).toBe(true);
   });

@@ -7,7 +7,7 @@ import { asMerchantId, ConflictError, NotFoundError, ValidationError } from '@ka
 import { ApiKeysRepository } from '@kassa/persistence';
 import { useTestDatabase } from '@kassa/testing';
 
-import { createMerchantWithKey } from './merchants';
+import { createMerchantWithKey } from '@kassa/api';
 import {
   createMerchantApiKey,
   createMerchantWebhookEndpoint,

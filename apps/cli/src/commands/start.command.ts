@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain } from '@kassa/chain';
-import { createHttpApplication } from '@kassa/api';
+import { createHttpApplication, createMerchantWithKey } from '@kassa/api';
 import { type KassaConfig, publicUrlOf, Secret, settlementKeyFor } from '@kassa/config';
 import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
@@ -13,7 +13,7 @@ import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kass
 import { EmbeddedModule } from '../embedded/embedded.module';
 import { continueLocalSettlement } from '../embedded/local-settlement';
 import { kassaHome, localChainsFile, readLocalState, writeLocalState } from '../embedded/local-state';
-import { createMerchantWithKey, withDatabase } from './merchants';
+import { withDatabase } from './with-database';
 
 /** Port the embedded PostgreSQL prefers, so `.kassa/state.json` keeps a stable URL. */
 const EMBEDDED_PG_PORT = 54329;

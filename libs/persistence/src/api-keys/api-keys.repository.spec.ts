@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { MerchantId } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { randomAddress, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { randomAddress } from '../testing/fixtures';
 import { ApiKeysRepository } from './api-keys.repository';
 
 const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');

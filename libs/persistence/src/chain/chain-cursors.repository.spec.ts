@@ -1,7 +1,6 @@
 import type { Hex } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { randomHash, useTestDatabase } from '@kassa/testing';
 
-import { randomHash } from '../testing/fixtures';
 import { ChainCursorsRepository, type ChainBlock } from './chain-cursors.repository';
 
 describe('ChainCursorsRepository', () => {

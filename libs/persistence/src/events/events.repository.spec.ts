@@ -1,9 +1,7 @@
 import { isId, type MerchantId, type Payment } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { eventPayloadFixture, paymentFixture, randomAddress, storePayment, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { PaymentsRepository } from '../payments/payments.repository';
-import { eventPayloadFixture, paymentFixture, randomAddress } from '../testing/fixtures';
 import { DeliveriesRepository } from '../webhooks/deliveries.repository';
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';
 import { EventsRepository } from './events.repository';
@@ -22,8 +20,8 @@ describe('EventsRepository (transactional outbox)', () => {
     const merchants = new MerchantsRepository(db.dataSource);
     merchantId = (await merchants.create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
     otherMerchantId = (await merchants.create({ name: 'Other', treasuryAddress: randomAddress() })).id;
-    payment = paymentFixture(merchantId);
-    await new PaymentsRepository(db.dataSource).insert(payment);
+    payment = paymentFixture({ merchantId });
+    await storePayment(db.dataSource.manager, payment);
   });
 
   it('queues a delivery for each enabled endpoint subscribed to the event type, and no other', async () => {

@@ -185,11 +185,6 @@ export function paymentColumns(alias?: string): string {
   return `${PAYMENT_COLUMNS.map((column) => prefix + column).join(', ')}, ${options}`;
 }
 
-/** The payment columns alone (INSERT lists). */
-export function paymentColumnList(): string {
-  return PAYMENT_COLUMNS.join(', ');
-}
-
 export function toPayment(row: PaymentRow): Payment {
   return {
     id: row.id,

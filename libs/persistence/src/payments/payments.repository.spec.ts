@@ -1,10 +1,9 @@
 import { QueryFailedError } from 'typeorm';
 
 import { MAX_UINT256, newId, type MerchantId, type PaymentOption, paymentOptionsOf } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { paymentFixture, randomAddress, storePayment, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { paymentFixture, randomAddress } from '../testing/fixtures';
 import { PaymentsRepository } from './payments.repository';
 
 describe('PaymentsRepository', () => {
@@ -21,7 +20,7 @@ describe('PaymentsRepository', () => {
   });
 
   it('stores and reads back a payment exactly, amounts as bigint up to uint256', async () => {
-    const payment = paymentFixture(merchantId, {
+    const payment = paymentFixture({ merchantId, 
       amount: MAX_UINT256,
       amountMinimum: MAX_UINT256 - 1n,
       token: { symbol: 'ETH', address: null, decimals: 18 },
@@ -31,14 +30,14 @@ describe('PaymentsRepository', () => {
       successUrl: 'https://shop.example/ok',
       cancelUrl: 'https://shop.example/cancel',
     });
-    await payments.insert(payment);
+    await storePayment(db.dataSource.manager, payment);
 
     // A payment built without options is stored with its own coin as its one option.
     expect(await payments.findById(merchantId, payment.id)).toEqual({ ...payment, price: null, options: paymentOptionsOf(payment) });
   });
 
   it('stores a priced payment with its options in order, and moves it onto the option value arrived in', async () => {
-    const base = paymentFixture(merchantId);
+    const base = paymentFixture({ merchantId });
     const usdt: PaymentOption = {
       ...paymentOptionsOf(base)[0]!,
       id: 'opt_usdt',
@@ -59,7 +58,7 @@ describe('PaymentsRepository', () => {
     };
     const first = { ...paymentOptionsOf(base)[0]!, id: 'opt_first' };
     const payment = { ...base, price: { amount: '25', currency: 'USD' }, options: [first, usdt, eth] };
-    await payments.insert(payment);
+    await storePayment(db.dataSource.manager, payment);
     expect(await payments.findById(merchantId, payment.id)).toEqual(payment);
 
     expect(await payments.updateState({ id: payment.id, expectedStatus: 'CREATED', status: 'PENDING', optionId: 'opt_eth' })).toBe(true);
@@ -73,7 +72,7 @@ describe('PaymentsRepository', () => {
     expect(changed).toBe(payment.id);
     expect(await payments.findByIdUnscoped(payment.id)).toMatchObject({ token: usdt.token, amount: 25_000_000n });
     // An option of another payment is never taken over.
-    await payments.updateState({ id: payment.id, expectedStatus: 'PENDING', optionId: paymentOptionsOf(paymentFixture(merchantId)).at(0)!.id });
+    await payments.updateState({ id: payment.id, expectedStatus: 'PENDING', optionId: paymentOptionsOf(paymentFixture({ merchantId })).at(0)!.id });
     expect(await payments.findByIdUnscoped(payment.id)).toMatchObject({ token: usdt.token });
     const watched = await payments.watchedAddresses({ lateWindowStart: new Date(0) });
     expect(watched.filter((row) => row.paymentId === payment.id).map((row) => [row.chainId, row.requiredConfirmations])).toEqual([
@@ -83,11 +82,11 @@ describe('PaymentsRepository', () => {
   });
 
   it('refuses a second payment with the same deposit address', async () => {
-    const first = paymentFixture(merchantId);
-    await payments.insert(first);
+    const first = paymentFixture({ merchantId });
+    await storePayment(db.dataSource.manager, first);
 
-    const second = paymentFixture(merchantId, { depositAddress: first.depositAddress });
-    const failure = await payments.insert(second).catch((error: unknown) => error);
+    const second = paymentFixture({ merchantId, depositAddress: first.depositAddress });
+    const failure = await storePayment(db.dataSource.manager, second).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(QueryFailedError);
     expect((failure as QueryFailedError & { driverError: { constraint?: string } }).driverError.constraint).toBe(
@@ -96,14 +95,14 @@ describe('PaymentsRepository', () => {
   });
 
   it('refuses a final payment without finalized_at (it would drop out of the watched addresses)', async () => {
-    const payment = paymentFixture(merchantId, { status: 'PAID', paidAt: new Date(), finalizedAt: null });
+    const payment = paymentFixture({ merchantId, status: 'PAID', paidAt: new Date(), finalizedAt: null });
 
-    await expect(payments.insert(payment)).rejects.toThrow('ck_payments_finalized_at');
+    await expect(storePayment(db.dataSource.manager, payment)).rejects.toThrow('ck_payments_finalized_at');
   });
 
   it("does not find another merchant's payment, except unscoped", async () => {
-    const payment = paymentFixture(otherMerchantId);
-    await payments.insert(payment);
+    const payment = paymentFixture({ merchantId: otherMerchantId });
+    await storePayment(db.dataSource.manager, payment);
 
     expect(await payments.findById(merchantId, payment.id)).toBeNull();
     expect(await payments.list(merchantId, { limit: 100 })).not.toContainEqual(expect.objectContaining({ id: payment.id }));
@@ -111,10 +110,10 @@ describe('PaymentsRepository', () => {
   });
 
   it('stores nothing when the transaction of the insert rolls back', async () => {
-    const payment = paymentFixture(merchantId);
+    const payment = paymentFixture({ merchantId });
     await db.dataSource
       .transaction(async (manager) => {
-        await payments.insert(payment, manager);
+        await storePayment(manager, payment);
         throw new Error('rollback');
       })
       .catch(() => undefined);
@@ -127,8 +126,8 @@ describe('PaymentsRepository', () => {
     const start = Date.now() - 10_000;
     const created = [];
     for (let i = 0; i < 5; i += 1) {
-      const payment = paymentFixture(merchant, { createdAt: new Date(start + i * 1000), orderId: i % 2 === 0 ? 'even' : 'odd' });
-      await payments.insert(payment);
+      const payment = paymentFixture({ merchantId: merchant, createdAt: new Date(start + i * 1000), orderId: i % 2 === 0 ? 'even' : 'odd' });
+      await storePayment(db.dataSource.manager, payment);
       created.push(payment);
     }
     const newestFirst = [...created].reverse().map((p) => p.id);
@@ -145,8 +144,8 @@ describe('PaymentsRepository', () => {
   });
 
   it('applies a state change only while the payment has the expected status', async () => {
-    const payment = paymentFixture(merchantId);
-    await payments.insert(payment);
+    const payment = paymentFixture({ merchantId });
+    await storePayment(db.dataSource.manager, payment);
     const paidAt = new Date();
 
     const applied = await payments.updateState({
@@ -171,9 +170,9 @@ describe('PaymentsRepository', () => {
   });
 
   it('expires a batch in one statement, skipping payments that moved on', async () => {
-    const open = [paymentFixture(merchantId), paymentFixture(merchantId)];
-    const paid = paymentFixture(merchantId, { status: 'PAID', paidAt: new Date(), finalizedAt: new Date() });
-    for (const payment of [...open, paid]) await payments.insert(payment);
+    const open = [paymentFixture({ merchantId }), paymentFixture({ merchantId })];
+    const paid = paymentFixture({ merchantId, status: 'PAID', paidAt: new Date(), finalizedAt: new Date() });
+    for (const payment of [...open, paid]) await storePayment(db.dataSource.manager, payment);
     const now = new Date();
 
     const changed = await payments.updateStates(
@@ -196,11 +195,11 @@ describe('PaymentsRepository', () => {
   it('watches open payments and final ones inside the late window', async () => {
     const chainId = 777;
     const lateWindowStart = new Date(Date.now() - 60_000);
-    const open = paymentFixture(merchantId, { chainId, status: 'PENDING' });
-    const recentlyPaid = paymentFixture(merchantId, { chainId, status: 'PAID', finalizedAt: new Date() });
-    const longAgo = paymentFixture(merchantId, { chainId, status: 'TIMEOUT', finalizedAt: new Date(Date.now() - 3_600_000) });
-    const otherChain = paymentFixture(merchantId, { chainId: chainId + 1 });
-    for (const payment of [open, recentlyPaid, longAgo, otherChain]) await payments.insert(payment);
+    const open = paymentFixture({ merchantId, chainId, status: 'PENDING' });
+    const recentlyPaid = paymentFixture({ merchantId, chainId, status: 'PAID', finalizedAt: new Date() });
+    const longAgo = paymentFixture({ merchantId, chainId, status: 'TIMEOUT', finalizedAt: new Date(Date.now() - 3_600_000) });
+    const otherChain = paymentFixture({ merchantId, chainId: chainId + 1 });
+    for (const payment of [open, recentlyPaid, longAgo, otherChain]) await storePayment(db.dataSource.manager, payment);
 
     const watched = await payments.watchedAddresses({ lateWindowStart, chainId });
 
@@ -219,10 +218,10 @@ describe('PaymentsRepository', () => {
 
   it('lists open payments past their deadline, earliest first', async () => {
     const now = new Date();
-    const due = paymentFixture(merchantId, { chainId: 888, expiresAt: new Date(now.getTime() - 1000) });
-    const dueEarlier = paymentFixture(merchantId, { chainId: 888, expiresAt: new Date(now.getTime() - 5000) });
-    const notYet = paymentFixture(merchantId, { chainId: 888, expiresAt: new Date(now.getTime() + 1000) });
-    for (const payment of [due, dueEarlier, notYet]) await payments.insert(payment);
+    const due = paymentFixture({ merchantId, chainId: 888, expiresAt: new Date(now.getTime() - 1000) });
+    const dueEarlier = paymentFixture({ merchantId, chainId: 888, expiresAt: new Date(now.getTime() - 5000) });
+    const notYet = paymentFixture({ merchantId, chainId: 888, expiresAt: new Date(now.getTime() + 1000) });
+    for (const payment of [due, dueEarlier, notYet]) await storePayment(db.dataSource.manager, payment);
 
     const pastDeadline = (await payments.listOpenPastDeadline(now, 1000)).filter((p) => p.chainId === 888);
 
@@ -230,9 +229,9 @@ describe('PaymentsRepository', () => {
   });
 
   it('finds several payments by id regardless of merchant', async () => {
-    const mine = paymentFixture(merchantId);
-    const theirs = paymentFixture(otherMerchantId);
-    for (const payment of [mine, theirs]) await payments.insert(payment);
+    const mine = paymentFixture({ merchantId });
+    const theirs = paymentFixture({ merchantId: otherMerchantId });
+    for (const payment of [mine, theirs]) await storePayment(db.dataSource.manager, payment);
 
     const found = await payments.findManyByIdsUnscoped([mine.id, theirs.id, newId('payment')]);
 

@@ -10,7 +10,6 @@ import {
   PAYMENT_COLUMNS,
   PAYMENT_OPTION_COLUMN_TYPES,
   PAYMENT_OPTION_COLUMNS,
-  paymentColumnList,
   paymentColumns,
   paymentInsertParams,
   paymentOptionInsertColumns,
@@ -93,25 +92,6 @@ const CHANGE_COLUMNS = {
 @Injectable()
 export class PaymentsRepository {
   constructor(private readonly dataSource: DataSource) {}
-
-  /**
-   * Inserts a payment alone, in `manager`'s transaction when given: for fixtures that need
-   * a payment without its `payment.created` event. The API creates payments with
-   * {@link insertAnnounced}.
-   * @throws QueryFailedError with constraint `uq_payments_deposit_address` when the deposit
-   *   address is taken, or a check constraint for an invalid amount or status
-   */
-  async insert(payment: Payment, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    const params = paymentInsertParams(payment);
-    const placeholders = params.map((_, index) => `$${index + 1}`).join(', ');
-    const createdAt = `$${PAYMENT_COLUMNS.indexOf('created_at') + 1}`;
-    await runSql(
-      manager,
-      `INSERT INTO payments (${paymentColumnList()}, updated_at) VALUES (${placeholders}, ${createdAt})`,
-      params,
-    );
-    await insertOptions(manager, payment);
-  }
 
   /**
    * Inserts a new payment with the event announcing it, queues that event's deliveries (the
@@ -315,16 +295,6 @@ export class PaymentsRepository {
     );
     return rows.map((row) => row.id);
   }
-}
-
-/** Inserts a payment's options (its own coin when it has none), in `manager`'s transaction. */
-async function insertOptions(manager: EntityManager, payment: Payment): Promise<void> {
-  const unnest = PAYMENT_OPTION_COLUMN_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
-  await runSql(
-    manager,
-    `INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')}) SELECT * FROM unnest(${unnest})`,
-    paymentOptionInsertColumns(payment),
-  );
 }
 
 /**

@@ -1,11 +1,9 @@
 import { QueryFailedError } from 'typeorm';
 
 import { type MerchantId, newId, type Payment } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { paymentFixture, randomAddress, randomHash, storePayment, transferFixture, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { PaymentsRepository } from '../payments/payments.repository';
-import { paymentFixture, randomAddress, randomHash, transferFixture } from '../testing/fixtures';
 import { TransfersRepository } from '../transfers/transfers.repository';
 import { SettlementPoliciesRepository } from './settlement-policies.repository';
 import { SettlementTransactionsRepository } from './settlement-transactions.repository';
@@ -18,7 +16,6 @@ import { type NewSettlement, SettlementsRepository } from './settlements.reposit
 describe('SettlementsRepository', () => {
   const db = useTestDatabase();
   let settlements: SettlementsRepository;
-  let payments: PaymentsRepository;
   let merchantId: MerchantId;
   let chainId = 5000;
   const now = new Date();
@@ -26,7 +23,6 @@ describe('SettlementsRepository', () => {
 
   beforeAll(async () => {
     settlements = new SettlementsRepository(db.dataSource);
-    payments = new PaymentsRepository(db.dataSource);
     merchantId = (await new MerchantsRepository(db.dataSource).create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
   });
 
@@ -35,8 +31,8 @@ describe('SettlementsRepository', () => {
   });
 
   async function finalPayment(overrides: Partial<Payment> = {}, transferBlocks: bigint[] = [head - 10n], merchant = merchantId): Promise<Payment> {
-    const payment = paymentFixture(merchant, { chainId, status: 'PAID', paidAt: now, finalizedAt: now, ...overrides });
-    await payments.insert(payment);
+    const payment = paymentFixture({ merchantId: merchant, chainId, status: 'PAID', paidAt: now, finalizedAt: now, ...overrides });
+    await storePayment(db.dataSource.manager, payment);
     await db.dataSource.transaction((manager) =>
       new TransfersRepository(db.dataSource).insertMany(
         manager,

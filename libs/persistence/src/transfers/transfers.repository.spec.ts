@@ -1,26 +1,22 @@
 import { sumTransfers, type MerchantId, type Payment } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { paymentFixture, randomAddress, randomHash, storePayment, transferFixture, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { PaymentsRepository } from '../payments/payments.repository';
-import { paymentFixture, randomAddress, randomHash, transferFixture } from '../testing/fixtures';
 import { TransfersRepository } from './transfers.repository';
 
 describe('TransfersRepository', () => {
   const db = useTestDatabase();
   let transfers: TransfersRepository;
-  let payments: PaymentsRepository;
   let merchantId: MerchantId;
 
   beforeAll(async () => {
     transfers = new TransfersRepository(db.dataSource);
-    payments = new PaymentsRepository(db.dataSource);
     merchantId = (await new MerchantsRepository(db.dataSource).create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
   });
 
   async function newPayment(overrides: Partial<Payment> = {}): Promise<Payment> {
-    const payment = paymentFixture(merchantId, overrides);
-    await payments.insert(payment);
+    const payment = paymentFixture({ merchantId, ...overrides });
+    await storePayment(db.dataSource.manager, payment);
     return payment;
   }
 

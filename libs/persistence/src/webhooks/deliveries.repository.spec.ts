@@ -1,12 +1,10 @@
 import type { EntityManager } from 'typeorm';
 
 import type { MerchantId, Payment } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { eventPayloadFixture, paymentFixture, randomAddress, storePayment, useTestDatabase } from '@kassa/testing';
 
 import { EventsRepository } from '../events/events.repository';
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { PaymentsRepository } from '../payments/payments.repository';
-import { eventPayloadFixture, paymentFixture, randomAddress } from '../testing/fixtures';
 import { DeliveriesRepository, MAX_RESPONSE_BODY_BYTES, type ClaimedDelivery } from './deliveries.repository';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
@@ -30,18 +28,22 @@ describe('DeliveriesRepository', () => {
   });
 
   /** A merchant with one endpoint and `count` events, each with one delivery due at `createdAt`. */
-  async function merchantWithEvents(count: number, createdAt: Date): Promise<{ merchantId: MerchantId; payment: Payment }> {
+  async function merchantWithEvents(count: number, createdAt: Date): Promise<{ merchantId: MerchantId; payment: Payment; eventIds: string[] }> {
     const merchantId = (await new MerchantsRepository(db.dataSource).create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
+    // Stored before the endpoint exists: its payment.created event queues no delivery.
+    const payment = paymentFixture({ merchantId });
+    await storePayment(db.dataSource.manager, payment);
     await endpoints.create({ merchantId, url: 'https://shop.example/hook', secret: 'whsec_c2VjcmV0' });
-    const payment = paymentFixture(merchantId);
-    await new PaymentsRepository(db.dataSource).insert(payment);
-    await db.dataSource.transaction(async (manager) => {
+    const eventIds = await db.dataSource.transaction(async (manager) => {
+      const ids: string[] = [];
       for (let i = 0; i < count; i += 1) {
         const payload = eventPayloadFixture(payment, 'payment.created', createdAt);
-        await events.append(manager, [{ merchantId, type: 'payment.created', paymentId: payment.id, payload }]);
+        const [appended] = await events.append(manager, [{ merchantId, type: 'payment.created', paymentId: payment.id, payload }]);
+        ids.push(appended!.event.id);
       }
+      return ids;
     });
-    return { merchantId, payment };
+    return { merchantId, payment, eventIds };
   }
 
   /** Claims with no per-endpoint cap in effect (each test's merchant has one endpoint). */
@@ -290,11 +292,8 @@ describe('DeliveriesRepository', () => {
 
   it('redelivers to one named endpoint, subscribed or not, and never to a disabled one', async () => {
     const createdAt = era(2011);
-    const { merchantId } = await merchantWithEvents(1, createdAt);
-    const [eventRow] = await db.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM events WHERE merchant_id = $1`,
-      [merchantId],
-    );
+    const { merchantId, eventIds } = await merchantWithEvents(1, createdAt);
+    const eventRow = { id: eventIds[0]! };
     const unsubscribed = await endpoints.create({ merchantId, url: 'https://new.example/hook', secret: 'whsec_bmV3', enabledEvents: ['payment.paid'] });
     const disabled = await endpoints.create({ merchantId, url: 'https://off.example/hook', secret: 'whsec_b2Zm', enabled: false });
     const now = new Date(createdAt.getTime() + 1000);

@@ -1,8 +1,7 @@
 import type { MerchantId } from '@kassa/domain';
-import { useTestDatabase } from '@kassa/testing';
+import { randomAddress, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { randomAddress } from '../testing/fixtures';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
 describe('WebhookEndpointsRepository', () => {

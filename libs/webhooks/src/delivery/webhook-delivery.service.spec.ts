@@ -1,11 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
 
-import type { DeliveriesRepository } from '@kassa/persistence';
-import { type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import type { EventType } from '@kassa/domain';
+import {
+  createDataSourceOptions,
+  DeliveriesRepository,
+  EventsRepository,
+  type Merchant,
+  MerchantsRepository,
+  type StoredEvent,
+  type WebhookEndpoint,
+  WebhookEndpointsRepository,
+} from '@kassa/persistence';
+import { createTestDatabase, eventPayloadFixture, paymentFixture, type ReceiverBehaviour, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { generateWebhookSecret } from '../signing/webhook-signature';
-import { type DeliveryWorld, openDeliveryWorld } from '../testing/delivery-fixtures';
 import { DEFAULT_RETRY_POLICY, type RandomSource } from './retry-schedule';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookSender } from './webhook.sender';
@@ -298,3 +308,58 @@ describe('WebhookDeliveryService (PostgreSQL, HTTP receivers on 127.0.0.1)', () 
     expect(attempts.map((attempt) => attempt.attemptNumber)).toEqual([1, 2]);
   });
 });
+
+/**
+ * A merchant's world in its own freshly migrated database: one per test, so a test that
+ * moves the clock days ahead never claims another test's deliveries.
+ */
+interface DeliveryWorld {
+  url: string;
+  dataSource: DataSource;
+  merchant: Merchant;
+  deliveries: DeliveriesRepository;
+  endpoints: WebhookEndpointsRepository;
+  events: EventsRepository;
+  /** Adds an enabled endpoint (every event type) with a new secret. */
+  addEndpoint(url: string): Promise<WebhookEndpoint>;
+  /** Appends a `payment.paid` event created at `createdAt`, queuing one delivery per endpoint. */
+  appendEvent(createdAt?: Date, type?: EventType): Promise<StoredEvent>;
+  /** The delivery queue seen through a connection pool of its own, as another worker process sees it. */
+  anotherWorker(): Promise<DeliveriesRepository>;
+  close(): Promise<void>;
+}
+
+async function openDeliveryWorld(): Promise<DeliveryWorld> {
+  const database = await createTestDatabase();
+  const dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 6 })).initialize();
+  const merchants = new MerchantsRepository(dataSource);
+  const endpoints = new WebhookEndpointsRepository(dataSource);
+  const events = new EventsRepository(dataSource);
+  const pools = [dataSource];
+  const merchant = await merchants.create({ name: 'Café Kassa', treasuryAddress: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' });
+  return {
+    url: database.url,
+    dataSource,
+    merchant,
+    deliveries: new DeliveriesRepository(dataSource),
+    endpoints,
+    events,
+    addEndpoint: (url) => endpoints.create({ merchantId: merchant.id, url, secret: generateWebhookSecret() }),
+    async appendEvent(createdAt = new Date(), type = 'payment.paid') {
+      const payload = eventPayloadFixture(paymentFixture({ merchantId: merchant.id, status: 'PAID', createdAt }), type, createdAt);
+      const [appended] = await dataSource.transaction((manager) =>
+        events.append(manager, [{ merchantId: merchant.id, type, paymentId: null, payload }]),
+      );
+      return appended!.event;
+    },
+    async anotherWorker() {
+      const pool = await new DataSource(createDataSourceOptions(database.url, { poolSize: 6 })).initialize();
+      pools.push(pool);
+      return new DeliveriesRepository(pool);
+    },
+    async close() {
+      await Promise.all(pools.map((pool) => pool.destroy()));
+      await database.drop();
+    },
+  };
+}

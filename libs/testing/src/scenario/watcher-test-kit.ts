@@ -1,19 +1,26 @@
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { erc20Abi, keccak256, parseEther, type Address, type Hash, type Hex } from 'viem';
+import { erc20Abi, formatUnits, keccak256, parseEther, type Address, type Hash, type Hex } from 'viem';
 
-import { depositAddress, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, type KassaTestChainOptions, type LocalChain, type LocalChainSettings, paymentSalt, startLocalChain, TEST_TOKENS, type TestTokenSymbol, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
+import { CreatePaymentUseCase } from '@kassa/api';
+import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, type KassaTestChainOptions, type LocalChain, type LocalChainSettings, paymentSalt, RateSource, startLocalChain, TEST_TOKENS, type TestTokenSymbol, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { loadConfig, type KassaConfig } from '@kassa/config';
-import { minimumAccepted, newId, type EventPayload, type Payment, type PaymentOption, paymentOptionsOf, type Transfer } from '@kassa/domain';
+import { newId, type EventPayload, type Payment, type TokenRef, type Transfer } from '@kassa/domain';
 import {
   ChainCursorsRepository,
+  IdempotencyKeysRepository,
+  type Merchant,
   MerchantsRepository,
+  PaymentObjectsService,
   PaymentsRepository,
   selectRows,
+  SettlementsRepository,
   TransfersRepository,
-  type Merchant,
 } from '@kassa/persistence';
-import { useTestDatabase, type TestDatabaseHandle, waitFor } from '@kassa/testing';
+
+import { paymentFixture, storePayment } from '../fixtures/payments';
+import { type TestDatabaseHandle, useTestDatabase } from '../postgres';
+import { waitFor } from '../waiting';
 import { ChainFollowersService, WatchedAddressesService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 
 /** Watcher timings for tests: short intervals so a scenario takes seconds. */
@@ -32,23 +39,43 @@ export const FAST_WATCHER: Partial<WatcherOptions> = {
 /** A coin a test payment is made in: a test token or the native coin. */
 export type TestCoin = TestTokenSymbol | 'ETH';
 
-/** Options of {@link WatcherTestKit.createPayment}. */
+/** What a merchant asks for in `POST /v1/payments` of a fixed coin: {@link WatcherTestKit.createPayment}. */
 export interface TestPaymentOptions {
-  /** Amount in base units. */
+  /** Amount in base units of the coin. */
   amount: bigint;
-  /** The merchant's underpayment tolerance, percent ("1.5"); sets `amountMinimum` as the API does. Default 0. */
+  /** The merchant's underpayment tolerance, percent ("1.5"); default the merchant's (0). */
   tolerancePercent?: string;
   /** The chain to pay on; default the kit's first chain. */
   chain?: LocalChain;
-  requiredConfirmations?: number;
+  /** Seconds until the deadline (60 to 7 days, as the API takes it); default one hour. */
+  expiresInSeconds?: number;
+}
+
+/** A priced payment as a merchant asks for it: {@link WatcherTestKit.createPricedPayment}. */
+export interface TestPricedPaymentOptions {
+  /** Decimal amount of `currency` ("25.00"). */
+  price: string;
+  /** Default USD. */
+  currency?: string;
+  /** The coins it accepts, each on its chain (default the kit's first), in the merchant's order. */
+  accepted: { coin: TestCoin; chain?: LocalChain }[];
+  expiresInSeconds?: number;
+}
+
+/**
+ * A payment row as given, for a history no request makes today: final days ago, or a
+ * payment whose notification never reached the watchers: {@link WatcherTestKit.storePayment}.
+ */
+export interface StoredPaymentOptions {
+  /** Amount in base units. */
+  amount: bigint;
+  chain?: LocalChain;
   /** Default one hour from now. */
   expiresAt?: Date;
-  /** Fields to store as given (e.g. a final status with its `finalizedAt`). */
+  /** Fields stored as given (a final status with its `finalizedAt`). */
   overrides?: Partial<Pick<Payment, 'status' | 'exception' | 'paidAt' | 'finalizedAt' | 'amountReceived'>>;
-  /** Send the `kassa_payments` notification, as the API does. Default true. */
+  /** Send the watchers' notification as the API does. Default false: it never came. */
   notify?: boolean;
-  /** Other payment options (a priced payment's other coins), after the payment's own coin. */
-  also?: { coin: TestCoin; amount: bigint; chain?: LocalChain }[];
 }
 
 /** A running watcher application. */
@@ -86,8 +113,19 @@ export interface WatcherTestKit {
     logger?: LoggerService;
     leader?: boolean;
   }): Promise<RunningWatcher>;
-  /** Inserts a payment the way the API does (row + NOTIFY in one transaction). */
+  /**
+   * Creates a payment of a fixed coin through the API's use case (`CreatePaymentUseCase`,
+   * what `POST /v1/payments` runs): its row, options, `payment.created` event and the
+   * watchers' notification commit together.
+   */
   createPayment(coin: TestCoin, options: TestPaymentOptions): Promise<Payment>;
+  /** Creates a priced payment (one option per accepted coin, quoted at the local chains' rates) through the API's use case. */
+  createPricedPayment(options: TestPricedPaymentOptions): Promise<Payment>;
+  /**
+   * Stores a payment row as given through the API's writer (`PaymentsRepository.insertAnnounced`,
+   * with its `payment.created` event), for histories no request makes today.
+   */
+  storePayment(coin: TestCoin, options: StoredPaymentOptions): Promise<Payment>;
   /** Sends `amount` base units of `coin` from a customer account to `to`; resolves once mined. */
   pay(coin: TestCoin, to: Address, amount: bigint, customer?: number, chain?: LocalChain): Promise<{ hash: Hash; blockNumber: bigint }>;
   /** Mines `blocks` empty blocks; returns the new head. */
@@ -105,6 +143,11 @@ export interface WatcherTestKit {
   events(paymentId: string): Promise<EventPayload[]>;
   /** Raw JSON-RPC to a node (evm_snapshot, hardhat_setCode, ...); default the first chain's. */
   rpc<T = unknown>(method: string, params?: unknown[], chain?: LocalChain): Promise<T>;
+}
+
+/** A coin of a local chain as a payment names it. */
+function tokenOf(coin: TestCoin, chain: LocalChain): TokenRef {
+  return coin === 'ETH' ? { symbol: 'ETH', address: null, decimals: 18 } : { symbol: coin, address: chain.contracts.tokens[coin], decimals: TEST_TOKENS[coin].decimals };
 }
 
 /** One chain of a kit: its node and how Kassa watches it. */
@@ -162,6 +205,15 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
     if (value === undefined) throw new Error(`${what} is ready only inside tests and hooks`);
     return value;
   };
+  let useCase: CreatePaymentUseCase | undefined;
+  /** The API's create path over the kit's database and chains, built once. */
+  const createPayments = (): CreatePaymentUseCase => {
+    if (useCase) return useCase;
+    const { dataSource } = db;
+    const registry = new ChainRegistry(kit.config.chains);
+    const objects = new PaymentObjectsService(kit.config, new TransfersRepository(dataSource), new ChainCursorsRepository(dataSource), new SettlementsRepository(dataSource));
+    return (useCase = new CreatePaymentUseCase(dataSource, registry, new RateSource(registry), new IdempotencyKeysRepository(dataSource), new PaymentsRepository(dataSource), objects));
+  };
   const kit: WatcherTestKit = {
     db,
     get chain() {
@@ -201,72 +253,46 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
       return watcher;
     },
 
-    async createPayment(coin, { amount, tolerancePercent = '0', chain, requiredConfirmations, expiresAt, overrides, notify = true, also = [] }) {
-      const { merchant: owner } = kit;
-      const local = chain ?? kit.chain;
-      const tokenOf = (symbol: TestCoin, on: LocalChain) =>
-        symbol === 'ETH'
-          ? { symbol: 'ETH', address: null, decimals: 18 }
-          : { symbol, address: on.contracts.tokens[symbol], decimals: TEST_TOKENS[symbol].decimals };
-      const token = tokenOf(coin, local);
-      const id = newId('payment');
+    async createPayment(coin, { amount, tolerancePercent, chain = kit.chain, expiresInSeconds = 3600 }) {
+      const token = tokenOf(coin, chain);
+      const merchant = tolerancePercent === undefined ? kit.merchant : { ...kit.merchant, tolerancePercent };
+      const input = { amount: formatUnits(amount, token.decimals), currency: coin, chainId: chain.config.chainId, expiresInSeconds };
+      const { body } = await createPayments().execute(merchant, input);
+      return kit.payment(body.id);
+    },
+
+    async createPricedPayment({ price, currency = 'USD', accepted, expiresInSeconds = 3600 }) {
+      const acceptedCurrencies = accepted.map(({ coin, chain = kit.chain }) => ({ currency: coin, chainId: chain.config.chainId }));
+      const { body } = await createPayments().execute(kit.merchant, { price: { amount: price, currency }, acceptedCurrencies, expiresInSeconds });
+      return kit.payment(body.id);
+    },
+
+    async storePayment(coin, { amount, chain = kit.chain, expiresAt, overrides, notify = false }) {
+      const { merchant } = kit;
+      const createdAt = new Date();
+      const id = newId('payment', createdAt.getTime());
       const salt = paymentSalt(id);
-      const addressOn = (on: LocalChain) =>
-        depositAddress({ factory: on.contracts.factory, implementation: on.contracts.implementation, treasury: owner.treasuryAddress, salt });
-      const otherOptions = also.map((option): PaymentOption => {
-        const on = option.chain ?? local;
-        return {
-          id: newId('paymentOption'),
-          chainId: on.config.chainId,
-          token: tokenOf(option.coin, on),
-          amount: option.amount,
-          amountMinimum: minimumAccepted(option.amount, tolerancePercent),
-          requiredConfirmations: requiredConfirmations ?? on.config.confirmations,
-          depositAddress: addressOn(on),
-          treasuryAddress: owner.treasuryAddress,
-          factoryAddress: on.contracts.factory,
-          rate: null,
-        };
-      });
-      const now = new Date();
       const payment: Payment = {
-        id,
-        merchantId: owner.id,
-        status: 'CREATED',
-        exception: null,
-        chainId: local.config.chainId,
-        token,
-        amount,
-        amountMinimum: minimumAccepted(amount, tolerancePercent),
-        amountReceived: 0n,
-        depositAddress: addressOn(local),
-        salt,
-        treasuryAddress: owner.treasuryAddress,
-        factoryAddress: local.contracts.factory,
-        requiredConfirmations: requiredConfirmations ?? local.config.confirmations,
+        ...paymentFixture({ id, merchantId: merchant.id, createdAt, chainId: chain.config.chainId, token: tokenOf(coin, chain), amount, amountMinimum: amount, salt }),
+        depositAddress: depositAddress({ factory: chain.contracts.factory, implementation: chain.contracts.implementation, treasury: merchant.treasuryAddress, salt }),
+        treasuryAddress: merchant.treasuryAddress,
+        factoryAddress: chain.contracts.factory,
+        requiredConfirmations: chain.config.confirmations,
         orderId: null,
         description: null,
         metadata: {},
         successUrl: null,
         cancelUrl: null,
-        expiresAt: expiresAt ?? new Date(now.getTime() + 3_600_000),
-        createdAt: now,
-        paidAt: null,
-        finalizedAt: null,
+        expiresAt: expiresAt ?? new Date(createdAt.getTime() + 3_600_000),
         ...overrides,
       };
-      if (otherOptions.length > 0) payment.options = [...paymentOptionsOf(payment), ...otherOptions];
       await db.dataSource.transaction(async (manager) => {
-        await new PaymentsRepository(db.dataSource).insert(payment, manager);
+        await storePayment(manager, payment);
         if (!notify) return;
-        for (const option of paymentOptionsOf(payment).filter((o, i, all) => all.findIndex((other) => other.chainId === o.chainId) === i)) {
-          await manager.query('SELECT pg_notify($1, $2)', [
-            WATCHED_PAYMENTS_CHANNEL,
-            formatWatchedPaymentNotice({ chainId: option.chainId, depositAddress: option.depositAddress, paymentId: id }),
-          ]);
-        }
+        const notice = formatWatchedPaymentNotice({ chainId: payment.chainId, depositAddress: payment.depositAddress, paymentId: id });
+        await manager.query('SELECT pg_notify($1, $2)', [WATCHED_PAYMENTS_CHANNEL, notice]);
       });
-      return payment;
+      return kit.payment(id);
     },
 
     async pay(coin, to, amount, customer = 1, chain = kit.chain) {

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 
 import { type Address, generateApiKey, type MerchantId } from '@kassa/domain';
-import { ApiKeysRepository, createDataSourceOptions, MerchantsRepository } from '@kassa/persistence';
+import { ApiKeysRepository, MerchantsRepository } from '@kassa/persistence';
 
 /** A merchant just created, with its first API key (shown once). */
 export interface CreatedMerchant {
@@ -9,20 +9,12 @@ export interface CreatedMerchant {
   apiKey: string;
 }
 
-/** Opens a short-lived connection for an operator command, and always closes it. */
-export async function withDatabase<T>(databaseUrl: string, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
-  const dataSource = new DataSource(createDataSourceOptions(databaseUrl, { poolSize: 2, applicationName: 'kassa-cli' }));
-  await dataSource.initialize();
-  try {
-    return await work(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
-}
-
 /**
- * Creates a merchant and its first API key (scopes read and write) in one transaction.
- * Only the key's SHA-256 hash is stored; the key itself is returned once.
+ * Creates a merchant and its first API key (scopes read and write) in one transaction: the
+ * operator's `kassa merchant create` and `npm start`'s demo merchant. Only the key's SHA-256
+ * hash is stored; the key itself is returned once.
+ * @param input `treasuryAddress` an EIP-55 address; `tolerancePercent` a decimal string ("1.5")
+ * @throws the database error when a row breaks a constraint (nothing is written then)
  */
 export async function createMerchantWithKey(
   dataSource: DataSource,

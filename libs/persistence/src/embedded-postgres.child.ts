@@ -1,10 +1,10 @@
 // Runs startEmbeddedPostgres in its own Node process (the package is an ES module, which
 // Jest's module loader cannot load inside a test file). Usage:
-//   node -r ./scripts/register.js libs/persistence/src/testing/embedded-postgres.fixture.ts <dataDir> write|read
+//   node -r ./scripts/register.js libs/persistence/src/embedded-postgres.child.ts <dataDir> write|read
 // Prints one JSON line: { ok: true, value } or { ok: false, message }.
 import { Client } from 'pg';
 
-import { startEmbeddedPostgres } from '../embedded-postgres';
+import { startEmbeddedPostgres } from './embedded-postgres';
 
 async function main(dataDir: string, mode: string): Promise<unknown> {
   const server = await startEmbeddedPostgres({ dataDir, persistent: true, database: 'kassa' });

@@ -17,7 +17,7 @@ export interface WatcherProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../../../..');
 const OUTPUT_LIMIT = 64 * 1024;
 /** Processes started here and still running; killed when the test process exits. */
 const running = new Set<WatcherProcess>();

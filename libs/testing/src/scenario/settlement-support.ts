@@ -1,8 +1,8 @@
 import { erc20Abi, type Address, type Hex } from 'viem';
 
 import type { PaymentObject, SettlementObject } from '@kassa/domain';
-import { eventually } from '@kassa/testing';
 
+import { eventually } from '../waiting';
 import { type TestKassa } from './kassa-harness';
 
 /** Helpers of the settlement suites: reading balances and waiting for a payment's settlement. */

@@ -4,21 +4,32 @@ import { DataSource } from 'typeorm';
 import { erc20Abi, type Address, type Hex } from 'viem';
 
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
-import { ApiModule, createHttpApplication } from '@kassa/api';
+import { ApiModule, createHttpApplication, createMerchantWithKey } from '@kassa/api';
 import { type KassaConfig, loadConfig, Secret } from '@kassa/config';
 import type { PaymentObject } from '@kassa/domain';
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
-import { createTestDatabase, type RpcProxy, startRpcProxy, type TestDatabase, waitFor } from '@kassa/testing';
 import { WatcherModule } from '@kassa/watcher';
 import { WorkerModule } from '@kassa/worker';
 
-import { createMerchantWithKey } from '../../apps/cli/src/commands/merchants';
+import { createTestDatabase, type TestDatabase } from '../postgres';
+import { type RpcProxy, startRpcProxy } from '../rpc';
+import { waitFor } from '../waiting';
 
 /** An HTTP answer as a test reads it. */
 export interface TestResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
   body: T;
+}
+
+/** An RFC 9457 problem as a client reads it from the API (`application/problem+json`). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { field: string; message: string }[];
 }
 
 /** A whole Kassa (api + watcher + worker in one process) on a fresh database and local chain. */
