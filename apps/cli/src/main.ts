@@ -6,10 +6,10 @@ import { Command, InvalidArgumentError } from 'commander';
 
 import { createMerchantWithKey } from '@kassa/api';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
-import { type ChainConfig, ConfigError, type KassaConfig, loadConfig } from '@kassa/config';
+import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
 import { asMerchantId, fromBaseUnits, KassaError, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
-import { EmbeddedPostgresSetupError, type Merchant, runMigrations } from '@kassa/persistence';
+import { type Merchant, runMigrations } from '@kassa/persistence';
 
 import { listenForWebhooks } from './commands/listen.command';
 import { chainsStatus, formatChains, formatPayment, redeliverEvent, showPayment } from './commands/inspect.commands';
@@ -406,7 +406,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof KassaError || error instanceof EmbeddedPostgresSetupError) {
+  if (error instanceof KassaError) {
     process.stderr.write(`kassa: ${redactText(error.message)}\n`);
   } else {
     process.stderr.write(`kassa: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import { z } from 'zod';
 
+import { KassaError } from '@kassa/domain';
+
 import { type ChainConfig, chainsConfigSchema } from './chain-config';
 import { Secret } from './secret';
 
@@ -258,10 +260,11 @@ export interface KassaConfig {
 }
 
 /** The configuration is invalid; `problems` lists every bad variable (never their values). */
-export class ConfigError extends Error {
+export class ConfigError extends KassaError<'config_invalid'> {
+  readonly code = 'config_invalid' as const;
+
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
   }
 }
 

@@ -37,8 +37,17 @@ export type BlockFollowerErrorCode =
 /** Codes of the watcher's fenced writes (another writer moved the cursor; another watcher took the lead). */
 export type WatcherErrorCode = 'cursor_moved' | 'leadership_lost';
 
+/** Codes of the webhook sender's refusals (a host that resolves to a private address). */
+export type WebhookErrorCode = 'webhook_private_address';
+
+/**
+ * Codes of what an operator meets running Kassa, never a merchant's request: an invalid
+ * configuration, an embedded database that cannot be set up, a CLI command that cannot go on.
+ */
+export type OperatorErrorCode = 'config_invalid' | 'embedded_postgres_setup_failed' | 'cli_failed';
+
 /** Every code of every error Kassa throws on purpose. */
-export type ErrorCode = DomainErrorCode | ChainErrorCode | BlockFollowerErrorCode | WatcherErrorCode;
+export type ErrorCode = DomainErrorCode | ChainErrorCode | BlockFollowerErrorCode | WatcherErrorCode | WebhookErrorCode | OperatorErrorCode;
 
 /** One field at fault in a request, named by its JSON path (`amount`, `price.currency`). */
 export interface FieldError {

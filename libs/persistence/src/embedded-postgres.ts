@@ -8,6 +8,8 @@ import path from 'node:path';
 
 import { Client } from 'pg';
 
+import { KassaError } from '@kassa/domain';
+
 /** Options of {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
   /** Data directory. Initialised (initdb) when it holds no cluster yet, reused otherwise. */
@@ -305,8 +307,8 @@ export async function findFreePort(): Promise<number> {
  * A set-up that cannot work, with the reason and the fix in its message: the CLI prints it
  * without a stack.
  */
-export class EmbeddedPostgresSetupError extends Error {
-  override readonly name = 'EmbeddedPostgresSetupError';
+export class EmbeddedPostgresSetupError extends KassaError<'embedded_postgres_setup_failed'> {
+  readonly code = 'embedded_postgres_setup_failed' as const;
 }
 
 /**

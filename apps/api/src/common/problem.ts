@@ -72,6 +72,10 @@ export function statusOfCode(code: ErrorCode): { status: number; title: string }
     case 'node_behind':
     case 'cursor_moved':
     case 'leadership_lost':
+    case 'webhook_private_address':
+    case 'config_invalid':
+    case 'embedded_postgres_setup_failed':
+    case 'cli_failed':
       return { status: 500, title: 'Internal server error' };
   }
 }

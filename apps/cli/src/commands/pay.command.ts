@@ -1,6 +1,6 @@
 import { createPublicClient, createWalletClient, defineChain, erc20Abi, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { toBaseUnits } from '@kassa/domain';
+import { KassaError, toBaseUnits } from '@kassa/domain';
 
 /** A coin to pay on a chain, as the public checkout endpoint shows it: the payment's own, or one of its options. */
 interface PayableCoin {
@@ -35,7 +35,9 @@ export interface PayOptions {
 }
 
 /** A clear, user-facing failure of a CLI command (printed without a stack, exit code 1). */
-export class CliError extends Error {}
+export class CliError extends KassaError<'cli_failed'> {
+  readonly code = 'cli_failed' as const;
+}
 
 /**
  * The customer simulator: pays a payment from a funded local account, sending the

@@ -68,7 +68,7 @@ function describeError(error: unknown): string {
   const code = typeof error.code === 'string' ? error.code : undefined;
   if (code === 'ECONNREFUSED') return `connection refused (${error.message})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${error.message})`;
-  if (code === 'ERR_KASSA_PRIVATE_ADDRESS') return `refused: ${error.message}`;
+  if (code === 'webhook_private_address') return `refused: ${error.message}`;
   if (isErrorLike(error.cause) && error.cause.message !== error.message) return `${error.message}: ${describeError(error.cause)}`;
   return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }

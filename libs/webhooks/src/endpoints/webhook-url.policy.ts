@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 
-import { ValidationError } from '@kassa/domain';
+import { KassaError, ValidationError } from '@kassa/domain';
 import ipaddr from 'ipaddr.js';
 
 /** Whether targets on loopback, private and other non-public networks are acceptable. */
@@ -110,12 +110,11 @@ export async function assertWebhookUrlResolvesPublic(
 }
 
 /** Raised inside a connection attempt whose host resolved to a refused address. */
-export class PrivateAddressError extends Error {
-  readonly code = 'ERR_KASSA_PRIVATE_ADDRESS';
+export class PrivateAddressError extends KassaError<'webhook_private_address'> {
+  readonly code = 'webhook_private_address' as const;
 
   constructor(readonly hostname: string, readonly address: string) {
     super(`host '${hostname}' resolves to ${address}, a loopback, private or reserved address`);
-    this.name = 'PrivateAddressError';
   }
 }
 
