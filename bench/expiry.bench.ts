@@ -15,9 +15,6 @@
  */
 import 'reflect-metadata';
 
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { NestFactory } from '@nestjs/core';
@@ -25,7 +22,7 @@ import { Command } from 'commander';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
-import { LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
+import { LOCAL_ROLES, type LocalChain } from '@kassa/chain';
 import { type KassaConfig, loadConfig } from '@kassa/config';
 import {
   addOwnPaymentOptions,
@@ -33,14 +30,13 @@ import {
   type EmbeddedPostgres,
   MerchantsRepository,
   runMigrations,
-  startEmbeddedPostgres,
   WebhookEndpointsRepository,
 } from '@kassa/persistence';
 import { databaseUrlFor } from '@kassa/testing';
 import { generateWebhookSecret } from '@kassa/webhooks';
 import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 
-import { admin, machineLine, median, positiveInt } from './support/bench-support';
+import { admin, median, positiveInt, withBenchInfrastructure } from './support/bench-support';
 
 interface Options {
   small: number;
@@ -60,10 +56,7 @@ async function main(): Promise<void> {
     .parse()
     .opts<Options>();
 
-  console.log(machineLine());
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-pg-'));
-  const [postgres, chain] = await Promise.all([startEmbeddedPostgres({ dataDir, persistent: false }), startLocalChain({ confirmations: 1 })]);
-  try {
+  await withBenchInfrastructure({}, async (postgres, chain) => {
     const started = performance.now();
     const templates = { small: await seed(postgres, chain, 'bench_expiry_small', options.small), large: await seed(postgres, chain, 'bench_expiry_large', options.large) };
     console.log(`Seeded ${options.small} and ${options.large} due payments in ${((performance.now() - started) / 1000).toFixed(1)} s; batch size ${options.batchSize}\n`);
@@ -80,10 +73,7 @@ async function main(): Promise<void> {
     const small = median(perPayment.small);
     const large = median(perPayment.large);
     console.log(`\nTime per payment: ${(large * 1000).toFixed(1)} us with ${options.large} due vs ${(small * 1000).toFixed(1)} us with ${options.small}: ratio ${(large / small).toFixed(2)} (target <= 1.2)`);
-  } finally {
-    await chain.stop();
-    await postgres.stop();
-  }
+  });
 }
 
 /**

@@ -17,9 +17,6 @@
  */
 import 'reflect-metadata';
 
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { NestFactory } from '@nestjs/core';
@@ -36,7 +33,7 @@ import {
   type Hex,
 } from 'viem';
 
-import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
+import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
 import {
   addOwnPaymentOptions,
@@ -44,14 +41,13 @@ import {
   OWN_PAYMENT_OPTIONS_SQL,
   MerchantsRepository,
   runMigrations,
-  startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from '@kassa/persistence';
 import { databaseUrlFor } from '@kassa/testing';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 import { ChainFollowersService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 
-import { admin, machineLine, positiveInt } from './support/bench-support';
+import { admin, positiveInt, withBenchInfrastructure } from './support/bench-support';
 
 interface Options {
   blocks: number;
@@ -81,21 +77,12 @@ async function main(): Promise<void> {
     .parse()
     .opts<Options>();
 
-  console.log(machineLine());
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-pg-'));
-  const [postgres, chain] = await Promise.all([
-    startEmbeddedPostgres({ dataDir, persistent: false }),
-    startLocalChain({ confirmations: 1, pollIntervalMs: 50 }),
-  ]);
-  try {
+  await withBenchInfrastructure({ pollIntervalMs: 50 }, async (postgres, chain) => {
     const bench = await prepare(postgres, chain, options);
     await catchUp(bench, options);
     await scale(bench, options);
     await latency(bench, options);
-  } finally {
-    await chain.stop();
-    await postgres.stop();
-  }
+  });
 }
 
 /** The seeded world the comparisons share. */

@@ -1,9 +1,12 @@
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 
 import { InvalidArgumentError } from 'commander';
 import { Client } from 'pg';
 
-import type { EmbeddedPostgres } from '@kassa/persistence';
+import { type LocalChain, type LocalChainSettings, startLocalChain } from '@kassa/chain';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kassa/persistence';
 
 /** Commander parser of a positive integer option. @throws InvalidArgumentError otherwise */
 export const positiveInt = (value: string): number => {
@@ -32,5 +35,24 @@ export async function admin(postgres: EmbeddedPostgres, sql: string): Promise<vo
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Prints the machine line, starts a throw-away embedded PostgreSQL and a local chain (one
+ * confirmation, then `chain`'s settings), runs `work` on them and stops both, however it ends.
+ */
+export async function withBenchInfrastructure(
+  chain: Partial<LocalChainSettings>,
+  work: (postgres: EmbeddedPostgres, chain: LocalChain) => Promise<void>,
+): Promise<void> {
+  console.log(machineLine());
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-pg-'));
+  const [postgres, local] = await Promise.all([startEmbeddedPostgres({ dataDir, persistent: false }), startLocalChain({ confirmations: 1, ...chain })]);
+  try {
+    await work(postgres, local);
+  } finally {
+    await local.stop();
+    await postgres.stop();
   }
 }

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
-import { EVENT_TYPES, type EventType } from '@kassa/domain';
+import type { EventType } from '@kassa/domain';
 import { MAX_WEBHOOK_URL_LENGTH } from '@kassa/webhooks';
+
+import { EnabledEventsProperty } from './enabled-events.property';
 
 /** Body of `POST /v1/webhook-endpoints`. */
 export class CreateWebhookEndpointDto {
@@ -16,12 +18,7 @@ export class CreateWebhookEndpointDto {
   @MaxLength(MAX_WEBHOOK_URL_LENGTH)
   url!: string;
 
-  @ApiPropertyOptional({ enum: EVENT_TYPES, isArray: true, description: 'Event types to receive; empty or omitted: all.' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(EVENT_TYPES.length)
-  @ArrayUnique()
-  @IsIn(EVENT_TYPES, { each: true })
+  @EnabledEventsProperty('Event types to receive; empty or omitted: all.')
   enabledEvents?: EventType[];
 
   @ApiPropertyOptional({ example: 'Order service', maxLength: 500 })

@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
-import { EVENT_TYPES, type EventType } from '@kassa/domain';
+import type { EventType } from '@kassa/domain';
 import { MAX_WEBHOOK_URL_LENGTH } from '@kassa/webhooks';
+
+import { EnabledEventsProperty } from './enabled-events.property';
 
 /** Body of `PATCH /v1/webhook-endpoints/:id`: the fields to change; omitted fields keep their value. */
 export class UpdateWebhookEndpointDto {
@@ -13,12 +15,7 @@ export class UpdateWebhookEndpointDto {
   @MaxLength(MAX_WEBHOOK_URL_LENGTH)
   url?: string;
 
-  @ApiPropertyOptional({ enum: EVENT_TYPES, isArray: true, description: 'Event types to receive; empty: all.' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(EVENT_TYPES.length)
-  @ArrayUnique()
-  @IsIn(EVENT_TYPES, { each: true })
+  @EnabledEventsProperty('Event types to receive; empty: all.')
   enabledEvents?: EventType[];
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, description: 'null clears it.' })
