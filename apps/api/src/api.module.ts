@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 
-import { ChainRegistryModule } from '@kassa/chain';
+import { ChainRegistryModule, ChainVerificationModule } from '@kassa/chain';
 import { ConfigModule, type KassaConfig, persistenceOptions } from '@kassa/config';
 import { MetricsModule } from '@kassa/observability';
 import { PersistenceModule } from '@kassa/persistence';
@@ -39,6 +39,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(persistenceOptions(config)),
         ChainRegistryModule,
+        ChainVerificationModule,
         PaymentEventsModule,
         CheckoutModule,
         CurrenciesModule,

@@ -24,6 +24,7 @@ import {
   updateMerchantSettings,
 } from './commands/operator.commands';
 import { forgetChainHistory } from './commands/chain.commands';
+import { DEPLOYER_KEY_VARIABLE, deployerKey, deployToChain, formatDeployment, verifyChains } from './commands/deploy.commands';
 import { CliError, payPayment } from './commands/pay.command';
 import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
 import { startEmbedded } from './commands/start.command';
@@ -296,7 +297,28 @@ program
     for (const line of formatChains(chains)) print(line);
   });
 
-const chain = program.command('chain').description('Chains: deploy to a development node, forget a replaced chain');
+const chain = program.command('chain').description('Chains: deploy the factory, verify the configuration, forget a replaced chain');
+chain
+  .command('deploy')
+  .description(
+    'Deploy the DepositFactory through the deterministic deployment proxy (the same address on every chain); a dry run unless --broadcast. ' +
+      `The deployer key comes from ${DEPLOYER_KEY_VARIABLE} or --key-file, never from an argument`,
+  )
+  .requiredOption('--rpc <url>', 'JSON-RPC URL of the chain')
+  .option('--key-file <file>', 'file whose first line is the deployer\'s private key')
+  .option('--broadcast', 'send the transactions (default: only show what would be sent)', false)
+  .action(async (options: { rpc: string; keyFile?: string; broadcast: boolean }) => {
+    const outcome = await deployToChain(options.rpc, deployerKey(options.keyFile), options.broadcast);
+    for (const line of formatDeployment(outcome)) print(line);
+  });
+chain
+  .command('verify')
+  .description('Check every configured chain against its node: chain id, token decimals and symbols, the factory\'s and implementation\'s code')
+  .action(async () => {
+    const { ok, lines } = await verifyChains(localChains());
+    for (const line of lines) print(line);
+    if (!ok) throw new CliError('The chains do not match the configuration (see above)');
+  });
 chain
   .command('forget')
   .description(

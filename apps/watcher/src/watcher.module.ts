@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 
+import { ChainVerificationModule } from '@kassa/chain';
 import { ConfigModule, type KassaConfig } from '@kassa/config';
 import { MetricsModule } from '@kassa/observability';
 import { PersistenceModule } from '@kassa/persistence';
@@ -38,6 +39,7 @@ export class WatcherModule {
         PersistenceModule.forRoot({ databaseUrl: config.database.url, poolSize: config.database.poolSize }),
         PaymentEventsModule,
         MetricsModule,
+        ChainVerificationModule,
       ],
       providers: [
         WatcherMetrics,

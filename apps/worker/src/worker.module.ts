@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 
-import { ChainRegistryModule } from '@kassa/chain';
+import { ChainRegistryModule, ChainVerificationModule } from '@kassa/chain';
 import { ConfigModule, type KassaConfig, persistenceOptions } from '@kassa/config';
 import { MetricsModule } from '@kassa/observability';
 import { PersistenceModule } from '@kassa/persistence';
@@ -24,6 +24,7 @@ export class WorkerModule {
         PersistenceModule.forRoot(persistenceOptions(config)),
         ScheduleModule.forRoot(),
         ChainRegistryModule,
+        ChainVerificationModule,
         PaymentEventsModule,
         WebhooksModule,
         SettlementModule,

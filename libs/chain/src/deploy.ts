@@ -1,25 +1,16 @@
-import {
-  BaseError,
-  getAddress,
-  type Account,
-  type Address,
-  type Chain,
-  type Hash,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from 'viem';
-import { depositFactoryAbi, testTokenMintAbi } from './contracts/abis';
+import { BaseError, getAddress, type Address, type Hash, type PublicClient } from 'viem';
+
+import { testTokenMintAbi } from './contracts/abis';
 import { loadContractArtifact, type KassaContractName } from './contracts/artifacts';
+import { deployFactory, type DeployerWalletClient } from './deterministic-deployment';
 import { ContractDeploymentError, TransactionRevertedError } from './errors';
 
 /**
  * Deploying Kassa's contracts with viem from compiled artifacts: the DepositFactory (which
- * deploys its DepositForwarder implementation) on any chain, and the test tokens on local chains.
+ * deploys its DepositForwarder implementation) on any chain at one address
+ * (deterministic-deployment.ts), and the test tokens on local chains.
  */
 
-/** A wallet client with its account and chain set, as built by `createWalletClient({ account, chain, transport })`. */
-export type DeployerWalletClient = WalletClient<Transport, Chain, Account>;
 
 /** Local-chain test tokens, by symbol. */
 export type TestTokenSymbol = 'USDC' | 'DAI' | 'USDT';
@@ -34,7 +25,7 @@ export const TEST_TOKENS = {
   USDT: { contract: 'TestUSDT', decimals: 6 },
 } as const satisfies Record<TestTokenSymbol, { contract: KassaContractName; decimals: number }>;
 
-/** Addresses of a DepositFactory and the forwarder implementation it deployed. */
+/** Addresses of the DepositFactory and the forwarder implementation it deployed. */
 export interface DepositFactoryDeployment {
   factory: Address;
   implementation: Address;
@@ -75,62 +66,35 @@ export async function deployArtifact(
 }
 
 /**
- * Deploys a DepositFactory (its constructor deploys the DepositForwarder implementation) from
- * the wallet's account and waits for it to be mined.
- *
- * @returns factory and implementation addresses (EIP-55 checksummed).
- * @throws ContractArtifactsMissingError when the contracts are not compiled;
- *   ContractDeploymentError (viem error as `cause`) when sending or mining fails.
- */
-export async function deployDepositFactory(
-  walletClient: DeployerWalletClient,
-  publicClient: PublicClient,
-  options: DeployOptions = {},
-): Promise<DepositFactoryDeployment> {
-  const hash = await sendDeployment(walletClient, 'DepositFactory', options);
-  const factory = await deployedAddress(publicClient, 'DepositFactory', hash);
-  const implementation = await publicClient.readContract({
-    address: factory,
-    abi: depositFactoryAbi,
-    functionName: 'implementation',
-  });
-  return { factory, implementation };
-}
-
-/**
- * Deploys the DepositFactory (with its forwarder implementation), the three test tokens
- * (USDC, DAI, USDT) and then an ETH / USD TestPriceFeed from the wallet's account.
- * Transactions are sent one after the other (so nonces follow) and their receipts awaited
- * together. Addresses follow from the deployer's nonce (CREATE), so the feed comes last: the
- * factory and token addresses stay what they were before there was a feed.
+ * Deploys Kassa's DepositFactory (with its forwarder implementation) at its address of every
+ * chain ({@link deployFactory}: through the deterministic deployment proxy, installed first
+ * where the chain lacks it), then the three test tokens (USDC, DAI, USDT) and an ETH / USD
+ * TestPriceFeed from the wallet's account. The test contracts' addresses follow from the
+ * deployer's nonce (CREATE); transactions are sent one after the other and their receipts
+ * awaited together.
  *
  * @returns all addresses (EIP-55 checksummed).
- * @throws as {@link deployDepositFactory}.
+ * @throws ContractArtifactsMissingError when the contracts are not compiled;
+ *   ContractDeploymentError (viem error as `cause`) when sending or mining fails.
  */
 export async function deployKassaContracts(
   walletClient: DeployerWalletClient,
   publicClient: PublicClient,
   options: DeployOptions = {},
 ): Promise<KassaContracts> {
-  const factoryHash = await sendDeployment(walletClient, 'DepositFactory', options);
+  const { plan } = await deployFactory(walletClient, publicClient, options.artifactsDir);
   const usdcHash = await sendDeployment(walletClient, TEST_TOKENS.USDC.contract, options);
   const daiHash = await sendDeployment(walletClient, TEST_TOKENS.DAI.contract, options);
   const usdtHash = await sendDeployment(walletClient, TEST_TOKENS.USDT.contract, options);
   const ethFeedHash = await sendDeployment(walletClient, 'TestPriceFeed', options);
 
-  const [factory, USDC, DAI, USDT, ETH] = await Promise.all([
-    deployedAddress(publicClient, 'DepositFactory', factoryHash),
+  const [USDC, DAI, USDT, ETH] = await Promise.all([
     deployedAddress(publicClient, TEST_TOKENS.USDC.contract, usdcHash),
     deployedAddress(publicClient, TEST_TOKENS.DAI.contract, daiHash),
     deployedAddress(publicClient, TEST_TOKENS.USDT.contract, usdtHash),
     deployedAddress(publicClient, 'TestPriceFeed', ethFeedHash),
   ]);
-  const implementation = await publicClient.readContract({
-    address: factory,
-    abi: depositFactoryAbi,
-    functionName: 'implementation',
-  });
-  return { factory, implementation, tokens: { USDC, DAI, USDT }, priceFeeds: { ETH } };
+  return { factory: plan.factory, implementation: plan.implementation, tokens: { USDC, DAI, USDT }, priceFeeds: { ETH } };
 }
 
 /** One test-token mint: `amount` base units of `token` for `to`. */

@@ -26,6 +26,14 @@ export class InvalidDepositAddressInputError extends ChainError {
   readonly code = 'invalid_deposit_address_input' as const;
 }
 
+/**
+ * A chain contradicts its configuration (another chain id, token decimals or symbol, no or
+ * other code at the factory or implementation): Kassa refuses to start on it.
+ */
+export class ChainVerificationError extends ChainError {
+  readonly code = 'chain_verification_failed' as const;
+}
+
 /** A payment URI input that breaks a rule of EIP-681 or of Kassa amounts. */
 export class InvalidPaymentUriInputError extends ChainError {
   readonly code = 'invalid_payment_uri_input' as const;

@@ -14,3 +14,6 @@ export * from './registry/chain-registry.module';
 export * from './settlement/flush-call';
 export * from './settlement/currency-decimals';
 export * from './local';
+export * from './deterministic-deployment';
+export * from './verification/verify-chain';
+export * from './verification/chain-verification.module';

@@ -13,6 +13,12 @@ export const tokenConfigSchema = z.object({
   symbol: z.string().min(1).max(16).describe('Ticker merchants use as `currency`, e.g. USDC'),
   address: address.describe('Token contract address'),
   decimals: z.number().int().min(0).max(36).describe('The token\'s ERC-20 decimals()'),
+  contractSymbol: z
+    .string()
+    .min(1)
+    .max(32)
+    .optional()
+    .describe('The token contract\'s symbol() where it differs from the ticker merchants use (e.g. USD₮0 for USDT); default the ticker'),
   peggedTo: pricingCurrency
     .optional()
     .describe('Pricing currency the token is pegged to 1:1 (e.g. USD for USDC): it quotes at exactly 1 in it, no price feed read'),

@@ -23,7 +23,8 @@ export type ChainErrorCode =
   | 'contract_deployment_failed'
   | 'transaction_reverted'
   | 'invalid_deposit_address_input'
-  | 'invalid_payment_uri_input';
+  | 'invalid_payment_uri_input'
+  | 'chain_verification_failed';
 
 /** Codes of the block follower's chain reads (`@kassa/chain` follower). */
 export type BlockFollowerErrorCode =

@@ -64,6 +64,7 @@ export function statusOfCode(code: ErrorCode): { status: number; title: string }
     case 'transaction_reverted':
     case 'invalid_deposit_address_input':
     case 'invalid_payment_uri_input':
+    case 'chain_verification_failed':
     case 'rpc_read_failed':
     case 'block_not_available':
     case 'chain_changed_during_scan':

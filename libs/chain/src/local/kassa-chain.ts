@@ -39,9 +39,9 @@ export interface KassaTestChain {
 /** Options of {@link startKassaTestChain}. */
 export interface KassaTestChainOptions extends HardhatNodeOptions {
   /**
-   * Empty transactions the deployer sends before deploying, so the contracts land at other
-   * addresses than on a fresh node (two test chains with their own factory and tokens).
-   * Default 0.
+   * Empty transactions the deployer sends before deploying, so the test tokens and the feed
+   * land at other addresses than on a fresh node (the factory and implementation are at their
+   * one address on every chain whatever the deployer did before). Default 0.
    */
   deployerNonceOffset?: number;
 }

@@ -146,7 +146,10 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
   config = options.configure ? options.configure(config) : config;
   const apps = { watcher: options.apps?.watcher ?? true, worker: options.apps?.worker ?? true };
   const dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 3 })).initialize();
-  const merchant = await createMerchantWithKey(dataSource, { name: 'Test Shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
+  const released = async () => {
+    await dataSource.destroy();
+    await Promise.all([chain.stop(), otherChain?.stop(), database.drop()]);
+  };
 
   let app: NestFastifyApplication | null = null;
   const startApps = async () => {
@@ -157,7 +160,15 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     await app?.close();
     app = null;
   };
-  await startApps();
+  let merchant: Awaited<ReturnType<typeof createMerchantWithKey>>;
+  try {
+    merchant = await createMerchantWithKey(dataSource, { name: 'Test Shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
+    await startApps();
+  } catch (error) {
+    // Apps that refused to start leave nothing running behind them.
+    await released();
+    throw error;
+  }
   const apiUrl = `http://127.0.0.1:${port}`;
 
   const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse<T>> => {
@@ -228,8 +239,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     },
     stop: async () => {
       await stopApps();
-      await dataSource.destroy();
-      await Promise.all([chain.stop(), otherChain?.stop(), database.drop()]);
+      await released();
     },
   };
 }
