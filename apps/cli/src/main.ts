@@ -25,6 +25,7 @@ import {
 } from './commands/operator.commands';
 import { forgetChainHistory } from './commands/chain.commands';
 import { DEPLOYER_KEY_VARIABLE, deployerKey, deployToChain, formatDeployment, verifyChains } from './commands/deploy.commands';
+import { formatRescue, rescuePayment } from './commands/rescue.command';
 import { CliError, payPayment } from './commands/pay.command';
 import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
 import { startEmbedded } from './commands/start.command';
@@ -331,6 +332,33 @@ chain
       forgetChainHistory(dataSource, { ...config(), chains: localChains() }, chainId),
     );
     print(`Forgot the history of chain ${chainId}: transfers of ${orphanedPayments} payment(s) no longer count.`);
+  });
+
+program
+  .command('rescue')
+  .description(
+    "Move coins a customer sent to a payment's deposit address on a chain Kassa does not watch to the treasury the address is bound to " +
+      '(deploys the DepositFactory there first if it is missing); a dry run unless --broadcast. ' +
+      `The key paying the gas comes from ${DEPLOYER_KEY_VARIABLE} or --key-file`,
+  )
+  .requiredOption('--payment <id>', 'the payment whose deposit address was paid')
+  .requiredOption('--rpc <url>', 'JSON-RPC URL of the chain the coins were sent on')
+  .option('--token <address>', 'an ERC-20 contract to look for besides the native coin (repeatable)', (value: string, all: `0x${string}`[]) => [...all, address(value)], [] as `0x${string}`[])
+  .option('--key-file <file>', 'file whose first line is the private key paying the gas')
+  .option('--broadcast', 'send the transactions (default: only show what would move)', false)
+  .action(async (options: { payment: string; rpc: string; token: `0x${string}`[]; keyFile?: string; broadcast: boolean }) => {
+    const key = deployerKey(options.keyFile);
+    const outcomes = await withDatabase(databaseUrl(), (dataSource) =>
+      rescuePayment(dataSource, {
+        paymentId: options.payment,
+        rpcUrl: options.rpc,
+        key,
+        tokens: options.token,
+        watchedChainIds: localChains().map((chain) => chain.chainId),
+        broadcast: options.broadcast,
+      }),
+    );
+    for (const line of formatRescue(options.payment, outcomes)) print(line);
   });
 
 const event = program.command('event').description('Webhook events');

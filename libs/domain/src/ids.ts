@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   delivery: 'dlv',
   settlement: 'stl',
   settlementTransaction: 'stx',
+  rescue: 'rsc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -20,3 +20,4 @@ export * from './settlements/settlements.repository';
 export * from './settlements/settlement-transactions.repository';
 export * from './settlements/settlement-policies.repository';
 
+export * from './rescues/rescues.repository';

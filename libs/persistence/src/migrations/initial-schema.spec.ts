@@ -24,6 +24,7 @@ const TABLES = [
   'merchants',
   'payment_options',
   'payments',
+  'rescues',
   'settlement_amounts',
   'settlement_policies',
   'settlement_transactions',
