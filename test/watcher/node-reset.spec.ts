@@ -77,6 +77,12 @@ describe('watcher: a node reset under a kept database, production chain (onNodeR
     await watcher.stop();
   });
 
+});
+
+describe('watcher: a node whose genesis block is not the recorded one (onNodeReset stall)', () => {
+  // A chain of its own: the test above leaves its node reset, without Kassa's contracts.
+  const kit = useWatcherTestKit({ chains: [{ chainId: 31337, onNodeReset: 'stall' }] });
+
   it('stalls when the node\'s genesis block is not the recorded one, naming both', async () => {
     const watcher = await kit.startWatcher({ leader: false });
     await waitFor(

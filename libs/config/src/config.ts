@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { KassaError } from '@kassa/domain';
 
 import { type ChainConfig, chainsConfigSchema } from './chain-config';
+import { NETWORK_NAMES, NETWORK_PRESETS, type NetworkName, presetChainConfig, rpcUrlVariable, wsUrlVariable } from './networks';
 import { Secret } from './secret';
 
 const bool = z
@@ -61,6 +62,22 @@ export const ENVIRONMENT = {
   KASSA_CHAINS: {
     schema: z.string().min(1).optional(),
     description: 'The same chain array inline as JSON; wins over KASSA_CHAINS_FILE.',
+    sensitive: false,
+  },
+  KASSA_NETWORKS: {
+    schema: z
+      .string()
+      .min(1)
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return [];
+        const names = value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+        const unknown = names.filter((name) => !(NETWORK_NAMES as readonly string[]).includes(name));
+        if (unknown.length) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown network(s) ${unknown.join(', ')}; known: ${NETWORK_NAMES.join(', ')}` });
+        return names as NetworkName[];
+      }),
+    description:
+      `Known networks to watch by name, comma-separated (${NETWORK_NAMES.join(', ')}; docs/networks.md); each needs its RPC URLs in KASSA_RPC_URL_<NAME> (comma-separated; e.g. KASSA_RPC_URL_BASE_SEPOLIA) and may have KASSA_WS_URL_<NAME>. An entry of KASSA_CHAINS with the same chainId overrides the preset field by field.`,
     sensitive: false,
   },
   KASSA_API_HOST: {
@@ -268,21 +285,48 @@ export class ConfigError extends KassaError<'config_invalid'> {
   }
 }
 
-function parseChains(values: EnvValues, readFile: (path: string) => string): { chains: ChainConfig[]; problems: string[] } {
-  const source = values.KASSA_CHAINS ? 'KASSA_CHAINS' : values.KASSA_CHAINS_FILE ? 'KASSA_CHAINS_FILE' : null;
-  if (source === null) return { chains: [], problems: [] };
-  let raw: unknown;
-  try {
-    const text = source === 'KASSA_CHAINS' ? values.KASSA_CHAINS! : readFile(values.KASSA_CHAINS_FILE!);
-    raw = JSON.parse(text);
-  } catch (error) {
-    return { chains: [], problems: [`${source}: cannot be read as JSON (${(error as Error).message})`] };
+/**
+ * The chains: the known networks of `KASSA_NETWORKS` (presets with their RPC URLs), then the
+ * chain objects of `KASSA_CHAINS` / `KASSA_CHAINS_FILE`; an object whose chainId is a named
+ * network's overrides that preset field by field instead of adding a chain.
+ */
+function parseChains(values: EnvValues, env: NodeJS.ProcessEnv, readFile: (path: string) => string): { chains: ChainConfig[]; problems: string[] } {
+  const source = values.KASSA_CHAINS ? 'KASSA_CHAINS' : values.KASSA_CHAINS_FILE ? 'KASSA_CHAINS_FILE' : 'chains';
+  let custom: unknown = [];
+  if (source !== 'chains') {
+    try {
+      custom = JSON.parse(source === 'KASSA_CHAINS' ? values.KASSA_CHAINS! : readFile(values.KASSA_CHAINS_FILE!));
+    } catch (error) {
+      return { chains: [], problems: [`${source}: cannot be read as JSON (${(error as Error).message})`] };
+    }
+    if (!Array.isArray(custom)) return { chains: [], problems: [`${source}: must be a JSON array of chain objects`] };
   }
-  const parsed = chainsConfigSchema.safeParse(raw);
+  const overrides = new Map<unknown, Record<string, unknown>>();
+  for (const entry of custom as unknown[]) {
+    if (typeof entry === 'object' && entry !== null && 'chainId' in entry) overrides.set((entry as { chainId: unknown }).chainId, entry as Record<string, unknown>);
+  }
+  const problems: string[] = [];
+  const named = values.KASSA_NETWORKS.map((name) => {
+    const preset = NETWORK_PRESETS[name];
+    const urls = (env[rpcUrlVariable(name)] ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+    const override = overrides.get(preset.chain.id);
+    if (urls.length === 0 && !override?.rpcUrls) problems.push(`${rpcUrlVariable(name)}: required for network ${name} in KASSA_NETWORKS`);
+    return { ...presetChainConfig(preset, urls, env[wsUrlVariable(name)] || undefined), ...override };
+  });
+  const namedIds = new Set(values.KASSA_NETWORKS.map((name) => NETWORK_PRESETS[name].chain.id));
+  const others = (custom as unknown[]).filter((entry) => !(typeof entry === 'object' && entry !== null && namedIds.has((entry as { chainId?: unknown }).chainId as number)));
+  if (problems.length) return { chains: [], problems };
+  const all = [...named, ...others];
+  const parsed = chainsConfigSchema.safeParse(all);
   if (parsed.success) return { chains: parsed.data, problems: [] };
+  // Named as the operator wrote it: KASSA_CHAINS[<index in the array>.<field>], KASSA_NETWORKS[<name>.<field>].
+  const origin = (index: number) => (index < named.length ? `KASSA_NETWORKS[${values.KASSA_NETWORKS[index]}` : `${source}[${(custom as unknown[]).indexOf(all[index])}`);
   return {
     chains: [],
-    problems: parsed.error.issues.map((issue) => `${source}[${issue.path.join('.')}]: ${issue.message}`),
+    problems: parsed.error.issues.map((issue) => {
+      const [index, ...rest] = issue.path;
+      return typeof index === 'number' ? `${origin(index)}${rest.length ? `.${rest.join('.')}` : ''}]: ${issue.message}` : `${source}: ${issue.message}`;
+    }),
   };
 }
 
@@ -303,7 +347,7 @@ export function loadConfig(
     else problems.push(`${name}: ${parsed.error.issues.map((issue) => issue.message).join(', ')}`);
   }
   const typed = values as EnvValues;
-  const { chains, problems: chainProblems } = problems.length ? { chains: [], problems: [] } : parseChains(typed, readFile);
+  const { chains, problems: chainProblems } = problems.length ? { chains: [], problems: [] } : parseChains(typed, env, readFile);
   problems.push(...chainProblems);
   if (problems.length) throw new ConfigError(problems);
   return {

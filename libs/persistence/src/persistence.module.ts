@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
+import { RECORDED_CHAIN_IDENTITIES } from '@kassa/chain';
+
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ChainCursorsRepository } from './chain/chain-cursors.repository';
 import { ChainStatusRepository } from './chain/chain-status.repository';
@@ -75,8 +77,8 @@ export class PersistenceModule {
             retryDelay: 1000,
           }),
         ],
-        providers: REPOSITORIES,
-        exports: REPOSITORIES,
+        providers: [...REPOSITORIES, { provide: RECORDED_CHAIN_IDENTITIES, useExisting: ChainCursorsRepository }],
+        exports: [...REPOSITORIES, RECORDED_CHAIN_IDENTITIES],
       };
       PersistenceModule.modules.set(key, module);
     }

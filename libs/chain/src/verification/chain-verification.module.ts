@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnModuleInit, Optional } from '@nestjs/common';
 
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
 
-import { assertChainsAsConfigured } from './verify-chain';
+import { assertChainsAsConfigured, RECORDED_CHAIN_IDENTITIES, type RecordedChainIdentities } from './verify-chain';
 
 /**
  * Checks every configured chain before the application serves (`onModuleInit` runs before any
@@ -15,13 +15,17 @@ import { assertChainsAsConfigured } from './verify-chain';
 export class ChainVerificationOnStart implements OnModuleInit {
   private readonly logger = new Logger('ChainVerification');
 
-  constructor(@Inject(KASSA_CONFIG) private readonly config: KassaConfig) {}
+  constructor(
+    @Inject(KASSA_CONFIG) private readonly config: KassaConfig,
+    @Optional() @Inject(RECORDED_CHAIN_IDENTITIES) private readonly identities?: RecordedChainIdentities,
+  ) {}
 
   /** @throws ChainVerificationError naming chain, field, expected and found of every mismatch */
   async onModuleInit(): Promise<void> {
-    const unreachable = await assertChainsAsConfigured(this.config.chains);
-    for (const chain of unreachable) {
-      this.logger.warn(`Could not verify chain ${chain.chainId} (${chain.name}) at start: ${chain.error ?? 'no answer'}; it is checked by the watcher when its node answers`);
+    const unverified = await assertChainsAsConfigured(this.config.chains, this.identities);
+    for (const chain of unverified) {
+      const why = chain.replaced ? `its node serves another chain than the one followed: ${chain.replaced}` : `its node does not answer (${chain.error ?? 'no answer'})`;
+      this.logger.warn(`Could not verify chain ${chain.chainId} (${chain.name}) at start: ${why}; the watcher's chain identity check handles it`);
     }
   }
 }

@@ -71,6 +71,17 @@ describe('verifying a chain against its configuration', () => {
     expect(result.error).toBeTruthy();
   });
 
+  it('leaves a node that serves another chain than the one followed to the watcher: replaced, nothing else checked', async () => {
+    const followed = { genesisHash: `0x${'ab'.repeat(32)}` as const, cursor: null };
+    const atCursor = { genesisHash: null, cursor: { blockNumber: 1n, blockHash: `0x${'cd'.repeat(32)}` as const } };
+    const broken = { ...chain.config, factoryAddress: '0x1111111111111111111111111111111111111111' as const };
+
+    expect(await verifyChain(broken, followed)).toMatchObject({ reachable: true, mismatches: [], replaced: expect.stringContaining(`the recorded one ${followed.genesisHash}`) as unknown });
+    expect(await verifyChain(broken, atCursor)).toMatchObject({ mismatches: [], replaced: expect.stringContaining(`the watcher's ${atCursor.cursor.blockHash}`) as unknown });
+    const genesis = await chain.publicClient.getBlock({ blockNumber: 0n });
+    expect((await verifyChain(broken, { genesisHash: genesis.hash, cursor: null })).mismatches).toEqual([expect.objectContaining({ field: 'factoryAddress' })]);
+  });
+
   it('refuses the configuration with every mismatch, naming chain, field, expected and found', async () => {
     const wrong = withTokens(chain.config, (tokens) => {
       tokens[0]!.decimals = 8;

@@ -24,8 +24,28 @@ export interface ChainVerification {
   reachable: boolean;
   /** Why the node did not answer, when it did not. */
   error?: string;
+  /**
+   * The node serves another chain than the one Kassa followed (its genesis block is not the
+   * recorded one, or the block at the watcher's cursor is missing or another): nothing else was
+   * checked; the watcher's chain identity check decides (docs/watcher.md "Chain identity").
+   */
+  replaced?: string;
   mismatches: ChainMismatch[];
 }
+
+/** What Kassa recorded of a chain it followed: its genesis hash and the block its watcher stands on. */
+export interface RecordedChain {
+  genesisHash: Hex | null;
+  cursor: { blockNumber: bigint; blockHash: Hex } | null;
+}
+
+/** Where what Kassa recorded of a chain is read from (the watcher's `chain_identities` and `chain_cursors`). */
+export interface RecordedChainIdentities {
+  recorded(chainId: number): Promise<RecordedChain>;
+}
+
+/** Injection token of the {@link RecordedChainIdentities} (provided by the persistence module). */
+export const RECORDED_CHAIN_IDENTITIES = Symbol('RECORDED_CHAIN_IDENTITIES');
 
 /** How long the whole check of one chain may wait for its node, ms. */
 const VERIFY_TIMEOUT_MS = 5_000;
@@ -37,12 +57,15 @@ const VERIFY_TIMEOUT_MS = 5_000;
  * the factory and the implementation hold Kassa's compiled runtime code (their immutables
  * filled in with the configured implementation address), compared by hash.
  *
+ * @param recorded what Kassa recorded of the chain, if known: a node whose genesis differs, or
+ *   that lacks the block the watcher stands on or has another there, serves another chain,
+ *   which is reported as `replaced` and not checked further
  * @returns `reachable: false` when the node does not answer `eth_chainId` within 5 s;
  *   otherwise every mismatch found (an empty list: the chain is as configured). Never throws
  *   for RPC failures.
  * @throws ContractArtifactsMissingError when the contracts are not compiled
  */
-export async function verifyChain(chain: ChainConfig): Promise<ChainVerification> {
+export async function verifyChain(chain: ChainConfig, recorded: RecordedChain | null = null): Promise<ChainVerification> {
   const client = createChainClient(chain, { retryCount: 0, timeoutMs: Math.min(chain.rpcTimeoutMs, VERIFY_TIMEOUT_MS) });
   const result: ChainVerification = { chainId: chain.chainId, name: chain.name, reachable: true, mismatches: [] };
   const mismatch = (field: string, expected: string, found: string) => result.mismatches.push({ chainId: chain.chainId, field, expected, found });
@@ -56,6 +79,14 @@ export async function verifyChain(chain: ChainConfig): Promise<ChainVerification
   if (nodeChainId !== chain.chainId) {
     mismatch('chainId', String(chain.chainId), String(nodeChainId));
     return result;
+  }
+  if (recorded) {
+    try {
+      const replaced = await replacedChain(client, recorded);
+      if (replaced) return { ...result, replaced };
+    } catch (error) {
+      return { ...result, reachable: false, error: describeRpcError(error) };
+    }
   }
 
   const codeHash = async (address: Address) => {
@@ -92,18 +123,33 @@ export async function verifyChain(chain: ChainConfig): Promise<ChainVerification
 
 /**
  * Verifies every chain ({@link verifyChain}) and refuses a configuration the chains contradict.
- * @returns the chains whose node did not answer (nothing about them is known yet)
+ * @param identities the genesis hashes Kassa recorded, when the database is at hand
+ * @returns the chains not verified: whose node did not answer, or serves another chain than the recorded one
  * @throws ChainVerificationError naming chain, field, expected and found of every mismatch
  */
-export async function assertChainsAsConfigured(chains: readonly ChainConfig[]): Promise<ChainVerification[]> {
-  const results = await Promise.all(chains.map((chain) => verifyChain(chain)));
+export async function assertChainsAsConfigured(chains: readonly ChainConfig[], identities?: RecordedChainIdentities): Promise<ChainVerification[]> {
+  const results = await Promise.all(chains.map(async (chain) => verifyChain(chain, identities ? await identities.recorded(chain.chainId) : null)));
   const mismatches = results.flatMap((result) => result.mismatches.map((found) => ({ ...found, name: result.name })));
   if (mismatches.length > 0) {
     throw new ChainVerificationError(
       `The chains do not match the configuration:\n${mismatches.map((m) => `  - chain ${m.chainId} (${m.name}): ${m.field}: expected ${m.expected}, found ${m.found}`).join('\n')}`,
     );
   }
-  return results.filter((result) => !result.reachable);
+  return results.filter((result) => !result.reachable || result.replaced);
+}
+
+/** Why the node's chain is not the recorded one, or null when it is (as far as the genesis and the cursor block tell). */
+async function replacedChain(client: ReturnType<typeof createChainClient>, recorded: RecordedChain): Promise<string | null> {
+  if (recorded.genesisHash) {
+    const genesis = await client.getBlock({ blockNumber: 0n });
+    if (genesis.hash.toLowerCase() !== recorded.genesisHash.toLowerCase()) return `its genesis block is ${genesis.hash}, the recorded one ${recorded.genesisHash}`;
+  }
+  if (recorded.cursor) {
+    const block = await client.getBlock({ blockNumber: recorded.cursor.blockNumber }).catch(() => null);
+    if (!block) return `it has no block ${recorded.cursor.blockNumber}, where the watcher stands`;
+    if (block.hash.toLowerCase() !== recorded.cursor.blockHash.toLowerCase()) return `its block ${recorded.cursor.blockNumber} is ${block.hash}, the watcher's ${recorded.cursor.blockHash}`;
+  }
+  return null;
 }
 
 const describeCode = (hash: string) => (hash === 'no code' ? 'no code' : `other code (hash ${hash})`);

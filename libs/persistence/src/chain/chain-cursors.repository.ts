@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
+import type { RecordedChain } from '@kassa/chain';
 import type { Hex } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows } from '../database/sql';
@@ -175,6 +176,12 @@ export class ChainCursorsRepository {
   async identity(chainId: number, manager: EntityManager = this.dataSource.manager): Promise<Hex | null> {
     const row = await selectOne<{ genesis_hash: string }>(manager, `SELECT genesis_hash FROM chain_identities WHERE chain_id = $1`, [chainId]);
     return row ? (row.genesis_hash as Hex) : null;
+  }
+
+  /** What Kassa recorded of the chain (`RecordedChainIdentities` of the start-up verification): its genesis hash and cursor. */
+  async recorded(chainId: number): Promise<RecordedChain> {
+    const [genesisHash, cursor] = await Promise.all([this.identity(chainId), this.get(chainId)]);
+    return { genesisHash, cursor: cursor ? { blockNumber: cursor.blockNumber, blockHash: cursor.blockHash } : null };
   }
 
   /** Records the chain's genesis hash, replacing any other (after its history was forgotten). */
