@@ -5,3 +5,4 @@ export * from './jobs/settle-payments.job';
 export * from './settlement/settlement.module';
 export * from './settlement/settlement-broadcaster';
 export * from './settlement/settlement-lanes';
+export * from './balances/deposit-balances';

@@ -50,6 +50,12 @@ export const chainConfigSchema = z.object({
   finalityDepth: z.number().int().min(1).max(10_000).default(64).describe('Blocks kept for reorg detection'),
   pollIntervalMs: z.number().int().min(50).default(1000).describe('Head polling interval'),
   rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Timeout of one JSON-RPC request (or batch) before the next RPC URL is tried'),
+  rpcRequestsPerSecond: z
+    .number()
+    .positive()
+    .max(100_000)
+    .optional()
+    .describe("Request budget of each RPC URL, requests per second (the provider plan's limit); unset: none"),
   startBlock: z.number().int().min(0).optional().describe('First block to scan when no cursor is stored'),
   onNodeReset: z
     .enum(['stall', 'forget'])

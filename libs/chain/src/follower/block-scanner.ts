@@ -3,7 +3,7 @@ import { decodeEventLog, erc20Abi, getAddress, numberToHex, toEventSelector, typ
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
 import { BlockNotAvailableError, ChainChangedDuringScanError, RpcReadError } from './follower.errors';
-import { AdaptiveLogRange } from './log-range';
+import { AdaptiveLogRange, suggestedLogRange } from './log-range';
 import type { ScannedBlock, ScannedRange, ScannedTransfer, WatchedAddressFilter } from './scanned-range';
 
 /** `Transfer(address,address,uint256)`, topic 0 of every ERC-20 transfer log. */
@@ -235,7 +235,8 @@ export class BlockScanner {
    * `Transfer` logs of the configured tokens in `fromBlock..toBlock`, asked in spans of the
    * current {@link AdaptiveLogRange} (concurrently: a batching client sends them as one
    * JSON-RPC batch). A span the node refuses (too many results, range too wide, response
-   * too large) is asked again in halves, and the span shrinks for the following requests.
+   * too large) is asked again in the span the node suggested ({@link suggestedLogRange}) or
+   * in halves, and the span shrinks for the following requests.
    */
   private async transferLogs(fromBlock: bigint, toBlock: bigint): Promise<RawLog[]> {
     const parts = await Promise.all(this.logRange.split(fromBlock, toBlock).map(([from, to]) => this.transferLogsOf(from, to)));
@@ -253,7 +254,7 @@ export class BlockScanner {
       return logs as unknown as RawLog[];
     } catch (error) {
       if (fromBlock < toBlock && isRangeRefusal(error)) {
-        this.logRange.refused(width);
+        this.logRange.refused(width, suggestedLogRange(errorText(error)));
         return this.transferLogs(fromBlock, toBlock);
       }
       throw RpcReadError.wrap(`Transfer logs of blocks ${fromBlock}..${toBlock} on chain ${this.options.chainId}`, error);
@@ -283,6 +284,15 @@ function toScannedBlock(raw: RawBlock): ScannedBlock {
     parentHash: raw.parentHash.toLowerCase() as Hex,
     timestamp: new Date(Number(BigInt(raw.timestamp)) * 1000),
   };
+}
+
+/** Every message and detail along an error's causes: where a provider's words end up in viem's errors. */
+function errorText(error: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    parts.push(current.message, (current as { details?: string }).details ?? '');
+  }
+  return parts.join(' ');
 }
 
 /**

@@ -29,9 +29,13 @@ export class AdaptiveLogRange {
     return this.current;
   }
 
-  /** The node refused a request spanning `width` blocks: spans shrink to half of it. */
-  refused(width: number): void {
-    this.current = Math.max(1, Math.min(this.current, Math.floor(width / 2)));
+  /**
+   * The node refused a request spanning `width` blocks: spans shrink to the width the node
+   * suggested (`hint`, see {@link suggestedLogRange}) when it is narrower, else to half of it.
+   */
+  refused(width: number, hint: number | null = null): void {
+    const next = hint !== null && hint >= 1 && hint < width ? hint : Math.floor(width / 2);
+    this.current = Math.max(1, Math.min(this.current, next));
     this.successes = 0;
   }
 
@@ -55,4 +59,30 @@ export class AdaptiveLogRange {
     }
     return ranges;
   }
+}
+
+/**
+ * The block span an `eth_getLogs` refusal suggests, as the big providers phrase it:
+ * - a suggested range `[0x<from>, 0x<to>]` (Infura's -32005 "query returned more than 10000
+ *   results. Try with this block range [0x.., 0x..]"; Alchemy's "this block range should work:
+ *   [0x.., 0x..]"): its width;
+ * - "up to a 2K block range" (Alchemy): 2,000;
+ * - "limited to a 10,000 range" / "block range ... (max|maximum|limit) 500" (QuickNode and
+ *   others): the number.
+ * @returns the span in blocks, or null when the message names none
+ */
+export function suggestedLogRange(message: string): number | null {
+  const pair = /\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]/.exec(message);
+  if (pair) {
+    const width = Number(BigInt(pair[2]!) - BigInt(pair[1]!)) + 1;
+    return width >= 1 ? width : null;
+  }
+  const thousands = /up to a ([\d.]+)\s*K block range/i.exec(message);
+  if (thousands) return Math.floor(Number(thousands[1]) * 1000);
+  const limited = /limited to an? ([\d,]+)(?:\s*block)? range/i.exec(message) ?? /block range[^\d]{0,40}?(?:max(?:imum)?|limit(?:ed)?(?: to)?)\D{0,5}([\d,]+)/i.exec(message);
+  if (limited) {
+    const span = Number(limited[1]!.replace(/,/g, ''));
+    return Number.isInteger(span) && span >= 1 ? span : null;
+  }
+  return null;
 }

@@ -48,25 +48,22 @@ export function toViemChain(chain: ChainConfig): Chain {
 
 /**
  * Creates the read client of a chain: one HTTP transport per `rpcUrls` entry, each with
- * JSON-RPC batching (concurrent calls of one tick share an HTTP request), a raised response
- * size limit, a timeout and retries with exponential backoff (viem's); a
- * {@link rotatingTransport} sends every request to the current URL and moves to the next
- * one when a URL stops answering, so reads stay on one node as long as it answers.
+ * JSON-RPC batching (concurrent calls of one tick share an HTTP request; one by one for a URL
+ * that refuses batches), a raised response size limit, a timeout and retries with
+ * exponential backoff (viem's); a {@link rotatingTransport} sends every request to the
+ * current URL within its request budget (`rpcRequestsPerSecond`), backs off on the same URL
+ * on HTTP 429, and moves to the next URL when one stops answering, so reads stay on one node
+ * as long as it answers.
  *
  * The client never caches block numbers (`cacheTime: 0`): a follower must see each new head.
  */
 export function createChainClient(chain: ChainConfig, options: ChainClientOptions = {}): ChainClient {
   const settings = { ...DEFAULTS, timeoutMs: chain.rpcTimeoutMs, ...options };
-  const transports = chain.rpcUrls.map((url) =>
-    http(url, {
-      batch: { batchSize: settings.batchSize, wait: 0 },
-      maxResponseBodySize: settings.maxResponseBodySize,
-      retryCount: settings.retryCount,
-      retryDelay: settings.retryDelayMs,
-      timeout: settings.timeoutMs,
-    }),
-  );
-  const endpoints = new RpcEndpoints(transports.length);
+  const transports = chain.rpcUrls.map((url) => {
+    const options = { maxResponseBodySize: settings.maxResponseBodySize, retryCount: settings.retryCount, retryDelay: settings.retryDelayMs, timeout: settings.timeoutMs };
+    return { batched: http(url, { ...options, batch: { batchSize: settings.batchSize, wait: 0 } }), single: http(url, options) };
+  });
+  const endpoints = new RpcEndpoints(transports.length, chain.rpcRequestsPerSecond);
   const client = createPublicClient({
     chain: toViemChain(chain),
     transport: settings.observe ? observedTransport(rotatingTransport(transports, endpoints), settings.observe) : rotatingTransport(transports, endpoints),

@@ -1,4 +1,4 @@
-import { BaseError, createTransport, HttpRequestError, TimeoutError, type EIP1193RequestFn, type HttpTransport, type Transport } from 'viem';
+import { BaseError, createTransport, HttpRequestError, RpcRequestError, TimeoutError, type EIP1193RequestFn, type HttpTransport, type Transport } from 'viem';
 
 /** The last time an RPC URL failed, as shown in health and logs (no URL: it may carry an API key). */
 export interface RpcFailure {
@@ -23,10 +23,46 @@ export class RpcEndpoints {
   private index = 0;
   private rotationCount = 0;
   private failure: RpcFailure | null = null;
+  private rateLimitCount = 0;
+  private readonly budgets: (RequestBudget | null)[];
+  private readonly unbatched: boolean[];
 
-  /** @param urlCount how many URLs the chain has (>= 1) */
-  constructor(readonly urlCount: number) {
+  /**
+   * @param urlCount how many URLs the chain has (>= 1)
+   * @param requestsPerSecond the request budget of each URL (a provider's plan limit); undefined: none
+   */
+  constructor(
+    readonly urlCount: number,
+    requestsPerSecond?: number,
+  ) {
     if (!Number.isInteger(urlCount) || urlCount < 1) throw new RangeError(`A chain needs at least one RPC URL, got ${urlCount}`);
+    this.budgets = Array.from({ length: urlCount }, () => (requestsPerSecond ? new RequestBudget(requestsPerSecond) : null));
+    this.unbatched = Array.from({ length: urlCount }, () => false);
+  }
+
+  /** How many HTTP 429 answers the URLs gave since start (each backed off, none rotated). */
+  get rateLimits(): number {
+    return this.rateLimitCount;
+  }
+
+  /** Waits until URL `index` may take one more request under its budget. */
+  admit(index: number): Promise<void> {
+    return this.budgets[index]?.take() ?? Promise.resolve();
+  }
+
+  /** Records an HTTP 429 of URL `index`: counted, never a failure (the URL is not down). */
+  rateLimited(): void {
+    this.rateLimitCount++;
+  }
+
+  /** Whether URL `index` refused JSON-RPC batches: its requests go one by one. */
+  isUnbatched(index: number): boolean {
+    return this.unbatched[index] ?? false;
+  }
+
+  /** URL `index` refused a batch (or a batch that large): it gets single requests from now on. */
+  refusedBatches(index: number): void {
+    this.unbatched[index] = true;
   }
 
   /** Position of the URL requests go to now. */
@@ -66,7 +102,20 @@ export class RpcEndpoints {
  */
 export function isTransportFailure(error: unknown): boolean {
   if (!(error instanceof BaseError)) return !(error instanceof Error && 'code' in error);
-  return error.walk((cause) => cause instanceof HttpRequestError || cause instanceof TimeoutError) !== null;
+  if (error.walk((cause) => cause instanceof HttpRequestError || cause instanceof TimeoutError) !== null) return true;
+  // A 5xx whose body is a JSON-RPC error (a provider's gateway) is the URL failing, not the node answering.
+  return (httpAnswerOf(error)?.status ?? 0) >= 500;
+}
+
+/** The HTTP status and headers of a failed request: an `HttpRequestError`, or an `RpcRequestError` from a non-2xx answer. */
+function httpAnswerOf(error: unknown): { status: number; headers: Headers | undefined; text: string } | null {
+  if (!(error instanceof BaseError)) return null;
+  const found = error.walk((cause) => (cause instanceof HttpRequestError || cause instanceof RpcRequestError) && cause.status !== undefined) as
+    | HttpRequestError
+    | RpcRequestError
+    | null;
+  if (!found?.status) return null;
+  return { status: found.status, headers: found.headers, text: `${found.details ?? ''} ${found.shortMessage}` };
 }
 
 /**
@@ -85,20 +134,61 @@ export function describeRpcError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** How often one request is retried on a URL that answers HTTP 429 before the error is the caller's. */
+const RATE_LIMIT_RETRIES = 6;
+/** Back-off after a 429 without `Retry-After`: 500 ms, doubling, at most 8 s. A `Retry-After` is honoured up to 30 s. */
+const RATE_LIMIT_BACKOFF_MS = { first: 500, max: 8_000, retryAfterMax: 30_000 };
+
+/** One RPC URL: its transport with JSON-RPC batching, and one without for providers that refuse batches. */
+export interface UrlTransports {
+  batched: HttpTransport;
+  single: HttpTransport;
+}
+
 /**
- * A viem transport over several HTTP transports (one per RPC URL) that sends each request
- * to `endpoints.current` and, on a transport failure, rotates and tries the next URL, at
- * most once per URL per request. Retries with back-off on one URL are the HTTP transports'
- * own (viem `retryCount` / `retryDelay`); the caller's back-off covers the rest.
+ * A viem transport over several RPC URLs that sends each request to `endpoints.current` and:
+ * - waits for the URL's request budget (`rpcRequestsPerSecond`) before sending;
+ * - on HTTP 429 (the provider's rate limit) backs off on the SAME URL, `Retry-After` seconds
+ *   when the answer names them, else 0.5 s doubling: a rate-limited URL is neither down nor
+ *   a reason to spin through the others; a batch limited twice goes one call at a time from
+ *   then on (it may hold more calls than the URL serves in a second);
+ * - when the URL refuses a JSON-RPC batch (HTTP 400 or 413, or a JSON-RPC error, naming
+ *   "batch"), sends that URL's requests one by one from then on;
+ * - on any other transport failure (no JSON-RPC answer: connection refused or reset, timeout,
+ *   HTTP 5xx), rotates and tries the next URL, at most once per URL per request. Retries on
+ *   one URL are the HTTP transports' own (viem `retryCount` / `retryDelay`); the caller's
+ *   back-off covers the rest.
  *
- * @param transports one HTTP transport per RPC URL, in configuration order
+ * @param transports one pair per RPC URL, in configuration order
  * @throws (from requests) the last URL's error when every URL failed; a JSON-RPC error
- *   answer at once
+ *   answer at once; the 429 after {@link RATE_LIMIT_RETRIES} back-offs
  */
-export function rotatingTransport(transports: readonly HttpTransport[], endpoints: RpcEndpoints): Transport<'rotating'> {
+export function rotatingTransport(transports: readonly UrlTransports[], endpoints: RpcEndpoints): Transport<'rotating'> {
   if (transports.length !== endpoints.urlCount) throw new RangeError('One transport per RPC URL');
   return ({ chain, timeout }) => {
-    const resolved = transports.map((transport) => transport({ chain, timeout }));
+    const resolved = transports.map(({ batched, single }) => ({ batched: batched({ chain, timeout }), single: single({ chain, timeout }) }));
+    const send = async (index: number, call: Parameters<EIP1193RequestFn>[0]): Promise<unknown> => {
+      for (let limited = 0; ; limited++) {
+        await endpoints.admit(index);
+        const urlTransport = resolved[index]!;
+        // Decided per attempt: calls of one refused batch all fail together and all go single.
+        const batched = !endpoints.isUnbatched(index);
+        try {
+          return await (batched ? urlTransport.batched : urlTransport.single).request(call);
+        } catch (error) {
+          if (batched && isBatchRefusal(error)) {
+            endpoints.refusedBatches(index);
+            continue;
+          }
+          const wait = rateLimitWait(error, limited);
+          if (wait === null || limited >= RATE_LIMIT_RETRIES) throw error;
+          endpoints.rateLimited();
+          // A batch rate-limited twice may be more calls than the URL serves in a second: one by one from now on.
+          if (batched && limited >= 1) endpoints.refusedBatches(index);
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    };
     return createTransport({
       key: 'rotating',
       name: 'Rotating HTTP JSON-RPC',
@@ -109,7 +199,7 @@ export function rotatingTransport(transports: readonly HttpTransport[], endpoint
         let lastError: unknown;
         for (let attempt = 0; attempt < resolved.length; attempt++) {
           try {
-            return await resolved[index]!.request({ method, params } as Parameters<EIP1193RequestFn>[0]);
+            return await send(index, { method, params } as Parameters<EIP1193RequestFn>[0]);
           } catch (error) {
             if (!isTransportFailure(error)) throw error;
             lastError = error;
@@ -120,4 +210,60 @@ export function rotatingTransport(transports: readonly HttpTransport[], endpoint
       }) as EIP1193RequestFn,
     });
   };
+}
+
+/**
+ * For an HTTP 429, how long to wait before asking the same URL again: its `Retry-After`
+ * (seconds, RFC 9110 section 10.2.3; an HTTP date is treated as absent) up to 30 s, else
+ * 0.5 s doubling with each 429 of the same request, up to 8 s. Null for any other error.
+ */
+export function rateLimitWait(error: unknown, earlier: number): number | null {
+  const http = httpAnswerOf(error);
+  if (http?.status !== 429) return null;
+  const retryAfter = http.headers?.get('retry-after');
+  if (retryAfter && /^\d+$/.test(retryAfter.trim())) return Math.min(Number(retryAfter.trim()) * 1000, RATE_LIMIT_BACKOFF_MS.retryAfterMax);
+  return Math.min(RATE_LIMIT_BACKOFF_MS.first * 2 ** earlier, RATE_LIMIT_BACKOFF_MS.max);
+}
+
+/** Whether a failed request is the URL refusing a JSON-RPC batch (or one that large). */
+function isBatchRefusal(error: unknown): boolean {
+  if (!(error instanceof BaseError)) return false;
+  const http = httpAnswerOf(error);
+  if (!/batch/i.test(`${http?.text ?? ''} ${error.details ?? ''} ${error.shortMessage}`)) return false;
+  return http ? http.status === 400 || http.status === 413 : true;
+}
+
+/**
+ * A budget of `perSecond` requests per second (a token bucket holding one second of
+ * requests): `take` resolves at once while the bucket has a token, else when one is back.
+ */
+export class RequestBudget {
+  private tokens: number;
+  private last = Date.now();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly perSecond: number) {
+    if (!(perSecond > 0)) throw new RangeError(`A request budget must be positive, got ${perSecond}`);
+    this.tokens = perSecond;
+  }
+
+  /** Waits for one token; callers are served in order. */
+  take(): Promise<void> {
+    const turn = this.queue.then(() => this.wait());
+    this.queue = turn;
+    return turn;
+  }
+
+  private async wait(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - this.tokens) / this.perSecond) * 1000)));
+    }
+  }
 }

@@ -42,6 +42,21 @@ export interface JsonRpcError {
  */
 export type RpcInterceptor = (call: JsonRpcCall, result?: unknown) => JsonRpcError | undefined;
 
+/**
+ * How a big RPC provider behaves, for the proxy to imitate (the numbers are a test's choice;
+ * the phrasing of refusals is the providers' own, see `getLogsRefusal`).
+ */
+export interface ProviderProfile {
+  /** Latency added to every HTTP request, ms, uniform in [min, max] (jitter). */
+  latencyMs?: [number, number];
+  /** JSON-RPC calls per second served (each call of a batch counts, as providers bill them); beyond, HTTP 429, with `Retry-After: <seconds>` when set. */
+  rateLimit?: { perSecond: number; retryAfterSeconds?: number };
+  /** Largest JSON-RPC batch served; a larger one is refused with HTTP 400 ("batch size too large"). 0: no batches at all. */
+  maxBatch?: number;
+  /** `eth_getLogs` limits, refused in the words of `style`'s provider. */
+  getLogs?: { maxRange?: number; maxResults?: number; style: 'infura' | 'alchemy' | 'quicknode' };
+}
+
 /** What the proxy did with one call. */
 export interface ObservedCall {
   method: string;
@@ -63,6 +78,12 @@ export interface RpcProxy {
   setWebSockets(enabled: boolean): void;
   /** Forwards to another node from now on (`http://host:port`). */
   setUpstream(url: string): void;
+  /** Behaves like a provider from now on (null: a plain proxy). */
+  setProvider(profile: ProviderProfile | null): void;
+  /** Answers the next `count` HTTP requests with `status` (a burst of 5xx). */
+  failNext(count: number, status?: number): void;
+  /** What the provider imitation refused so far. */
+  readonly refusals: { rateLimited: number; batches: number; getLogs: number; failed: number };
   /** Calls seen while in `pass` mode, oldest first (the last 10,000). */
   readonly observed: readonly ObservedCall[];
   /** Closes everything. Idempotent. */
@@ -82,6 +103,10 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
   let mode: RpcProxyMode = 'pass';
   let interceptor: RpcInterceptor | null = null;
   let webSockets = true;
+  let provider: ProviderProfile | null = null;
+  let failing: { count: number; status: number } = { count: 0, status: 503 };
+  const refusals = { rateLimited: 0, batches: 0, getLogs: 0, failed: 0 };
+  let window = { start: 0, requests: 0 };
   const observed: ObservedCall[] = [];
   const sockets = new Set<Socket>();
   const tunnels = new Set<Socket>();
@@ -107,10 +132,18 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
     }
     const batch = Array.isArray(parsed);
     const calls = (batch ? parsed : [parsed]) as JsonRpcCall[];
+    if (provider) {
+      const refused = await imitateProvider(provider, batch ? calls.length : null, calls.length);
+      if (refused) {
+        response.writeHead(refused.status, refused.headers).end(refused.body);
+        return;
+      }
+    }
     const answers: unknown[] = new Array(calls.length);
     const forward: number[] = [];
     calls.forEach((call, i) => {
-      const refusal = interceptor?.(call);
+      const refusal = interceptor?.(call) ?? (provider?.getLogs ? getLogsRefusal(provider.getLogs, call) : undefined);
+      if (refusal && call.method === 'eth_getLogs' && provider?.getLogs) refusals.getLogs++;
       if (refusal) {
         observe(call, 'refused');
         answers[i] = { jsonrpc: '2.0', id: call.id ?? null, error: refusal };
@@ -136,12 +169,44 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
       for (const i of forward) {
         const call = calls[i]!;
         const answer = byId.get(JSON.stringify(call.id ?? null));
-        const refusal = answer && 'result' in answer ? interceptor?.(call, answer.result) : undefined;
+        const refusal =
+          answer && 'result' in answer ? (interceptor?.(call, answer.result) ?? (provider?.getLogs ? getLogsRefusal(provider.getLogs, call, answer.result) : undefined)) : undefined;
+        if (refusal && call.method === 'eth_getLogs' && provider?.getLogs) refusals.getLogs++;
         observe(call, refusal ? 'refused' : 'forwarded');
         answers[i] = refusal ? { jsonrpc: '2.0', id: call.id ?? null, error: refusal } : answer;
       }
     }
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(batch ? answers : answers[0]));
+  };
+
+  /** The provider's answer in the node's place (latency first), or null to go on. */
+  const imitateProvider = async (profile: ProviderProfile, batchSize: number | null, callCount: number): Promise<{ status: number; headers: Record<string, string>; body: string } | null> => {
+    if (profile.latencyMs) {
+      const [min, max] = profile.latencyMs;
+      await new Promise((resolve) => setTimeout(resolve, min + Math.random() * (max - min)));
+    }
+    if (failing.count > 0) {
+      failing.count--;
+      refusals.failed++;
+      return { status: failing.status, headers: { 'content-type': 'text/plain' }, body: 'upstream unavailable' };
+    }
+    if (batchSize !== null && profile.maxBatch !== undefined && batchSize > profile.maxBatch) {
+      refusals.batches++;
+      const message = profile.maxBatch === 0 ? 'batch requests are not supported' : `batch size too large: at most ${profile.maxBatch} requests per batch`;
+      return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message } }) };
+    }
+    if (profile.rateLimit) {
+      const now = Date.now();
+      if (now - window.start >= 1000) window = { start: now, requests: 0 };
+      window.requests += callCount;
+      if (window.requests > profile.rateLimit.perSecond) {
+        refusals.rateLimited++;
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (profile.rateLimit.retryAfterSeconds !== undefined) headers['retry-after'] = String(profile.rateLimit.retryAfterSeconds);
+        return { status: 429, headers, body: JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: 429, message: 'Your app has exceeded its compute units per second capacity' } }) };
+      }
+    }
+    return null;
   };
 
   const server: Server = createServer((request, response) => {
@@ -218,6 +283,14 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
     setUpstream(url) {
       target = new URL(url);
     },
+    setProvider(profile) {
+      provider = profile;
+      window = { start: 0, requests: 0 };
+    },
+    failNext(count, status = 503) {
+      failing = { count, status };
+    },
+    refusals,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         if (!server.listening) {
@@ -246,4 +319,37 @@ export function getLogsWidth(call: Pick<ObservedCall, 'method' | 'params'>): num
   const filter = call.params[0] as { fromBlock?: string; toBlock?: string } | undefined;
   if (!filter?.fromBlock || !filter.toBlock) return null;
   return Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock)) + 1;
+}
+
+/**
+ * An `eth_getLogs` refusal in a provider's words, or undefined when the call is within the
+ * limits (checked on the range before forwarding, on the result count after):
+ * - infura: -32005 "query returned more than 10000 results. Try with this block range [0x.., 0x..]."
+ * - alchemy: -32602 "Log response size exceeded. You can make eth_getLogs requests with up to a
+ *   2K block range and no limit on the response size, or you can request any block range with a
+ *   cap of 10K logs in the response. Based on your parameters, this block range should work: [0x.., 0x..]"
+ * - quicknode: -32614 "eth_getLogs is limited to a 10,000 range"
+ */
+export function getLogsRefusal(limits: NonNullable<ProviderProfile['getLogs']>, call: JsonRpcCall, result?: unknown): JsonRpcError | undefined {
+  const width = getLogsWidth({ method: call.method, params: call.params ?? [] });
+  if (width === null) return undefined;
+  const from = BigInt((call.params![0] as { fromBlock: string }).fromBlock);
+  const count = Array.isArray(result) ? result.length : 0;
+  const overRange = limits.maxRange !== undefined && width > limits.maxRange;
+  const overResults = result !== undefined && limits.maxResults !== undefined && count > limits.maxResults;
+  if (!overRange && !overResults) return undefined;
+  // The span that would have passed: the range cap, or the share of the range under the result cap.
+  const fits = Math.max(1, Math.min(limits.maxRange ?? width, overResults ? Math.floor((width * limits.maxResults!) / count) : width));
+  const suggested = `[0x${from.toString(16)}, 0x${(from + BigInt(fits) - 1n).toString(16)}]`;
+  switch (limits.style) {
+    case 'infura':
+      return { code: -32005, message: `query returned more than ${limits.maxResults ?? 10_000} results. Try with this block range ${suggested}.` };
+    case 'alchemy':
+      return {
+        code: -32602,
+        message: `Log response size exceeded. You can make eth_getLogs requests with up to a ${(limits.maxRange ?? 2_000) / 1000}K block range and no limit on the response size, or you can request any block range with a cap of ${(limits.maxResults ?? 10_000) / 1000}K logs in the response. Based on your parameters, this block range should work: ${suggested}`,
+      };
+    case 'quicknode':
+      return { code: -32614, message: `eth_getLogs is limited to a ${(limits.maxRange ?? fits).toLocaleString('en-US')} range` };
+  }
 }

@@ -1,0 +1,92 @@
+import type { ChainConfig } from '@kassa/config';
+import { type RpcProxy, startRpcProxy } from '@kassa/testing';
+
+import { type HardhatNode, startHardhatNode } from '../local/hardhat-node';
+import { createChainClient } from './chain-client';
+
+/**
+ * A chain client against RPC URLs that behave like the big providers' (the test proxy's
+ * provider imitation in front of a Hardhat node): rate limits with and without `Retry-After`,
+ * batches refused, a request budget that keeps under the provider's limit.
+ */
+describe('a chain client against a provider\'s limits', () => {
+  let node: HardhatNode;
+  const proxies: RpcProxy[] = [];
+  beforeAll(async () => {
+    node = await startHardhatNode();
+  });
+  afterAll(async () => {
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await node?.stop();
+  });
+
+  const proxy = async () => {
+    const started = await startRpcProxy(node.rpcUrl);
+    proxies.push(started);
+    return started;
+  };
+  const chainOf = (urls: string[], extra: Partial<ChainConfig> = {}): ChainConfig => ({
+    chainId: 31337,
+    name: 'Local',
+    rpcUrls: urls,
+    confirmations: 1,
+    finalityDepth: 64,
+    pollIntervalMs: 1_000,
+    rpcTimeoutMs: 10_000,
+    onNodeReset: 'stall',
+    nativeCurrency: { symbol: 'ETH', decimals: 18 },
+    factoryAddress: '0x3c4888cF464745a165a49456DE0A2BDB2E8bA3A9',
+    implementationAddress: '0x6032C7F09E4A31C9930563E5636F83c6a8B41FD7',
+    tokens: [],
+    priceFeeds: [],
+    ...extra,
+  });
+
+  it.each([
+    ['with Retry-After', 1],
+    ['without Retry-After', undefined],
+  ])('backs off on a rate-limited URL (%s) instead of declaring it down or spinning through the others', async (_case, retryAfterSeconds) => {
+    const [limited, spare] = [await proxy(), await proxy()];
+    limited.setProvider({ rateLimit: { perSecond: 3, retryAfterSeconds } });
+    const client = createChainClient(chainOf([limited.url, spare.url]), { retryCount: 0 });
+
+    // One by one, as a follower asks: eight requests at a provider serving three a second.
+    const answers: bigint[] = [];
+    for (let i = 0; i < 8; i++) answers.push(await client.getBalance({ address: '0x0000000000000000000000000000000000000001' }));
+
+    expect(answers).toHaveLength(8);
+    expect(limited.refusals.rateLimited).toBeGreaterThan(0);
+    expect(client.endpoints.rateLimits).toBe(limited.refusals.rateLimited);
+    expect(client.endpoints.rotations).toBe(0);
+    expect(spare.observed).toEqual([]);
+  });
+
+  it('sends requests one by one to a URL that refuses batches, and keeps using it', async () => {
+    const noBatches = await proxy();
+    noBatches.setProvider({ maxBatch: 0 });
+    const client = createChainClient(chainOf([noBatches.url]), { retryCount: 0 });
+
+    // Concurrent calls of one tick: a batch, refused, then the same calls one by one.
+    const blocks = await Promise.all([0n, 0n, 0n].map((blockNumber) => client.getBlock({ blockNumber })));
+
+    expect(blocks.map((block) => block.number)).toEqual([0n, 0n, 0n]);
+    expect(noBatches.refusals.batches).toBeGreaterThan(0);
+    expect(client.endpoints.rotations).toBe(0);
+    const refusedBefore = noBatches.refusals.batches;
+    await Promise.all([client.getBlockNumber(), client.getChainId()]);
+    expect(noBatches.refusals.batches).toBe(refusedBefore);
+  });
+
+  it('keeps within its request budget: a provider serving five requests a second never answers 429', async () => {
+    const strict = await proxy();
+    strict.setProvider({ rateLimit: { perSecond: 5 } });
+    const client = createChainClient(chainOf([strict.url], { rpcRequestsPerSecond: 2 }), { retryCount: 0 });
+
+    // Eight different reads at once (identical ones would be deduplicated into one).
+    await Promise.all(Array.from({ length: 8 }, (_, i) => client.getBalance({ address: `0x${(i + 1).toString(16).padStart(40, '0')}` })));
+
+    expect(strict.observed.filter((call) => call.method === 'eth_getBalance')).toHaveLength(8);
+    expect(strict.refusals.rateLimited).toBe(0);
+    expect(client.endpoints.rateLimits).toBe(0);
+  });
+});
