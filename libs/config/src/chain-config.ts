@@ -66,6 +66,11 @@ export const chainConfigSchema = z.object({
   nativeCurrency: z
     .object({ symbol: z.string().min(1).max(16), decimals: z.number().int().min(0).max(36) })
     .default({ symbol: 'ETH', decimals: 18 }),
+  explorerUrl: z
+    .string()
+    .url()
+    .optional()
+    .describe('Block explorer base URL, for the checkout\'s links: <explorerUrl>/address/<address>, <explorerUrl>/tx/<hash>'),
   factoryAddress: address.describe('DepositFactory address'),
   implementationAddress: address.describe('DepositForwarder implementation behind the clones'),
   tokens: z.array(tokenConfigSchema).default([]),

@@ -225,6 +225,7 @@ export function presetChainConfig(preset: NetworkPreset, rpcUrls: string[], wsUr
     finalityDepth: Math.max(64, preset.confirmations * 2),
     pollIntervalMs: Math.max(250, Math.min(preset.blockTimeMs, 4_000)),
     nativeCurrency: { symbol: preset.chain.nativeCurrency.symbol, decimals: preset.chain.nativeCurrency.decimals },
+    explorerUrl: preset.chain.explorer,
     factoryAddress: KASSA_FACTORY_ADDRESS,
     implementationAddress: KASSA_IMPLEMENTATION_ADDRESS,
     tokens: preset.tokens.map(({ source: _source, ...token }) => token),

@@ -201,3 +201,18 @@ describe('the checkout page as the server renders it', () => {
     });
   });
 });
+
+describe('block explorer links on the page', () => {
+  it('links the deposit address and, on the receipt, the customer\'s transaction, in a new tab without referrer', async () => {
+    const fixture = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt: now, finalizedAt: now });
+    const transfer = transferFixture(fixture, { amount: 25_500_000n, blockNumber: 10n });
+    const object = paymentObjectFixture(fixture, [transfer], 11n);
+    const explorer = () => 'https://basescan.org';
+
+    const paid = await render(toPublicPayment(object, 'Demo Shop', () => 'Base', explorer));
+    const open = await render(toPublicPayment(paymentObjectFixture(paymentFixture()), 'Demo Shop', () => 'Base', explorer));
+
+    expect(paid).toContain(`<a href="https://basescan.org/tx/${transfer.txHash}" target="_blank" rel="noopener noreferrer"><code class="hash">${transfer.txHash}</code></a>`);
+    expect(open).toMatch(/<a id="address-explorer" href="https:\/\/basescan\.org\/address\/0x[0-9a-fA-F]{40}" target="_blank" rel="noopener noreferrer">View the address on basescan\.org<\/a>/);
+  });
+});

@@ -86,10 +86,20 @@ export function describeStatus(payment: PublicPayment, embed: boolean): StatusLi
   }
 }
 
+/** The explorer's host, as a customer recognises it (`basescan.org`). */
+function explorerName(url: string): string {
+  return new URL(url).host;
+}
+
+/** `html` as a link to a block explorer page when there is one (a new tab, no referrer). */
+function linked(url: string | null, html: string): string {
+  return url ? `<a href="${e(url)}" target="_blank" rel="noopener noreferrer">${html}</a>` : html;
+}
+
 function receipt(payment: PublicPayment): string {
   const time = payment.paidAt ?? payment.finalizedAt;
   const transactions = payment.transactions
-    .map((tx) => `<li><code class="hash">${e(tx.txHash)}</code> <span class="muted">${e(tx.amount)} ${e(payment.currency)}</span></li>`)
+    .map((tx) => `<li>${linked(tx.url, `<code class="hash">${e(tx.txHash)}</code>`)} <span class="muted">${e(tx.amount)} ${e(payment.currency)}</span></li>`)
     .join('');
   return `
     <h2>Receipt</h2>
@@ -299,6 +309,7 @@ function paymentPage(shown: PublicPayment, status: StatusLine, view: CheckoutPag
         <code class="address" id="address">${e(shown.depositAddress)}</code>
         <button type="button" class="secondary small" id="copy" hidden>Copy</button>
       </div>
+      ${shown.depositAddressUrl ? `<p class="explorer"><a id="address-explorer" href="${e(shown.depositAddressUrl)}" target="_blank" rel="noopener noreferrer">View the address on ${e(explorerName(shown.depositAddressUrl))}</a></p>` : ''}
       ${shown.token.address ? `<p class="label">${e(shown.currency)} token contract</p><p class="value"><code class="hash">${e(shown.token.address)}</code></p>` : ''}
       ${countdownRow(shown, now)}
       <div class="actions">

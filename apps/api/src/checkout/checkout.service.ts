@@ -56,7 +56,12 @@ export class CheckoutService {
 
   private async publicPayment(payment: Payment, merchantName: string): Promise<PublicPayment> {
     const object = await this.objects.build(payment);
-    return toPublicPayment(object, merchantName, (chainId) => this.chains.find(chainId)?.name ?? `Chain ${chainId}`);
+    return toPublicPayment(
+      object,
+      merchantName,
+      (chainId) => this.chains.find(chainId)?.name ?? `Chain ${chainId}`,
+      (chainId) => this.chains.find(chainId)?.explorerUrl ?? null,
+    );
   }
 
   private async find(id: string): Promise<Payment> {

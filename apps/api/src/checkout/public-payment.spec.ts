@@ -60,7 +60,7 @@ describe('the public view of a payment', () => {
     const payment = paymentFixture({ status: 'PAID', amountReceived: 25_500_000n, paidAt, finalizedAt: paidAt });
     const transfer = transferFixture(payment, { amount: 25_500_000n, blockNumber: 10n });
     const view = publicPaymentOf(payment, [transfer], 11n);
-    expect(view.transactions).toEqual([{ txHash: transfer.txHash, amount: '25.5', amountBaseUnits: '25500000', confirmations: 2 }]);
+    expect(view.transactions).toEqual([{ txHash: transfer.txHash, url: null, amount: '25.5', amountBaseUnits: '25500000', confirmations: 2 }]);
     expect(view.paidAt).toBe('2026-11-21T22:44:13.000Z');
     expect(view.redirectUrl).toBe(`https://shop.example/thanks?lang=de&payment_id=${payment.id}&order_id=1001`);
     expect(view.remainingPaymentUri).toBeNull();
@@ -121,5 +121,32 @@ describe('the public view of a payment', () => {
     const view = publicPaymentOf(payment, [transferFixture(payment, { amount: 5n, blockNumber: 10n, tokenAddress: '0x0000000000000000000000000000000000000bad' })], 10n);
     expect(view.valueArrived).toBe(false);
     expect(canChooseOption(view)).toBe(true);
+  });
+});
+
+describe('block explorer links of the public view', () => {
+  const explorers: Record<number, string> = { 31337: 'https://basescan.org', 31338: 'https://arbiscan.io/' };
+  const explorerOf = (chainId: number) => explorers[chainId] ?? null;
+
+  it('links the deposit address and each transaction on the chain\'s explorer, and each option on its own', () => {
+    const payment = pricedPaymentFixture({ status: 'PENDING' });
+    const transfer = transferFixture(payment, { amount: 25_000_000n, blockNumber: 10n });
+
+    const view = toPublicPayment(paymentObjectFixture(payment, [transfer], 10n), 'Demo Shop', () => 'Base', explorerOf);
+
+    expect(view.depositAddressUrl).toBe(`https://basescan.org/address/${payment.depositAddress}`);
+    expect(view.transactions.map((tx) => tx.url)).toEqual([`https://basescan.org/tx/${transfer.txHash}`]);
+    expect(view.options.map((option) => option.depositAddressUrl)).toEqual([
+      `https://basescan.org/address/${payment.depositAddress}`,
+      `https://arbiscan.io/address/${payment.depositAddress}`,
+      `https://arbiscan.io/address/${payment.depositAddress}`,
+    ]);
+  });
+
+  it('has no links where no explorer is configured (local chains)', () => {
+    const view = toPublicPayment(paymentObjectFixture(paymentFixture()), 'Demo Shop', () => 'Local');
+
+    expect(view.depositAddressUrl).toBeNull();
+    expect(view.options.map((option) => option.depositAddressUrl)).toEqual([null]);
   });
 });

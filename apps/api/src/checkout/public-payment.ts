@@ -6,6 +6,8 @@ import { returnUrlOf } from './return-url';
 /** A transaction that paid into the deposit address, as the customer's receipt shows it. */
 export interface PublicTransaction {
   txHash: string;
+  /** The transaction on the chain's block explorer, when one is configured. */
+  url: string | null;
   /** Decimal string in the payment's token. */
   amount: string;
   amountBaseUnits: string;
@@ -23,6 +25,8 @@ export type PublicPaymentOption = Pick<
 > & {
   /** The chain's name as configured. */
   networkName: string;
+  /** The option's deposit address on its chain's block explorer, when one is configured. */
+  depositAddressUrl: string | null;
 };
 
 /**
@@ -41,6 +45,8 @@ export interface PublicPayment {
   currency: string;
   token: { address: string | null; decimals: number };
   depositAddress: string;
+  /** The deposit address on the chain's block explorer, when one is configured. */
+  depositAddressUrl: string | null;
   /** EIP-681 URI that pays the whole amount. */
   paymentUri: string;
   /**
@@ -95,8 +101,19 @@ export type NetworkNames = (chainId: number) => string;
  * so a field added to the payment object never leaks to customers by accident.
  * @param merchantName the merchant's display name
  * @param networkNameOf the name of each chain as configured
+ * @param explorerOf the block explorer base URL of each chain as configured (`explorerUrl`), or null
  */
-export function toPublicPayment(payment: PaymentObject, merchantName: string, networkNameOf: NetworkNames): PublicPayment {
+export function toPublicPayment(
+  payment: PaymentObject,
+  merchantName: string,
+  networkNameOf: NetworkNames,
+  explorerOf: (chainId: number) => string | null = () => null,
+): PublicPayment {
+  const explorer = explorerOf(payment.chainId);
+  const addressUrl = (chainId: number, address: string) => {
+    const base = explorerOf(chainId);
+    return base ? `${base.replace(/\/+$/, '')}/address/${address}` : null;
+  };
   const decimals = payment.token.decimals;
   const seen = payment.transfers.filter((transfer) => transfer.counted && transfer.status === 'active');
   const amount = BigInt(payment.amountBaseUnits);
@@ -112,6 +129,7 @@ export function toPublicPayment(payment: PaymentObject, merchantName: string, ne
     currency: payment.currency,
     token: { address: payment.token.address, decimals },
     depositAddress: payment.depositAddress,
+    depositAddressUrl: addressUrl(payment.chainId, payment.depositAddress),
     paymentUri: payment.paymentUri,
     remainingPaymentUri: remainingPaymentUri(payment, remaining),
     amount: payment.amount,
@@ -126,6 +144,7 @@ export function toPublicPayment(payment: PaymentObject, merchantName: string, ne
     confirmations: seen.length > 0 ? seen[seen.length - 1]!.confirmations : null,
     transactions: seen.map((transfer) => ({
       txHash: transfer.txHash,
+      url: explorer ? `${explorer.replace(/\/+$/, '')}/tx/${transfer.txHash}` : null,
       amount: transfer.amount,
       amountBaseUnits: transfer.amountBaseUnits,
       confirmations: transfer.confirmations,
@@ -141,6 +160,7 @@ export function toPublicPayment(payment: PaymentObject, merchantName: string, ne
       id: option.id,
       chainId: option.chainId,
       networkName: networkNameOf(option.chainId),
+      depositAddressUrl: addressUrl(option.chainId, option.depositAddress),
       currency: option.currency,
       token: { address: option.token.address, decimals: option.token.decimals },
       amount: option.amount,
@@ -175,6 +195,7 @@ export function payingWith(payment: PublicPayment, option: PublicPaymentOption):
     currency: option.currency,
     token: option.token,
     depositAddress: option.depositAddress,
+    depositAddressUrl: option.depositAddressUrl,
     paymentUri: option.paymentUri,
     remainingPaymentUri: option.paymentUri,
     amount: option.amount,

@@ -46,6 +46,7 @@
     view.currency = option.currency;
     view.token = option.token;
     view.depositAddress = option.depositAddress;
+    view.depositAddressUrl = option.depositAddressUrl;
     view.paymentUri = option.paymentUri;
     view.remainingPaymentUri = option.paymentUri;
     view.amount = option.amount;
@@ -134,7 +135,16 @@
       var amount = document.createElement('span');
       amount.className = 'muted';
       amount.textContent = ' ' + coin(tx.amount);
-      item.appendChild(hash);
+      if (tx.url) {
+        var link = document.createElement('a');
+        link.href = tx.url;
+        link.target = '_blank';
+        link.rel = 'noopener noreferrer';
+        link.appendChild(hash);
+        item.appendChild(link);
+      } else {
+        item.appendChild(hash);
+      }
       item.appendChild(amount);
       list.appendChild(item);
     });
