@@ -1,8 +1,9 @@
-import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem';
+import { createPublicClient, createWalletClient, http, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { deployArtifact, deployFactory, deterministicFactory, HARDHAT_ACCOUNTS, type HardhatNode, startHardhatNode, verifyChain } from '@kassa/chain';
 import { KASSA_FACTORY_ADDRESS, KASSA_IMPLEMENTATION_ADDRESS, loadConfig } from '@kassa/config';
+import { placeContractAt } from '@kassa/testing';
 
 /**
  * A stand-in for Base: a Hardhat node with Base's chain id, Kassa's factory deployed the way
@@ -23,7 +24,7 @@ describe('a network configured by name, against a chain standing in for it', () 
     await deployFactory(deployer, client);
     // Circle's USDC on Base, stood in for by the test USDC (6 decimals, symbol USDC): its code and storage.
     const usdc = await deployArtifact(deployer, client, 'TestUSDC');
-    await placeAt(client, usdc, '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913');
+    await placeContractAt(client, usdc, '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913');
   });
   afterAll(async () => {
     await node?.stop();
@@ -48,14 +49,3 @@ describe('a network configured by name, against a chain standing in for it', () 
     expect((await verifyChain(arbitrum!)).mismatches).toEqual([{ chainId: 42161, field: 'chainId', expected: '42161', found: '8453' }]);
   });
 });
-
-/** Puts the code and the first storage slots of the contract at `from` at `to` as well (Hardhat). */
-async function placeAt(client: PublicClient, from: Hex, to: Hex): Promise<void> {
-  const code = await client.getCode({ address: from });
-  await client.request({ method: 'hardhat_setCode' as never, params: [to, code] as never });
-  for (let slot = 0; slot < 8; slot++) {
-    const key = `0x${slot.toString(16)}` as Hex;
-    const value = await client.getStorageAt({ address: from, slot: key });
-    await client.request({ method: 'hardhat_setStorageAt' as never, params: [to, key, value] as never });
-  }
-}

@@ -1,1 +1,2 @@
 export * from './rpc-proxy';
+export * from './stand-in';
