@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { Client } from 'pg';
 
-import { type LocalChain, type LocalChainSettings, startLocalChain } from '@kassa/chain';
+import { type KassaTestChainOptions, type LocalChain, type LocalChainSettings, startLocalChain } from '@kassa/chain';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kassa/persistence';
 
 /** Commander parser of a positive integer option. @throws InvalidArgumentError otherwise */
@@ -43,7 +43,7 @@ export async function admin(postgres: EmbeddedPostgres, sql: string): Promise<vo
  * confirmation, then `chain`'s settings), runs `work` on them and stops both, however it ends.
  */
 export async function withBenchInfrastructure(
-  chain: Partial<LocalChainSettings>,
+  chain: KassaTestChainOptions & LocalChainSettings,
   work: (postgres: EmbeddedPostgres, chain: LocalChain) => Promise<void>,
 ): Promise<void> {
   console.log(machineLine());

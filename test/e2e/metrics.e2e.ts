@@ -91,7 +91,7 @@ describe('metrics as a payment goes through', () => {
     expect(sample(after, 'kassa_chain_behind_head_seconds', chain)).toBeGreaterThanOrEqual(0);
     expect(sample(after, 'kassa_payments', { status: 'CREATED' })).toBe(0);
     expect(sample(after, 'kassa_webhook_oldest_pending_delivery_age_seconds')).toBe(0);
-    expect(sample(after, 'kassa_rpc_requests_total', { ...byChain, method: 'eth_blockNumber', outcome: 'ok' })).toBeGreaterThan(0);
+    expect(sample(after, 'kassa_rpc_requests_total', { ...byChain, method: 'eth_getBlockByNumber', outcome: 'ok' })).toBeGreaterThan(0);
     expect(sample(after, 'kassa_rpc_request_duration_seconds_count', { ...byChain, method: 'eth_getLogs' })).toBeGreaterThan(0);
     expect(after).not.toContain(payment.id);
     expect(after).not.toContain(payment.depositAddress.toLowerCase());

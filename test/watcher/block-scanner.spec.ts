@@ -101,6 +101,23 @@ describe('block scanner', () => {
     expect(calls.get('eth_getLogs')).toBeUndefined();
   });
 
+  it('reads headers, not bodies, when no watched payment accepts the native coin; the head poll gives the last header', async () => {
+    const { client, calls } = countingClient(chain.node.rpcUrl);
+    const scanner = scannerOf(client);
+    const tokensOnly: WatchedAddressFilter = { ...watching([watchedToken, watchedNative]), nativeSize: 0 };
+
+    const range = await scanner.scan(from, to, tokensOnly);
+    const head = await scanner.headBlockNumber();
+    const before = calls.get('eth_getBlockByNumber');
+    const atHead = await scanner.scan(head, head, tokensOnly);
+
+    expect(range.transfers.map((transfer) => transfer.tokenAddress)).toEqual([getAddress(chain.contracts.tokens.USDC)]);
+    expect(calls.get('eth_getTransactionReceipt')).toBeUndefined();
+    expect(atHead.blocks.map((block) => block.number)).toEqual([head]);
+    // The header of the head block came with the poll: the scan at the head asked only for its logs.
+    expect(calls.get('eth_getBlockByNumber')).toBe(before);
+  });
+
   it('fails with BlockNotAvailableError for a block past the head', async () => {
     const scanner = scannerOf(createChainClient(chain.config));
     await expect(scanner.scan(to, to + 5n, watching([watchedToken]))).rejects.toBeInstanceOf(BlockNotAvailableError);

@@ -127,7 +127,12 @@ export class CreatePaymentUseCase {
       // Tells the chain watchers to watch the new deposit address (on every chain of an option) from this commit on ...
       ...uniqueBy(options, (option) => option.chainId).map((option) => ({
         channel: WATCHED_PAYMENTS_CHANNEL,
-        payload: formatWatchedPaymentNotice({ chainId: option.chainId, depositAddress: option.depositAddress, paymentId: payment.id }),
+        payload: formatWatchedPaymentNotice({
+          chainId: option.chainId,
+          depositAddress: option.depositAddress,
+          paymentId: payment.id,
+          acceptsNative: options.some((other) => other.chainId === option.chainId && other.token.address === null),
+        }),
       })),
       // ... and the workers to deliver payment.created.
       { channel: OUTBOX_NOTIFY_CHANNEL, payload: event.payload.id },

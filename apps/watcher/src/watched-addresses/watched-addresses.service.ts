@@ -12,6 +12,8 @@ import { WATCHER_OPTIONS, type WatcherOptions } from '../watcher.options';
 /** One chain's list: lowercase deposit address -> ids of the payments paid there, and their largest confirmations. */
 interface ChainList {
   addresses: Map<string, string[]>;
+  /** Addresses whose payment accepts the native coin here, or whose coins are not known (a notice without them). */
+  native: Set<string>;
   maxRequiredConfirmations: number;
 }
 
@@ -19,7 +21,7 @@ interface ChainList {
 type WatchLists = Map<number, ChainList>;
 
 /** A payment to watch; `requiredConfirmations` is unknown for a notification (the chain's then). */
-type WatchedPayment = Pick<WatchedAddress, 'chainId' | 'depositAddress' | 'paymentId'> & { requiredConfirmations?: number };
+type WatchedPayment = Pick<WatchedAddress, 'chainId' | 'depositAddress' | 'paymentId'> & { requiredConfirmations?: number; acceptsNative?: boolean };
 
 /** One chain's watched deposit addresses, as the follower reads them (always the current list). */
 export interface ChainWatchList extends WatchedAddressFilter {
@@ -126,6 +128,9 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
       get size() {
         return list()?.addresses.size ?? 0;
       },
+      get nativeSize() {
+        return list()?.native.size ?? 0;
+      },
       get maxRequiredConfirmations() {
         return list()?.maxRequiredConfirmations ?? 0;
       },
@@ -210,7 +215,7 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
       return;
     }
     if (notice.paymentId !== undefined) {
-      this.add({ paymentId: notice.paymentId, chainId: notice.chainId, depositAddress: notice.depositAddress });
+      this.add({ paymentId: notice.paymentId, chainId: notice.chainId, depositAddress: notice.depositAddress, acceptsNative: notice.acceptsNative });
       return;
     }
     this.loadRecent(notice.chainId).catch((error: unknown) =>
@@ -233,8 +238,9 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
 
 function addTo(lists: WatchLists, watched: WatchedPayment): void {
   let list = lists.get(watched.chainId);
-  if (!list) lists.set(watched.chainId, (list = { addresses: new Map(), maxRequiredConfirmations: 0 }));
+  if (!list) lists.set(watched.chainId, (list = { addresses: new Map(), native: new Set(), maxRequiredConfirmations: 0 }));
   const address = watched.depositAddress.toLowerCase();
+  if (watched.acceptsNative !== false) list.native.add(address);
   const ids = list.addresses.get(address);
   if (!ids) list.addresses.set(address, [watched.paymentId]);
   else if (!ids.includes(watched.paymentId)) ids.push(watched.paymentId);

@@ -70,6 +70,13 @@ interface RawReceipt {
 export class BlockScanner {
   private readonly tokens: readonly Address[];
   private readonly logRange: AdaptiveLogRange;
+  /**
+   * The latest block the node answered ({@link headBlockNumber}), with its transactions when
+   * the last scan needed bodies: reused as that block by the next scan that needs the same.
+   */
+  private latest: { block: RawBlock; withTransactions: boolean } | null = null;
+  /** Whether the last scan read block bodies (a watched payment accepts the native coin). */
+  private bodiesWanted = false;
 
   constructor(
     private readonly client: ScannerClient,
@@ -89,8 +96,14 @@ export class BlockScanner {
    * @throws RpcReadError when every RPC URL fails
    */
   async headBlockNumber(): Promise<bigint> {
-    const head = await this.call('the head block number', () => this.client.request({ method: 'eth_blockNumber' }));
-    return BigInt(head);
+    // The latest block rather than eth_blockNumber: one call gives the head and, when the next
+    // scan is of that block, the block itself (one request less per block at the head); with
+    // its transactions when the last scan needed bodies.
+    const withTransactions = this.bodiesWanted;
+    const head = await this.call('the head block', () => this.client.request({ method: 'eth_getBlockByNumber', params: ['latest', withTransactions] }));
+    if (!head) throw RpcReadError.wrap('the head block', new Error('the node answered no latest block'));
+    this.latest = { block: head as unknown as RawBlock, withTransactions };
+    return BigInt(this.latest.block.number);
   }
 
   /**
@@ -115,14 +128,22 @@ export class BlockScanner {
    */
   async scan(fromBlock: bigint, toBlock: bigint, watched: WatchedAddressFilter): Promise<ScannedRange> {
     if (fromBlock > toBlock) throw new RangeError(`Empty block range ${fromBlock}..${toBlock}`);
-    // With nothing watched, headers are enough: the hashes still have to be recorded.
-    const withTransactions = watched.size > 0;
+    // Block bodies only where a watched payment accepts the native coin; token transfers are in
+    // the logs; with nothing watched, headers are enough (the hashes still have to be recorded).
+    const withTransactions = (watched.nativeSize ?? watched.size) > 0;
+    this.bodiesWanted = withTransactions;
+    const withLogs = watched.size > 0 && this.tokens.length > 0;
+    const polled = this.latest;
     const numbers: bigint[] = [];
     for (let n = fromBlock; n <= toBlock; n++) numbers.push(n);
 
     const [rawBlocks, logs] = await Promise.all([
-      Promise.all(numbers.map((n) => this.rawBlock(n, withTransactions))),
-      withTransactions && this.tokens.length > 0 ? this.transferLogs(fromBlock, toBlock) : Promise.resolve([]),
+      Promise.all(
+        numbers.map((n) =>
+          polled && polled.withTransactions === withTransactions && polled.block.number === numberToHex(n) ? polled.block : this.rawBlock(n, withTransactions),
+        ),
+      ),
+      withLogs ? this.transferLogs(fromBlock, toBlock) : Promise.resolve([]),
     ]);
 
     const blocks: ScannedBlock[] = [];

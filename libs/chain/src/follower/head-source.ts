@@ -21,7 +21,7 @@ export interface HeadSource {
   close(): Promise<void>;
 }
 
-/** A {@link HeadSource} that asks `eth_blockNumber` every `intervalMs`. */
+/** A {@link HeadSource} that asks for the latest block header (`eth_getBlockByNumber("latest")`) every `intervalMs`. */
 export class PollingHeadSource implements HeadSource {
   constructor(
     private readonly scanner: Pick<BlockScanner, 'headBlockNumber'>,

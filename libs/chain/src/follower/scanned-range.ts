@@ -25,6 +25,11 @@ export interface ScannedRange {
 export interface WatchedAddressFilter {
   /** Number of watched addresses (0 lets a scan skip transaction bodies and logs). */
   readonly size: number;
+  /**
+   * Number of watched addresses whose payment accepts the native coin on this chain (0 lets a
+   * scan skip transaction bodies: token transfers are found in the logs). Absent: `size`.
+   */
+  readonly nativeSize?: number;
   /** True when `lowercaseAddress` (0x + 40 lowercase hex) is watched. */
   has(lowercaseAddress: string): boolean;
 }

@@ -9,6 +9,16 @@ describe('the kassa_payments notification payload', () => {
     expect(parseWatchedPaymentNotice(payload)).toEqual({ chainId: 31337, depositAddress: address, paymentId: 'pay_01JD3Q5Z7Y8X9W0V1T2S3R4Q5P' });
   });
 
+  it('carries whether the payment accepts the native coin there (n) or tokens only (t)', () => {
+    const native = formatWatchedPaymentNotice({ chainId: 8453, depositAddress: address, paymentId: 'pay_1', acceptsNative: true });
+    const tokens = formatWatchedPaymentNotice({ chainId: 8453, depositAddress: address, paymentId: 'pay_2', acceptsNative: false });
+
+    expect([native, tokens]).toEqual([`8453:${address}:pay_1:n`, `8453:${address}:pay_2:t`]);
+    expect(parseWatchedPaymentNotice(native)).toEqual({ chainId: 8453, depositAddress: address, paymentId: 'pay_1', acceptsNative: true });
+    expect(parseWatchedPaymentNotice(tokens)).toMatchObject({ acceptsNative: false });
+    expect(parseWatchedPaymentNotice(`8453:${address}:pay_3:x`)).toBeNull();
+  });
+
   it('accepts the short form without payment id', () => {
     expect(parseWatchedPaymentNotice(`1:${address.toLowerCase()}`)).toEqual({ chainId: 1, depositAddress: address.toLowerCase() });
   });

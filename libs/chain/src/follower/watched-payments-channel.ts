@@ -14,6 +14,11 @@ export interface WatchedPaymentNotice {
   depositAddress: Address;
   /** Absent in the short form; the watcher then looks the address up itself. */
   paymentId?: string;
+  /**
+   * Whether the payment accepts the chain's native coin there (`n`) or tokens only (`t`);
+   * absent in older notices, and then taken as true (the watcher reads block bodies).
+   */
+  acceptsNative?: boolean;
 }
 
 /**
@@ -22,20 +27,27 @@ export interface WatchedPaymentNotice {
  * `31337:0x5FbDB2315678afecb367f032d93F642f64180aa3:pay_01JD...` (well under PostgreSQL's
  * 8,000-byte payload limit).
  */
-export function formatWatchedPaymentNotice(notice: Required<WatchedPaymentNotice>): string {
-  return `${notice.chainId}:${notice.depositAddress}:${notice.paymentId}`;
+export function formatWatchedPaymentNotice(notice: Required<Omit<WatchedPaymentNotice, 'acceptsNative'>> & Pick<WatchedPaymentNotice, 'acceptsNative'>): string {
+  const coin = notice.acceptsNative === undefined ? '' : notice.acceptsNative ? ':n' : ':t';
+  return `${notice.chainId}:${notice.depositAddress}:${notice.paymentId}${coin}`;
 }
 
 /**
- * Parses a notification payload: `<chainId>:<depositAddress>:<paymentId>`, or the short
- * form `<chainId>:<depositAddress>`.
+ * Parses a notification payload: `<chainId>:<depositAddress>:<paymentId>[:n|:t]`, or the
+ * short form `<chainId>:<depositAddress>`.
  * @returns the notice, or null when the payload is malformed
  */
 export function parseWatchedPaymentNotice(payload: string): WatchedPaymentNotice | null {
-  const [chain, address, paymentId, ...rest] = payload.split(':');
+  const [chain, address, paymentId, coin, ...rest] = payload.split(':');
   if (rest.length > 0 || chain === undefined || address === undefined || !/^\d+$/.test(chain)) return null;
+  if (coin !== undefined && coin !== 'n' && coin !== 't') return null;
   const chainId = Number(chain);
   if (!Number.isSafeInteger(chainId) || chainId <= 0 || !isAddress(address, { strict: false })) return null;
   if (paymentId !== undefined && paymentId.length === 0) return null;
-  return { chainId, depositAddress: address, ...(paymentId !== undefined ? { paymentId } : {}) };
+  return {
+    chainId,
+    depositAddress: address,
+    ...(paymentId !== undefined ? { paymentId } : {}),
+    ...(coin !== undefined ? { acceptsNative: coin === 'n' } : {}),
+  };
 }

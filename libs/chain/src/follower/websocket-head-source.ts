@@ -7,7 +7,7 @@ import { sleep, type HeadSource, type HeadSourceMode } from './head-source';
 export interface WebSocketHeadSourceOptions {
   /** WebSocket JSON-RPC URL of the chain (`wsUrl`). */
   url: string;
-  /** How often to poll `eth_blockNumber` over HTTP while the socket is down (the chain's `pollIntervalMs`). */
+  /** How often to poll the latest block over HTTP while the socket is down (the chain's `pollIntervalMs`). */
   pollIntervalMs: number;
   /** While subscribed, wake the follower at least this often anyway (a head lost in transit is found). */
   safetyPollMs: number;
@@ -36,7 +36,7 @@ const PROBE_ID = 2;
  *   every `pollIntervalMs` and reconnects in the background with exponential back-off; once
  *   subscribed again it wakes the follower, which reads the head over HTTP.
  *
- * The head number itself always comes from HTTP `eth_blockNumber` on the node the blocks
+ * The head number itself always comes from HTTP (the latest header) on the node the blocks
  * are read from, so a WebSocket endpoint on another node that runs ahead cannot make the
  * follower ask for a block its HTTP node lacks. The follower reads every block after its
  * cursor up to that head, so a notification missed or coalesced skips no block: heads only

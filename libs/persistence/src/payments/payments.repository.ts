@@ -38,6 +38,8 @@ export interface WatchedAddress {
   depositAddress: Address;
   /** ERC-20 contract, or null for the native coin. */
   tokenAddress: Address | null;
+  /** Whether one of the payment's options on this chain is the native coin. */
+  acceptsNative: boolean;
   /** Confirmations the payment's transfers need (the chain's, when the payment was created). */
   requiredConfirmations: number;
 }
@@ -213,9 +215,10 @@ export class PaymentsRepository {
     if (query.chainId !== undefined) where.add('o.chain_id = ?', query.chainId);
     if (query.afterPaymentId !== undefined) where.add('p.id > ?', query.afterPaymentId);
     // One row per payment and chain: a payment's options on one chain share its deposit address there.
-    const rows = await selectRows<{ id: string; chain_id: number; deposit_address: string; token_address: string | null; required_confirmations: number }>(
+    const rows = await selectRows<{ id: string; chain_id: number; deposit_address: string; token_address: string | null; required_confirmations: number; accepts_native: boolean }>(
       this.dataSource.manager,
-      `SELECT DISTINCT ON (p.id, o.chain_id) p.id, o.chain_id, o.deposit_address, o.token_address, o.required_confirmations
+      `SELECT DISTINCT ON (p.id, o.chain_id) p.id, o.chain_id, o.deposit_address, o.token_address, o.required_confirmations,
+              bool_or(o.token_address IS NULL) OVER (PARTITION BY p.id, o.chain_id) AS accepts_native
        FROM payments p JOIN payment_options o ON o.payment_id = p.id
        WHERE ${where} ORDER BY p.id, o.chain_id, o.required_confirmations DESC`,
       where.params,
@@ -226,6 +229,7 @@ export class PaymentsRepository {
       depositAddress: row.deposit_address as Address,
       tokenAddress: row.token_address as Address | null,
       requiredConfirmations: row.required_confirmations,
+      acceptsNative: row.accepts_native,
     }));
   }
 
