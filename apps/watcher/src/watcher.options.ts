@@ -36,6 +36,8 @@ export interface WatcherOptions {
    * often anyway (a notification lost in transit costs at most this long), ms. Default 15,000.
    */
   headSafetyPollMs: number;
+  /** How often a follower reads its node's finalized block, on chains with `finalizedTag` (one call per period, not per block), ms. Default 60,000. */
+  finalizedRefreshMs: number;
   /** A silent WebSocket is probed after this long, and replaced after twice as long, ms. Default 30,000. */
   wsKeepAliveMs: number;
   /** How often a leading follower re-writes its chain's status row (heartbeat), ms. Default 5,000. */
@@ -55,6 +57,7 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   minBackoffMs: 500,
   maxBackoffMs: 30_000,
   headSafetyPollMs: 15_000,
+  finalizedRefreshMs: 60_000,
   wsKeepAliveMs: 30_000,
   statusHeartbeatMs: 5_000,
   watcherId: `${hostname()}:${process.pid}`,

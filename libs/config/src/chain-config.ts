@@ -48,6 +48,10 @@ export const chainConfigSchema = z.object({
   wsUrl: z.string().url().optional().describe('WebSocket JSON-RPC URL for newHeads (optional)'),
   confirmations: z.number().int().min(1).max(1000).describe('Confirmations a transfer needs to count'),
   finalityDepth: z.number().int().min(1).max(10_000).default(64).describe('Blocks kept for reorg detection'),
+  finalizedTag: z
+    .boolean()
+    .default(false)
+    .describe("The node answers the 'finalized' block tag: block hashes are kept from the finalized block up, and a reorg that would replace a finalized block is refused (the chain stalls)"),
   pollIntervalMs: z.number().int().min(50).default(1000).describe('Head polling interval'),
   rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Timeout of one JSON-RPC request (or batch) before the next RPC URL is tried'),
   rpcRequestsPerSecond: z

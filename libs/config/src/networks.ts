@@ -223,6 +223,7 @@ export function presetChainConfig(preset: NetworkPreset, rpcUrls: string[], wsUr
     confirmations: preset.confirmations,
     // At least the confirmations, and never fewer than 64 blocks kept for reorg detection.
     finalityDepth: Math.max(64, preset.confirmations * 2),
+    finalizedTag: preset.finalizedTag,
     pollIntervalMs: Math.max(250, Math.min(preset.blockTimeMs, 4_000)),
     nativeCurrency: { symbol: preset.chain.nativeCurrency.symbol, decimals: preset.chain.nativeCurrency.decimals },
     explorerUrl: preset.chain.explorer,

@@ -23,7 +23,7 @@ import type { Hex } from '@kassa/domain';
 import type { ChainCursorsRepository, ChainStatusReport } from '@kassa/persistence';
 
 import type { ChainLeadership } from '../leadership/chain-leadership';
-import { CursorMovedError, LeadershipLostError, type BlockRef, type RecordBlocks, type RecordedStep } from '../transfers/record-blocks.use-case';
+import { CursorMovedError, keptFrom, LeadershipLostError, type BlockRef, type RecordBlocks, type RecordedStep } from '../transfers/record-blocks.use-case';
 import type { ChainWatchList, WatchedAddressesService } from '../watched-addresses/watched-addresses.service';
 import type { WatcherOptions } from '../watcher.options';
 import type { ChainStatusPublisher } from './chain-status.publisher';
@@ -149,6 +149,8 @@ export class ChainFollower {
   private readAhead: { from: bigint; version: number; range: Promise<ScannedRange> } | null = null;
   /** The head whose block time `current.headBlockTime` is. */
   private headTimeOf: bigint | null = null;
+  /** The node's finalized block (chains with `finalizedTag`), read at most every `finalizedRefreshMs`. */
+  private finalized: { number: bigint; hash: Hex; readAt: number } | null = null;
 
   constructor(private readonly deps: ChainFollowerDeps) {
     this.logger = new Logger(`ChainFollower:${deps.chain.chainId}`);
@@ -386,6 +388,7 @@ export class ChainFollower {
     const started = performance.now();
     const head = await this.deps.heads.latest();
     this.update({ head });
+    await this.refreshFinalized();
     if (head >= position.next) {
       const range = await this.readRange(position.next, head);
       if (position.cursor && range.blocks[0]!.parentHash !== position.cursor.hash) {
@@ -395,7 +398,14 @@ export class ChainFollower {
       const to = range.toBlock;
       // Catching up: the next range is read while this one is stored.
       if (to < head) this.startReadAhead(to + 1n, head);
-      const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor: position.cursor, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
+      const recorded = await this.deps.recorder.record({
+        chain: this.deps.chain,
+        cursor: position.cursor,
+        range,
+        watchList: this.watchList,
+        leaderEpoch: this.leaderEpoch,
+        finalized: this.finalized?.number ?? null,
+      });
       const last = range.blocks[range.blocks.length - 1]!;
       this.progressed(recorded.cursor, last.timestamp);
       await this.noteHeadTime(head, last);
@@ -412,6 +422,18 @@ export class ChainFollower {
       if (tip) await this.noteHeadTime(head, tip);
     }
     return { next: position, idle: true };
+  }
+
+  /**
+   * Reads the node's finalized block on chains with `finalizedTag`, at most every
+   * `finalizedRefreshMs` (default one call a minute, not one per block). A node that has none
+   * (yet) leaves `finalityDepth` alone in charge.
+   */
+  private async refreshFinalized(): Promise<void> {
+    if (!this.deps.chain.finalizedTag) return;
+    if (this.finalized && performance.now() - this.finalized.readAt < this.deps.options.finalizedRefreshMs) return;
+    const block = await this.deps.scanner.finalizedBlock();
+    this.finalized = block ? { ...block, readAt: performance.now() } : null;
   }
 
   /** Blocks `from..` up to the head (at most `maxBlocksPerScan`): the range read ahead when it fits, else read now. */
@@ -438,7 +460,7 @@ export class ChainFollower {
    */
   private async reorg(cursor: BlockRef, head: bigint, started: number): Promise<Position> {
     const depth = BigInt(this.deps.chain.finalityDepth);
-    const lowest = cursor.number - depth + 1n;
+    const lowest = keptFrom(cursor.number, this.deps.chain.finalityDepth, this.finalized?.number ?? null);
     const stored = await this.deps.cursors.getBlocks(this.chainId, lowest > 0n ? lowest : 0n, cursor.number);
     const ancestor = await findCommonAncestor(
       this.deps.scanner,
@@ -459,6 +481,13 @@ export class ChainFollower {
       );
     }
     const base: BlockRef = { number: ancestor.number, hash: ancestor.hash as Hex };
+    // Nothing at or below the finalized block can change: a node that says otherwise is not trusted.
+    if (this.finalized && base.number < this.finalized.number) {
+      throw new ReorgTooDeepError(
+        `The node of chain ${this.chainId} replaces blocks from ${base.number + 1n}, at or below its finalized block ${this.finalized.number}: ` +
+          `finalized blocks never change on a sound node. Point the chain at another node; no confirmation counts meanwhile`,
+      );
+    }
     const to = minBigInt(head, base.number + BigInt(this.deps.options.maxBlocksPerScan));
     const range = to > base.number ? await this.deps.scanner.scan(base.number + 1n, to, this.watchList) : null;
     if (range && range.blocks[0]!.parentHash !== base.hash) {

@@ -32,6 +32,11 @@ export interface BlockStep {
    * another watcher has taken the chain since. Omitted by writers that lead nothing.
    */
   leaderEpoch?: bigint;
+  /**
+   * The node's finalized block (chains with `finalizedTag`): stored hashes are kept from it up
+   * when it is deeper than `finalityDepth`. Omitted: `finalityDepth` alone.
+   */
+  finalized?: bigint | null;
 }
 
 /** What one stored step did. */
@@ -138,7 +143,7 @@ export class RecordBlocks {
           timestamp: block.timestamp,
         })),
         { blockNumber: cursor.number, blockHash: cursor.hash },
-        cursor.number - BigInt(step.chain.finalityDepth) + 1n,
+        keptFrom(cursor.number, step.chain.finalityDepth, step.finalized ?? null),
       );
       const { evaluated, changed } = await this.reevaluate.afterStep(manager, payments, {
         chainId,
@@ -237,4 +242,14 @@ export class RecordBlocks {
 /** The payments `transfers` go to. */
 function paymentIdsOf(transfers: readonly Transfer[]): string[] {
   return transfers.flatMap((transfer) => (transfer.paymentId === null ? [] : [transfer.paymentId]));
+}
+
+/**
+ * The lowest block whose hash is kept: `finalityDepth` blocks below the cursor, or the
+ * finalized block when it is deeper (so a reorg of any block not yet final finds its common
+ * ancestor among the stored hashes).
+ */
+export function keptFrom(cursor: bigint, finalityDepth: number, finalized: bigint | null): bigint {
+  const byDepth = cursor - BigInt(finalityDepth) + 1n;
+  return finalized !== null && finalized < byDepth ? finalized : byDepth;
 }

@@ -2,6 +2,7 @@ import { decodeEventLog, erc20Abi, getAddress, numberToHex, toEventSelector, typ
 
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
+import { isTransportFailure } from '../rpc/rpc-endpoints';
 import { BlockNotAvailableError, ChainChangedDuringScanError, RpcReadError } from './follower.errors';
 import { AdaptiveLogRange, suggestedLogRange } from './log-range';
 import type { ScannedBlock, ScannedRange, ScannedTransfer, WatchedAddressFilter } from './scanned-range';
@@ -104,6 +105,22 @@ export class BlockScanner {
     if (!head) throw RpcReadError.wrap('the head block', new Error('the node answered no latest block'));
     this.latest = { block: head as unknown as RawBlock, withTransactions };
     return BigInt(this.latest.block.number);
+  }
+
+  /**
+   * The node's finalized block (the `finalized` block tag), or null when the node does not
+   * know the tag or has none yet.
+   * @throws RpcReadError when every RPC URL fails
+   */
+  async finalizedBlock(): Promise<{ number: bigint; hash: Hex } | null> {
+    try {
+      const block = (await this.client.request({ method: 'eth_getBlockByNumber', params: ['finalized', false] })) as unknown as RawBlock | null;
+      return block ? { number: BigInt(block.number), hash: block.hash.toLowerCase() as Hex } : null;
+    } catch (error) {
+      // A node without the tag answers a JSON-RPC error: no finality known.
+      if (!isTransportFailure(error)) return null;
+      throw RpcReadError.wrap(`the finalized block of chain ${this.options.chainId}`, error);
+    }
   }
 
   /**

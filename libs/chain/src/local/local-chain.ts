@@ -60,6 +60,8 @@ function chainConfigOf(
     ...(wsUrl ? { wsUrl } : {}),
     confirmations: settings.confirmations ?? 3,
     finalityDepth: 64,
+    // Hardhat answers 'finalized' with its latest block, and tests reorganise it at will.
+    finalizedTag: false,
     pollIntervalMs: settings.pollIntervalMs ?? 500,
     rpcTimeoutMs: settings.rpcTimeoutMs ?? 10_000,
     startBlock: 0,

@@ -31,6 +31,7 @@ describe('a chain client against a provider\'s limits', () => {
     rpcUrls: urls,
     confirmations: 1,
     finalityDepth: 64,
+    finalizedTag: false,
     pollIntervalMs: 1_000,
     rpcTimeoutMs: 10_000,
     onNodeReset: 'stall',

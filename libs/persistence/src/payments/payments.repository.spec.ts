@@ -1,7 +1,7 @@
 import { QueryFailedError } from 'typeorm';
 
 import { MAX_UINT256, newId, type MerchantId, type PaymentOption, paymentOptionsOf } from '@kassa/domain';
-import { paymentFixture, randomAddress, storePayment, useTestDatabase } from '@kassa/testing';
+import { paymentFixture, pricedPaymentFixture, randomAddress, storePayment, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
 import { PaymentsRepository } from './payments.repository';
@@ -204,16 +204,30 @@ describe('PaymentsRepository', () => {
     const watched = await payments.watchedAddresses({ lateWindowStart, chainId });
 
     expect(watched).toEqual([
-      { paymentId: open.id, chainId, depositAddress: open.depositAddress, tokenAddress: open.token.address, requiredConfirmations: open.requiredConfirmations },
+      { paymentId: open.id, chainId, depositAddress: open.depositAddress, tokenAddress: open.token.address, requiredConfirmations: open.requiredConfirmations, acceptsNative: false },
       {
         paymentId: recentlyPaid.id,
         chainId,
         depositAddress: recentlyPaid.depositAddress,
         tokenAddress: recentlyPaid.token.address,
         requiredConfirmations: recentlyPaid.requiredConfirmations,
+        acceptsNative: false,
       },
     ]);
     expect(await payments.watchedAddresses({ lateWindowStart, chainId, afterPaymentId: open.id })).toHaveLength(1);
+  });
+
+  it('says per chain whether a watched payment accepts the native coin there', async () => {
+    // USDT on 31337; ETH and USDC on 31338.
+    const priced = pricedPaymentFixture({ merchantId });
+    await storePayment(db.dataSource.manager, priced);
+
+    const onBoth = await payments.watchedAddresses({ lateWindowStart: new Date() });
+
+    expect(onBoth.filter((row) => row.paymentId === priced.id).map((row) => [row.chainId, row.acceptsNative])).toEqual([
+      [31337, false],
+      [31338, true],
+    ]);
   });
 
   it('lists open payments past their deadline, earliest first', async () => {
