@@ -1,28 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { createPublicClient, http } from 'viem';
 
 import { deterministicFactory, DETERMINISTIC_DEPLOYMENT_PROXY, DETERMINISTIC_DEPLOYMENT_PROXY_INSTALL, HARDHAT_ACCOUNTS, type HardhatNode, type LocalChain, startHardhatNode, startLocalChain } from '@kassa/chain';
 
-import { startTestKassa } from '@kassa/testing/scenario';
+import { runKassaCli, startTestKassa } from '@kassa/testing/scenario';
 
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '../..');
-
-/** Runs `kassa <args>` with only `env`; resolves with its exit code and output. */
-async function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** Runs `kassa <args>` with only `env`. */
+const cli = (env: Record<string, string>, ...args: string[]) => runKassaCli(args, env);
 
 /**
  * Getting Kassa's contracts onto a chain and checking a configuration against the chains:

@@ -1,16 +1,9 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-
 import type { Address } from 'viem';
 
 import type { PaymentObject } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { useTestKassa } from '@kassa/testing/scenario';
-
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '../..');
+import { runKassaCli, useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * An operator inspecting a running Kassa from the CLI: a payment with its transfers and
@@ -22,16 +15,8 @@ describe('operator CLI', () => {
   let receiver: WebhookReceiver;
   let env: Record<string, string>;
 
-  /** Runs `kassa <args>` against the test's database and chain; resolves with its exit code and output. */
-  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  /** Runs `kassa <args>` against the test's database and chain. */
+  const cli = (...args: string[]) => runKassaCli(args, env);
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();

@@ -1,25 +1,10 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-
 import type { PaymentObject } from '@kassa/domain';
 import { eventually } from '@kassa/testing';
 
-import { useTestKassa } from '@kassa/testing/scenario';
+import { runKassaCli, useTestKassa } from '@kassa/testing/scenario';
 
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '../..');
-
-/** Runs the `kassa` CLI as a user would; resolves with its exit code and output. */
-async function kassaCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** Runs the `kassa` CLI as a user would. */
+const kassaCli = (args: string[]) => runKassaCli(args);
 
 /** The customer simulator (`kassa pay`) pays real payments on the local chain. */
 describe('kassa pay', () => {

@@ -1,17 +1,10 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-
 import { type Address, createPublicClient, createWalletClient, erc20Abi, http, parseEther, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { deployArtifact, deterministicFactory, HARDHAT_ACCOUNTS, type HardhatNode, LOCAL_ROLES, startHardhatNode, testTokenMintAbi } from '@kassa/chain';
 import { RescuesRepository } from '@kassa/persistence';
 
-import { useTestKassa } from '@kassa/testing/scenario';
-
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '../..');
+import { runKassaCli, useTestKassa } from '@kassa/testing/scenario';
 
 /**
  * A customer pays on a chain the merchant does not watch (a third Hardhat chain, chain id 10,
@@ -40,16 +33,7 @@ describe('kassa rescue: coins sent on a chain Kassa does not watch', () => {
     await stray?.stop();
   });
 
-  const cli = async (...args: string[]) => {
-    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: kassa.database.url, KASSA_CHAINS: JSON.stringify([kassa.chain.config]), KASSA_DEPLOYER_KEY: gasPayer.privateKey };
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const cli = (...args: string[]) => runKassaCli(args, { PATH: process.env.PATH ?? '', DATABASE_URL: kassa.database.url, KASSA_CHAINS: JSON.stringify([kassa.chain.config]), KASSA_DEPLOYER_KEY: gasPayer.privateKey });
 
   it('deploys the factory there, moves the token and the native coin to the treasury, and records the move', async () => {
     const payment = await kassa.createPayment({ amount: '12.50', currency: 'USDC' });

@@ -10,7 +10,7 @@ import type { PaymentObject, SettlementObject } from '@kassa/domain';
 import { SettlePaymentsJob } from '@kassa/worker';
 
 import { createMerchantWithKey } from '@kassa/api';
-import { settlementWorld, useTestKassa } from '@kassa/testing/scenario';
+import { runKassaCli, settlementWorld, useTestKassa } from '@kassa/testing/scenario';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');
@@ -162,7 +162,7 @@ describe('settlement policy', () => {
     const paid: PaymentObject = await world.paid({ amount: '3', currency: 'USDC' }, apiKey);
     const settled = await world.settled(paid.id, { apiKey });
     const env = { ...process.env, DATABASE_URL: kassa.database.url, KASSA_CHAINS: JSON.stringify([kassa.chain.config]) };
-    const cli = (args: string[]) => run(process.execPath, ['-r', './scripts/register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, timeout: 60_000, env });
+    const cli = (args: string[]) => runKassaCli(args, env);
 
     const [listed, set] = await Promise.all([
       cli(['settlements', 'list', '--merchant', merchantId]),

@@ -7,3 +7,4 @@ export * from './settlement-support';
 export * from './shop-server';
 export * from './watcher-process';
 export * from './watcher-test-kit';
+export * from './kassa-cli';
