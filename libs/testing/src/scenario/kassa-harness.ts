@@ -143,13 +143,20 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     // Quiet unless a run asks for more: KASSA_TEST_LOG_LEVEL=warn npx jest <file>.
     logLevel: (process.env.KASSA_TEST_LOG_LEVEL as KassaConfig['logLevel'] | undefined) ?? 'error',
   };
-  config = options.configure ? options.configure(config) : config;
   const apps = { watcher: options.apps?.watcher ?? true, worker: options.apps?.worker ?? true };
-  const dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 3 })).initialize();
+  let dataSource: DataSource | undefined;
   const released = async () => {
-    await dataSource.destroy();
+    await dataSource?.destroy();
     await Promise.all([chain.stop(), otherChain?.stop(), database.drop()]);
   };
+  try {
+    config = options.configure ? options.configure(config) : config;
+    dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 3 })).initialize();
+  } catch (error) {
+    await released();
+    throw error;
+  }
+  const db = dataSource;
 
   let app: NestFastifyApplication | null = null;
   const startApps = async () => {
@@ -162,7 +169,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
   };
   let merchant: Awaited<ReturnType<typeof createMerchantWithKey>>;
   try {
-    merchant = await createMerchantWithKey(dataSource, { name: 'Test Shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
+    merchant = await createMerchantWithKey(db, { name: 'Test Shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
     await startApps();
   } catch (error) {
     // Apps that refused to start leave nothing running behind them.
@@ -218,11 +225,11 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     chain,
     otherChain,
     database,
-    dataSource,
+    dataSource: db,
     request,
     send,
     mine,
-    createMerchant: (name) => createMerchantWithKey(dataSource, { name, treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address }),
+    createMerchant: (name) => createMerchantWithKey(db, { name, treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address }),
     createPayment,
     payment,
     waitForStatus: (id, status, apiKey) =>
