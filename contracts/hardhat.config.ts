@@ -99,6 +99,10 @@ const config: HardhatUserConfig = {
         balance: HARDHAT_ACCOUNT_BALANCE_WEI.toString(),
       })),
       loggingEnabled,
+      // Blocks mined in the same second keep that second, as on a real network, instead of
+      // running ahead of the clock by a second each (a freshly provisioned chain would be tens
+      // of seconds in the future, and block times could not be compared across chains).
+      allowBlocksWithSameTimestamp: true,
       // With an interval Hardhat keeps automine on and additionally mines empty blocks, which
       // lets confirmation counting advance without traffic.
       mining: blockTimeMs === undefined ? { auto: true } : { auto: true, interval: blockTimeMs },

@@ -11,6 +11,7 @@ import {
   type PaymentException,
   movedToOption,
   paymentChainIds,
+  sameOption,
   type Transfer,
 } from '@kassa/domain';
 import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
@@ -22,8 +23,8 @@ export interface ChainStep {
   chainId: number;
   /** The head confirmations are counted against: the last stored block (the new cursor). */
   head: bigint;
-  /** Payments that received a transfer never stored before (late-transfer detection). */
-  newTransferPaymentIds: ReadonlySet<string>;
+  /** Transfers stored for the first time by this step, by payment (late-transfer detection). */
+  newTransfers: ReadonlyMap<string, readonly Transfer[]>;
   /** The time written as `paidAt` / `finalizedAt` by this step. */
   now: Date;
 }
@@ -42,7 +43,11 @@ export interface ChainStep {
  *   announces `payment.reorged` (once: the exception stays, the status stays PAID);
  * - a transfer never seen before to a final payment is a late transfer: exception
  *   PAID_LATE (REORGED, which means money is missing, is kept) and `payment.late_transfer`;
- *   the status stays final;
+ *   the status stays final. Value in another coin or on another chain than the one that paid,
+ *   in a block not later than the payment's `paidAt`, was not late: it arrived while the
+ *   payment was being paid (another chain's watcher saw it after the paying chain's did), so
+ *   it is more than was asked: exception OVERPAID, announced with `payment.late_transfer` as it
+ *   was recorded after the final state;
  * - the changes are written in one guarded statement (each applies only if the status is
  *   still the one read) and announced in one outbox insert, so a block that changes many
  *   payments costs a constant number of queries;
@@ -91,8 +96,10 @@ export class ReevaluatePayments {
     const heads = await this.headsFor(manager, payments, step);
     const changes: { payment: Payment; next: NextState }[] = [];
     for (const payment of payments) {
-      const late = step.newTransferPaymentIds.has(payment.id) && isFinal(payment.status);
-      const next = nextState(payment, transfers.get(payment.id) ?? [], late, step, heads);
+      const fresh = step.newTransfers.get(payment.id);
+      const late = fresh !== undefined && isFinal(payment.status);
+      const overpaidInTime = late && fresh.every((transfer) => arrivedWhilePaying(payment, transfer));
+      const next = nextState(payment, transfers.get(payment.id) ?? [], late, overpaidInTime, step, heads);
       if (next) changes.push({ payment, next });
     }
     const applied = new Set(
@@ -173,11 +180,12 @@ function nextState(
   payment: Payment,
   transfers: readonly Transfer[],
   lateTransfer: boolean,
+  overpaidInTime: boolean,
   step: ChainStep,
   heads: ChainHeads,
 ): NextState | null {
   const evaluation = evaluatePayment(payment, transfers, heads);
-  const exception = lateTransfer && evaluation.exception !== 'REORGED' ? 'PAID_LATE' : evaluation.exception;
+  const exception = lateTransfer && evaluation.exception !== 'REORGED' ? (overpaidInTime ? 'OVERPAID' : 'PAID_LATE') : evaluation.exception;
   const amountReceived = evaluation.sums.confirmed;
   const optionId = movedToOption(payment, evaluation);
   const unchanged =
@@ -194,4 +202,15 @@ function nextState(
     optionId,
     lateTransfer,
   };
+}
+
+/**
+ * Whether a transfer recorded after its payment became PAID arrived while the payment was being
+ * paid: in another coin or on another chain than the option that paid (on the paying chain a
+ * transfer recorded later is in a later block), in a block not later than `paidAt`.
+ */
+function arrivedWhilePaying(payment: Payment, transfer: Transfer): boolean {
+  if (payment.status !== 'PAID' || payment.paidAt === null) return false;
+  const paying = { chainId: payment.chainId, token: { address: payment.token.address } };
+  return !sameOption(paying, { chainId: transfer.chainId, token: { address: transfer.tokenAddress } }) && transfer.blockTimestamp <= payment.paidAt;
 }

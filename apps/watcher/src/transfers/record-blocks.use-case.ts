@@ -148,7 +148,7 @@ export class RecordBlocks {
       const { evaluated, changed } = await this.reevaluate.afterStep(manager, payments, {
         chainId,
         head: cursor.number,
-        newTransferPaymentIds: new Set(paymentIdsOf(recorded.filter((record) => record.isNew).map((record) => record.transfer))),
+        newTransfers: byPayment(recorded.filter((record) => record.isNew).map((record) => record.transfer)),
         now: new Date(),
       });
       return {
@@ -202,7 +202,7 @@ export class RecordBlocks {
       await this.cursors.forget(manager, chainId);
       if (genesisHash) await this.cursors.saveIdentity(manager, chainId, genesisHash);
       else await this.cursors.forgetIdentity(manager, chainId);
-      await this.reevaluate.afterStep(manager, payments, { chainId, head: 0n, newTransferPaymentIds: new Set(), now: new Date() });
+      await this.reevaluate.afterStep(manager, payments, { chainId, head: 0n, newTransfers: new Map(), now: new Date() });
       return { orphanedPayments: orphanedIds.length };
     });
   }
@@ -252,4 +252,14 @@ function paymentIdsOf(transfers: readonly Transfer[]): string[] {
 export function keptFrom(cursor: bigint, finalityDepth: number, finalized: bigint | null): bigint {
   const byDepth = cursor - BigInt(finalityDepth) + 1n;
   return finalized !== null && finalized < byDepth ? finalized : byDepth;
+}
+
+/** `transfers` by their payment (transfers without a payment are left out). */
+function byPayment(transfers: readonly Transfer[]): Map<string, Transfer[]> {
+  const grouped = new Map<string, Transfer[]>();
+  for (const transfer of transfers) {
+    if (!transfer.paymentId) continue;
+    grouped.set(transfer.paymentId, [...(grouped.get(transfer.paymentId) ?? []), transfer]);
+  }
+  return grouped;
 }
