@@ -129,6 +129,16 @@ export class WebSocketHeadSource implements HeadSource {
         resolve({ subscribed, reason: `cannot open the socket: ${error instanceof Error ? error.message : String(error)}` });
         return;
       }
+      let finished = false;
+      let abandon: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clearInterval(keepAlive);
+        clearTimeout(abandon);
+        signal.removeEventListener('abort', onAbort);
+        resolve({ subscribed, reason });
+      };
       const shut = (why: string): void => {
         reason = why;
         try {
@@ -136,6 +146,9 @@ export class WebSocketHeadSource implements HeadSource {
         } catch {
           // Already closing.
         }
+        // A silent peer never answers the close handshake either: give the socket up after one
+        // keep-alive period instead of waiting for a 'close' that may never come.
+        abandon ??= setTimeout(finish, this.options.keepAliveMs);
       };
       const onAbort = (): void => shut('stopping');
       signal.addEventListener('abort', onAbort, { once: true });
@@ -153,6 +166,8 @@ export class WebSocketHeadSource implements HeadSource {
         socket.send(JSON.stringify({ jsonrpc: '2.0', id: SUBSCRIBE_ID, method: 'eth_subscribe', params: ['newHeads'] }));
       });
       socket.addEventListener('message', (event) => {
+        // A socket given up (silent, then talking again) no longer speaks for the source.
+        if (finished) return;
         lastMessageAt = Date.now();
         const message = parse(event.data);
         if (!message) return;
@@ -170,9 +185,7 @@ export class WebSocketHeadSource implements HeadSource {
       });
       socket.addEventListener('error', () => shut(reason === 'socket closed' ? 'socket error' : reason));
       socket.addEventListener('close', () => {
-        clearInterval(keepAlive);
-        signal.removeEventListener('abort', onAbort);
-        resolve({ subscribed, reason });
+        finish();
       });
     });
   }

@@ -78,6 +78,16 @@ export interface RpcProxy {
   setWebSockets(enabled: boolean): void;
   /** Forwards to another node from now on (`http://host:port`). */
   setUpstream(url: string): void;
+  /**
+   * Answers chosen calls itself (a result in the node's place, e.g. an older `latest` block of
+   * a lagging node behind a load balancer); undefined forwards the call. Null: forward all.
+   */
+  setResponder(responder: ((call: JsonRpcCall) => unknown) | null): void;
+  /**
+   * Silent WebSockets: open and new tunnels keep their TCP connections but pass nothing from
+   * the node back to the client (a subscription that stops without a close frame).
+   */
+  setWebSocketsSilent(silent: boolean): void;
   /** Behaves like a provider from now on (null: a plain proxy). */
   setProvider(profile: ProviderProfile | null): void;
   /** Answers the next `count` HTTP requests with `status` (a burst of 5xx). */
@@ -104,6 +114,9 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
   let interceptor: RpcInterceptor | null = null;
   let webSockets = true;
   let provider: ProviderProfile | null = null;
+  let responder: ((call: JsonRpcCall) => unknown) | null = null;
+  let silentWebSockets = false;
+  const tunnelPairs = new Set<{ client: Socket; node: Socket }>();
   let failing: { count: number; status: number } = { count: 0, status: 503 };
   const refusals = { rateLimited: 0, batches: 0, getLogs: 0, failed: 0 };
   let window = { start: 0, requests: 0 };
@@ -142,6 +155,12 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
     const answers: unknown[] = new Array(calls.length);
     const forward: number[] = [];
     calls.forEach((call, i) => {
+      const answered = responder?.(call);
+      if (answered !== undefined) {
+        observe(call, 'forwarded');
+        answers[i] = { jsonrpc: '2.0', id: call.id ?? null, result: answered };
+        return;
+      }
       const refusal = interceptor?.(call) ?? (provider?.getLogs ? getLogsRefusal(provider.getLogs, call) : undefined);
       if (refusal && call.method === 'eth_getLogs' && provider?.getLogs) refusals.getLogs++;
       if (refusal) {
@@ -229,7 +248,9 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
       );
       node.write(`${request.method} ${request.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
       if (head.length > 0) node.write(head);
-      socket.pipe(node).pipe(socket);
+      socket.pipe(node);
+      if (!silentWebSockets) node.pipe(socket);
+      tunnelPairs.add({ client: socket, node });
     });
     for (const end of [socket, node]) {
       tunnels.add(end);
@@ -282,6 +303,16 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
     },
     setUpstream(url) {
       target = new URL(url);
+    },
+    setResponder(next) {
+      responder = next;
+    },
+    setWebSocketsSilent(silent) {
+      silentWebSockets = silent;
+      for (const pair of tunnelPairs) {
+        if (silent) pair.node.unpipe(pair.client);
+        else pair.node.pipe(pair.client);
+      }
     },
     setProvider(profile) {
       provider = profile;
