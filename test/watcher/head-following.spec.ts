@@ -1,5 +1,5 @@
 import { ChainCursorsRepository } from '@kassa/persistence';
-import { getLogsWidth, type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
+import { getLogsWidth, useRpcProxy, waitFor } from '@kassa/testing';
 
 import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
@@ -12,15 +12,7 @@ const TEN_MINUTES = 600_000;
  */
 describe('watcher: following the head', () => {
   const kit = useWatcherTestKit();
-  let proxy: RpcProxy;
-
-  beforeAll(async () => {
-    proxy = await startRpcProxy(kit.chain.node.rpcUrl);
-  });
-
-  afterAll(async () => {
-    await proxy?.close();
-  });
+  const proxy = useRpcProxy(() => kit.chain.node.rpcUrl);
 
   /** The stored blocks from `from` to the cursor are every block of the node's chain, linked. */
   const expectEveryBlockStored = async (from: bigint, to: bigint): Promise<void> => {

@@ -1,6 +1,6 @@
 import { numberToHex } from 'viem';
 
-import { type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
+import { useRpcProxy, waitFor } from '@kassa/testing';
 
 import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
@@ -11,14 +11,7 @@ import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario'
  */
 describe('watcher: a head that goes backwards, a WebSocket that goes silent', () => {
   const kit = useWatcherTestKit();
-  let proxy: RpcProxy;
-
-  beforeAll(async () => {
-    proxy = await startRpcProxy(kit.chain.node.rpcUrl);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-  });
+  const proxy = useRpcProxy(() => kit.chain.node.rpcUrl);
 
   it('a node behind the verified chain: no confirmation counts until it catches up, then the payment is PAID', async () => {
     const watcher: RunningWatcher = await kit.startWatcher({

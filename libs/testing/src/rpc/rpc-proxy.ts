@@ -384,3 +384,25 @@ export function getLogsRefusal(limits: NonNullable<ProviderProfile['getLogs']>, 
       return { code: -32614, message: `eth_getLogs is limited to a ${(limits.maxRange ?? fits).toLocaleString('en-US')} range` };
   }
 }
+
+/**
+ * The suite's proxy: registers the `beforeAll` that starts it in front of `upstream()` (read
+ * then, so a kit's chain can be named) and the `afterAll` that closes it, and returns it for
+ * the tests to use. Touching it before it started fails with a clear message.
+ */
+export function useRpcProxy(upstream: () => string): RpcProxy {
+  let started: RpcProxy | undefined;
+  beforeAll(async () => {
+    started = await startRpcProxy(upstream());
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as RpcProxy, {
+    get(_target, property) {
+      if (!started) throw new Error(`The suite's RPC proxy is not started yet (read ${String(property)} inside a test or a later hook)`);
+      const value: unknown = Reflect.get(started, property, started);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+    },
+  });
+}
