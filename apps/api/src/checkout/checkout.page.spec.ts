@@ -99,7 +99,7 @@ describe('the checkout page as the server renders it', () => {
     const priced = () => publicPaymentOf(pricedPaymentFixture());
     /** The picker's entries as the customer reads them, network by network. */
     const pickerText = (html: string) =>
-      [...html.matchAll(/<section class="network-group"[^>]*>\s*<h2>([^<]*)<span class="muted">[^<]*<\/span><\/h2>([\s\S]*?)<\/section>/g)].map(([, network, list]) => [
+      [...html.matchAll(/<section class="network-group"[^>]*>\s*<h2>([^<]*)<\/h2>([\s\S]*?)<\/section>/g)].map(([, network, list]) => [
         network!.trim(),
         [...list!.matchAll(/<a class="option"[^>]*>([\s\S]*?)<\/a>/g)].map(([, entry]) => entry!.replace(/<[^>]+>/g, '')),
       ]);
@@ -133,7 +133,9 @@ describe('the checkout page as the server renders it', () => {
       const eth = payment.options[1]!;
       const html = withoutScripts(await render(payment, false, eth.id));
       expect(html).toContain('<span id="amount">0.01</span> <span class="currency">ETH</span>');
-      expect(html).toContain('<strong id="network">Other local chain</strong> <span class="muted">· chain 31338</span>');
+      // The network by its name, never by a bare chain id.
+      expect(html).toContain('<p class="network">on <strong id="network">Other local chain</strong></p>');
+      expect(withoutScripts(html)).not.toContain('chain 31338');
       expect(html).toContain('Price <strong id="price">25.00 USD</strong>');
       expect(html).toContain('<strong id="amount-due">0.01</strong> ETH');
       expect(html).toContain(`<code class="address" id="address">${eth.depositAddress}</code>`);

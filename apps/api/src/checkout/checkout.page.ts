@@ -174,7 +174,7 @@ function picker(payment: PublicPayment, embed: boolean): string {
         .join('\n        ');
       const { chainId, networkName } = options[0]!;
       return `<section class="network-group" data-chain-id="${e(chainId)}" aria-label="${e(networkName)}">
-      <h2>${e(networkName)} <span class="muted">· chain ${e(chainId)}</span></h2>
+      <h2>${e(networkName)}</h2>
       <ul class="option-list">
         ${items}
       </ul>
@@ -292,7 +292,7 @@ function paymentPage(shown: PublicPayment, status: StatusLine, view: CheckoutPag
   <section class="due" aria-label="Amount to pay">
     <p class="label" id="amount-label">${final ? 'Amount' : 'Amount to pay'}</p>
     <p class="amount"><span id="amount">${e(shown.amount)}</span> <span class="currency">${e(shown.currency)}</span></p>
-    <p class="network">on <strong id="network">${e(shown.networkName)}</strong> <span class="muted">· chain ${e(shown.chainId)}</span></p>
+    <p class="network">on <strong id="network">${e(shown.networkName)}</strong></p>
     ${priceLine(shown)}
     ${canSwitch ? `<p class="switch" id="switch"><a id="choose-another" href="${e(pageHref(shown.id, null, embed))}">Choose another coin</a></p>` : ''}
   </section>
