@@ -109,10 +109,10 @@ export function toPublicPayment(
   networkNameOf: NetworkNames,
   explorerOf: (chainId: number) => string | null = () => null,
 ): PublicPayment {
-  const explorer = explorerOf(payment.chainId);
-  const addressUrl = (chainId: number, address: string) => {
+  // `<explorer>/address/<address>` and `<explorer>/tx/<hash>`, the paths every Etherscan-style explorer serves.
+  const explorerLink = (chainId: number, kind: 'address' | 'tx', id: string) => {
     const base = explorerOf(chainId);
-    return base ? `${base.replace(/\/+$/, '')}/address/${address}` : null;
+    return base ? `${base.replace(/\/+$/, '')}/${kind}/${id}` : null;
   };
   const decimals = payment.token.decimals;
   const seen = payment.transfers.filter((transfer) => transfer.counted && transfer.status === 'active');
@@ -129,7 +129,7 @@ export function toPublicPayment(
     currency: payment.currency,
     token: { address: payment.token.address, decimals },
     depositAddress: payment.depositAddress,
-    depositAddressUrl: addressUrl(payment.chainId, payment.depositAddress),
+    depositAddressUrl: explorerLink(payment.chainId, 'address', payment.depositAddress),
     paymentUri: payment.paymentUri,
     remainingPaymentUri: remainingPaymentUri(payment, remaining),
     amount: payment.amount,
@@ -144,7 +144,7 @@ export function toPublicPayment(
     confirmations: seen.length > 0 ? seen[seen.length - 1]!.confirmations : null,
     transactions: seen.map((transfer) => ({
       txHash: transfer.txHash,
-      url: explorer ? `${explorer.replace(/\/+$/, '')}/tx/${transfer.txHash}` : null,
+      url: explorerLink(payment.chainId, 'tx', transfer.txHash),
       amount: transfer.amount,
       amountBaseUnits: transfer.amountBaseUnits,
       confirmations: transfer.confirmations,
@@ -160,7 +160,7 @@ export function toPublicPayment(
       id: option.id,
       chainId: option.chainId,
       networkName: networkNameOf(option.chainId),
-      depositAddressUrl: addressUrl(option.chainId, option.depositAddress),
+      depositAddressUrl: explorerLink(option.chainId, 'address', option.depositAddress),
       currency: option.currency,
       token: { address: option.token.address, decimals: option.token.decimals },
       amount: option.amount,
