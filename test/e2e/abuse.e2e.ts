@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 
 import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
-import { createTestDatabase, eventually } from '@kassa/testing';
+import { chainSettingsFixture, createTestDatabase, eventually } from '@kassa/testing';
 
 import { createMerchantWithKey } from '@kassa/api';
 import { type Problem, useTestKassa } from '@kassa/testing/scenario';
@@ -119,15 +119,8 @@ describe('logs of the API process', () => {
     const unknownKey = `kassa_sk_${randomBytes(32).toString('base64url')}`;
     const port = await findFreePort();
     const root = path.resolve(__dirname, '../..');
-    const chain = {
-      chainId: 31337,
-      name: 'Local',
-      rpcUrls: ['http://127.0.0.1:9'],
-      confirmations: 2,
-      factoryAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-      implementationAddress: '0xa16E02E87b7454126E5E10d957A927A7F5B5d2be',
-      tokens: [{ symbol: 'USDC', address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', decimals: 6 }],
-    };
+    // A node nobody listens on: the API starts (an unreachable chain is not a wrong one) and answers.
+    const chain = chainSettingsFixture({ rpcUrls: ['http://127.0.0.1:9'] });
     const child = spawn(process.execPath, ['-r', path.join(root, 'scripts/register.js'), path.join(root, 'apps/api/src/main.ts')], {
       cwd: root,
       env: {

@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { chainSettingsFixture } from '@kassa/testing';
+
 import { ConfigError, configurationTable, loadConfig } from './config';
 
-const chain = {
-  chainId: 31337,
-  name: 'Local',
-  rpcUrls: ['http://127.0.0.1:8545'],
-  confirmations: 2,
-  factoryAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-  implementationAddress: '0xa16E02E87b7454126E5E10d957A927A7F5B5d2be',
-  tokens: [{ symbol: 'USDC', address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', decimals: 6 }],
-};
+const chain = chainSettingsFixture();
 
 describe('configuration', () => {
   it('starts from safe defaults with no environment', () => {

@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@kassa/config';
 import { asMerchantId, ConflictError, NotFoundError, ValidationError } from '@kassa/domain';
 import { ApiKeysRepository } from '@kassa/persistence';
-import { useTestDatabase } from '@kassa/testing';
+import { chainSettingsFixture, useTestDatabase } from '@kassa/testing';
 
 import { createMerchantWithKey } from '@kassa/api';
 import {
@@ -21,19 +21,7 @@ import {
 
 const TREASURY = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 /** The configuration of an operator's CLI: one chain, 31337. */
-const CONFIG = loadConfig({
-  KASSA_CHAINS: JSON.stringify([
-    {
-      chainId: 31337,
-      name: 'Local',
-      rpcUrls: ['http://127.0.0.1:8545'],
-      confirmations: 2,
-      factoryAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-      implementationAddress: '0xa16E02E87b7454126E5E10d957A927A7F5B5d2be',
-      tokens: [{ symbol: 'USDC', address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', decimals: 6 }],
-    },
-  ]),
-});
+const CONFIG = loadConfig({ KASSA_CHAINS: JSON.stringify([chainSettingsFixture()]) });
 const webhooks = (allowPrivateUrls: boolean) => ({ ...CONFIG.webhooks, allowPrivateUrls });
 
 /** What an operator does from the CLI: merchants, their keys, settings and webhook endpoints. */

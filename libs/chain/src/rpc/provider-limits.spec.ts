@@ -1,5 +1,5 @@
-import type { ChainConfig } from '@kassa/config';
-import { type RpcProxy, startRpcProxy } from '@kassa/testing';
+import { type ChainConfig, chainConfigSchema } from '@kassa/config';
+import { chainSettingsFixture, type RpcProxy, startRpcProxy } from '@kassa/testing';
 
 import { type HardhatNode, startHardhatNode } from '../local/hardhat-node';
 import { createChainClient } from './chain-client';
@@ -25,23 +25,9 @@ describe('a chain client against a provider\'s limits', () => {
     proxies.push(started);
     return started;
   };
-  const chainOf = (urls: string[], extra: Partial<ChainConfig> = {}): ChainConfig => ({
-    chainId: 31337,
-    name: 'Local',
-    rpcUrls: urls,
-    confirmations: 1,
-    finalityDepth: 64,
-    finalizedTag: false,
-    pollIntervalMs: 1_000,
-    rpcTimeoutMs: 10_000,
-    onNodeReset: 'stall',
-    nativeCurrency: { symbol: 'ETH', decimals: 18 },
-    factoryAddress: '0x3c4888cF464745a165a49456DE0A2BDB2E8bA3A9',
-    implementationAddress: '0x6032C7F09E4A31C9930563E5636F83c6a8B41FD7',
-    tokens: [],
-    priceFeeds: [],
-    ...extra,
-  });
+  /** The chain of the node behind `urls`, validated as the configuration would (defaults filled in). */
+  const chainOf = (urls: string[], extra: Partial<ChainConfig> = {}): ChainConfig =>
+    chainConfigSchema.parse(chainSettingsFixture({ rpcUrls: urls, tokens: [], ...extra }));
 
   it.each([
     ['with Retry-After', 1],
