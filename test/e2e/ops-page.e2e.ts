@@ -11,7 +11,7 @@ const TOKEN = 'ops-token-0123456789abcdef';
  * deliveries fail, in one self-contained HTML page.
  */
 describe('operator status page', () => {
-  const kassa = useTestKassa({ configure: (config) => ({ ...config, operator: { token: new Secret(TOKEN) } }) });
+  const kassa = useTestKassa({ configure: (config) => ({ ...config, operator: { ...config.operator, token: new Secret(TOKEN) } }) });
   const off = useTestKassa({ apps: { watcher: false, worker: false } });
 
   const open = (base: string, authorization?: string) => fetch(`${base}/ops`, { headers: authorization ? { authorization } : {} });

@@ -2,7 +2,9 @@ import { type Address, createPublicClient, createWalletClient, erc20Abi, http, p
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { deployArtifact, deterministicFactory, HARDHAT_ACCOUNTS, type HardhatNode, LOCAL_ROLES, startHardhatNode, testTokenMintAbi } from '@kassa/chain';
+import { asMerchantId } from '@kassa/domain';
 import { RescuesRepository } from '@kassa/persistence';
+import { paymentFixture, storePayment } from '@kassa/testing';
 
 import { runKassaCli, useTestKassa } from '@kassa/testing/scenario';
 
@@ -82,5 +84,11 @@ describe('kassa rescue: coins sent on a chain Kassa does not watch', () => {
 
     const unknown = await cli('rescue', '--payment', 'pay_01JD3M6Q8Y7W4ZK2N5R0T9V1XC', '--rpc', stray.rpcUrl);
     expect(unknown).toMatchObject({ code: 1, stderr: 'kassa: No payment pay_01JD3M6Q8Y7W4ZK2N5R0T9V1XC\n' });
+
+    // A payment of an older factory (deployed by an account's nonce): its address exists on no other chain.
+    const older = paymentFixture({ merchantId: asMerchantId(kassa.merchantId) });
+    await storePayment(kassa.dataSource.manager, older);
+    const other = await cli('rescue', '--payment', older.id, '--rpc', stray.rpcUrl);
+    expect(other).toMatchObject({ code: 1, stderr: expect.stringContaining(`kassa: Payment ${older.id} was created with another factory than ${deterministicFactory().factory}`) as unknown });
   });
 });

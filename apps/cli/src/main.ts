@@ -309,7 +309,7 @@ chain
   .option('--key-file <file>', 'file whose first line is the deployer\'s private key')
   .option('--broadcast', 'send the transactions (default: only show what would be sent)', false)
   .action(async (options: { rpc: string; keyFile?: string; broadcast: boolean }) => {
-    const outcome = await deployToChain(options.rpc, deployerKey(options.keyFile), options.broadcast);
+    const outcome = await deployToChain(options.rpc, deployerKey(options.keyFile, config().operator.deployerKey), options.broadcast);
     for (const line of formatDeployment(outcome)) print(line);
   });
 chain
@@ -347,7 +347,7 @@ program
   .option('--key-file <file>', 'file whose first line is the private key paying the gas')
   .option('--broadcast', 'send the transactions (default: only show what would move)', false)
   .action(async (options: { payment: string; rpc: string; token: `0x${string}`[]; keyFile?: string; broadcast: boolean }) => {
-    const key = deployerKey(options.keyFile);
+    const key = deployerKey(options.keyFile, config().operator.deployerKey);
     const outcomes = await withDatabase(databaseUrl(), (dataSource) =>
       rescuePayment(dataSource, {
         paymentId: options.payment,

@@ -161,6 +161,12 @@ export const ENVIRONMENT = {
       'Private key of the gas payer that sends settlement transactions (flushes deposit addresses to treasuries) on every chain. Unset: no settlement, unless KASSA_SETTLEMENT_PRIVATE_KEYS names the chain. `npm start` uses a local development account.',
     sensitive: true,
   },
+  KASSA_DEPLOYER_KEY: {
+    schema: z.string().regex(PRIVATE_KEY, 'must be a 0x-prefixed 32-byte hex private key').optional(),
+    description:
+      'Private key that `kassa chain deploy` and `kassa rescue` send from (deploying the factory, paying a rescue\'s gas); `--key-file` names a file instead. Read by the CLI only.',
+    sensitive: true,
+  },
   KASSA_SETTLEMENT_PRIVATE_KEYS: {
     schema: privateKeysByChain,
     description: 'Gas payer keys per chain as JSON, `{"<chainId>": "0x..."}`; a chain listed here uses its own key instead of KASSA_SETTLEMENT_PRIVATE_KEY.',
@@ -265,8 +271,8 @@ export interface KassaConfig {
   webhooks: { timeoutMs: number; maxAgeSeconds: number; allowPrivateUrls: boolean; endpointConcurrency: number };
   /** The HTTP front of the api: client IPs and rate limits (0 = no limit). */
   http: { trustProxy: boolean; rateLimit: { apiPerMinute: number; publicPerMinute: number } };
-  /** The operator status page `/ops`: its token (null: no page). */
-  operator: { token: Secret | null };
+  /** The operator status page `/ops`: its token (null: no page); the CLI's deployer key (`KASSA_DEPLOYER_KEY`, null: none). */
+  operator: { token: Secret | null; deployerKey: Secret | null };
   /** `/health/ready`: how far behind the head a followed chain may be and still be `ok`. */
   health: { maxLagBlocks: number };
   /** The metrics port of a watcher or worker run on its own (port undefined: none). */
@@ -380,7 +386,7 @@ export function loadConfig(
       trustProxy: typed.KASSA_TRUST_PROXY,
       rateLimit: { apiPerMinute: typed.KASSA_RATE_LIMIT_API_PER_MINUTE, publicPerMinute: typed.KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE },
     },
-    operator: { token: typed.KASSA_OPERATOR_TOKEN ? new Secret(typed.KASSA_OPERATOR_TOKEN) : null },
+    operator: { token: typed.KASSA_OPERATOR_TOKEN ? new Secret(typed.KASSA_OPERATOR_TOKEN) : null, deployerKey: typed.KASSA_DEPLOYER_KEY ? new Secret(typed.KASSA_DEPLOYER_KEY) : null },
     health: { maxLagBlocks: typed.KASSA_HEALTH_MAX_LAG_BLOCKS },
     metrics: { host: typed.KASSA_METRICS_HOST, port: typed.KASSA_METRICS_PORT },
     logLevel: typed.KASSA_LOG_LEVEL,

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createPublicClient, createWalletClient, defineChain, formatEther, formatGwei, type Hex, http, isHex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
-import { type ChainVerification, deployFactory, type DeploymentPlan, planFactoryDeployment, verifyChain } from '@kassa/chain';
-import type { ChainConfig } from '@kassa/config';
+import { type ChainVerification, deployFactory, type DeployerWalletClient, type DeploymentPlan, planFactoryDeployment, verifyChain } from '@kassa/chain';
+import type { ChainConfig, Secret } from '@kassa/config';
 
 import { CliError } from './pay.command';
 
@@ -12,11 +12,12 @@ import { CliError } from './pay.command';
 export const DEPLOYER_KEY_VARIABLE = 'KASSA_DEPLOYER_KEY';
 
 /**
- * The deployer's private key: from `--key-file` (the file's first line), else from
- * `KASSA_DEPLOYER_KEY`; never from an argument, which shell histories and process lists keep.
- * @throws CliError when neither is given or the key is not 32 bytes of hex
+ * The deployer's private key: from `--key-file` (the file's first line), else the configured
+ * `KASSA_DEPLOYER_KEY` (validated by the configuration); never from an argument, which shell
+ * histories and process lists keep.
+ * @throws CliError when neither is given or the file's key is not 32 bytes of hex
  */
-export function deployerKey(keyFile: string | undefined, env: NodeJS.ProcessEnv = process.env): Hex {
+export function deployerKey(keyFile: string | undefined, configured: Secret | null): Hex {
   let raw: string | undefined;
   if (keyFile) {
     try {
@@ -25,7 +26,7 @@ export function deployerKey(keyFile: string | undefined, env: NodeJS.ProcessEnv 
       throw new CliError(`Cannot read the deployer key file ${keyFile}: ${(error as Error).message}`);
     }
   } else {
-    raw = env[DEPLOYER_KEY_VARIABLE];
+    raw = configured?.reveal();
   }
   if (!raw) throw new CliError(`No deployer key: set ${DEPLOYER_KEY_VARIABLE} or pass --key-file <file>`);
   const key = raw.trim().startsWith('0x') ? raw.trim() : `0x${raw.trim()}`;
@@ -41,6 +42,21 @@ export interface DeployOutcome {
 }
 
 /**
+ * The chain behind `rpcUrl` as a command that sends from `key` needs it: its chain id, a read
+ * client and a wallet of the key (one retry per request).
+ * @throws CliError when the node does not answer
+ */
+export async function connectWithKey(rpcUrl: string, key: Hex): Promise<{ chainId: number; client: PublicClient; wallet: DeployerWalletClient }> {
+  const transport = http(rpcUrl, { retryCount: 1 });
+  const client = createPublicClient({ transport }) as PublicClient;
+  const chainId = await client.getChainId().catch((error: Error) => {
+    throw new CliError(`The node at ${rpcUrl} does not answer: ${error.message.split('\n')[0]}`);
+  });
+  const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'native', symbol: 'native', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
+  return { chainId, client, wallet: createWalletClient({ account: privateKeyToAccount(key), chain, transport }) };
+}
+
+/**
  * `kassa chain deploy --rpc URL [--broadcast]`: plans (dry run, the default) or carries out the
  * deterministic deployment of Kassa's factory on the chain behind `rpcUrl`
  * (`planFactoryDeployment`, `deployFactory`): the same address on every chain. Run again on a
@@ -48,15 +64,9 @@ export interface DeployOutcome {
  * @throws CliError when the node does not answer or the deployment fails (its reason named)
  */
 export async function deployToChain(rpcUrl: string, key: Hex, broadcast: boolean): Promise<DeployOutcome> {
-  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 1 }) }) as PublicClient;
-  const chainId = await client.getChainId().catch((error: Error) => {
-    throw new CliError(`The node at ${rpcUrl} does not answer: ${error.message.split('\n')[0]}`);
-  });
-  const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'native', symbol: 'native', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
-  const account = privateKeyToAccount(key);
+  const { chainId, client, wallet } = await connectWithKey(rpcUrl, key);
   try {
-    if (!broadcast) return { plan: await planFactoryDeployment(client, account.address), broadcast, hashes: [] };
-    const wallet = createWalletClient({ account, chain, transport: http(rpcUrl, { retryCount: 1 }) });
+    if (!broadcast) return { plan: await planFactoryDeployment(client, wallet.account.address), broadcast, hashes: [] };
     const { plan, hashes } = await deployFactory(wallet, client);
     return { plan, broadcast, hashes };
   } catch (error) {

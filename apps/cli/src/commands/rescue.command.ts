@@ -1,11 +1,11 @@
-import { type Address, createPublicClient, createWalletClient, defineChain, erc20Abi, formatUnits, getAddress, type Hex, http, type PublicClient } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { type Address, erc20Abi, formatUnits, getAddress, type Hex, type PublicClient } from 'viem';
 import type { DataSource } from 'typeorm';
 
 import { deployFactory, depositAddress, deterministicFactory, encodeFlushCall, flushedAmounts, planFactoryDeployment } from '@kassa/chain';
 import { paymentOptionsOf } from '@kassa/domain';
 import { PaymentsRepository, type RescuedAmount, RescuesRepository } from '@kassa/persistence';
 
+import { connectWithKey } from './deploy.commands';
 import { CliError } from './pay.command';
 
 /** What `kassa rescue` found at one deposit address, and what it moved (empty in a dry run). */
@@ -51,45 +51,55 @@ export interface RescueInput {
 export async function rescuePayment(dataSource: DataSource, input: RescueInput): Promise<RescueOutcome[]> {
   const payment = await new PaymentsRepository(dataSource).findByIdUnscoped(input.paymentId);
   if (!payment) throw new CliError(`No payment ${input.paymentId}`);
-  const client = createPublicClient({ transport: http(input.rpcUrl, { retryCount: 1 }) }) as PublicClient;
-  const chainId = await client.getChainId().catch((error: Error) => {
-    throw new CliError(`The node at ${input.rpcUrl} does not answer: ${error.message.split('\n')[0]}`);
-  });
+  const { chainId, client, wallet } = await connectWithKey(input.rpcUrl, input.key);
   if (input.watchedChainIds.includes(chainId)) {
     throw new CliError(`Chain ${chainId} is watched by Kassa: what arrives there counts towards the payment and is settled, not rescued`);
   }
-  const account = privateKeyToAccount(input.key);
-  const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'native', symbol: 'native', decimals: 18 }, rpcUrls: { default: { http: [input.rpcUrl] } } });
-  const wallet = createWalletClient({ account, chain, transport: http(input.rpcUrl, { retryCount: 1 }) });
   const { factory, implementation } = deterministicFactory();
+  // Only addresses of Kassa's factory exist on every chain: an option of an older factory (one
+  // deployed by an account's nonce) has no address this command can deploy and flush.
+  const options = paymentOptionsOf(payment).filter((option) => getAddress(option.factoryAddress) === factory);
+  if (options.length === 0) {
+    throw new CliError(`Payment ${payment.id} was created with another factory than ${factory}: its deposit address exists only on the chains of that factory`);
+  }
 
   // Every treasury an option of the payment is bound to gives one address the customer may have paid.
-  const treasuries = [...new Set(paymentOptionsOf(payment).map((option) => getAddress(option.treasuryAddress)))];
-  const outcomes: RescueOutcome[] = [];
-  for (const treasury of treasuries) {
-    const address = depositAddress({ factory, implementation, treasury, salt: payment.salt });
-    const found = await balancesAt(client, address, input.tokens);
-    const outcome: RescueOutcome = { chainId, depositAddress: address, treasury, found, factoryDeployed: false, broadcast: input.broadcast, txHash: null, moved: [] };
-    outcomes.push(outcome);
-    if (found.length === 0) continue;
-    try {
-      const plan = await planFactoryDeployment(client, account.address);
+  const treasuries = [...new Set(options.map((option) => getAddress(option.treasuryAddress)))];
+  const outcomes: RescueOutcome[] = await Promise.all(
+    treasuries.map(async (treasury) => {
+      const address = depositAddress({ factory, implementation, treasury, salt: payment.salt });
+      const found = await balancesAt(client, address, input.tokens);
+      return { chainId, depositAddress: address, treasury, found, factoryDeployed: false, broadcast: input.broadcast, txHash: null, moved: [] };
+    }),
+  );
+  const holding = outcomes.filter((outcome) => outcome.found.length > 0);
+  if (holding.length === 0) return outcomes;
+  try {
+    // One plan for the chain (and with --broadcast the deployment, which sends nothing where the factory is).
+    const { plan } = input.broadcast ? await deployFactory(wallet, client) : { plan: await planFactoryDeployment(client, wallet.account.address) };
+    for (const outcome of holding) {
       outcome.factoryDeployed = plan.state === 'to-deploy';
       if (!input.broadcast) continue;
-      if (outcome.factoryDeployed) await deployFactory(wallet, client);
       const hash = await wallet.sendTransaction({
         to: factory,
-        data: encodeFlushCall([{ treasury, salt: payment.salt, tokens: found.map((amount) => amount.token) }]),
+        data: encodeFlushCall([{ treasury: outcome.treasury, salt: payment.salt, tokens: outcome.found.map((amount) => amount.token) }]),
       });
       const receipt = await client.waitForTransactionReceipt({ hash });
       if (receipt.status !== 'success') throw new CliError(`The flush ${hash} on chain ${chainId} reverted`);
       outcome.txHash = hash;
-      outcome.moved = flushedAmounts(receipt.logs).get(address) ?? [];
-      await new RescuesRepository(dataSource).insert({ paymentId: payment.id, chainId, depositAddress: address, treasuryAddress: treasury, txHash: hash, moved: outcome.moved });
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`Chain ${chainId}: ${(error as Error).message.split('\n')[0]}`);
+      outcome.moved = flushedAmounts(receipt.logs).get(outcome.depositAddress) ?? [];
+      await new RescuesRepository(dataSource).insert({
+        paymentId: payment.id,
+        chainId,
+        depositAddress: outcome.depositAddress,
+        treasuryAddress: outcome.treasury,
+        txHash: hash,
+        moved: outcome.moved,
+      });
     }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`Chain ${chainId}: ${(error as Error).message.split('\n')[0]}`);
   }
   return outcomes;
 }
