@@ -9,7 +9,7 @@ import { createDataSourceOptions, findFreePort } from '@kassa/persistence';
 import { createTestDatabase, eventually, type RpcProxy, startRpcProxy, type TestDatabase, waitFor } from '@kassa/testing';
 
 import { createMerchantWithKey } from '@kassa/api';
-import { spawnKassaApp, type WatcherProcess } from '@kassa/testing/scenario';
+import { mineBlocks, spawnKassaApp, type WatcherProcess } from '@kassa/testing/scenario';
 
 /** A provider key in the URL path (Infura-like `/v3/<32 hex>`) and one in the query. */
 const PATH_KEY = randomBytes(16).toString('hex');
@@ -66,7 +66,7 @@ describe('RPC keys never reach output', () => {
       KASSA_SETTLEMENT_INTERVAL_MS: '500',
       KASSA_EXPIRY_INTERVAL_MS: '500',
     };
-    const mine = (blocks: number) => chain.publicClient.request({ method: 'hardhat_mine' as never, params: [`0x${blocks.toString(16)}`] as never });
+    const mine = (blocks: number) => mineBlocks(chain.node.rpcUrl, blocks);
     const output = (): string => processes.map((process) => process.output()).join('\n') + served.join('\n');
 
     // Start-up with the RPC down.

@@ -14,6 +14,7 @@ import { WorkerModule } from '@kassa/worker';
 import { createTestDatabase, type TestDatabase } from '../postgres';
 import { type RpcProxy, startRpcProxy } from '../rpc';
 import { waitFor } from '../waiting';
+import { mineBlocks } from './watcher-test-kit';
 
 /** An HTTP answer as a test reads it. */
 export interface TestResponse<T = Record<string, unknown>> {
@@ -202,7 +203,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
   };
 
   const mine = async (blocks: number, on: LocalChain = chain) => {
-    await on.publicClient.request({ method: 'hardhat_mine' as never, params: [`0x${blocks.toString(16)}`] as never });
+    await mineBlocks(on.node.rpcUrl, blocks);
   };
 
   const auth = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});

@@ -366,7 +366,9 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
 /**
  * Mines `count` real blocks with `evm_mine` (one JSON-RPC batch). Not `hardhat_mine`: for
  * more than a few blocks it makes lazily built "reserved" blocks whose `parentHash` is not
- * the previous block's hash, a chain no real node serves and that a watcher rightly refuses.
+ * the previous block's hash, a chain no real node serves and that a watcher rightly refuses;
+ * and it stamps each block a second after the last, so a chain mined often runs ahead of the
+ * clock and its block times no longer compare with other chains' or with `paidAt`.
  * @throws Error with the node's answer when a block cannot be mined
  */
 export async function mineBlocks(rpcUrl: string, count: number): Promise<void> {
