@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import type { Address } from 'viem';
 
-import type { EventPayload, PaymentObject } from '@kassa/domain';
+import { type EventPayload, type PaymentObject, paymentOfEvent } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { useTestKassa } from '@kassa/testing/scenario';
@@ -110,7 +110,7 @@ describe('a payment from creation to the merchant\'s webhook', () => {
     expect(timedOut).toMatchObject({ exception: 'UNDERPAID', amountReceivedBaseUnits: '3000000' });
     expect(timedOut.finalizedAt).not.toBeNull();
     const { event } = await webhookOf(payment.id, 'payment.timeout');
-    expect(event.data.exception).toBe('UNDERPAID');
+    expect(paymentOfEvent(event).exception).toBe('UNDERPAID');
   });
 
   it('does not time out a payment paid in time that still waits for confirmations', async () => {

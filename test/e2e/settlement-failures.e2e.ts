@@ -70,6 +70,7 @@ describe('settlement under failure', () => {
         expiry: { ...kassa.config.jobs.expiry, enabled: false },
         delivery: { ...kassa.config.jobs.delivery, enabled: false },
         settlement: { ...kassa.config.jobs.settlement, enabled: false },
+        payouts: { ...kassa.config.jobs.payouts, enabled: false },
       },
     };
     let builder = Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] });

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { getAddress, parseEther, parseUnits, type Address } from 'viem';
 
 import { cloneRuntimeCode, depositForwarderAbi, HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/chain';
-import type { EventPayload, PaymentObject, SettlementObject } from '@kassa/domain';
+import { type EventPayload, type PaymentObject, paymentOfEvent, type SettlementObject } from '@kassa/domain';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { settlementTransaction, settlementWorld, useTestKassa } from '@kassa/testing/scenario';
@@ -83,7 +83,7 @@ describe('settlement of paid payments to the merchant treasury', () => {
     });
 
     const webhook = await eventually(async () => settledWebhooks(paid.id)[0], { what: `payment.settled for ${paid.id}` });
-    expect(webhook.data.settlement).toEqual({ status: 'settled', id: settlement!.id, txHash: receipt.transactionHash, settledAt: settlement!.settledAt });
+    expect(paymentOfEvent(webhook).settlement).toEqual({ status: 'settled', id: settlement!.id, txHash: receipt.transactionHash, settledAt: settlement!.settledAt });
     expect(webhook.data).toMatchObject({ status: 'PAID', orderId: 'order-settle-1' });
   });
 

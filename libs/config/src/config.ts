@@ -38,6 +38,29 @@ const privateKeysByChain = z
     return Object.fromEntries(Object.entries(parsed as Record<string, string>).map(([chainId, key]) => [Number(chainId), key]));
   });
 
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** `{"<coin symbol>": {"perPayout": "<decimal>", "perDay": "<decimal>"}}`, amounts in whole coins. */
+const payoutLimits = z
+  .string()
+  .optional()
+  .transform((raw, ctx): Record<string, { perPayout: string; perDay: string }> => {
+    if (raw === undefined) return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    const limit = z.object({ perPayout: z.string().regex(DECIMAL), perDay: z.string().regex(DECIMAL) }).strict();
+    const result = z.record(z.string().min(1), limit).safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JSON object {"<coin symbol>": {"perPayout": "<decimal>", "perDay": "<decimal>"}}' });
+      return z.NEVER;
+    }
+    return result.data;
+  });
+
 /**
  * Every environment variable Kassa reads, with its description, default and sensitivity.
  * This table is the single source of truth: docs/configuration.md lists the same
@@ -172,6 +195,28 @@ export const ENVIRONMENT = {
     description: 'Gas payer keys per chain as JSON, `{"<chainId>": "0x..."}`; a chain listed here uses its own key instead of KASSA_SETTLEMENT_PRIVATE_KEY.',
     sensitive: true,
   },
+  KASSA_PAYOUT_PRIVATE_KEY: {
+    schema: z.string().regex(PRIVATE_KEY, 'must be a 0x-prefixed 32-byte hex private key').optional(),
+    description:
+      'Private key of the payout wallet: a hot wallet the merchant funds, from which the worker sends payouts and refunds (docs/refunds.md) on every chain. Must not be a settlement gas payer key. Unset: no payouts; refunds are paid from the merchant\'s wallet on the approval page. `npm start` uses a local development account.',
+    sensitive: true,
+  },
+  KASSA_PAYOUT_LIMITS: {
+    schema: payoutLimits,
+    description:
+      'Limits of the payout wallet per coin symbol as JSON, `{"USDC": {"perPayout": "500", "perDay": "5000"}}` (whole coins; per chain; a day is the last 24 hours). A coin not listed is never paid from the payout wallet.',
+    sensitive: false,
+  },
+  KASSA_PAYOUT_INTERVAL_MS: {
+    schema: z.coerce.number().int().min(100).default(5000),
+    description: 'How often the worker sends pending payouts and refunds, follows their transactions, and looks for refunds paid from merchants\' wallets.',
+    sensitive: false,
+  },
+  KASSA_REFUND_APPROVAL_TTL_SECONDS: {
+    schema: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+    description: 'How long a refund\'s approvalUrl (the page that pays it from the merchant\'s wallet) works; `POST /v1/refunds/{id}/approval` issues a new one.',
+    sensitive: false,
+  },
   KASSA_SETTLEMENT_INTERVAL_MS: {
     schema: z.coerce.number().int().min(100).default(5000),
     description: 'How often the worker looks for payments to settle and follows its settlement transactions; also the first retry delay after a failure.',
@@ -210,6 +255,11 @@ export const ENVIRONMENT = {
   KASSA_JOBS_SETTLEMENT: {
     schema: bool.default('true'),
     description: 'Run settlement in this worker (on the chains that have a gas payer key).',
+    sensitive: false,
+  },
+  KASSA_JOBS_PAYOUTS: {
+    schema: bool.default('true'),
+    description: 'Send payouts and refunds from the payout wallet, and follow refunds paid from merchants\' wallets, in this worker.',
     sensitive: false,
   },
   KASSA_HEALTH_MAX_LAG_BLOCKS: {
@@ -257,6 +307,13 @@ export interface KassaConfig {
     expiry: { enabled: boolean; intervalMs: number; batchSize: number };
     delivery: { enabled: boolean; intervalMs: number };
     settlement: { enabled: boolean; intervalMs: number; batchSize: number };
+    payouts: { enabled: boolean; intervalMs: number };
+  };
+  /** Money going out (docs/refunds.md): the payout wallet, its limits per coin (whole coins), the approval links' lifetime. */
+  payouts: {
+    walletKey: Secret | null;
+    limits: Record<string, { perPayout: string; perDay: string }>;
+    approvalTtlSeconds: number;
   };
   /** Settlement (docs/settlement.md): the gas payers and how their transactions are sent. */
   settlement: {
@@ -355,6 +412,11 @@ export function loadConfig(
   const typed = values as EnvValues;
   const { chains, problems: chainProblems } = problems.length ? { chains: [], problems: [] } : parseChains(typed, env, readFile);
   problems.push(...chainProblems);
+  const payoutKey = typed.KASSA_PAYOUT_PRIVATE_KEY?.toLowerCase();
+  if (payoutKey && [typed.KASSA_SETTLEMENT_PRIVATE_KEY, ...Object.values(typed.KASSA_SETTLEMENT_PRIVATE_KEYS ?? {})].some((key) => key?.toLowerCase() === payoutKey)) {
+    // One key, two senders: each would take the other's transactions for its own.
+    problems.push('KASSA_PAYOUT_PRIVATE_KEY: must not be a settlement gas payer key (KASSA_SETTLEMENT_PRIVATE_KEY, KASSA_SETTLEMENT_PRIVATE_KEYS)');
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     database: { url: typed.DATABASE_URL, poolSize: typed.DATABASE_POOL_SIZE },
@@ -368,6 +430,12 @@ export function loadConfig(
       expiry: { enabled: typed.KASSA_JOBS_EXPIRY, intervalMs: typed.KASSA_EXPIRY_INTERVAL_MS, batchSize: typed.KASSA_EXPIRY_BATCH_SIZE },
       delivery: { enabled: typed.KASSA_JOBS_DELIVERY, intervalMs: typed.KASSA_DELIVERY_INTERVAL_MS },
       settlement: { enabled: typed.KASSA_JOBS_SETTLEMENT, intervalMs: typed.KASSA_SETTLEMENT_INTERVAL_MS, batchSize: typed.KASSA_SETTLEMENT_BATCH_SIZE },
+      payouts: { enabled: typed.KASSA_JOBS_PAYOUTS, intervalMs: typed.KASSA_PAYOUT_INTERVAL_MS },
+    },
+    payouts: {
+      walletKey: typed.KASSA_PAYOUT_PRIVATE_KEY ? new Secret(typed.KASSA_PAYOUT_PRIVATE_KEY) : null,
+      limits: typed.KASSA_PAYOUT_LIMITS,
+      approvalTtlSeconds: typed.KASSA_REFUND_APPROVAL_TTL_SECONDS,
     },
     settlement: {
       defaultGasPayerKey: typed.KASSA_SETTLEMENT_PRIVATE_KEY ? new Secret(typed.KASSA_SETTLEMENT_PRIVATE_KEY) : null,

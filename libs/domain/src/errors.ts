@@ -15,7 +15,11 @@ export type DomainErrorCode =
   | 'conflict'
   | 'idempotency_key_reused'
   | 'invalid_state_transition'
-  | 'quote_unavailable';
+  | 'quote_unavailable'
+  | 'refund_not_allowed'
+  | 'refund_exceeds_received'
+  | 'payout_limit_exceeded'
+  | 'payout_wallet_missing';
 
 /** Codes of `@kassa/chain`'s errors (contracts, deposit addresses, payment URIs). */
 export type ChainErrorCode =
@@ -144,5 +148,40 @@ export class QuoteUnavailableError extends DomainError {
 
   constructor(readonly errors: FieldError[]) {
     super(`No accepted coin can be quoted now: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+  }
+}
+
+/** A refund asked of a payment that cannot refund: still open, or it received nothing (DESIGN.md "Money going out"). */
+export class RefundNotAllowedError extends DomainError {
+  readonly code = 'refund_not_allowed' as const;
+
+  constructor(readonly paymentId: string, why: string) {
+    super(`Payment ${paymentId} cannot be refunded: ${why}`);
+  }
+}
+
+/**
+ * A refund larger than what is left of the payment's received value ("never more than
+ * received"): `remaining` says what is left, a decimal string in `currency`.
+ */
+export class RefundExceedsReceivedError extends DomainError {
+  readonly code = 'refund_exceeds_received' as const;
+
+  constructor(readonly paymentId: string, readonly asked: string, readonly remaining: string, readonly currency: string) {
+    super(`A refund of ${asked} ${currency} is more than payment ${paymentId} has left to refund: ${remaining} ${currency}`);
+  }
+}
+
+/** A payout or refund over the payout wallet's limits per transfer or per day (`KASSA_PAYOUT_LIMITS`). */
+export class PayoutLimitExceededError extends DomainError {
+  readonly code = 'payout_limit_exceeded' as const;
+}
+
+/** A payout, or a refund from the payout wallet, on a chain where no payout wallet is configured (`KASSA_PAYOUT_PRIVATE_KEY`). */
+export class PayoutWalletMissingError extends DomainError {
+  readonly code = 'payout_wallet_missing' as const;
+
+  constructor(readonly chainId: number) {
+    super(`No payout wallet is configured for chain ${chainId} (KASSA_PAYOUT_PRIVATE_KEY); pay it from the merchant's wallet (method merchant_wallet) instead`);
   }
 }

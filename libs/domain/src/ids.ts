@@ -12,6 +12,9 @@ export const ID_PREFIXES = {
   settlement: 'stl',
   settlementTransaction: 'stx',
   rescue: 'rsc',
+  refund: 'ref',
+  payout: 'po',
+  payoutBatch: 'pob',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -11,3 +11,5 @@ export * from './settlements/settlement-policy';
 export * from './settlements/settlement-fees';
 export * from './merchants/merchant-settings';
 export * from './pricing/quote';
+export * from './refunds/refund';
+export * from './payouts/payout';

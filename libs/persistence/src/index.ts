@@ -21,3 +21,6 @@ export * from './settlements/settlement-transactions.repository';
 export * from './settlements/settlement-policies.repository';
 
 export * from './rescues/rescues.repository';
+export * from './refunds/refunds.repository';
+export * from './payouts/payouts.repository';
+export * from './refunds/refund-objects.service';

@@ -11,6 +11,8 @@ import { EventsRepository } from './events/events.repository';
 import { IdempotencyKeysRepository } from './idempotency/idempotency-keys.repository';
 import { MerchantsRepository } from './merchants/merchants.repository';
 import { PaymentsRepository } from './payments/payments.repository';
+import { PayoutsRepository } from './payouts/payouts.repository';
+import { RefundsRepository } from './refunds/refunds.repository';
 import { SettlementPoliciesRepository } from './settlements/settlement-policies.repository';
 import { SettlementTransactionsRepository } from './settlements/settlement-transactions.repository';
 import { SettlementsRepository } from './settlements/settlements.repository';
@@ -39,6 +41,8 @@ const REPOSITORIES: Provider[] = [
   SettlementsRepository,
   SettlementTransactionsRepository,
   SettlementPoliciesRepository,
+  RefundsRepository,
+  PayoutsRepository,
 ];
 
 /**

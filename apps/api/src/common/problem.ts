@@ -59,6 +59,14 @@ export function statusOfCode(code: ErrorCode): { status: number; title: string }
       return { status: 409, title: 'Invalid state transition' };
     case 'quote_unavailable':
       return { status: 422, title: 'No payment option available' };
+    case 'refund_not_allowed':
+      return { status: 409, title: 'Refund not allowed' };
+    case 'refund_exceeds_received':
+      return { status: 409, title: 'Refund exceeds what was received' };
+    case 'payout_limit_exceeded':
+      return { status: 422, title: 'Payout limit exceeded' };
+    case 'payout_wallet_missing':
+      return { status: 422, title: 'No payout wallet' };
     case 'contract_artifacts_missing':
     case 'contract_deployment_failed':
     case 'transaction_reverted':

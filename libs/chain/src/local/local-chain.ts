@@ -17,9 +17,22 @@ export const LOCAL_ROLES = {
   customers: [1, 2, 3, 4, 5],
   /** The settlement gas payer of `npm start` and of tests that settle: pays for flushing deposit addresses. */
   settlementGasPayer: 8,
+  /** The payout wallet of `npm start` and of tests that pay out: funded with test tokens like a customer. */
+  payoutWallet: 7,
 } as const;
 
-/** Test tokens minted to each customer account: 1,000,000 of each. */
+/**
+ * The local payout wallet's limits (`KASSA_PAYOUT_LIMITS` of `npm start` and the tests), whole
+ * coins: generous enough for any demo, and still limits.
+ */
+export const LOCAL_PAYOUT_LIMITS: Record<string, { perPayout: string; perDay: string }> = {
+  USDC: { perPayout: '10000', perDay: '100000' },
+  USDT: { perPayout: '10000', perDay: '100000' },
+  DAI: { perPayout: '10000', perDay: '100000' },
+  ETH: { perPayout: '10', perDay: '100' },
+};
+
+/** Test tokens minted to each customer account and the payout wallet: 1,000,000 of each. */
 const CUSTOMER_FUNDS = 1_000_000n;
 
 /**
@@ -81,7 +94,7 @@ function chainConfigOf(
 }
 
 function customerMints(contracts: KassaContracts): { token: Address; to: Address; amount: bigint }[] {
-  return LOCAL_ROLES.customers.flatMap((index) =>
+  return [...LOCAL_ROLES.customers, LOCAL_ROLES.payoutWallet].flatMap((index) =>
     (Object.keys(TEST_TOKENS) as (keyof typeof TEST_TOKENS)[]).map((symbol) => ({
       token: contracts.tokens[symbol],
       to: HARDHAT_ACCOUNTS[index]!.address,

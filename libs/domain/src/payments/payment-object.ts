@@ -1,4 +1,5 @@
 import { fromBaseUnits } from '../money/amounts';
+import { RELEASED_REFUND_STATUSES, type RefundObject } from '../refunds/refund';
 import type { PaymentSettlementObject } from '../settlements/settlement';
 import { type ChainHeads, sumTransfers } from './lifecycle';
 import { confirmationsOf, type Payment, type PaymentOption, paymentOptionsOf, sameOption, type Transfer } from './payment';
@@ -93,6 +94,11 @@ export interface PaymentObject {
    * open or when it never received anything.
    */
   settlement: PaymentSettlementObject | null;
+  /** The payment's refunds, oldest first (docs/refunds.md). */
+  refunds: RefundObject[];
+  /** What its refunds that are not failed or canceled give back, in the payment's coin (pending ones included). */
+  amountRefunded: string;
+  amountRefundedBaseUnits: string;
 }
 
 /** Links computed outside the domain (EIP-681 URIs, public checkout URL). */
@@ -109,6 +115,7 @@ const iso = (date: Date | null): string | null => (date ? date.toISOString() : n
  * Builds the public payment object.
  * @param heads the chain head(s) confirmations are counted against (null: unknown, 0)
  * @param settlement the payment's settlement (see `paymentSettlementOf`), null when none applies
+ * @param refunds the payment's refunds, oldest first
  */
 export function toPaymentObject(
   payment: Payment,
@@ -116,8 +123,12 @@ export function toPaymentObject(
   heads: ChainHeads | null,
   links: PaymentLinks,
   settlement: PaymentSettlementObject | null = null,
+  refunds: readonly RefundObject[] = [],
 ): PaymentObject {
   const decimals = payment.token.decimals;
+  const refunded = refunds
+    .filter((refund) => !RELEASED_REFUND_STATUSES.includes(refund.status))
+    .reduce((sum, refund) => sum + BigInt(refund.amountBaseUnits), 0n);
   const options = paymentOptionsOf(payment);
   const knownHeads: ChainHeads = heads ?? 0n;
   const optionOf = (transfer: Transfer): PaymentOption | undefined =>
@@ -191,5 +202,8 @@ export function toPaymentObject(
     paidAt: iso(payment.paidAt),
     finalizedAt: iso(payment.finalizedAt),
     settlement,
+    refunds: [...refunds],
+    amountRefunded: fromBaseUnits(refunded, decimals),
+    amountRefundedBaseUnits: refunded.toString(),
   };
 }

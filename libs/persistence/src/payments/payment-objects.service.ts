@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 import { paymentUri } from '@kassa/chain';
 import { KASSA_CONFIG, type KassaConfig, publicUrlOf } from '@kassa/config';
@@ -16,6 +16,8 @@ import {
 } from '@kassa/domain';
 
 import { ChainCursorsRepository } from '../chain/chain-cursors.repository';
+import { RefundObjectsService } from '../refunds/refund-objects.service';
+import { RefundsRepository, type StoredRefund } from '../refunds/refunds.repository';
 import { SettlementsRepository } from '../settlements/settlements.repository';
 import { TransfersRepository } from '../transfers/transfers.repository';
 
@@ -23,7 +25,7 @@ import { TransfersRepository } from '../transfers/transfers.repository';
  * Builds the public payment object (DESIGN.md "Merchant API") with its links: the EIP-681
  * `paymentUri` and the hosted `checkoutUrl`. Confirmations are counted against the
  * watcher's cursor, the last block whose transfers are stored. `settlement` shows where the
- * deposit address's funds stand (docs/settlement.md).
+ * deposit address's funds stand (docs/settlement.md); `refunds` what was given back (docs/refunds.md).
  */
 @Injectable()
 export class PaymentObjectsService {
@@ -32,7 +34,21 @@ export class PaymentObjectsService {
     private readonly transfers: TransfersRepository,
     private readonly cursors: ChainCursorsRepository,
     private readonly settlements: SettlementsRepository,
+    private readonly refunds: RefundsRepository,
+    private readonly refundObjects: RefundObjectsService,
   ) {}
+
+  /** The service over `dataSource`, outside Nest's injector (CLI commands, test kits). */
+  static over(config: KassaConfig, dataSource: DataSource): PaymentObjectsService {
+    return new PaymentObjectsService(
+      config,
+      new TransfersRepository(dataSource),
+      new ChainCursorsRepository(dataSource),
+      new SettlementsRepository(dataSource),
+      new RefundsRepository(dataSource),
+      new RefundObjectsService(config),
+    );
+  }
 
   /** The `checkoutUrl` of a payment: `<public URL>/pay/<id>`. */
   checkoutUrl(paymentId: string): string {
@@ -49,7 +65,7 @@ export class PaymentObjectsService {
    * so no query. The same object {@link build} returns once it is stored.
    */
   buildNew(payment: Payment): PaymentObject {
-    return this.assemble(payment, [], null, undefined);
+    return this.assemble(payment, [], null, undefined, []);
   }
 
   /** One payment object, loading its transfers and the chain cursor (in `manager`'s transaction when given). */
@@ -59,11 +75,12 @@ export class PaymentObjectsService {
     const transfers = await this.transfers.listByPayment(payment.id, manager);
     const heads = await this.cursors.heads(paymentChainIds([payment]), manager);
     const settlements = await this.settlements.paymentStates([payment.id], manager);
-    return this.assemble(payment, transfers, heads, settlements.get(payment.id));
+    const refunds = await this.refunds.listByPayments([payment.id], manager);
+    return this.assemble(payment, transfers, heads, settlements.get(payment.id), refunds.get(payment.id) ?? []);
   }
 
   /**
-   * Payment objects for a page of payments, with three queries and one per chain in all
+   * Payment objects for a page of payments, with four queries and one per chain in all
    * (in `manager`'s transaction when given; its queries then run one after the other).
    */
   async buildMany(payments: readonly Payment[], manager?: EntityManager): Promise<PaymentObject[]> {
@@ -72,19 +89,24 @@ export class PaymentObjectsService {
     let transfers: Map<string, Transfer[]>;
     let settlements: Map<string, PaymentSettlementState>;
     let heads: Map<number, bigint>;
+    let refunds: Map<string, StoredRefund[]>;
     if (manager) {
       // One connection: no concurrent queries on it.
       transfers = await this.transfers.listByPayments(ids, manager);
       settlements = await this.settlements.paymentStates(ids, manager);
       heads = await this.cursors.heads(chainIds, manager);
+      refunds = await this.refunds.listByPayments(ids, manager);
     } else {
-      [transfers, settlements, heads] = await Promise.all([
+      [transfers, settlements, heads, refunds] = await Promise.all([
         this.transfers.listByPayments(ids),
         this.settlements.paymentStates(ids),
         this.cursors.heads(chainIds),
+        this.refunds.listByPayments(ids),
       ]);
     }
-    return payments.map((payment) => this.assemble(payment, transfers.get(payment.id) ?? [], heads, settlements.get(payment.id)));
+    return payments.map((payment) =>
+      this.assemble(payment, transfers.get(payment.id) ?? [], heads, settlements.get(payment.id), refunds.get(payment.id) ?? []),
+    );
   }
 
   private assemble(
@@ -92,6 +114,7 @@ export class PaymentObjectsService {
     transfers: readonly Transfer[],
     heads: ChainHeads | null,
     settlement: PaymentSettlementState | undefined,
+    refunds: readonly StoredRefund[],
   ): PaymentObject {
     return toPaymentObject(
       payment,
@@ -103,6 +126,7 @@ export class PaymentObjectsService {
         optionPaymentUri: (option) => this.paymentUri(option),
       },
       settlement ? paymentSettlementOf(payment.status, settlement) : null,
+      refunds.map((refund) => this.refundObjects.build(refund)),
     );
   }
 }

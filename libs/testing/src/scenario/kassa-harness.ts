@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { erc20Abi, type Address, type Hex } from 'viem';
 
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
+import { HARDHAT_ACCOUNTS, LOCAL_PAYOUT_LIMITS, LOCAL_ROLES, type LocalChain, startLocalChain } from '@kassa/chain';
 import { ApiModule, createHttpApplication, createMerchantWithKey } from '@kassa/api';
 import { type KassaConfig, loadConfig, Secret } from '@kassa/config';
 import type { PaymentObject } from '@kassa/domain';
@@ -85,6 +85,11 @@ export interface TestKassaOptions {
    * the confirmation counts other suites assert.
    */
   settlement?: boolean;
+  /**
+   * Configure the local payout wallet (account `LOCAL_ROLES.payoutWallet`, funded with test
+   * tokens) with `LOCAL_PAYOUT_LIMITS`, as `npm start` does. Off by default: payouts mine blocks.
+   */
+  payouts?: boolean;
   /** Also run a second local chain with this chain id (and name, confirmations), configured after the first. */
   secondChain?: { chainId: number; name?: string; confirmations?: number };
 }
@@ -132,6 +137,12 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
       expiry: { ...base.jobs.expiry, intervalMs: 200 },
       delivery: { ...base.jobs.delivery, intervalMs: 100 },
       settlement: { ...base.jobs.settlement, intervalMs: 200 },
+      payouts: { ...base.jobs.payouts, intervalMs: 200 },
+    },
+    payouts: {
+      ...base.payouts,
+      walletKey: options.payouts ? new Secret(HARDHAT_ACCOUNTS[LOCAL_ROLES.payoutWallet]!.privateKey) : null,
+      limits: options.payouts ? LOCAL_PAYOUT_LIMITS : {},
     },
     settlement: {
       ...base.settlement,

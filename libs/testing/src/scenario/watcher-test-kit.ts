@@ -5,7 +5,7 @@ import { erc20Abi, formatUnits, keccak256, parseEther, type Address, type Hash, 
 import { CreatePaymentUseCase } from '@kassa/api';
 import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, type KassaTestChainOptions, type LocalChain, type LocalChainSettings, paymentSalt, RateSource, startLocalChain, TEST_TOKENS, type TestTokenSymbol, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { loadConfig, type KassaConfig } from '@kassa/config';
-import { newId, type EventPayload, type Payment, type TokenRef, type Transfer } from '@kassa/domain';
+import { newId, type EventPayload, type Payment, paymentOfEvent, type TokenRef, type Transfer } from '@kassa/domain';
 import {
   ChainCursorsRepository,
   IdempotencyKeysRepository,
@@ -14,7 +14,6 @@ import {
   PaymentObjectsService,
   PaymentsRepository,
   selectRows,
-  SettlementsRepository,
   TransfersRepository,
 } from '@kassa/persistence';
 
@@ -161,11 +160,12 @@ export type KitChainOptions = KassaTestChainOptions & LocalChainSettings;
  */
 export function expectPaidOnConfirmedValue(events: readonly EventPayload[], minimum?: bigint): void {
   for (const event of events.filter((candidate) => candidate.type === 'payment.paid')) {
-    const confirmed = event.data.transfers
-      .filter((transfer) => transfer.status === 'active' && transfer.counted && transfer.confirmations >= event.data.requiredConfirmations)
+    const payment = paymentOfEvent(event);
+    const confirmed = payment.transfers
+      .filter((transfer) => transfer.status === 'active' && transfer.counted && transfer.confirmations >= payment.requiredConfirmations)
       .reduce((sum, transfer) => sum + BigInt(transfer.amountBaseUnits), 0n);
-    expect({ payment: event.data.id, confirmedAtPaid: confirmed >= (minimum ?? BigInt(event.data.amountBaseUnits)) }).toEqual({
-      payment: event.data.id,
+    expect({ payment: payment.id, confirmedAtPaid: confirmed >= (minimum ?? BigInt(payment.amountBaseUnits)) }).toEqual({
+      payment: payment.id,
       confirmedAtPaid: true,
     });
   }
@@ -211,7 +211,7 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
     if (useCase) return useCase;
     const { dataSource } = db;
     const registry = new ChainRegistry(kit.config.chains);
-    const objects = new PaymentObjectsService(kit.config, new TransfersRepository(dataSource), new ChainCursorsRepository(dataSource), new SettlementsRepository(dataSource));
+    const objects = PaymentObjectsService.over(kit.config, dataSource);
     return (useCase = new CreatePaymentUseCase(dataSource, registry, new RateSource(registry), new IdempotencyKeysRepository(dataSource), new PaymentsRepository(dataSource), objects));
   };
   const kit: WatcherTestKit = {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-import { buildEventPayload, type EventType, newId } from '@kassa/domain';
-import { EventsRepository, PaymentObjectsService, PaymentsRepository, type StoredEvent } from '@kassa/persistence';
+import { buildEventPayload, type EventType, newId, type Payout, type PayoutEventType, type RefundEventType, toPayoutObject } from '@kassa/domain';
+import { EventsRepository, PaymentObjectsService, PaymentsRepository, RefundObjectsService, type StoredEvent, type StoredRefund } from '@kassa/persistence';
 
 import { OUTBOX_NOTIFY_CHANNEL } from '../delivery/outbox-notifications';
 
@@ -17,6 +17,7 @@ export class PaymentEventsService {
     private readonly payments: PaymentsRepository,
     private readonly events: EventsRepository,
     private readonly objects: PaymentObjectsService,
+    private readonly refundObjects: RefundObjectsService,
   ) {}
 
   /**
@@ -51,5 +52,31 @@ export class PaymentEventsService {
     // Workers only need to be woken; one notification stands for the whole batch.
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, stored[0]!.id]);
     return stored;
+  }
+
+  /**
+   * Appends a `refund.*` event whose data is the refund object as it stands now (docs/refunds.md),
+   * in `manager`'s transaction, with the refund's state change.
+   */
+  async recordRefund(manager: EntityManager, type: RefundEventType, refund: StoredRefund, now: Date = new Date()): Promise<StoredEvent> {
+    const payload = buildEventPayload(newId('event', now.getTime()), type, now, this.refundObjects.build(refund));
+    return this.appendOne(manager, { merchantId: refund.merchantId, type, paymentId: refund.paymentId, payload });
+  }
+
+  /**
+   * Appends a `payout.*` event whose data is the payout object as it stands now, in
+   * `manager`'s transaction. A payout that pays a refund announces nothing of its own: its
+   * refund's `refund.*` events tell the story.
+   */
+  async recordPayout(manager: EntityManager, type: PayoutEventType, payout: Payout, now: Date = new Date()): Promise<StoredEvent | null> {
+    if (payout.refundId !== null) return null;
+    const payload = buildEventPayload(newId('event', now.getTime()), type, now, toPayoutObject(payout));
+    return this.appendOne(manager, { merchantId: payout.merchantId, type, paymentId: null, payload });
+  }
+
+  private async appendOne(manager: EntityManager, event: Parameters<EventsRepository['append']>[1][number]): Promise<StoredEvent> {
+    const [appended] = await this.events.append(manager, [event]);
+    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, appended!.event.id]);
+    return appended!.event;
   }
 }
