@@ -11,7 +11,14 @@ import { createTestDatabase, type TestDatabase } from '@kassa/testing';
  * Routes served to customers' browsers rather than to merchants' code: HTML, images and
  * static files of the hosted checkout. They are not part of the API contract.
  */
-const OUTSIDE_THE_CONTRACT = new Set(['GET /pay/:id', 'GET /pay/:id/qr.svg', 'GET /pay/assets/:file']);
+const OUTSIDE_THE_CONTRACT = new Set([
+  'GET /pay/:id',
+  'GET /pay/:id/qr.svg',
+  'GET /pay/assets/:file',
+  'GET /refunds/claim/:token',
+  'GET /refunds/approve/:token',
+  'GET /refunds/assets/refund.js',
+]);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 type Operation = OpenAPIV3.OperationObject & { method: string; path: string };

@@ -28,8 +28,18 @@ import { PaymentsController } from './payments/payments.controller';
 import { SettlementPolicyController } from './settlements/settlement-policy.controller';
 import { SettlementsController } from './settlements/settlements.controller';
 import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
+import { IdempotentRequests } from './common/idempotent-requests';
+import { CreatePayoutsUseCase } from './payouts/create-payouts.use-case';
+import { PayoutQueue } from './payouts/payout-queue';
+import { PayoutsController } from './payouts/payouts.controller';
+import { ClaimRefundUseCase } from './refunds/claim-refund.use-case';
+import { CreateRefundUseCase } from './refunds/create-refund.use-case';
+import { ManageRefundUseCase } from './refunds/manage-refund.use-case';
+import { RefundAddressPolicy } from './refunds/refund-address';
+import { RefundPagesController } from './refunds/refund-pages.controller';
+import { RefundsController } from './refunds/refunds.controller';
 
-/** Root module of the API process: merchant API, hosted checkout, health, metrics, the operator status page. */
+/** Root module of the API process: merchant API, hosted checkout and refund pages, health, metrics, the operator status page. */
 @Module({})
 export class ApiModule {
   static forRoot(config: KassaConfig): DynamicModule {
@@ -45,8 +55,18 @@ export class ApiModule {
         CurrenciesModule,
         MetricsModule,
       ],
-      controllers: [PaymentsController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
-      providers: [ApiKeyAuthenticator, ApiKeyGuard, CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase, CreateWebhookEndpointUseCase, DatabaseMetrics, OpsStatusService],
+      controllers: [PaymentsController, RefundsController, PayoutsController, RefundPagesController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
+      providers: [
+        ApiKeyAuthenticator,
+        ApiKeyGuard,
+        IdempotentRequests,
+        PayoutQueue,
+        RefundAddressPolicy,
+        CreateRefundUseCase,
+        ManageRefundUseCase,
+        ClaimRefundUseCase,
+        CreatePayoutsUseCase,
+        CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase, CreateWebhookEndpointUseCase, DatabaseMetrics, OpsStatusService],
     };
   }
 }

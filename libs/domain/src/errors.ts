@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | 'refund_not_allowed'
   | 'refund_exceeds_received'
   | 'payout_limit_exceeded'
-  | 'payout_wallet_missing';
+  | 'payout_wallet_missing'
+  | 'contract_address';
 
 /** Codes of `@kassa/chain`'s errors (contracts, deposit addresses, payment URIs). */
 export type ChainErrorCode =
@@ -183,5 +184,14 @@ export class PayoutWalletMissingError extends DomainError {
 
   constructor(readonly chainId: number) {
     super(`No payout wallet is configured for chain ${chainId} (KASSA_PAYOUT_PRIVATE_KEY); pay it from the merchant's wallet (method merchant_wallet) instead`);
+  }
+}
+
+/** A refund address that holds code, not yet confirmed by whoever gave it (the claim page asks). */
+export class ContractAddressError extends DomainError {
+  readonly code = 'contract_address' as const;
+
+  constructor(readonly address: string) {
+    super(`${address} is a contract, not a wallet: many contracts cannot move a token sent to them. Confirm only if you are sure it can.`);
   }
 }

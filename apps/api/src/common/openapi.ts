@@ -42,6 +42,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with the current state, or an idempotency key reused with another body.',
   413: 'Request body larger than 64 KiB.',
   415: 'Request body not sent as application/json.',
+  422: 'The request is well-formed but cannot be done now (no rate to quote, a payout limit, no payout wallet).',
   429: 'Too many requests: retry after `Retry-After` seconds.',
 };
 

@@ -11,6 +11,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   received (checked under the payment's row lock). `claim_token` opens the customer's
  *   claim page, `approval_token` the merchant's approval page; both are random capabilities.
  *   `(chain_id, tx_hash, log_index)` is unique: one on-chain transfer pays one refund.
+ *   `reported_tx_hash` is what the approval page says the merchant's wallet sent: a hint the
+ *   worker verifies on chain, never trusted as it is.
  */
 export class RefundsAndPayouts1796169600000 implements MigrationInterface {
   name = 'RefundsAndPayouts1796169600000';
@@ -74,6 +76,7 @@ export class RefundsAndPayouts1796169600000 implements MigrationInterface {
         approval_token      text          NOT NULL,
         approval_expires_at timestamptz,
         watch_from_block    bigint,
+        reported_tx_hash    text,
         tx_hash             text,
         log_index           integer,
         block_number        bigint,

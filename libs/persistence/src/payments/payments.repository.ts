@@ -190,6 +190,20 @@ export class PaymentsRepository {
   }
 
   /** The merchant's payments, newest first (ids are time-ordered ULIDs), one page. */
+  /**
+   * True when `address` (checksummed, as Kassa stores them) is the deposit address of any
+   * payment, of any merchant, on any chain: such an address can only forward to a treasury,
+   * so money sent there never reaches a customer.
+   */
+  async isDepositAddress(address: Address, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const row = await selectOne(
+      manager,
+      `SELECT 1 FROM payments WHERE deposit_address = $1 UNION ALL SELECT 1 FROM payment_options WHERE deposit_address = $1 LIMIT 1`,
+      [address],
+    );
+    return row !== null;
+  }
+
   async list(merchantId: MerchantId, filters: PaymentListFilters): Promise<Payment[]> {
     const where = new SqlConditions().add('merchant_id = ?', merchantId);
     if (filters.status !== undefined) where.add('status = ?', filters.status);

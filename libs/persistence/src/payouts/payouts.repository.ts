@@ -9,6 +9,8 @@ import { toBigInt, toBigIntOrNull } from '../database/bigints';
 export interface PayoutListFilters {
   status?: PayoutStatus;
   batchId?: string;
+  createdGte?: Date;
+  createdLt?: Date;
   limit: number;
   /** Cursor: the id of the last payout of the previous page. */
   startingAfter?: string;
@@ -113,14 +115,18 @@ export class PayoutsRepository {
   /**
    * Takes the coin's limit lock (per chain and symbol) for the rest of the caller's
    * transaction and returns what the payout wallet has paid or holds for payment of the
-   * coin on the chain since `since` (base units).
+   * coin on the chain since `since` (base units): payouts that are not failed or canceled,
+   * and refunds from the payout wallet that await their address (their payout is created
+   * when the customer gives it, without a second check).
    */
   async lockAndSumSince(manager: EntityManager, chainId: number, symbol: string, since: Date): Promise<bigint> {
     await runSql(manager, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [PAYOUT_LIMIT_LOCK_KEY, `${chainId}:${symbol}`]);
     const row = await selectOne<{ used: string }>(
       manager,
-      `SELECT coalesce(sum(amount), 0) AS used FROM payouts
-       WHERE chain_id = $1 AND token_symbol = $2 AND created_at >= $3 AND status IN ('pending', 'sent', 'confirmed')`,
+      `SELECT (SELECT coalesce(sum(amount), 0) FROM payouts
+               WHERE chain_id = $1 AND token_symbol = $2 AND created_at >= $3 AND status IN ('pending', 'sent', 'confirmed'))
+            + (SELECT coalesce(sum(amount), 0) FROM refunds
+               WHERE chain_id = $1 AND token_symbol = $2 AND created_at >= $3 AND method = 'payout_wallet' AND status = 'awaiting_address') AS used`,
       [chainId, symbol, since],
     );
     return toBigInt(row!.used);
@@ -143,6 +149,8 @@ export class PayoutsRepository {
     const where = new SqlConditions().add('merchant_id = ?', merchantId);
     if (filters.status !== undefined) where.add('status = ?', filters.status);
     if (filters.batchId !== undefined) where.add('batch_id = ?', filters.batchId);
+    if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
+    if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
     if (filters.startingAfter !== undefined) where.add('id < ?', filters.startingAfter);
     const rows = await selectRows<PayoutRow>(
       this.dataSource.manager,

@@ -11,11 +11,15 @@ export interface StoredRefund extends Refund {
   claimToken: string;
   approvalToken: string;
   logIndex: number | null;
+  /** The transaction the approval page reported (unverified until the worker finds it on chain). */
+  reportedTxHash: Hex | null;
 }
 
 export interface RefundListFilters {
   paymentId?: string;
   status?: RefundStatus;
+  createdGte?: Date;
+  createdLt?: Date;
   limit: number;
   /** Cursor: the id of the last refund of the previous page. */
   startingAfter?: string;
@@ -40,6 +44,7 @@ interface RefundRow {
   approval_token: string;
   approval_expires_at: Date | null;
   watch_from_block: string | null;
+  reported_tx_hash: string | null;
   tx_hash: string | null;
   log_index: number | null;
   block_number: string | null;
@@ -51,7 +56,7 @@ interface RefundRow {
 }
 
 const COLUMNS = `id, merchant_id, payment_id, chain_id, token_symbol, token_address, token_decimals, amount, reason, method, status,
-  address, address_source, payout_id, claim_token, approval_token, approval_expires_at, watch_from_block, tx_hash, log_index,
+  address, address_source, payout_id, claim_token, approval_token, approval_expires_at, watch_from_block, reported_tx_hash, tx_hash, log_index,
   block_number, failure_reason, created_at, sent_at, confirmed_at, canceled_at`;
 
 function toRefund(row: RefundRow): StoredRefund {
@@ -72,6 +77,7 @@ function toRefund(row: RefundRow): StoredRefund {
     approvalToken: row.approval_token,
     approvalExpiresAt: row.approval_expires_at,
     watchFromBlock: toBigIntOrNull(row.watch_from_block),
+    reportedTxHash: row.reported_tx_hash as Hex | null,
     txHash: row.tx_hash as Hex | null,
     logIndex: row.log_index,
     blockNumber: toBigIntOrNull(row.block_number),
@@ -154,6 +160,8 @@ export class RefundsRepository {
     const where = new SqlConditions().add('merchant_id = ?', merchantId);
     if (filters.paymentId !== undefined) where.add('payment_id = ?', filters.paymentId);
     if (filters.status !== undefined) where.add('status = ?', filters.status);
+    if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
+    if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
     if (filters.startingAfter !== undefined) where.add('id < ?', filters.startingAfter);
     const rows = await selectRows<RefundRow>(
       this.dataSource.manager,
@@ -231,6 +239,30 @@ export class RefundsRepository {
       params,
     );
     return row ? toRefund(row) : null;
+  }
+
+  /**
+   * Gives a merchant-wallet refund not sent yet a new approval token and expiry (the old link stops working).
+   * @returns the refund, or null when it is not awaiting its address or pending
+   */
+  async renewApproval(id: string, token: string, expiresAt: Date): Promise<StoredRefund | null> {
+    const row = await selectOne<RefundRow>(
+      this.dataSource.manager,
+      `UPDATE refunds SET approval_token = $2, approval_expires_at = $3, updated_at = now()
+       WHERE id = $1 AND method = 'merchant_wallet' AND status IN ('awaiting_address', 'pending') RETURNING ${COLUMNS}`,
+      [id, token, expiresAt],
+    );
+    return row ? toRefund(row) : null;
+  }
+
+  /** Notes the transaction the approval page reports for a refund that waits for it. */
+  async reportTransaction(id: string, txHash: Hex): Promise<boolean> {
+    const { rowCount } = await runSql(
+      this.dataSource.manager,
+      `UPDATE refunds SET reported_tx_hash = $2, updated_at = now() WHERE id = $1 AND status = 'pending' AND method = 'merchant_wallet'`,
+      [id, txHash],
+    );
+    return rowCount > 0;
   }
 
   /** Merchant-wallet refunds on the chain that wait for their transfer (`pending`) or its confirmations (`sent`). */

@@ -1,18 +1,25 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 
 import { EVENT_PAYLOAD_VERSION, EVENT_TYPES, type EventPayload } from '@kassa/domain';
 import { DELIVERY_STATUSES, type Delivery, type DeliveryAttempt } from '@kassa/persistence';
 
 import { PaymentResponse } from '../../payments/dto/payment.response';
+import { PayoutResponse } from '../../payouts/dto/payout.response';
+import { RefundResponse } from '../../refunds/dto/refund.response';
 
 /** An event: exactly the JSON body its webhooks carry. */
+@ApiExtraModels(PaymentResponse, RefundResponse, PayoutResponse)
 export class EventResponse {
   @ApiProperty({ example: 'evt_01JD3M7A1T9W2C8Q4R6V0XKZ5N', description: 'Also the `webhook-id` header of its deliveries.' }) id!: string;
   @ApiProperty({ enum: ['event'] }) object!: 'event';
   @ApiProperty({ enum: EVENT_TYPES }) type!: string;
   @ApiProperty({ example: EVENT_PAYLOAD_VERSION, description: 'Version of the payload schema (docs/webhooks.md).' }) apiVersion!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: PaymentResponse, description: 'The payment as it was when the event happened.' }) data!: PaymentResponse;
+  @ApiProperty({
+    oneOf: [{ $ref: getSchemaPath(PaymentResponse) }, { $ref: getSchemaPath(RefundResponse) }, { $ref: getSchemaPath(PayoutResponse) }],
+    description: 'What the event is about as it was when it happened: the payment (`payment.*`), the refund (`refund.*`) or the payout (`payout.*`); `data.object` says which.',
+  })
+  data!: PaymentResponse | RefundResponse | PayoutResponse;
 }
 
 /** One HTTP attempt of a delivery. */

@@ -25,7 +25,7 @@ const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, requ
 
 /** Metadata must stay small: at most 50 keys and 8 KiB of JSON. */
 @ValidatorConstraint({ name: 'smallMetadata' })
-class SmallMetadata implements ValidatorConstraintInterface {
+export class SmallMetadata implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
     return Object.keys(value).length <= 50 && Buffer.byteLength(JSON.stringify(value)) <= 8192;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSFER_STATUSES } from '@kassa/domain';
 
+import { RefundResponse } from '../../refunds/dto/refund.response';
 import { PaymentSettlementResponse } from '../../settlements/dto/settlement.response';
 
 /** OpenAPI description of a transfer inside the payment object. */
@@ -91,6 +92,10 @@ export class PaymentResponse {
     description: 'Where the deposit address\'s funds stand (docs/settlement.md); null while the payment is open or when it never received anything.',
   })
   settlement!: PaymentSettlementResponse | null;
+  @ApiProperty({ type: () => [RefundResponse], description: 'The payment\'s refunds, oldest first (docs/refunds.md).' }) refunds!: RefundResponse[];
+  @ApiProperty({ example: '0', description: 'What its refunds that are not failed or canceled give back (pending ones included), in the payment\'s coin.' })
+  amountRefunded!: string;
+  @ApiProperty({ example: '0' }) amountRefundedBaseUnits!: string;
 }
 
 /** OpenAPI description of a page of payments. */
