@@ -6,3 +6,5 @@ export * from './settlement/settlement.module';
 export * from './settlement/settlement-broadcaster';
 export * from './settlement/settlement-lanes';
 export * from './balances/deposit-balances';
+export * from './jobs/pay-out.job';
+export * from './payouts/payouts.module';

@@ -11,9 +11,10 @@ import { DeliverWebhooksJob } from './jobs/deliver-webhooks.job';
 import { BalanceCredits } from './balances/balance-credits';
 import { DepositBalances } from './balances/deposit-balances';
 import { ExpirePaymentsJob } from './jobs/expire-payments.job';
+import { PayoutsModule } from './payouts/payouts.module';
 import { SettlementModule } from './settlement/settlement.module';
 
-/** Root module of the worker process: the expiry scheduler, webhook delivery and settlement. */
+/** Root module of the worker process: the expiry scheduler, webhook delivery, settlement, payouts and refunds. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: KassaConfig): DynamicModule {
@@ -28,6 +29,7 @@ export class WorkerModule {
         PaymentEventsModule,
         WebhooksModule,
         SettlementModule,
+        PayoutsModule,
         MetricsModule,
       ],
       providers: [DepositBalances, BalanceCredits, ExpirePaymentsJob, DeliverWebhooksJob],

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { getAddress, TransactionNotFoundError, TransactionReceiptNotFoundError, type Hex, type TransactionReceipt } from 'viem';
+import { getAddress, type Hex, type TransactionReceipt } from 'viem';
 import { DataSource } from 'typeorm';
 
 import { flushedAmounts } from '@kassa/chain';
@@ -10,24 +10,22 @@ import { PaymentEventsService } from '@kassa/webhooks';
 
 import { MAX_SETTLEMENT_RETRY_DELAY_MS } from './send-settlement';
 import { settledCoins, type SettlementLane } from './settlement-lanes';
-import { SettlementTransactionSender } from './settlement-transaction.sender';
+import { TransactionTracker } from './transaction-tracker';
 
 /** Where a lane's in-flight transaction stands after reconciling: finished (the lane is free) or still waiting. */
 export type ReconcileOutcome = 'confirmed' | 'reverted' | 'dropped' | 'waiting';
 
 /**
- * Follows a lane's in-flight settlement transaction by reading the chain, never by guessing
- * (docs/settlement.md "Guarantees"):
- * - a receipt for any hash signed for its nonce decides: reverted -> its settlements fail and
- *   are retried (a new transaction, next nonce, fees at least the market's); success with the
- *   chain's confirmations -> in one database transaction the settlements are settled with the
- *   amounts of the receipt's `Flushed` events, and each payment gets `payment.settled`;
- * - no receipt, but the nonce is used: another transaction took it (someone else used the
- *   key); the settlements fail and are planned again from the balances on chain;
- * - never broadcast (a crash between storing and sending): the same signed bytes are sent, so
- *   it can only ever be one transaction;
- * - broadcast but unknown to the node (dropped from its pool), or pending longer than
- *   `KASSA_SETTLEMENT_REPLACE_AFTER_SECONDS`: replaced with higher fees, same nonce.
+ * Follows a lane's in-flight settlement transaction ({@link TransactionTracker}: read from the
+ * chain, rebroadcast or replaced as needed) and settles by its outcome (docs/settlement.md
+ * "Guarantees"):
+ * - reverted -> its settlements fail and are retried (a new transaction, next nonce, fees at
+ *   least the market's);
+ * - success with the chain's confirmations -> in one database transaction the settlements are
+ *   settled with the amounts of the receipt's `Flushed` events, and each payment gets
+ *   `payment.settled`;
+ * - dropped (its nonce used by another transaction: someone else used the key) -> the
+ *   settlements fail and are planned again from the balances on chain.
  */
 @Injectable()
 export class ReconcileSettlement {
@@ -39,66 +37,24 @@ export class ReconcileSettlement {
     private readonly settlements: SettlementsRepository,
     private readonly transactions: SettlementTransactionsRepository,
     private readonly events: PaymentEventsService,
-    private readonly sender: SettlementTransactionSender,
+    private readonly tracker: TransactionTracker,
   ) {}
 
   /**
-   * One look at the lane's in-flight transaction `tx` (rules on the class).
+   * One look at the lane's in-flight transaction `tx` ({@link TransactionTracker}), and what
+   * its outcome means for its settlements (rules on the class).
    * @returns `waiting` while it is in flight, else how it finished (the lane is free)
    * @throws the RPC or database error of a read or write that failed (the next run looks again)
    */
   async run(lane: SettlementLane, tx: SettlementTransactionRecord, now: Date): Promise<ReconcileOutcome> {
-    const receipt = await this.receiptOf(lane, tx);
-    if (receipt) {
-      if (receipt.status === 'reverted') return this.finishReverted(lane, tx, receipt, now);
-      const head = await lane.client.getBlockNumber();
-      if (head - receipt.blockNumber + 1n < BigInt(lane.chain.confirmations)) return 'waiting';
-      return this.finishConfirmed(lane, tx, receipt, now);
-    }
-
-    const usedNonces = BigInt(await lane.client.getTransactionCount({ address: lane.gasPayer, blockTag: 'latest' }));
-    if (usedNonces > tx.nonce) {
-      // One of ours may have been mined between the two reads: look once more before giving up on it.
-      if (await this.receiptOf(lane, tx)) return 'waiting';
-      return this.finishDropped(tx, now);
-    }
-
-    const known = await this.isKnown(lane, tx.txHash);
-    if (tx.broadcastAt === null) {
-      if (known) {
-        await this.transactions.markBroadcast(tx.id, tx.txHash, now);
+    const tracked = await this.tracker.look(lane, tx, now);
+    switch (tracked.kind) {
+      case 'waiting':
         return 'waiting';
-      }
-      const outcome = await this.sender.broadcast(lane, tx);
-      if (outcome === 'underpriced') await this.sender.replace(lane, tx, 'was refused as underpriced');
-      return 'waiting';
-    }
-    if (!known) await this.sender.replace(lane, tx, 'was dropped by the node');
-    else if (now.getTime() - tx.broadcastAt.getTime() >= this.config.settlement.replaceAfterSeconds * 1000) {
-      await this.sender.replace(lane, tx, `is still pending after ${this.config.settlement.replaceAfterSeconds} s`);
-    }
-    return 'waiting';
-  }
-
-  /** The receipt of whichever hash signed for the nonce was mined, newest first; null when none was. */
-  private async receiptOf(lane: SettlementLane, tx: SettlementTransactionRecord): Promise<TransactionReceipt | null> {
-    for (const hash of [...tx.txHashes].reverse()) {
-      try {
-        return await lane.client.getTransactionReceipt({ hash });
-      } catch (error) {
-        if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
-      }
-    }
-    return null;
-  }
-
-  private async isKnown(lane: SettlementLane, hash: Hex): Promise<boolean> {
-    try {
-      await lane.client.getTransaction({ hash });
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionNotFoundError) return false;
-      throw error;
+      case 'dropped':
+        return this.finishDropped(tx, now);
+      case 'mined':
+        return tracked.receipt.status === 'reverted' ? this.finishReverted(lane, tx, tracked.receipt, now) : this.finishConfirmed(lane, tx, tracked.receipt, now);
     }
   }
 

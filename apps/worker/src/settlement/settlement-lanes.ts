@@ -34,24 +34,31 @@ export function laneLockKey(lane: Pick<SettlementLane, 'chain' | 'gasPayer'>): n
 }
 
 /**
- * Runs `work` while this process holds the lane's session advisory lock, taken with
- * `pg_try_advisory_lock` on a pooled connection kept for the duration: a second worker
- * skips the lane instead of waiting, and a crashed worker's lock ends with its connection.
- *
+ * Runs `work` while this process holds the lane's session advisory lock ({@link withAdvisoryLock}).
  * @returns what `work` returned, or `locked: true` when another worker holds the lane
  */
-export async function withLaneLock<T>(dataSource: DataSource, lane: SettlementLane, work: () => Promise<T>): Promise<{ locked: true } | { locked: false; result: T }> {
+export function withLaneLock<T>(dataSource: DataSource, lane: SettlementLane, work: () => Promise<T>): Promise<{ locked: true } | { locked: false; result: T }> {
+  return withAdvisoryLock(dataSource, [SETTLEMENT_LOCK_KEY, laneLockKey(lane)], work);
+}
+
+/**
+ * Runs `work` while this process holds the session advisory lock `keys`, taken with
+ * `pg_try_advisory_lock` on a pooled connection kept for the duration: a second worker
+ * skips the work instead of waiting, and a crashed worker's lock ends with its connection.
+ *
+ * @returns what `work` returned, or `locked: true` when another worker holds the lock
+ */
+export async function withAdvisoryLock<T>(dataSource: DataSource, keys: [number, number], work: () => Promise<T>): Promise<{ locked: true } | { locked: false; result: T }> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const params = [SETTLEMENT_LOCK_KEY, laneLockKey(lane)];
-    const [row] = (await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', params)) as { locked: boolean }[];
+    const [row] = (await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', keys)) as { locked: boolean }[];
     if (!row?.locked) return { locked: true };
     try {
       return { locked: false, result: await work() };
     } finally {
       // Should the unlock fail, the connection is broken and the pool discards it, lock and all.
-      await runner.query('SELECT pg_advisory_unlock($1, $2)', params).catch(() => undefined);
+      await runner.query('SELECT pg_advisory_unlock($1, $2)', keys).catch(() => undefined);
     }
   } finally {
     await runner.release();

@@ -38,7 +38,7 @@ const ALREADY_KNOWN = /already known|known transaction|already imported|nonce to
 const UNDERPRICED = /underpriced|fee too low|max fee per gas less than block base fee|gas price too low|priority fee/i;
 
 /**
- * Signs settlement transactions with the lane's gas payer and hands them to the node, always
+ * Signs the transactions of a lane (settlement flushes, payouts) with its key and hands them to the node, always
  * in the write-ahead order: the signed transaction (and every replacement of it) is stored
  * first, broadcast second, so a crash in between leaves a record the next run finds on chain
  * instead of a transaction nobody knows about.
@@ -64,13 +64,13 @@ export class SettlementTransactionSender {
     }
   }
 
-  /** Signs a call of the factory with `data` (no value) for `nonce`, locally. */
+  /** Signs a call (`data`, and `value` wei of the native coin, default none) for `nonce`, locally. */
   async sign(
     lane: SettlementLane,
-    call: { to: Address; data: Hex; gas: bigint; nonce: number },
+    call: { to: Address; data: Hex; gas: bigint; nonce: number; value?: bigint },
     fees: TransactionFees,
   ): Promise<SignedSettlementTransaction> {
-    const base = { chainId: lane.chain.chainId, nonce: call.nonce, to: call.to, data: call.data, gas: call.gas, value: 0n };
+    const base = { chainId: lane.chain.chainId, nonce: call.nonce, to: call.to, data: call.data, gas: call.gas, value: call.value ?? 0n };
     const request: TransactionSerializable =
       'gasPrice' in fees ? { ...base, type: 'legacy', gasPrice: fees.gasPrice } : { ...base, type: 'eip1559', ...fees };
     const rawTransaction = await lane.account.signTransaction(request);
@@ -109,11 +109,11 @@ export class SettlementTransactionSender {
       return;
     }
     const previous = parseTransaction(tx.rawTransaction);
-    if (previous.to == null || previous.data === undefined || previous.gas === undefined || previous.nonce === undefined) {
+    if (previous.to == null || previous.gas === undefined || previous.nonce === undefined) {
       throw new Error(`Settlement transaction ${tx.id} cannot be decoded for a replacement`);
     }
     const fees = replacementFees(tx.fees, await this.marketFees(lane), this.config.settlement.feeBumpPercent);
-    const signed = await this.sign(lane, { to: previous.to, data: previous.data, gas: previous.gas, nonce: previous.nonce }, fees);
+    const signed = await this.sign(lane, { to: previous.to, data: previous.data ?? '0x', gas: previous.gas, nonce: previous.nonce, value: previous.value ?? 0n }, fees);
     if (!(await this.transactions.recordReplacement(tx.id, { ...signed, fees }))) return;
     this.logger.log(`Chain ${lane.chain.chainId}: settlement transaction ${tx.txHash} ${reason}; replaced by ${signed.txHash} with higher fees (nonce ${tx.nonce})`);
     await this.broadcast(lane, { id: tx.id, ...signed });

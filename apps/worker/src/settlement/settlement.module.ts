@@ -9,6 +9,7 @@ import { SendSettlement } from './send-settlement';
 import { SettlementBroadcaster } from './settlement-broadcaster';
 import { SettlementLanes } from './settlement-lanes';
 import { SettlementTransactionSender } from './settlement-transaction.sender';
+import { TransactionTracker } from './transaction-tracker';
 
 /**
  * Settlement in the worker (docs/settlement.md): the job and the services it runs. Needs the
@@ -16,7 +17,7 @@ import { SettlementTransactionSender } from './settlement-transaction.sender';
  */
 @Module({
   imports: [PaymentEventsModule],
-  providers: [SettlementLanes, SettlementBroadcaster, SettlementTransactionSender, PlanSettlements, SendSettlement, ReconcileSettlement, SettlePaymentsJob],
-  exports: [SettlePaymentsJob, SettlementBroadcaster],
+  providers: [SettlementLanes, SettlementBroadcaster, SettlementTransactionSender, TransactionTracker, PlanSettlements, SendSettlement, ReconcileSettlement, SettlePaymentsJob],
+  exports: [SettlePaymentsJob, SettlementBroadcaster, SettlementTransactionSender, TransactionTracker],
 })
 export class SettlementModule {}

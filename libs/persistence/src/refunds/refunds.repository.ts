@@ -265,6 +265,11 @@ export class RefundsRepository {
     return rowCount > 0;
   }
 
+  /** Moves a pending refund's search for its transfer on to `block` (the blocks before it were searched). */
+  async watchFrom(id: string, block: bigint): Promise<void> {
+    await runSql(this.dataSource.manager, `UPDATE refunds SET watch_from_block = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [id, block.toString()]);
+  }
+
   /** Merchant-wallet refunds on the chain that wait for their transfer (`pending`) or its confirmations (`sent`). */
   async watched(chainId: number, manager: EntityManager = this.dataSource.manager): Promise<StoredRefund[]> {
     const rows = await selectRows<RefundRow>(

@@ -1,0 +1,126 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { encodeFunctionData, erc20Abi, getAddress, type Hex } from 'viem';
+import { DataSource } from 'typeorm';
+
+import { fromBaseUnits, newId, type Payout } from '@kassa/domain';
+import { PayoutsRepository, SettlementTransactionsRepository } from '@kassa/persistence';
+
+import type { SettlementLane } from '../settlement/settlement-lanes';
+import { SettlementTransactionSender, shortMessage } from '../settlement/settlement-transaction.sender';
+import { PayoutOutcomes } from './payout-outcomes';
+
+/** What one send did. */
+export interface PayoutSendResult {
+  payoutId: string;
+  /** `sent`: stored and broadcast; `waiting`: left pending (funds, gas or nonce), with `lastError`; `failed`: it would revert. */
+  outcome: 'sent' | 'waiting' | 'failed';
+  transactionId: string | null;
+}
+
+/** Thrown inside the storing transaction when a cancel took the payout first: roll back, send nothing. */
+class PayoutTakenError extends Error {}
+
+/**
+ * Sends a lane's oldest pending payout from the payout wallet with settlement's safety
+ * (docs/refunds.md "Payouts", docs/settlement.md "Guarantees"):
+ * 1. the wallet must hold the amount (and, for the native coin, the amount and the gas);
+ *    otherwise the payout waits, with `lastError` saying what is missing;
+ * 2. the transfer is simulated (`eth_estimateGas`); one that would revert (a token that
+ *    refuses the recipient) fails, never sent, and its refund is free to be made again;
+ * 3. it is signed for the wallet's next nonce, stored (write-ahead, with the payout marked
+ *    sent in the same transaction, conditional on it still being pending) and only then
+ *    broadcast. A cancel that came first wins: nothing is sent.
+ * The caller holds the lane's lock and has checked that the lane has no transaction in flight.
+ */
+@Injectable()
+export class SendPayout {
+  private readonly logger = new Logger(SendPayout.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly payouts: PayoutsRepository,
+    private readonly transactions: SettlementTransactionsRepository,
+    private readonly sender: SettlementTransactionSender,
+    private readonly outcomes: PayoutOutcomes,
+  ) {}
+
+  /**
+   * @returns what was done, or null when no payout is pending on the lane's chain
+   * @throws the database or RPC error of a step that failed; what was stored before it stands
+   */
+  async next(lane: SettlementLane, now: Date): Promise<PayoutSendResult | null> {
+    const payout = await this.payouts.nextPending(lane.chain.chainId);
+    if (!payout) return null;
+    const { chainId } = lane.chain;
+    const call = transferCall(payout);
+    const wait = async (why: string): Promise<PayoutSendResult> => {
+      await this.payouts.noteWait(payout.id, why);
+      this.logger.warn(`Chain ${chainId}: payout ${payout.id} waits: ${why}`);
+      return { payoutId: payout.id, outcome: 'waiting', transactionId: null };
+    };
+
+    const held = payout.token.address
+      ? await lane.client.readContract({ address: payout.token.address, abi: erc20Abi, functionName: 'balanceOf', args: [lane.gasPayer] })
+      : await lane.client.getBalance({ address: lane.gasPayer });
+    if (held < payout.amount) {
+      return wait(`the payout wallet ${lane.gasPayer} holds ${fromBaseUnits(held, payout.token.decimals)} ${payout.token.symbol}, ${fromBaseUnits(payout.amount, payout.token.decimals)} are needed`);
+    }
+    let gas: bigint;
+    try {
+      gas = await lane.client.estimateGas({ account: lane.gasPayer, to: call.to, data: call.data, value: call.value });
+    } catch (error) {
+      const reason = shortMessage(error).slice(0, 500);
+      if (/insufficient funds/i.test(reason)) return wait(`the payout wallet ${lane.gasPayer} cannot pay the gas: ${reason}`);
+      await this.dataSource.transaction((manager) => this.outcomes.apply(manager, payout.id, { from: ['pending'], to: 'failed', failureReason: `the transfer would fail: ${reason}` }, now));
+      this.logger.warn(`Chain ${chainId}: payout ${payout.id} would fail (${reason}); not sent`);
+      return { payoutId: payout.id, outcome: 'failed', transactionId: null };
+    }
+
+    const nonce = BigInt(await lane.client.getTransactionCount({ address: lane.gasPayer, blockTag: 'pending' }));
+    const highest = await this.transactions.highestNonce(chainId, lane.gasPayer);
+    if (highest !== null && nonce <= highest) {
+      // The node has not seen a transaction Kassa already recorded for this nonce: never reuse it.
+      return wait(`the node reports nonce ${nonce} for the payout wallet, but nonce ${highest} is recorded`);
+    }
+    const fees = await this.sender.marketFees(lane);
+    const gasLimit = (gas * 5n) / 4n;
+    const signed = await this.sender.sign(lane, { ...call, gas: gasLimit, nonce: Number(nonce) }, fees);
+    const transactionId = newId('settlementTransaction', now.getTime());
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await this.transactions.insert(manager, {
+          id: transactionId,
+          chainId,
+          from: lane.gasPayer,
+          to: getAddress(call.to),
+          nonce,
+          txHash: signed.txHash,
+          rawTransaction: signed.rawTransaction,
+          gasLimit,
+          fees,
+          batchSize: 1,
+        });
+        const sent = await this.outcomes.apply(manager, payout.id, { from: ['pending'], to: 'sent', transactionId, txHash: signed.txHash }, now);
+        if (!sent) throw new PayoutTakenError();
+      });
+    } catch (error) {
+      if (error instanceof PayoutTakenError) return { payoutId: payout.id, outcome: 'waiting', transactionId: null };
+      throw error;
+    }
+    this.logger.log(`Chain ${chainId}: payout ${payout.id} of ${fromBaseUnits(payout.amount, payout.token.decimals)} ${payout.token.symbol} to ${payout.address} in ${signed.txHash} (nonce ${nonce})`);
+    await this.sender.broadcast(lane, { id: transactionId, ...signed });
+    return { payoutId: payout.id, outcome: 'sent', transactionId };
+  }
+}
+
+/**
+ * The transaction that pays a payout: an ERC-20 `transfer(address,uint256)` call
+ * (https://eips.ethereum.org/EIPS/eip-20), or a plain native-coin transfer.
+ */
+export function transferCall(payout: Pick<Payout, 'token' | 'address' | 'amount'>): { to: Hex; data: Hex; value: bigint } {
+  if (payout.token.address) {
+    return { to: payout.token.address, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [payout.address, payout.amount] }), value: 0n };
+  }
+  return { to: payout.address, data: '0x', value: payout.amount };
+}
+
