@@ -258,4 +258,39 @@ describe('refunds from the payout wallet', () => {
     const noLimit = await kassa.request<Problem>('POST', '/v1/payouts', { address: recipient, amount: '1', currency: 'ETH' });
     expect(noLimit.status).toBe(201);
   });
+
+  it('finds a refund the merchant paid from its own wallet without the approval page: a USDC Transfer log, a native transaction; a wrong amount does not count', async () => {
+    const merchantWallet = LOCAL_ROLES.customers[3];
+    const token = await paidPayment('4', 4_000_000n);
+    const byToken = await refund(token.id, { address: customer, amount: '1.5', method: 'merchant_wallet' });
+    expect(byToken.body.status).toBe('pending');
+    await kassa.send(customer, usdc(), 1_400_000n, merchantWallet); // not the refund's amount
+    const paid = await kassa.send(customer, usdc(), 1_500_000n, merchantWallet);
+    expect((await confirmed(byToken.body.id)).txHash).toBe(paid);
+
+    const native = await kassa.createPayment({ amount: '0.2', currency: 'ETH' });
+    await kassa.send(native.depositAddress as Address, null, 200_000_000_000_000_000n);
+    await kassa.mine(1);
+    await kassa.waitForStatus(native.id, 'PAID');
+    const byCoin = await refund(native.id, { address: customer, method: 'merchant_wallet' });
+    expect(byCoin.body.amountBaseUnits).toBe('200000000000000000');
+    const sent = await kassa.send(customer, null, 200_000_000_000_000_000n, merchantWallet);
+    expect((await confirmed(byCoin.body.id)).txHash).toBe(sent);
+    expect(refundWebhooks(byCoin.body.id).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('issues a new approval link on request; the old one stops working', async () => {
+    const payment = await paidPayment('2', 2_000_000n);
+    const created = await refund(payment.id, { address: customer, amount: '1', method: 'merchant_wallet' });
+    const first = created.body.approvalUrl!;
+    expect((await fetch(first)).status).toBe(200);
+    const renewed = await kassa.request<RefundObject>('POST', `/v1/refunds/${created.body.id}/approval`);
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.approvalUrl).not.toBe(first);
+    expect((await fetch(first)).status).toBe(404);
+    expect((await fetch(renewed.body.approvalUrl!)).status).toBe(200);
+    const byWallet = await refund(payment.id, { address: customer, amount: '0.5' });
+    expect(byWallet.status).toBe(201);
+    expect((await kassa.request<Problem>('POST', `/v1/refunds/${byWallet.body.id}/approval`)).status).toBe(409);
+  });
 });

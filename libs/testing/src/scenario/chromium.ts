@@ -9,7 +9,7 @@ import { PNG } from 'pngjs';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Where browser tests save their screenshots (gitignored; CI keeps them as artifacts). */
-export const ARTIFACTS_DIR = path.resolve(__dirname, '..', '..', 'test-artifacts');
+export const ARTIFACTS_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'test-artifacts');
 
 /** Starts a headless Chromium with a fresh profile, no background traffic and no sandbox (tests run as root in CI). */
 export function launchChromium(): Promise<Browser> {

@@ -63,7 +63,8 @@
     el.textContent = describe[status.status] || status.status;
     el.setAttribute('data-status', status.status);
     if (status.txHash) { $('refund-tx').textContent = status.txHash; $('refund-tx-row').hidden = false; }
-    if (status.status !== 'pending' && walletButton) walletButton.hidden = true;
+    // Once the transfer is on chain there is nothing left to pay: the QR code and the wallet go.
+    if (status.status !== 'pending' && $('pay')) $('pay').hidden = true;
   }
   function poll() {
     fetch(data.statusPath, { headers: { accept: 'application/json' } })
