@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
@@ -7,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createMerchantWithKey } from '@kassa/api';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
-import { asMerchantId, fromBaseUnits, KassaError, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
+import { asMerchantId, fromBaseUnits, KassaError, type PayoutObject, type RefundObject, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
 import { type Merchant, runMigrations } from '@kassa/persistence';
 
@@ -28,6 +29,7 @@ import { DEPLOYER_KEY_VARIABLE, deployerKey, deployToChain, formatDeployment, ve
 import { formatRescue, rescuePayment } from './commands/rescue.command';
 import { CliError, payPayment } from './commands/pay.command';
 import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
+import { callMerchantApi, formatPayout, formatPayoutLine, formatRefund, formatRefundLine, type MerchantApi } from './commands/refunds.commands';
 import { startEmbedded } from './commands/start.command';
 import { withDatabase } from './commands/with-database';
 import { localChainsFile, readLocalState } from './embedded/local-state';
@@ -90,6 +92,7 @@ program
     print(`  Demo API key: ${kassa.apiKey}`);
     for (const { chainId, rpcUrl } of kassa.rpcUrls) print(`  Local chain:  ${rpcUrl}   (chain id ${chainId})`);
     print(`  Settlement:   ${kassa.settling ? 'paid funds are flushed to the treasury (npm run kassa -- settlements list)' : 'off (no KASSA_SETTLEMENT_PRIVATE_KEY)'}`);
+    print(`  Payouts:      ${kassa.payoutWallet ? `refunds and payouts are sent from ${kassa.payoutWallet} (npm run kassa -- refund create <payment id>)` : 'off (no KASSA_PAYOUT_PRIVATE_KEY): refunds are paid on their approval page'}`);
     print('');
     print('Create a payment:');
     print(`  curl -s ${kassa.apiUrl}/v1/payments -H "Authorization: Bearer ${kassa.apiKey}" -H "content-type: application/json" -d '{"amount":"25.00","currency":"USDC","chainId":${kassa.rpcUrls[0]!.chainId}}'`);
@@ -379,6 +382,119 @@ function merchantOrDemo(option: string | undefined): MerchantId {
   if (!id) throw new CliError('No merchant: pass --merchant, or run `npm start` first');
   return asMerchantId(id);
 }
+
+/** The merchant API and key a refund or payout command calls with. @throws CliError without a key */
+function merchantApi(options: { api?: string; key?: string }): MerchantApi {
+  const key = options.key ?? readLocalState().demo?.apiKey;
+  if (!key) throw new CliError('No API key: pass --key, or run `npm start` first');
+  return { apiUrl: apiUrl(options.api), apiKey: key };
+}
+
+/** A fresh idempotency key, printed so the same command can be repeated with it after a lost answer. */
+const newIdempotencyKey = (given?: string): string => given ?? `cli-${randomUUID()}`;
+
+const refund = program.command('refund').description('Refunds: give money back to a customer (docs/refunds.md)');
+refund
+  .command('create')
+  .description('Refund a payment in the coin and on the network it was paid in')
+  .argument('<paymentId>', 'the payment id, pay_...')
+  .option('--amount <decimal>', 'amount in the paid coin (default: the excess of an OVERPAID or PAID_LATE payment, else everything received)')
+  .option('--address <address>', 'the customer\'s address (default: the customer gives it on the claim page)')
+  .option('--to-sender', 'send it to the address the payment came from (only when it is the customer\'s own wallet)')
+  .option('--method <method>', 'payout_wallet or merchant_wallet (default: payout_wallet when one is configured)')
+  .option('--reason <text>', 'why, shown to the customer')
+  .option('--idempotency-key <key>', 'repeat a create safely with the key a first try printed')
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (paymentId: string, options: { amount?: string; address?: string; toSender?: boolean; method?: string; reason?: string; idempotencyKey?: string; api?: string; key?: string }) => {
+    const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
+    const body = { amount: options.amount, address: options.address, refundToSender: options.toSender ? true : undefined, method: options.method, reason: options.reason };
+    const created = await callMerchantApi<RefundObject>(merchantApi(options), 'POST', `/v1/payments/${encodeURIComponent(paymentId)}/refunds`, body, idempotencyKey);
+    for (const line of formatRefund(created)) print(line);
+    print(`  idempotency key: ${idempotencyKey}`);
+  });
+refund
+  .command('list')
+  .description('List refunds, newest first')
+  .option('--payment <paymentId>', 'only the refunds of this payment')
+  .option('--status <status>', 'only refunds in this status')
+  .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (options: { payment?: string; status?: string; limit: number; api?: string; key?: string }) => {
+    const query = new URLSearchParams({ limit: String(options.limit), ...(options.payment ? { paymentId: options.payment } : {}), ...(options.status ? { status: options.status } : {}) });
+    const page = await callMerchantApi<{ data: RefundObject[] }>(merchantApi(options), 'GET', `/v1/refunds?${query}`);
+    for (const shown of page.data) print(formatRefundLine(shown));
+    if (page.data.length === 0) print('No refunds');
+  });
+refund
+  .command('show')
+  .description('Print a refund')
+  .argument('<refundId>', 'the refund id, ref_...')
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (refundId: string, options: { api?: string; key?: string }) => {
+    for (const line of formatRefund(await callMerchantApi<RefundObject>(merchantApi(options), 'GET', `/v1/refunds/${encodeURIComponent(refundId)}`))) print(line);
+  });
+refund
+  .command('cancel')
+  .description('Cancel a refund that was not sent yet')
+  .argument('<refundId>', 'the refund id, ref_...')
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (refundId: string, options: { api?: string; key?: string }) => {
+    for (const line of formatRefund(await callMerchantApi<RefundObject>(merchantApi(options), 'POST', `/v1/refunds/${encodeURIComponent(refundId)}/cancel`))) print(line);
+  });
+
+const payout = program.command('payout').description('Payouts from the payout wallet: suppliers, withdrawals (docs/refunds.md)');
+payout
+  .command('create')
+  .description('Send a payout from the payout wallet, within its limits')
+  .requiredOption('--to <address>', 'the recipient')
+  .requiredOption('--amount <decimal>', 'amount in the coin')
+  .requiredOption('--currency <symbol>', 'the coin, e.g. USDC or ETH')
+  .option('--chain-id <id>', 'the chain, when the coin is on several', integer('chain id'))
+  .option('--description <text>', 'a note kept with the payout')
+  .option('--idempotency-key <key>', 'repeat a create safely with the key a first try printed')
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (options: { to: string; amount: string; currency: string; chainId?: number; description?: string; idempotencyKey?: string; api?: string; key?: string }) => {
+    const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
+    const body = { address: options.to, amount: options.amount, currency: options.currency, chainId: options.chainId, description: options.description };
+    for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'POST', '/v1/payouts', body, idempotencyKey))) print(line);
+    print(`  idempotency key: ${idempotencyKey}`);
+  });
+payout
+  .command('list')
+  .description('List payouts, newest first (refunds paid from the payout wallet included)')
+  .option('--status <status>', 'only payouts in this status')
+  .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (options: { status?: string; limit: number; api?: string; key?: string }) => {
+    const query = new URLSearchParams({ limit: String(options.limit), ...(options.status ? { status: options.status } : {}) });
+    const page = await callMerchantApi<{ data: PayoutObject[] }>(merchantApi(options), 'GET', `/v1/payouts?${query}`);
+    for (const shown of page.data) print(formatPayoutLine(shown));
+    if (page.data.length === 0) print('No payouts');
+  });
+payout
+  .command('show')
+  .description('Print a payout')
+  .argument('<payoutId>', 'the payout id, po_...')
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (payoutId: string, options: { api?: string; key?: string }) => {
+    for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'GET', `/v1/payouts/${encodeURIComponent(payoutId)}`))) print(line);
+  });
+payout
+  .command('cancel')
+  .description('Cancel a payout the worker has not signed yet')
+  .argument('<payoutId>', 'the payout id, po_...')
+  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
+  .action(async (payoutId: string, options: { api?: string; key?: string }) => {
+    for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'POST', `/v1/payouts/${encodeURIComponent(payoutId)}/cancel`))) print(line);
+  });
 
 const settlements = program.command('settlements').description('Settlements: deposit addresses flushed to treasuries');
 settlements

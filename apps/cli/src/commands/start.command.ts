@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { privateKeyToAccount } from 'viem/accounts';
 
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES, startLocalChain } from '@kassa/chain';
+import { HARDHAT_ACCOUNTS, LOCAL_PAYOUT_LIMITS, LOCAL_ROLES, startLocalChain } from '@kassa/chain';
 import { createHttpApplication, createMerchantWithKey } from '@kassa/api';
 import { type KassaConfig, publicUrlOf, Secret, settlementKeyFor } from '@kassa/config';
 import { asMerchantId } from '@kassa/domain';
@@ -39,14 +39,17 @@ export interface RunningKassa {
   rpcUrls: { chainId: number; rpcUrl: string }[];
   /** Whether the worker settles paid payments (a gas payer key is known for some chain). */
   settling: boolean;
+  /** The payout wallet's address (refunds and payouts), or null when none is configured. */
+  payoutWallet: string | null;
   stop(): Promise<void>;
 }
 
 /**
  * Starts Kassa's embedded default (DESIGN.md "Processes"): an embedded PostgreSQL under
  * `.kassa/pg` when DATABASE_URL is unset, two local Hardhat nodes (chains 31337 and
- * 31338) with the DepositFactory, test tokens and an ETH/USD price feed when no chain is configured, migrations, a demo merchant with an API key,
- * and the api, watcher and worker in this one process.
+ * 31338) with the DepositFactory, test tokens and an ETH/USD price feed when no chain is
+ * configured (then also a funded local payout wallet for refunds and payouts), migrations, a
+ * demo merchant with an API key, and the api, watcher and worker in this one process.
  */
 export async function startEmbedded(baseConfig: KassaConfig, log: (line: string) => void): Promise<RunningKassa> {
   const home = kassaHome();
@@ -67,6 +70,7 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
 
     let chains = baseConfig.chains;
     let settlement = baseConfig.settlement;
+    let payouts = baseConfig.payouts;
     if (chains.length === 0) {
       log('Starting two local Hardhat nodes and deploying the contracts, test tokens and price feeds ...');
       const locals = await Promise.all(
@@ -83,17 +87,19 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
       if (!settlement.defaultGasPayerKey && Object.keys(settlement.gasPayerKeys).length === 0) {
         settlement = { ...settlement, defaultGasPayerKey: new Secret(HARDHAT_ACCOUNTS[LOCAL_ROLES.settlementGasPayer]!.privateKey) };
       }
+      // Refunds and payouts run out of the box too, from a funded development account.
+      if (!payouts.walletKey) {
+        payouts = { ...payouts, walletKey: new Secret(HARDHAT_ACCOUNTS[LOCAL_ROLES.payoutWallet]!.privateKey), limits: { ...LOCAL_PAYOUT_LIMITS, ...payouts.limits } };
+      }
       writeFileSync(localChainsFile(home), `${JSON.stringify(chains, null, 2)}\n`);
       // The local chains start from genesis on every run. Their watchers see another genesis
       // block than the recorded one and forget the old chains' history (onNodeReset 'forget',
       // docs/watcher.md "Chain identity"): old transfers stop counting, nothing is paid twice.
       await withDatabase(databaseUrl, async (dataSource) => {
         for (const local of chains) {
-          const gasPayerKey = settlementKeyFor({ settlement }, local.chainId);
-          if (gasPayerKey) {
-            const gasPayer = privateKeyToAccount(gasPayerKey.reveal() as `0x${string}`).address;
-            await continueLocalSettlement(dataSource, local.rpcUrls[0]!, local.chainId, gasPayer);
-          }
+          const senders = [settlementKeyFor({ settlement }, local.chainId), payouts.walletKey].filter((key) => key !== null);
+          const addresses = senders.map((key) => privateKeyToAccount(key.reveal() as `0x${string}`).address);
+          await continueLocalSettlement(dataSource, local.rpcUrls[0]!, local.chainId, addresses);
         }
       });
     }
@@ -104,6 +110,7 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
       chains,
       webhooks: { ...baseConfig.webhooks, allowPrivateUrls: true },
       settlement,
+      payouts,
       logFormat: baseConfig.logFormat ?? 'pretty',
     };
     const demo = await ensureDemoMerchant(databaseUrl);
@@ -115,7 +122,8 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo });
     const settling = settlement.defaultGasPayerKey !== null || Object.keys(settlement.gasPayerKeys).length > 0;
     const rpcUrls = chains.map((chain) => ({ chainId: chain.chainId, rpcUrl: chain.rpcUrls[0]! }));
-    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrls, settling, stop: stopAll };
+    const payoutWallet = payouts.walletKey ? privateKeyToAccount(payouts.walletKey.reveal() as `0x${string}`).address : null;
+    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrls, settling, payoutWallet, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
