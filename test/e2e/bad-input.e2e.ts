@@ -126,7 +126,7 @@ describe('bad input to the merchant API', () => {
     ['a query parameter on a new API key', 'POST', '/v1/api-keys?scope=admin', JSON.stringify({ scopes: ['read'] }), json, 400, 'scope'],
     ['a query parameter on a webhook endpoint', 'DELETE', `/v1/webhook-endpoints/${UNKNOWN.endpoint}?force=1`, undefined, {}, 400, 'force'],
     // routes and methods
-    ['an unknown route', 'GET', '/v1/refunds', undefined, {}, 404],
+    ['an unknown route', 'GET', '/v1/disputes', undefined, {}, 404],
     ['an unknown method on a known route', 'PUT', '/v1/payments', JSON.stringify({}), json, 405],
     ['deleting a payment', 'DELETE', `/v1/payments/${UNKNOWN.payment}`, undefined, {}, 405],
   ];

@@ -59,7 +59,7 @@ describe('refunds from the payout wallet', () => {
       return undefined;
     }, { what: `refund ${id} to be confirmed`, timeoutMs: 30_000 });
 
-  /** The verified refund webhooks of refund `id`, in the order received. */
+  /** The verified webhooks about the refund or payout `id`, as `type:status`, in the order received. */
   const refundWebhooks = (id: string): string[] =>
     receiver.received
       .map((request) =>
@@ -69,8 +69,8 @@ describe('refunds from the payout wallet', () => {
           'webhook-signature': String(request.headers['webhook-signature']),
         }) as EventPayload,
       )
-      .filter((event) => event.data.object === 'refund' && event.data.id === id)
-      .map((event) => `${event.type}:${(event.data as RefundObject).status}`);
+      .filter((event) => event.data.object !== 'payment' && event.data.id === id)
+      .map((event) => `${event.type}:${(event.data as RefundObject | PayoutObject).status}`);
 
   it('refunds a PAID USDC payment in full: the customer receives exactly the amount, with signed refund.created, refund.sent and refund.confirmed', async () => {
     const payment = await paidPayment('12.5', 12_500_000n);
@@ -243,6 +243,8 @@ describe('refunds from the payout wallet', () => {
       return undefined;
     }, { what: 'three payouts to be confirmed', timeoutMs: 30_000 });
     expect(await balanceOf(usdc(), recipient)).toBe(before + 153_000_000n);
+    await eventually(async () => (refundWebhooks(single.body.id).length >= 3 ? true : undefined), { what: 'three payout webhooks' });
+    expect(refundWebhooks(single.body.id)).toEqual(['payout.created:pending', 'payout.sent:sent', 'payout.confirmed:confirmed']);
 
     const overOne = await kassa.request<Problem>('POST', '/v1/payouts', { address: recipient, amount: '10000.01', currency: 'USDC' });
     expect(overOne.status).toBe(422);
@@ -292,5 +294,32 @@ describe('refunds from the payout wallet', () => {
     const byWallet = await refund(payment.id, { address: customer, amount: '0.5' });
     expect(byWallet.status).toBe(201);
     expect((await kassa.request<Problem>('POST', `/v1/refunds/${byWallet.body.id}/approval`)).status).toBe(409);
+  });
+
+  it('lets a payout wait while the payout wallet lacks its coin, sends the ones behind it, and sends it once the wallet is funded', async () => {
+    const usdt = kassa.chain.contracts.tokens.USDT;
+    const recipient = HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[2]]!.address;
+    const held = await balanceOf(usdt, payoutWallet);
+    await kassa.send(customer, usdt, held, LOCAL_ROLES.payoutWallet); // the wallet's USDT leaves
+    const starved = await kassa.request<PayoutObject>('POST', '/v1/payouts', { address: recipient, amount: '3', currency: 'USDT' });
+    const behind = await kassa.request<PayoutObject>('POST', '/v1/payouts', { address: recipient, amount: '4', currency: 'USDC' });
+    const statusOf = async (id: string) => (await kassa.request<PayoutObject>('GET', `/v1/payouts/${id}`)).body;
+    await eventually(async () => {
+      if ((await statusOf(behind.body.id)).status === 'confirmed') return true;
+      await kassa.mine(1);
+      return undefined;
+    }, { what: 'the USDC payout behind the waiting one to be confirmed' });
+    const waiting = await statusOf(starved.body.id);
+    expect(waiting).toMatchObject({ status: 'pending', lastError: expect.stringContaining('holds 0 USDT, 3 are needed') });
+
+    await kassa.send(payoutWallet, usdt, 10_000_000n, LOCAL_ROLES.customers[0]);
+    const before = await balanceOf(usdt, recipient);
+    await eventually(async () => {
+      if ((await statusOf(starved.body.id)).status === 'confirmed') return true;
+      await kassa.mine(1);
+      return undefined;
+    }, { what: 'the USDT payout to be sent once the wallet holds USDT' });
+    expect(await balanceOf(usdt, recipient)).toBe(before + 3_000_000n);
+    expect((await statusOf(starved.body.id)).lastError).toBeNull();
   });
 });

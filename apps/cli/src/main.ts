@@ -390,12 +390,19 @@ function merchantApi(options: { api?: string; key?: string }): MerchantApi {
   return { apiUrl: apiUrl(options.api), apiKey: key };
 }
 
+/** A subcommand of `parent` that calls the merchant API: with `--api` and `--key`. */
+function merchantApiCommand(parent: Command, name: string): Command {
+  return parent
+    .command(name)
+    .option('--api <url>', 'Kassa API URL (default: the running npm start)')
+    .option('--key <apiKey>', 'API key (default: the demo key of npm start)');
+}
+
 /** A fresh idempotency key, printed so the same command can be repeated with it after a lost answer. */
 const newIdempotencyKey = (given?: string): string => given ?? `cli-${randomUUID()}`;
 
 const refund = program.command('refund').description('Refunds: give money back to a customer (docs/refunds.md)');
-refund
-  .command('create')
+merchantApiCommand(refund, 'create')
   .description('Refund a payment in the coin and on the network it was paid in')
   .argument('<paymentId>', 'the payment id, pay_...')
   .option('--amount <decimal>', 'amount in the paid coin (default: the excess of an OVERPAID or PAID_LATE payment, else everything received)')
@@ -404,8 +411,6 @@ refund
   .option('--method <method>', 'payout_wallet or merchant_wallet (default: payout_wallet when one is configured)')
   .option('--reason <text>', 'why, shown to the customer')
   .option('--idempotency-key <key>', 'repeat a create safely with the key a first try printed')
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (paymentId: string, options: { amount?: string; address?: string; toSender?: boolean; method?: string; reason?: string; idempotencyKey?: string; api?: string; key?: string }) => {
     const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
     const body = { amount: options.amount, address: options.address, refundToSender: options.toSender ? true : undefined, method: options.method, reason: options.reason };
@@ -413,42 +418,32 @@ refund
     for (const line of formatRefund(created)) print(line);
     print(`  idempotency key: ${idempotencyKey}`);
   });
-refund
-  .command('list')
+merchantApiCommand(refund, 'list')
   .description('List refunds, newest first')
   .option('--payment <paymentId>', 'only the refunds of this payment')
   .option('--status <status>', 'only refunds in this status')
   .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (options: { payment?: string; status?: string; limit: number; api?: string; key?: string }) => {
     const query = new URLSearchParams({ limit: String(options.limit), ...(options.payment ? { paymentId: options.payment } : {}), ...(options.status ? { status: options.status } : {}) });
     const page = await callMerchantApi<{ data: RefundObject[] }>(merchantApi(options), 'GET', `/v1/refunds?${query}`);
     for (const shown of page.data) print(formatRefundLine(shown));
     if (page.data.length === 0) print('No refunds');
   });
-refund
-  .command('show')
+merchantApiCommand(refund, 'show')
   .description('Print a refund')
   .argument('<refundId>', 'the refund id, ref_...')
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (refundId: string, options: { api?: string; key?: string }) => {
     for (const line of formatRefund(await callMerchantApi<RefundObject>(merchantApi(options), 'GET', `/v1/refunds/${encodeURIComponent(refundId)}`))) print(line);
   });
-refund
-  .command('cancel')
+merchantApiCommand(refund, 'cancel')
   .description('Cancel a refund that was not sent yet')
   .argument('<refundId>', 'the refund id, ref_...')
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (refundId: string, options: { api?: string; key?: string }) => {
     for (const line of formatRefund(await callMerchantApi<RefundObject>(merchantApi(options), 'POST', `/v1/refunds/${encodeURIComponent(refundId)}/cancel`))) print(line);
   });
 
 const payout = program.command('payout').description('Payouts from the payout wallet: suppliers, withdrawals (docs/refunds.md)');
-payout
-  .command('create')
+merchantApiCommand(payout, 'create')
   .description('Send a payout from the payout wallet, within its limits')
   .requiredOption('--to <address>', 'the recipient')
   .requiredOption('--amount <decimal>', 'amount in the coin')
@@ -456,42 +451,31 @@ payout
   .option('--chain-id <id>', 'the chain, when the coin is on several', integer('chain id'))
   .option('--description <text>', 'a note kept with the payout')
   .option('--idempotency-key <key>', 'repeat a create safely with the key a first try printed')
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (options: { to: string; amount: string; currency: string; chainId?: number; description?: string; idempotencyKey?: string; api?: string; key?: string }) => {
     const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
     const body = { address: options.to, amount: options.amount, currency: options.currency, chainId: options.chainId, description: options.description };
     for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'POST', '/v1/payouts', body, idempotencyKey))) print(line);
     print(`  idempotency key: ${idempotencyKey}`);
   });
-payout
-  .command('list')
+merchantApiCommand(payout, 'list')
   .description('List payouts, newest first (refunds paid from the payout wallet included)')
   .option('--status <status>', 'only payouts in this status')
   .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (options: { status?: string; limit: number; api?: string; key?: string }) => {
     const query = new URLSearchParams({ limit: String(options.limit), ...(options.status ? { status: options.status } : {}) });
     const page = await callMerchantApi<{ data: PayoutObject[] }>(merchantApi(options), 'GET', `/v1/payouts?${query}`);
     for (const shown of page.data) print(formatPayoutLine(shown));
     if (page.data.length === 0) print('No payouts');
   });
-payout
-  .command('show')
+merchantApiCommand(payout, 'show')
   .description('Print a payout')
   .argument('<payoutId>', 'the payout id, po_...')
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (payoutId: string, options: { api?: string; key?: string }) => {
     for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'GET', `/v1/payouts/${encodeURIComponent(payoutId)}`))) print(line);
   });
-payout
-  .command('cancel')
+merchantApiCommand(payout, 'cancel')
   .description('Cancel a payout the worker has not signed yet')
   .argument('<payoutId>', 'the payout id, po_...')
-  .option('--api <url>', 'Kassa API URL (default: the running npm start)')
-  .option('--key <apiKey>', 'API key (default: the demo key of npm start)')
   .action(async (payoutId: string, options: { api?: string; key?: string }) => {
     for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'POST', `/v1/payouts/${encodeURIComponent(payoutId)}/cancel`))) print(line);
   });

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { IdempotencyKeyReusedError, type MerchantId } from '@kassa/domain';
+import type { FastifyReply } from 'fastify';
+
+import { IdempotencyKeyReusedError, type MerchantId, ValidationError } from '@kassa/domain';
 import { IdempotencyKeysRepository } from '@kassa/persistence';
 
 /** The answer to a create request, as first given (replayed for the same idempotency key). */
@@ -23,6 +25,25 @@ export function requestHash(route: string, body: unknown): string {
 }
 
 class LostIdempotencyRace extends Error {}
+
+/** What an `Idempotency-Key` may be: 1 to 255 printable ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * The `Idempotency-Key` header of a create request, checked.
+ * @throws ValidationError naming `Idempotency-Key` for a malformed key
+ */
+export function idempotencyKeyOf(value: string | undefined): string | undefined {
+  if (value !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(value)) throw ValidationError.field('Idempotency-Key', 'must be 1 to 255 printable ASCII characters');
+  return value;
+}
+
+/** Answers a create with its status, marking a replayed answer with `Idempotent-Replayed: true`; returns the body. */
+export function answerCreated<T>(reply: FastifyReply, result: CreatedResult<T>): T {
+  if (result.replayed) void reply.header('idempotent-replayed', 'true');
+  void reply.status(result.status);
+  return result.body;
+}
 
 /**
  * Runs create requests at most once per merchant and `Idempotency-Key` (Stripe-style

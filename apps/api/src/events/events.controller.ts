@@ -7,6 +7,7 @@ import { type ApiKeyPrincipal, DeliveriesRepository, EventsRepository } from '@k
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { IdPipe } from '../common/id.pipe';
 import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
+import { listPage } from '../common/list-page';
 import { timestampFilter } from '../common/timestamps';
 import {
   EventListResponse,
@@ -39,18 +40,19 @@ export class EventsController {
   @ApiOkResponse({ type: EventListResponse })
   @ApiProblemResponses(400)
   async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListEventsQuery): Promise<EventListResponse> {
-    const limit = query.limit ?? 20;
-    const page = await this.events.list(principal.merchantId, {
-      type: query.type,
-      paymentId: query.paymentId,
-      createdGte: timestampFilter('createdFrom', query.createdFrom),
-      createdLt: timestampFilter('createdTo', query.createdTo),
-      startingAfter: query.startingAfter,
-      limit: limit + 1,
-    });
-    const hasMore = page.length > limit;
-    const data = page.slice(0, limit).map((event) => toEventResponse(event.payload));
-    return { object: 'list', data, hasMore, nextCursor: hasMore ? data[data.length - 1]!.id : null };
+    return listPage(
+      query.limit,
+      (limit) =>
+        this.events.list(principal.merchantId, {
+          type: query.type,
+          paymentId: query.paymentId,
+          createdGte: timestampFilter('createdFrom', query.createdFrom),
+          createdLt: timestampFilter('createdTo', query.createdTo),
+          startingAfter: query.startingAfter,
+          limit,
+        }),
+      (rows) => rows.map((event) => toEventResponse(event.payload)),
+    );
   }
 
   @Get(':id')

@@ -2,16 +2,18 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseG
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { NotFoundError, type PaymentObject, ValidationError } from '@kassa/domain';
+import { NotFoundError, type PaymentObject } from '@kassa/domain';
 import { type ApiKeyPrincipal, PaymentObjectsService, PaymentsRepository } from '@kassa/persistence';
 
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { IdPipe } from '../common/id.pipe';
 import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
+import { answerCreated, idempotencyKeyOf } from '../common/idempotent-requests';
+import { listPage, type ListPage } from '../common/list-page';
 import { timestampFilter } from '../common/timestamps';
 import { CancelPaymentUseCase } from './cancel-payment.use-case';
 import { CreatePaymentUseCase } from './create-payment.use-case';
-import { CreatePaymentDto, IDEMPOTENCY_KEY_PATTERN } from './dto/create-payment.dto';
+import { CreatePaymentDto } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { PaymentListResponse, PaymentResponse } from './dto/payment.response';
 
@@ -42,32 +44,27 @@ export class PaymentsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PaymentObject> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-      throw ValidationError.field('Idempotency-Key', 'must be 1 to 255 printable ASCII characters');
-    }
-    const result = await this.createPayment.execute(principal.merchant, body, idempotencyKey);
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
-    void reply.status(result.status);
-    return result.body;
+    return answerCreated(reply, await this.createPayment.execute(principal.merchant, body, idempotencyKeyOf(idempotencyKey)));
   }
 
   @Get()
   @ApiOperation({ summary: 'List payments, newest first', description: 'Cursor pagination: pass the last id of a page as startingAfter.' })
   @ApiOkResponse({ type: PaymentListResponse })
   @ApiProblemResponses(400)
-  async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListPaymentsQuery): Promise<{ object: 'list'; data: PaymentObject[]; hasMore: boolean; nextCursor: string | null }> {
-    const limit = query.limit ?? 20;
-    const page = await this.payments.list(principal.merchantId, {
-      status: query.status,
-      orderId: query.orderId,
-      createdGte: timestampFilter('createdFrom', query.createdFrom),
-      createdLt: timestampFilter('createdTo', query.createdTo),
-      startingAfter: query.startingAfter,
-      limit: limit + 1,
-    });
-    const hasMore = page.length > limit;
-    const data = await this.objects.buildMany(page.slice(0, limit));
-    return { object: 'list', data, hasMore, nextCursor: hasMore ? data[data.length - 1]!.id : null };
+  async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListPaymentsQuery): Promise<ListPage<PaymentObject>> {
+    return listPage(
+      query.limit,
+      (limit) =>
+        this.payments.list(principal.merchantId, {
+          status: query.status,
+          orderId: query.orderId,
+          createdGte: timestampFilter('createdFrom', query.createdFrom),
+          createdLt: timestampFilter('createdTo', query.createdTo),
+          startingAfter: query.startingAfter,
+          limit,
+        }),
+      (rows) => this.objects.buildMany(rows),
+    );
   }
 
   @Get(':id')

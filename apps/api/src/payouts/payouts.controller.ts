@@ -8,8 +8,9 @@ import { type ApiKeyPrincipal, PayoutsRepository } from '@kassa/persistence';
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { IdPipe } from '../common/id.pipe';
 import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
+import { answerCreated, idempotencyKeyOf } from '../common/idempotent-requests';
+import { listPage, type ListPage } from '../common/list-page';
 import { timestampFilter } from '../common/timestamps';
-import { idempotencyKeyOf } from '../refunds/refunds.controller';
 import { type PayoutBatchObject, CreatePayoutsUseCase } from './create-payouts.use-case';
 import { CreatePayoutBatchDto, CreatePayoutDto } from './dto/create-payout.dto';
 import { ListPayoutsQuery } from './dto/list-payouts.query';
@@ -41,10 +42,7 @@ export class PayoutsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PayoutObject> {
-    const result = await this.create.createOne(principal.merchantId, body, idempotencyKeyOf(idempotencyKey));
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
-    void reply.status(result.status);
-    return result.body;
+    return answerCreated(reply, await this.create.createOne(principal.merchantId, body, idempotencyKeyOf(idempotencyKey)));
   }
 
   @Post('batch')
@@ -58,29 +56,27 @@ export class PayoutsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PayoutBatchObject> {
-    const result = await this.create.createBatch(principal.merchantId, body.payouts, idempotencyKeyOf(idempotencyKey));
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
-    void reply.status(result.status);
-    return result.body;
+    return answerCreated(reply, await this.create.createBatch(principal.merchantId, body.payouts, idempotencyKeyOf(idempotencyKey)));
   }
 
   @Get()
   @ApiOperation({ summary: 'List payouts, newest first', description: 'Refunds paid from the payout wallet appear here too, with their refundId.' })
   @ApiOkResponse({ type: PayoutListResponse })
   @ApiProblemResponses(400)
-  async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListPayoutsQuery): Promise<{ object: 'list'; data: PayoutObject[]; hasMore: boolean; nextCursor: string | null }> {
-    const limit = query.limit ?? 20;
-    const page = await this.payouts.list(principal.merchantId, {
-      status: query.status,
-      batchId: query.batchId,
-      createdGte: timestampFilter('createdFrom', query.createdFrom),
-      createdLt: timestampFilter('createdTo', query.createdTo),
-      startingAfter: query.startingAfter,
-      limit: limit + 1,
-    });
-    const hasMore = page.length > limit;
-    const data = page.slice(0, limit).map(toPayoutObject);
-    return { object: 'list', data, hasMore, nextCursor: hasMore ? data[data.length - 1]!.id : null };
+  async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListPayoutsQuery): Promise<ListPage<PayoutObject>> {
+    return listPage(
+      query.limit,
+      (limit) =>
+        this.payouts.list(principal.merchantId, {
+          status: query.status,
+          batchId: query.batchId,
+          createdGte: timestampFilter('createdFrom', query.createdFrom),
+          createdLt: timestampFilter('createdTo', query.createdTo),
+          startingAfter: query.startingAfter,
+          limit,
+        }),
+      (rows) => rows.map(toPayoutObject),
+    );
   }
 
   @Get(':id')

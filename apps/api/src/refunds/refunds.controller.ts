@@ -2,14 +2,15 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseG
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { NotFoundError, type RefundObject, ValidationError } from '@kassa/domain';
+import { NotFoundError, type RefundObject } from '@kassa/domain';
 import { type ApiKeyPrincipal, RefundObjectsService, RefundsRepository } from '@kassa/persistence';
 
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { IdPipe } from '../common/id.pipe';
 import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
+import { answerCreated, idempotencyKeyOf } from '../common/idempotent-requests';
+import { listPage, type ListPage } from '../common/list-page';
 import { timestampFilter } from '../common/timestamps';
-import { IDEMPOTENCY_KEY_PATTERN } from '../payments/dto/create-payment.dto';
 import { CreateRefundUseCase } from './create-refund.use-case';
 import { CreateRefundDto } from './dto/create-refund.dto';
 import { ListRefundsQuery } from './dto/list-refunds.query';
@@ -18,12 +19,6 @@ import { ManageRefundUseCase } from './manage-refund.use-case';
 
 const paymentId = new IdPipe('payment', 'payment');
 const refundId = new IdPipe('refund', 'refund');
-
-/** The `Idempotency-Key` header, checked. @throws ValidationError for a malformed key */
-export function idempotencyKeyOf(value: string | undefined): string | undefined {
-  if (value !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(value)) throw ValidationError.field('Idempotency-Key', 'must be 1 to 255 printable ASCII characters');
-  return value;
-}
 
 /** Refunds (docs/refunds.md): `/v1/payments/{id}/refunds` and `/v1/refunds`. */
 @ApiTags('refunds')
@@ -55,29 +50,27 @@ export class RefundsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RefundObject> {
-    const result = await this.createRefund.execute(principal.merchantId, id, body, idempotencyKeyOf(idempotencyKey));
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
-    void reply.status(result.status);
-    return result.body;
+    return answerCreated(reply, await this.createRefund.execute(principal.merchantId, id, body, idempotencyKeyOf(idempotencyKey)));
   }
 
   @Get('refunds')
   @ApiOperation({ summary: 'List refunds, newest first', description: 'Cursor pagination: pass the last id of a page as startingAfter.' })
   @ApiOkResponse({ type: RefundListResponse })
   @ApiProblemResponses(400)
-  async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListRefundsQuery): Promise<{ object: 'list'; data: RefundObject[]; hasMore: boolean; nextCursor: string | null }> {
-    const limit = query.limit ?? 20;
-    const page = await this.refunds.list(principal.merchantId, {
-      status: query.status,
-      paymentId: query.paymentId,
-      createdGte: timestampFilter('createdFrom', query.createdFrom),
-      createdLt: timestampFilter('createdTo', query.createdTo),
-      startingAfter: query.startingAfter,
-      limit: limit + 1,
-    });
-    const hasMore = page.length > limit;
-    const data = page.slice(0, limit).map((refund) => this.objects.build(refund));
-    return { object: 'list', data, hasMore, nextCursor: hasMore ? data[data.length - 1]!.id : null };
+  async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListRefundsQuery): Promise<ListPage<RefundObject>> {
+    return listPage(
+      query.limit,
+      (limit) =>
+        this.refunds.list(principal.merchantId, {
+          status: query.status,
+          paymentId: query.paymentId,
+          createdGte: timestampFilter('createdFrom', query.createdFrom),
+          createdLt: timestampFilter('createdTo', query.createdTo),
+          startingAfter: query.startingAfter,
+          limit,
+        }),
+      (rows) => rows.map((refund) => this.objects.build(refund)),
+    );
   }
 
   @Get('refunds/:id')

@@ -7,6 +7,7 @@ import { type ApiKeyPrincipal, SettlementsRepository } from '@kassa/persistence'
 import { ApiKeyGuard, Principal } from '../auth/api-key.guard';
 import { IdPipe } from '../common/id.pipe';
 import { ApiProblemResponses, MERCHANT_API_PROBLEMS } from '../common/openapi';
+import { listPage, type ListPage } from '../common/list-page';
 import { timestampFilter } from '../common/timestamps';
 import { ListSettlementsQuery } from './dto/list-settlements.query';
 import { SettlementListResponse, SettlementResponse } from './dto/settlement.response';
@@ -32,20 +33,21 @@ export class SettlementsController {
   async list(
     @Principal() principal: ApiKeyPrincipal,
     @Query() query: ListSettlementsQuery,
-  ): Promise<{ object: 'list'; data: SettlementObject[]; hasMore: boolean; nextCursor: string | null }> {
-    const limit = query.limit ?? 20;
-    const page = await this.settlements.list(principal.merchantId, {
-      paymentId: query.paymentId,
-      status: query.status,
-      chainId: query.chainId,
-      createdGte: timestampFilter('createdFrom', query.createdFrom),
-      createdLt: timestampFilter('createdTo', query.createdTo),
-      startingAfter: query.startingAfter,
-      limit: limit + 1,
-    });
-    const hasMore = page.length > limit;
-    const data = page.slice(0, limit).map(toSettlementObject);
-    return { object: 'list', data, hasMore, nextCursor: hasMore ? data[data.length - 1]!.id : null };
+  ): Promise<ListPage<SettlementObject>> {
+    return listPage(
+      query.limit,
+      (limit) =>
+        this.settlements.list(principal.merchantId, {
+          paymentId: query.paymentId,
+          status: query.status,
+          chainId: query.chainId,
+          createdGte: timestampFilter('createdFrom', query.createdFrom),
+          createdLt: timestampFilter('createdTo', query.createdTo),
+          startingAfter: query.startingAfter,
+          limit,
+        }),
+      (rows) => rows.map(toSettlementObject),
+    );
   }
 
   @Get(':id')

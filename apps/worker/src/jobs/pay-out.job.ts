@@ -9,21 +9,13 @@ import { FollowMerchantRefunds } from '../payouts/follow-merchant-refunds';
 import { PayoutLanes } from '../payouts/payout-lanes';
 import { ReconcilePayout } from '../payouts/reconcile-payout';
 import { type PayoutSendResult, SendPayout } from '../payouts/send-payout';
-import type { ReconcileOutcome } from '../settlement/reconcile-settlement';
-import { type SettlementLane, withLaneLock } from '../settlement/settlement-lanes';
+import { type LaneRun, runLane, type SettlementLane } from '../settlement/settlement-lanes';
 
 /** Name of the interval in the scheduler registry; its period is `jobs.payouts.intervalMs`. */
 export const PAY_OUT_JOB = 'pay-out';
 
 /** What one run did on one payout lane (the payout wallet on one chain). */
-export interface PayoutLaneRunResult {
-  chainId: number;
-  /** Another worker held the lane: this one did nothing there. */
-  locked: boolean;
-  reconciled: ReconcileOutcome | null;
-  sent: PayoutSendResult | null;
-  error: string | null;
-}
+export type PayoutLaneRunResult = LaneRun<PayoutSendResult>;
 
 /**
  * Money going out (docs/refunds.md): every `jobs.payouts.intervalMs`, for each payout lane
@@ -83,22 +75,14 @@ export class PayOutJob implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.running;
   }
 
-  private async runLane(lane: SettlementLane, now: Date): Promise<PayoutLaneRunResult> {
-    const result: PayoutLaneRunResult = { chainId: lane.chain.chainId, locked: false, reconciled: null, sent: null, error: null };
-    try {
-      const run = await withLaneLock(this.dataSource, lane, async () => {
-        const inFlight = await this.transactions.inFlight(lane.chain.chainId, lane.gasPayer);
-        if (inFlight) {
-          result.reconciled = await this.reconcile.run(lane, inFlight, now);
-          if (result.reconciled === 'waiting') return;
-        }
-        result.sent = await this.send.next(lane, now);
-      });
-      result.locked = run.locked;
-    } catch (error) {
-      result.error = (error as Error).message;
-      this.logger.error(`Payouts on chain ${lane.chain.chainId} failed: ${(error as Error).message}`, (error as Error).stack);
-    }
-    return result;
+  private runLane(lane: SettlementLane, now: Date): Promise<PayoutLaneRunResult> {
+    return runLane(
+      this.dataSource,
+      this.transactions,
+      lane,
+      { reconcile: (tx) => this.reconcile.run(lane, tx, now), send: () => this.send.next(lane, now) },
+      this.logger,
+      'Payouts',
+    );
   }
 }

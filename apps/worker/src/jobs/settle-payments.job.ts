@@ -6,25 +6,15 @@ import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
 import { SettlementTransactionsRepository } from '@kassa/persistence';
 
 import { PlanSettlements } from '../settlement/plan-settlements';
-import { type ReconcileOutcome, ReconcileSettlement } from '../settlement/reconcile-settlement';
+import { ReconcileSettlement } from '../settlement/reconcile-settlement';
 import { type SendResult, SendSettlement } from '../settlement/send-settlement';
-import { type SettlementLane, SettlementLanes, withLaneLock } from '../settlement/settlement-lanes';
+import { type LaneRun, runLane, type SettlementLane, SettlementLanes } from '../settlement/settlement-lanes';
 
 /** Name of the interval in the scheduler registry; its period is `jobs.settlement.intervalMs`. */
 export const SETTLE_PAYMENTS_JOB = 'settle-payments';
 
-/** What one run did on one lane (a chain and its gas payer). */
-export interface LaneRunResult {
-  chainId: number;
-  /** Another worker held the lane: this one did nothing there. */
-  locked: boolean;
-  /** How the in-flight transaction stood, when there was one. */
-  reconciled: ReconcileOutcome | null;
-  /** What was sent when the lane was free. */
-  sent: SendResult | null;
-  /** Why the lane's run failed, if it did (the next run tries again). */
-  error: string | null;
-}
+/** What one run did on one settlement lane (a chain and its gas payer). */
+export type LaneRunResult = LaneRun<SendResult>;
 
 /**
  * Settlement (issue 7, docs/settlement.md): moves paid funds from deposit addresses to their
@@ -82,23 +72,20 @@ export class SettlePaymentsJob implements OnApplicationBootstrap, OnApplicationS
     return this.running;
   }
 
-  private async runLane(lane: SettlementLane, now: Date): Promise<LaneRunResult> {
-    const result: LaneRunResult = { chainId: lane.chain.chainId, locked: false, reconciled: null, sent: null, error: null };
-    try {
-      const run = await withLaneLock(this.dataSource, lane, async () => {
-        const inFlight = await this.transactions.inFlight(lane.chain.chainId, lane.gasPayer);
-        if (inFlight) {
-          result.reconciled = await this.reconcile.run(lane, inFlight, now);
-          if (result.reconciled === 'waiting') return;
-        }
-        const plan = await this.plan.next(lane, now);
-        if (plan) result.sent = await this.send.send(lane, plan, now);
-      });
-      result.locked = run.locked;
-    } catch (error) {
-      result.error = (error as Error).message;
-      this.logger.error(`Settlement on chain ${lane.chain.chainId} failed: ${(error as Error).message}`, (error as Error).stack);
-    }
-    return result;
+  private runLane(lane: SettlementLane, now: Date): Promise<LaneRunResult> {
+    return runLane(
+      this.dataSource,
+      this.transactions,
+      lane,
+      {
+        reconcile: (tx) => this.reconcile.run(lane, tx, now),
+        send: async () => {
+          const plan = await this.plan.next(lane, now);
+          return plan ? this.send.send(lane, plan, now) : null;
+        },
+      },
+      this.logger,
+      'Settlement',
+    );
   }
 }

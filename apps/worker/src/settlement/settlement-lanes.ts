@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type Logger } from '@nestjs/common';
 import { getAddress, keccak256, stringToBytes, type Address, type Hex, type LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { DataSource } from 'typeorm';
@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { type ChainClient, ChainRegistry, createChainClient } from '@kassa/chain';
 import { type ChainConfig, KASSA_CONFIG, type KassaConfig, settlementKeyFor } from '@kassa/config';
 import type { TokenRef } from '@kassa/domain';
+import type { SettlementTransactionRecord, SettlementTransactionsRepository } from '@kassa/persistence';
 
 /**
  * A settlement lane: one gas payer on one chain. Its transactions are sent one at a time
@@ -63,6 +64,54 @@ export async function withAdvisoryLock<T>(dataSource: DataSource, keys: [number,
   } finally {
     await runner.release();
   }
+}
+
+/** What one run did on one lane (a chain and its sender). */
+export interface LaneRun<S> {
+  chainId: number;
+  /** Another worker held the lane: this one did nothing there. */
+  locked: boolean;
+  /** How the in-flight transaction stood, when there was one. */
+  reconciled: 'confirmed' | 'reverted' | 'dropped' | 'waiting' | null;
+  /** What was sent when the lane was free. */
+  sent: S | null;
+  /** Why the lane's run failed, if it did (the next run tries again). */
+  error: string | null;
+}
+
+/**
+ * One run of a lane, the same for settlement and payouts: under the lane's advisory lock
+ * (another worker skips it), follow its in-flight transaction with `reconcile`; once the
+ * lane is free, `send` the next one. A failure is returned (and logged), never thrown, so one
+ * lane's failure never stops another.
+ */
+export async function runLane<S>(
+  dataSource: DataSource,
+  transactions: Pick<SettlementTransactionsRepository, 'inFlight'>,
+  lane: SettlementLane,
+  steps: {
+    reconcile: (tx: SettlementTransactionRecord) => Promise<LaneRun<S>['reconciled']>;
+    send: () => Promise<S | null>;
+  },
+  logger: Logger,
+  what: string,
+): Promise<LaneRun<S>> {
+  const result: LaneRun<S> = { chainId: lane.chain.chainId, locked: false, reconciled: null, sent: null, error: null };
+  try {
+    const run = await withLaneLock(dataSource, lane, async () => {
+      const inFlight = await transactions.inFlight(lane.chain.chainId, lane.gasPayer);
+      if (inFlight) {
+        result.reconciled = await steps.reconcile(inFlight);
+        if (result.reconciled === 'waiting') return;
+      }
+      result.sent = await steps.send();
+    });
+    result.locked = run.locked;
+  } catch (error) {
+    result.error = (error as Error).message;
+    logger.error(`${what} on chain ${lane.chain.chainId} failed: ${(error as Error).message}`, (error as Error).stack);
+  }
+  return result;
 }
 
 /**

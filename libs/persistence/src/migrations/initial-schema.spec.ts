@@ -24,6 +24,8 @@ const TABLES = [
   'merchants',
   'payment_options',
   'payments',
+  'payouts',
+  'refunds',
   'rescues',
   'settlement_amounts',
   'settlement_policies',

@@ -160,10 +160,10 @@ export class PayoutsRepository {
     return rows.map(toPayout);
   }
 
-  /** The oldest pending payout on the chain (the worker sends them in order of creation). */
-  async nextPending(chainId: number, manager: EntityManager = this.dataSource.manager): Promise<Payout | null> {
-    const row = await selectOne<PayoutRow>(manager, `SELECT ${COLUMNS} FROM payouts WHERE chain_id = $1 AND status = 'pending' ORDER BY id LIMIT 1`, [chainId]);
-    return row ? toPayout(row) : null;
+  /** The oldest pending payouts on the chain, at most `limit` (the worker sends them in order of creation). */
+  async pending(chainId: number, limit: number, manager: EntityManager = this.dataSource.manager): Promise<Payout[]> {
+    const rows = await selectRows<PayoutRow>(manager, `SELECT ${COLUMNS} FROM payouts WHERE chain_id = $1 AND status = 'pending' ORDER BY id LIMIT $2`, [chainId, limit]);
+    return rows.map(toPayout);
   }
 
   /** The payouts a stored transaction carries. */

@@ -164,6 +164,3 @@ export class CreatePaymentDto {
   @Max(7 * 24 * 3600)
   expiresInSeconds?: number;
 }
-
-/** The `Idempotency-Key` header: 1 to 255 printable ASCII characters. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
