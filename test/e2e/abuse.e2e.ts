@@ -12,6 +12,7 @@ import { type Problem, useTestKassa } from '@kassa/testing/scenario';
 
 const API_PER_MINUTE = 20;
 const PUBLIC_PER_MINUTE = 4;
+const SIGN_IN_PER_MINUTE = 3;
 
 /**
  * Abuse (issue 5, item 6): rate limits per API key and per client IP with 429 and
@@ -24,7 +25,7 @@ describe('abuse', () => {
       configure: (config) => ({
         ...config,
         // Each test sends from its own client IP (X-Forwarded-For), so their limits never mix.
-        http: { trustProxy: true, rateLimit: { apiPerMinute: API_PER_MINUTE, publicPerMinute: PUBLIC_PER_MINUTE } },
+        http: { trustProxy: true, rateLimit: { apiPerMinute: API_PER_MINUTE, publicPerMinute: PUBLIC_PER_MINUTE, signInPerMinute: SIGN_IN_PER_MINUTE } },
         webhooks: { ...config.webhooks, allowPrivateUrls: false },
       }),
     });
@@ -79,6 +80,14 @@ describe('abuse', () => {
       expect((await kassa.request('GET', '/health/live', undefined, fromIp(ip))).status).toBe(200);
     }
     expect((await kassa.request('GET', '/docs/json', undefined, fromIp('198.51.100.5'))).status).toBe(200);
+  });
+
+  it('limits dashboard sign-in attempts per client IP, whatever their outcome', async () => {
+    const ip = '198.51.100.6';
+    const attempt = () => kassa.request('POST', '/dashboard/sign-in', 'email=a%40b.test&password=guess', fromIp(ip, { 'content-type': 'application/x-www-form-urlencoded' }));
+    for (let i = 0; i < SIGN_IN_PER_MINUTE; i += 1) expect((await attempt()).status).not.toBe(429);
+    await expectTooManyRequests(await attempt());
+    expect((await kassa.request('POST', '/dashboard/sign-in', 'email=a%40b.test&password=guess', fromIp('198.51.100.7', { 'content-type': 'application/x-www-form-urlencoded' }))).status).not.toBe(429);
   });
 
   it('refuses webhook URLs on loopback and private networks when the operator does not allow them, and writes nothing', async () => {

@@ -29,6 +29,10 @@ import { SettlementPolicyController } from './settlements/settlement-policy.cont
 import { SettlementsController } from './settlements/settlements.controller';
 import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
 import { IdempotentRequests } from './common/idempotent-requests';
+import { DashboardAuthService } from './dashboard/dashboard-auth.service';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { ExportsController } from './exports/exports.controller';
+import { ExportsService } from './exports/exports.service';
 import { CreatePayoutsUseCase } from './payouts/create-payouts.use-case';
 import { PayoutQueue } from './payouts/payout-queue';
 import { PayoutsController } from './payouts/payouts.controller';
@@ -39,7 +43,7 @@ import { RefundAddressPolicy } from './refunds/refund-address';
 import { RefundPagesController } from './refunds/refund-pages.controller';
 import { RefundsController } from './refunds/refunds.controller';
 
-/** Root module of the API process: merchant API, hosted checkout and refund pages, health, metrics, the operator status page. */
+/** Root module of the API process: merchant API, hosted checkout and refund pages, the merchant dashboard, health, metrics, the operator status page. */
 @Module({})
 export class ApiModule {
   static forRoot(config: KassaConfig): DynamicModule {
@@ -55,11 +59,13 @@ export class ApiModule {
         CurrenciesModule,
         MetricsModule,
       ],
-      controllers: [PaymentsController, RefundsController, PayoutsController, RefundPagesController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
+      controllers: [PaymentsController, RefundsController, PayoutsController, RefundPagesController, ExportsController, DashboardController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
       providers: [
         ApiKeyAuthenticator,
         ApiKeyGuard,
         IdempotentRequests,
+        DashboardAuthService,
+        ExportsService,
         PayoutQueue,
         RefundAddressPolicy,
         CreateRefundUseCase,

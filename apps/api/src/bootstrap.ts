@@ -7,6 +7,7 @@ import type { KassaConfig } from '@kassa/config';
 import { createKassaLogger } from '@kassa/observability';
 
 import { registerJsonOnly } from './common/json-only';
+import { registerDashboard } from './dashboard/dashboard-http';
 import { KnownQueryParametersInterceptor } from './common/known-query-parameters';
 import { answerClientError, answerFrameworkError, ProblemFilter } from './common/problem.filter';
 import { registerRateLimits } from './common/rate-limit';
@@ -50,6 +51,7 @@ export async function createHttpApplication(rootModule: DynamicModule, config: K
   app.getHttpAdapter().getInstance().addHook('onRoute', (route) => routes.record(route.method, route.url));
   await registerRateLimits(app, config);
   registerJsonOnly(app);
+  await registerDashboard(app, config);
   registerResponseHeaders(app);
   registerRequestLog(app);
   app.useGlobalFilters(new ProblemFilter(routes));

@@ -6,3 +6,4 @@ export * from './merchant/update-merchant-settings.use-case';
 export * from './webhook-endpoints/create-webhook-endpoint.use-case';
 export * from './merchant/create-merchant';
 export * from './payments/create-payment.use-case';
+export * from './dashboard/dashboard-users';

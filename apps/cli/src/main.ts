@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
-import { createMerchantWithKey } from '@kassa/api';
+import { createMerchantWithKey, inviteDashboardUser, passwordResetLink } from '@kassa/api';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
 import { asMerchantId, fromBaseUnits, KassaError, type PayoutObject, type RefundObject, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
@@ -90,6 +90,7 @@ program
     print(`Kassa is running.`);
     print(`  API:          ${kassa.apiUrl}   (OpenAPI: ${kassa.apiUrl}/docs)`);
     print(`  Demo API key: ${kassa.apiKey}`);
+    print(`  Dashboard:    ${kassa.apiUrl}/dashboard   (sign in as ${kassa.dashboard.email} / ${kassa.dashboard.password})`);
     for (const { chainId, rpcUrl } of kassa.rpcUrls) print(`  Local chain:  ${rpcUrl}   (chain id ${chainId})`);
     print(`  Settlement:   ${kassa.settling ? 'paid funds are flushed to the treasury (npm run kassa -- settlements list)' : 'off (no KASSA_SETTLEMENT_PRIVATE_KEY)'}`);
     print(`  Payouts:      ${kassa.payoutWallet ? `refunds and payouts are sent from ${kassa.payoutWallet} (npm run kassa -- refund create <payment id>)` : 'off (no KASSA_PAYOUT_PRIVATE_KEY): refunds are paid on their approval page'}`);
@@ -400,6 +401,28 @@ function merchantApiCommand(parent: Command, name: string): Command {
 
 /** A fresh idempotency key, printed so the same command can be repeated with it after a lost answer. */
 const newIdempotencyKey = (given?: string): string => given ?? `cli-${randomUUID()}`;
+
+const user = program.command('user').description('Dashboard users: invite, reset a password (prints a one-time link)');
+user
+  .command('invite')
+  .description('Invite a dashboard user; prints the one-time link that sets the password (valid 24 hours)')
+  .requiredOption('--merchant <id>', 'the merchant, mer_...')
+  .requiredOption('--email <email>', 'their email (their sign-in name)')
+  .option('--role <role>', 'owner, developer or viewer', 'viewer')
+  .action(async (options: { merchant: string; email: string; role: string }) => {
+    const invited = await withDatabase(databaseUrl(), (dataSource) => inviteDashboardUser(dataSource, { merchantId: asMerchantId(options.merchant), email: options.email, role: options.role }, config().api.publicUrl ?? apiUrl(undefined)));
+    print(`Invited ${invited.email} as ${invited.role} (${invited.userId}). Send them this link to set their password:`);
+    print(`  ${invited.link}`);
+  });
+user
+  .command('reset')
+  .description('Print a one-time link that sets a new password (signs the user out everywhere once used)')
+  .requiredOption('--email <email>', 'the user\'s email')
+  .action(async (options: { email: string }) => {
+    const link = await withDatabase(databaseUrl(), (dataSource) => passwordResetLink(dataSource, options.email, config().api.publicUrl ?? apiUrl(undefined)));
+    print(`Password reset link for ${options.email} (valid 24 hours, once):`);
+    print(`  ${link}`);
+  });
 
 const refund = program.command('refund').description('Refunds: give money back to a customer (docs/refunds.md)');
 merchantApiCommand(refund, 'create')

@@ -173,6 +173,11 @@ export const ENVIRONMENT = {
     description: 'Requests per minute per client IP on public routes (/pay, /docs) and on /v1 without a valid API key, per api process (0: no limit).',
     sensitive: false,
   },
+  KASSA_RATE_LIMIT_SIGN_IN_PER_MINUTE: {
+    schema: z.coerce.number().int().min(0).default(20),
+    description: 'Dashboard sign-in attempts (password or TOTP code) per minute per client IP, per api process (0: no limit); each user is also locked for 15 minutes after 5 failures in a row.',
+    sensitive: false,
+  },
   KASSA_TRUST_PROXY: {
     schema: bool.default('false'),
     description: 'Take the client IP from X-Forwarded-For; set it only behind a reverse proxy that sets that header.',
@@ -216,6 +221,12 @@ export const ENVIRONMENT = {
     schema: z.coerce.number().int().min(60).default(7 * 24 * 3600),
     description: 'How long a refund\'s approvalUrl (the page that pays it from the merchant\'s wallet) works; `POST /v1/refunds/{id}/approval` issues a new one.',
     sensitive: false,
+  },
+  KASSA_DASHBOARD_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    description:
+      'Secret that signs the dashboard\'s session cookie (docs/dashboard.md); every api replica needs the same one. Unset: a random secret per process, so sessions end when the api restarts.',
+    sensitive: true,
   },
   KASSA_SETTLEMENT_INTERVAL_MS: {
     schema: z.coerce.number().int().min(100).default(5000),
@@ -309,6 +320,8 @@ export interface KassaConfig {
     settlement: { enabled: boolean; intervalMs: number; batchSize: number };
     payouts: { enabled: boolean; intervalMs: number };
   };
+  /** The merchant dashboard (docs/dashboard.md): the secret that signs its session cookie (null: random per process). */
+  dashboard: { sessionSecret: Secret | null };
   /** Money going out (docs/refunds.md): the payout wallet, its limits per coin (whole coins), the approval links' lifetime. */
   payouts: {
     walletKey: Secret | null;
@@ -327,7 +340,7 @@ export interface KassaConfig {
   };
   webhooks: { timeoutMs: number; maxAgeSeconds: number; allowPrivateUrls: boolean; endpointConcurrency: number };
   /** The HTTP front of the api: client IPs and rate limits (0 = no limit). */
-  http: { trustProxy: boolean; rateLimit: { apiPerMinute: number; publicPerMinute: number } };
+  http: { trustProxy: boolean; rateLimit: { apiPerMinute: number; publicPerMinute: number; signInPerMinute: number } };
   /** The operator status page `/ops`: its token (null: no page); the CLI's deployer key (`KASSA_DEPLOYER_KEY`, null: none). */
   operator: { token: Secret | null; deployerKey: Secret | null };
   /** `/health/ready`: how far behind the head a followed chain may be and still be `ok`. */
@@ -432,6 +445,7 @@ export function loadConfig(
       settlement: { enabled: typed.KASSA_JOBS_SETTLEMENT, intervalMs: typed.KASSA_SETTLEMENT_INTERVAL_MS, batchSize: typed.KASSA_SETTLEMENT_BATCH_SIZE },
       payouts: { enabled: typed.KASSA_JOBS_PAYOUTS, intervalMs: typed.KASSA_PAYOUT_INTERVAL_MS },
     },
+    dashboard: { sessionSecret: typed.KASSA_DASHBOARD_SECRET ? new Secret(typed.KASSA_DASHBOARD_SECRET) : null },
     payouts: {
       walletKey: typed.KASSA_PAYOUT_PRIVATE_KEY ? new Secret(typed.KASSA_PAYOUT_PRIVATE_KEY) : null,
       limits: typed.KASSA_PAYOUT_LIMITS,
@@ -452,7 +466,7 @@ export function loadConfig(
     },
     http: {
       trustProxy: typed.KASSA_TRUST_PROXY,
-      rateLimit: { apiPerMinute: typed.KASSA_RATE_LIMIT_API_PER_MINUTE, publicPerMinute: typed.KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE },
+      rateLimit: { apiPerMinute: typed.KASSA_RATE_LIMIT_API_PER_MINUTE, publicPerMinute: typed.KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE, signInPerMinute: typed.KASSA_RATE_LIMIT_SIGN_IN_PER_MINUTE },
     },
     operator: { token: typed.KASSA_OPERATOR_TOKEN ? new Secret(typed.KASSA_OPERATOR_TOKEN) : null, deployerKey: typed.KASSA_DEPLOYER_KEY ? new Secret(typed.KASSA_DEPLOYER_KEY) : null },
     health: { maxLagBlocks: typed.KASSA_HEALTH_MAX_LAG_BLOCKS },

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   refund: 'ref',
   payout: 'po',
   payoutBatch: 'pob',
+  dashboardUser: 'usr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

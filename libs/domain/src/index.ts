@@ -13,3 +13,4 @@ export * from './merchants/merchant-settings';
 export * from './pricing/quote';
 export * from './refunds/refund';
 export * from './payouts/payout';
+export * from './dashboard/dashboard-user';

@@ -24,3 +24,5 @@ export * from './rescues/rescues.repository';
 export * from './refunds/refunds.repository';
 export * from './payouts/payouts.repository';
 export * from './refunds/refund-objects.service';
+export * from './dashboard/dashboard-users.repository';
+export * from './dashboard/dashboard-overview.repository';

@@ -10,6 +10,8 @@ import { createDataSourceOptions, DEFAULT_POOL_SIZE, type ConnectionOptions } fr
 import { EventsRepository } from './events/events.repository';
 import { IdempotencyKeysRepository } from './idempotency/idempotency-keys.repository';
 import { MerchantsRepository } from './merchants/merchants.repository';
+import { DashboardOverviewRepository } from './dashboard/dashboard-overview.repository';
+import { DashboardSessionsRepository, DashboardUsersRepository } from './dashboard/dashboard-users.repository';
 import { PaymentsRepository } from './payments/payments.repository';
 import { PayoutsRepository } from './payouts/payouts.repository';
 import { RefundsRepository } from './refunds/refunds.repository';
@@ -43,6 +45,9 @@ const REPOSITORIES: Provider[] = [
   SettlementPoliciesRepository,
   RefundsRepository,
   PayoutsRepository,
+  DashboardUsersRepository,
+  DashboardSessionsRepository,
+  DashboardOverviewRepository,
 ];
 
 /**

@@ -13,6 +13,8 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 const UNLIMITED_PREFIXES = ['/health/', '/metrics'];
 
 const MERCHANT_API_PREFIX = '/v1/';
+/** The dashboard's sign-in forms (password, TOTP code). */
+const SIGN_IN_PREFIX = '/dashboard/sign-in';
 
 /** A request over its limit: answered 429 as an RFC 9457 problem by the problem filter, with `Retry-After`. */
 class TooManyRequestsError extends Error {
@@ -25,6 +27,8 @@ class TooManyRequestsError extends Error {
  * - everything else, and `/v1/*` without a valid key (so guessing keys is limited too): per
  *   client IP, `http.rateLimit.publicPerMinute`; the IP is the socket's unless
  *   `http.trustProxy` takes it from `X-Forwarded-For`;
+ * - the dashboard's sign-in (`POST /dashboard/sign-in*`): per client IP, also
+ *   `http.rateLimit.signInPerMinute` (guessing passwords across accounts is slow);
  * - `/health/*` and `/metrics` are never limited; a limit of 0 switches that limit off.
  * Over the limit: 429 with `Retry-After` (seconds), plus `x-ratelimit-*` headers on every answer.
  * The bucket of a key is named by its id (`key_...`), never by the key itself.
@@ -33,6 +37,14 @@ export async function registerRateLimits(app: NestFastifyApplication, config: Ka
   const { apiPerMinute, publicPerMinute } = config.http.rateLimit;
   const authenticator = app.get(ApiKeyAuthenticator);
   const limitOf = (bucket: string): number => (bucket.startsWith('key:') ? apiPerMinute : publicPerMinute);
+  const { signInPerMinute } = config.http.rateLimit;
+  // Before the plugin's own onRoute hook reads each route's config.
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (signInPerMinute > 0 && methods.includes('POST') && route.url.startsWith(SIGN_IN_PREFIX)) {
+      route.config = { ...(route.config as object), rateLimit: { max: signInPerMinute, timeWindow: RATE_LIMIT_WINDOW_MS, keyGenerator: (request: FastifyRequest) => `sign-in:${request.ip}` } } as never;
+    }
+  });
 
   await app.register(rateLimit, {
     global: true,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -5,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { HARDHAT_ACCOUNTS, LOCAL_PAYOUT_LIMITS, LOCAL_ROLES, startLocalChain } from '@kassa/chain';
-import { createHttpApplication, createMerchantWithKey } from '@kassa/api';
+import { createHttpApplication, createMerchantWithKey, ensureDashboardOwner } from '@kassa/api';
 import { type KassaConfig, publicUrlOf, Secret, settlementKeyFor } from '@kassa/config';
 import { asMerchantId } from '@kassa/domain';
 import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
@@ -41,6 +42,8 @@ export interface RunningKassa {
   settling: boolean;
   /** The payout wallet's address (refunds and payouts), or null when none is configured. */
   payoutWallet: string | null;
+  /** The demo owner's dashboard sign-in. */
+  dashboard: { email: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -114,20 +117,30 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
       logFormat: baseConfig.logFormat ?? 'pretty',
     };
     const demo = await ensureDemoMerchant(databaseUrl);
+    const dashboard = await ensureDemoOwner(databaseUrl, demo.merchantId);
 
     const app: INestApplication = await createHttpApplication(EmbeddedModule.forRoot(config), config);
     await app.listen(config.api.port, config.api.host);
     stops.push(() => app.close());
     const apiUrl = publicUrlOf(config);
-    writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo });
+    writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo, dashboard });
     const settling = settlement.defaultGasPayerKey !== null || Object.keys(settlement.gasPayerKeys).length > 0;
     const rpcUrls = chains.map((chain) => ({ chainId: chain.chainId, rpcUrl: chain.rpcUrls[0]! }));
     const payoutWallet = payouts.walletKey ? privateKeyToAccount(payouts.walletKey.reveal() as `0x${string}`).address : null;
-    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrls, settling, payoutWallet, stop: stopAll };
+    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrls, settling, payoutWallet, dashboard, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** The demo merchant's dashboard owner: `owner@demo.kassa.local` with a random password kept in `.kassa/state.json` (mode 0600). */
+async function ensureDemoOwner(databaseUrl: string, merchantId: string): Promise<{ email: string; password: string }> {
+  const known = readLocalState().dashboard ?? { email: 'owner@demo.kassa.local', password: randomBytes(12).toString('base64url') };
+  return withDatabase(databaseUrl, async (dataSource) => {
+    await ensureDashboardOwner(dataSource, { merchantId: asMerchantId(merchantId), email: known.email, password: known.password });
+    return known;
+  });
 }
 
 /** The demo merchant of `.kassa/state.json`, created (with its API key) on the first run. */

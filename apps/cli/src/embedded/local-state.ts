@@ -6,6 +6,8 @@ export interface LocalState {
   apiUrl?: string;
   databaseUrl?: string;
   demo?: { merchantId: string; apiKey: string };
+  /** The demo owner's dashboard sign-in. */
+  dashboard?: { email: string; password: string };
 }
 
 /** The folder of the embedded default's data: `.kassa/` in the working directory. */

@@ -51,10 +51,10 @@ export class SqlConditions {
 
   constructor(readonly params: unknown[] = []) {}
 
-  /** Adds `condition`, where `?` stands for `value`'s placeholder. */
+  /** Adds `condition`, where every `?` stands for `value`'s one placeholder. */
   add(condition: string, value: unknown): this {
     this.params.push(value);
-    this.conditions.push(condition.replace('?', `$${this.params.length}`));
+    this.conditions.push(condition.replace(/\?/g, `$${this.params.length}`));
     return this;
   }
 

@@ -18,6 +18,21 @@ import {
 } from './payment-row';
 
 /** Filters of a merchant's payment list (`GET /v1/payments`). */
+/** Filters of the dashboard's payment list ({@link PaymentsRepository.search}). */
+export interface PaymentSearchFilters {
+  status?: PaymentStatus;
+  exception?: PaymentException;
+  /** The selected option's coin symbol. */
+  currency?: string;
+  chainId?: number;
+  createdGte?: Date;
+  createdLt?: Date;
+  /** A payment id, an order id, a deposit address or a transaction hash. */
+  query?: string;
+  startingAfter?: string;
+  limit: number;
+}
+
 export interface PaymentListFilters {
   status?: PaymentStatus;
   orderId?: string;
@@ -210,6 +225,35 @@ export class PaymentsRepository {
     if (filters.orderId !== undefined) where.add('order_id = ?', filters.orderId);
     if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
     if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
+    if (filters.startingAfter !== undefined) where.add('id < ?', filters.startingAfter);
+    const rows = await selectRows<PaymentRow>(
+      this.dataSource.manager,
+      `SELECT ${paymentColumns()} FROM payments WHERE ${where} ORDER BY id DESC LIMIT ${where.param(filters.limit)}`,
+      where.params,
+    );
+    return rows.map(toPayment);
+  }
+
+  /**
+   * The dashboard's payment list (docs/dashboard.md): the merchant's payments, newest first,
+   * one keyset page (`id < startingAfter`, constant time at any depth), filtered by status,
+   * exception, coin (the selected option's), chain and creation time, and searched by
+   * payment id, order id, deposit address or the hash of a transaction that paid it.
+   */
+  async search(merchantId: MerchantId, filters: PaymentSearchFilters): Promise<Payment[]> {
+    const where = new SqlConditions().add('merchant_id = ?', merchantId);
+    if (filters.status !== undefined) where.add('status = ?', filters.status);
+    if (filters.exception !== undefined) where.add('exception = ?', filters.exception);
+    if (filters.currency !== undefined) where.add('upper(currency) = upper(?)', filters.currency);
+    if (filters.chainId !== undefined) where.add('chain_id = ?', filters.chainId);
+    if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
+    if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
+    if (filters.query !== undefined) {
+      where.add(
+        `(id = ? OR order_id = ? OR lower(deposit_address) = lower(?) OR id IN (SELECT payment_id FROM transfers WHERE tx_hash = lower(?) AND payment_id IS NOT NULL))`,
+        filters.query,
+      );
+    }
     if (filters.startingAfter !== undefined) where.add('id < ?', filters.startingAfter);
     const rows = await selectRows<PaymentRow>(
       this.dataSource.manager,
