@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import { Webhook } from 'standardwebhooks';
 import { parse } from 'csv-parse/sync';
 import * as OTPAuth from 'otpauth';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -27,11 +28,16 @@ describeInChromium('the merchant dashboard', () => {
   const chromium = useChromium();
   let receiver: WebhookReceiver;
   const paid: PaymentObject[] = [];
+  let endpointSecret: string;
+  let endpointId: string;
 
   beforeAll(async () => {
     // The shop's endpoint is down: every delivery fails, so the dashboard has failures to show.
     receiver = await startWebhookReceiver(() => ({ status: 500, body: 'shop is down' }));
-    expect((await kassa.request('POST', '/v1/webhook-endpoints', { url: receiver.url })).status).toBe(201);
+    const endpoint = await kassa.request<{ id: string; secret: string }>('POST', '/v1/webhook-endpoints', { url: receiver.url });
+    expect(endpoint.status).toBe(201);
+    endpointSecret = endpoint.body.secret;
+    endpointId = endpoint.body.id;
     await ensureDashboardOwner(kassa.dataSource, { merchantId: asMerchantId(kassa.merchantId), ...OWNER });
     for (const [amount, orderId] of [['10', 'order-a'], ['25.5', 'order-b']] as const) {
       const payment = await kassa.createPayment({ amount, currency: 'USDC', orderId });
@@ -76,6 +82,7 @@ describeInChromium('the merchant dashboard', () => {
       [`/dashboard/payments/${paid[0]!.id}`, 'payment'],
       ['/dashboard/settlements', 'settlements'],
       ['/dashboard/webhooks', 'webhooks'],
+      [`/dashboard/webhooks/${endpointId}`, 'endpoint-log'],
       ['/dashboard/api-keys', 'api-keys'],
       ['/dashboard/settings', 'settings'],
       ['/dashboard/security', 'security'],
@@ -242,5 +249,26 @@ describeInChromium('the merchant dashboard', () => {
     const refunds = await csv('/v1/exports/refunds', { authorization: `Bearer ${kassa.apiKey}` });
     expect(refunds.map((row) => [row.payment_id, row.amount])).toEqual([[paid[1]!.id, '1.5']]);
     expect((await fetch(`${kassa.apiUrl}/v1/exports/payments`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('sends a signed test event to one endpoint, and its delivery log shows the attempt', async () => {
+    const { page } = await newPage();
+    await signIn(page, OWNER);
+    await page.goto(`${kassa.apiUrl}/dashboard/webhooks`);
+    const received = receiver.received.length;
+    await page.getByRole('button', { name: /Send test event/ }).click();
+    await expect(page.locator('#notice').textContent()).resolves.toMatch(/Test event evt_\w+ queued/);
+    const delivery = await eventually(async () => receiver.received.slice(received).find((request) => request.body.includes('webhook_endpoint.test')), { what: 'the test event' });
+    const event = new Webhook(endpointSecret).verify(delivery.body, {
+      'webhook-id': String(delivery.headers['webhook-id']),
+      'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
+      'webhook-signature': String(delivery.headers['webhook-signature']),
+    }) as { type: string; data: { object: string; url: string } };
+    expect(event).toMatchObject({ type: 'webhook_endpoint.test', data: { object: 'webhook_endpoint_test', url: receiver.url } });
+    await eventually(async () => {
+      await page.reload();
+      const row = page.locator('#endpoint-deliveries tbody tr').filter({ hasText: 'webhook_endpoint.test' });
+      return (await row.count()) === 1 && (await row.textContent())?.includes('HTTP 500') ? true : undefined;
+    }, { what: 'the test delivery in the log with its HTTP 500' });
   });
 });

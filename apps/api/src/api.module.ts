@@ -22,6 +22,7 @@ import { OpsStatusService } from './ops/ops-status.service';
 import { OpsController } from './ops/ops.controller';
 import { UpdateMerchantSettingsUseCase } from './merchant/update-merchant-settings.use-case';
 import { CreateWebhookEndpointUseCase } from './webhook-endpoints/create-webhook-endpoint.use-case';
+import { SendTestEventUseCase } from './webhook-endpoints/send-test-event.use-case';
 import { CancelPaymentUseCase } from './payments/cancel-payment.use-case';
 import { CreatePaymentUseCase } from './payments/create-payment.use-case';
 import { PaymentsController } from './payments/payments.controller';
@@ -72,6 +73,7 @@ export class ApiModule {
         ManageRefundUseCase,
         ClaimRefundUseCase,
         CreatePayoutsUseCase,
+        SendTestEventUseCase,
         CreatePaymentUseCase, CancelPaymentUseCase, RedeliverEventUseCase, UpdateMerchantSettingsUseCase, CreateWebhookEndpointUseCase, DatabaseMetrics, OpsStatusService],
     };
   }

@@ -29,11 +29,12 @@ import { UpdateMerchantSettingsDto } from '../merchant/dto/update-merchant-setti
 import { UpdateMerchantSettingsUseCase } from '../merchant/update-merchant-settings.use-case';
 import { CreateRefundUseCase } from '../refunds/create-refund.use-case';
 import { CreateWebhookEndpointUseCase } from '../webhook-endpoints/create-webhook-endpoint.use-case';
+import { SendTestEventUseCase } from '../webhook-endpoints/send-test-event.use-case';
 import { DashboardAuthService } from './dashboard-auth.service';
 import { DashboardErrorFilter } from './dashboard-error.filter';
 import { DASHBOARD_HEADERS } from './dashboard-headers';
 import { DASHBOARD_ASSETS, type PageFrame } from './views/layout';
-import { apiKeysView, overviewView, securityView, settingsView, settlementsView, webhooksView } from './views/pages.view';
+import { apiKeysView, endpointLogView, overviewView, securityView, settingsView, settlementsView, webhooksView } from './views/pages.view';
 import { type PaymentFilterValues, paymentsView, paymentView } from './views/payments.view';
 import { setPasswordView, signInView } from './views/sign-in.view';
 
@@ -80,6 +81,7 @@ export class DashboardController {
     private readonly redeliver: RedeliverEventUseCase,
     private readonly createRefund: CreateRefundUseCase,
     private readonly createEndpoint: CreateWebhookEndpointUseCase,
+    private readonly sendTest: SendTestEventUseCase,
     private readonly updateSettings: UpdateMerchantSettingsUseCase,
     private readonly exportsService: ExportsService,
   ) {}
@@ -261,6 +263,14 @@ export class DashboardController {
     return this.html(reply, webhooksView({ ...frame, notice: `Endpoint ${created.id} added.` }, await this.endpoints.list(frame.user.merchantId), { develop: true }, created.secret));
   }
 
+  @Get('webhooks/:id')
+  async endpointLog(@Req() request: FastifyRequest, @Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const frame = await this.frame(request, reply, 'read', 'Delivery log', 'webhooks');
+    const endpoint = await this.endpoints.findById(frame.user.merchantId, id);
+    if (!endpoint) throw new NotFoundError('webhook endpoint', id);
+    return this.html(reply, endpointLogView(frame, endpoint, await this.deliveries.listByEndpoint(frame.user.merchantId, id, 100)));
+  }
+
   @Post('webhooks/:id/:action')
   async changeEndpoint(@Req() request: FastifyRequest, @Param('id') id: string, @Param('action') action: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const user = await this.auth.userOf(request, 'develop');
@@ -269,6 +279,11 @@ export class DashboardController {
       const rotated = await this.endpoints.rotateSecret(user.merchantId, id, generateWebhookSecret(), new Date(Date.now() + ROTATION_GRACE_MS));
       if (!rotated) throw new NotFoundError('webhook endpoint', id);
       return this.html(reply, webhooksView({ ...frame, notice: 'Secret rotated; the old one signs too for 24 hours.' }, await this.endpoints.list(user.merchantId), { develop: true }, rotated.secret));
+    }
+    if (action === 'test') {
+      const event = await this.sendTest.execute(user.merchantId, id);
+      request.session.set('notice', `Test event ${event.id} queued for the endpoint; its delivery log shows the attempt.`);
+      return this.redirect(reply, `/dashboard/webhooks/${encodeURIComponent(id)}`);
     }
     if (action !== 'enable' && action !== 'disable') throw new NotFoundError('action', action);
     if (!(await this.endpoints.update(user.merchantId, id, { enabled: action === 'enable' }))) throw new NotFoundError('webhook endpoint', id);

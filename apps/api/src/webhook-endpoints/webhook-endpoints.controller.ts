@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
 import { NotFoundError } from '@kassa/domain';
@@ -13,6 +13,7 @@ import { CreateWebhookEndpointUseCase, MAX_WEBHOOK_ENDPOINTS_PER_MERCHANT } from
 import { CreateWebhookEndpointDto } from './dto/create-webhook-endpoint.dto';
 import { DEFAULT_ROTATION_GRACE_SECONDS, RotateWebhookSecretDto } from './dto/rotate-webhook-secret.dto';
 import { UpdateWebhookEndpointDto } from './dto/update-webhook-endpoint.dto';
+import { SendTestEventUseCase } from './send-test-event.use-case';
 import {
   toWebhookEndpointResponse,
   toWebhookEndpointWithSecret,
@@ -22,6 +23,13 @@ import {
 } from './dto/webhook-endpoint.response';
 
 const endpointId = new IdPipe('webhookEndpoint', 'webhook endpoint');
+
+/** OpenAPI description of a queued test event. */
+class TestEventResponse {
+  @ApiProperty({ enum: ['test_event'] }) object!: 'test_event';
+  @ApiProperty({ example: 'evt_01JD3M7A1T9W2C8Q4R6V0XKZ5N' }) eventId!: string;
+  @ApiProperty({ example: 'we_01JD3M7A1T9W2C8Q4R6V0XKZ5N' }) endpointId!: string;
+}
 
 /**
  * The merchant's webhook endpoints (DESIGN.md "Webhooks"): where signed events are
@@ -37,6 +45,7 @@ export class WebhookEndpointsController {
     @Inject(KASSA_CONFIG) private readonly config: KassaConfig,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly createEndpoint: CreateWebhookEndpointUseCase,
+    private readonly sendTest: SendTestEventUseCase,
   ) {}
 
   @Post()
@@ -126,6 +135,19 @@ export class WebhookEndpointsController {
     );
     if (!endpoint) throw new NotFoundError('webhook endpoint', id);
     return toWebhookEndpointWithSecret(endpoint);
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send a test event to this endpoint',
+    description: 'A signed `webhook_endpoint.test` event, delivered (with retries) to this endpoint only; its deliveries show under GET /v1/events/{eventId}.',
+  })
+  @ApiAcceptedResponse({ type: TestEventResponse })
+  @ApiProblemResponses(404, 409)
+  async test(@Principal() principal: ApiKeyPrincipal, @Param('id', endpointId) id: string): Promise<TestEventResponse> {
+    const event = await this.sendTest.execute(principal.merchantId, id);
+    return { object: 'test_event', eventId: event.id, endpointId: id };
   }
 
   /** The URL as stored: http(s), and not private or loopback unless the operator allows it. */

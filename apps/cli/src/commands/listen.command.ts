@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 
 import { Webhook } from 'standardwebhooks';
 
+import type { EventPayload } from '@kassa/domain';
+
 /**
  * The page a customer returns to from the checkout (a payment's `successUrl` or
  * `cancelUrl`, e.g. `http://127.0.0.1:4000/shop/thanks`): it shows the `payment_id` and
@@ -42,9 +44,8 @@ export function listenForWebhooks(port: number, secret: string, print: (line: st
           'webhook-id': String(request.headers['webhook-id'] ?? ''),
           'webhook-timestamp': String(request.headers['webhook-timestamp'] ?? ''),
           'webhook-signature': String(request.headers['webhook-signature'] ?? ''),
-        }) as { id: string; type: string; data: { id: string; status: string; exception: string | null; amountReceived: string; currency: string } };
-        print(`${new Date().toISOString()}  ${event.type.padEnd(22)} ${event.data.id}  status=${event.data.status}` +
-          `${event.data.exception ? ` exception=${event.data.exception}` : ''}  received=${event.data.amountReceived} ${event.data.currency}  signature=verified`);
+        }) as EventPayload;
+        print(`${new Date().toISOString()}  ${event.type.padEnd(22)} ${event.data.id}  ${describeData(event.data)}  signature=verified`);
         response.writeHead(204).end();
       } catch (error) {
         print(`${new Date().toISOString()}  rejected delivery: ${(error as Error).message}`);
@@ -56,4 +57,17 @@ export function listenForWebhooks(port: number, secret: string, print: (line: st
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(() => new Promise((done) => server.close(() => done()))));
   });
+}
+
+/** What `listen` prints of an event's object: a payment's status and amounts, a refund's or payout's status and amount, a test's message. */
+function describeData(data: EventPayload['data']): string {
+  switch (data.object) {
+    case 'payment':
+      return `status=${data.status}${data.exception ? ` exception=${data.exception}` : ''}  received=${data.amountReceived} ${data.currency}`;
+    case 'refund':
+    case 'payout':
+      return `status=${data.status}  amount=${data.amount} ${data.currency}`;
+    case 'webhook_endpoint_test':
+      return data.message;
+  }
 }

@@ -22,6 +22,7 @@ export const EVENT_TYPES = [
   'payout.confirmed',
   'payout.failed',
   'payout.canceled',
+  'webhook_endpoint.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -32,8 +33,20 @@ export type PayoutEventType = Extract<EventType, `payout.${string}`>;
 /** Event types of payments: their `data` is the payment object. */
 export type PaymentEventType = Extract<EventType, `payment.${string}`>;
 
-/** What an event is about: a payment, a refund or a payout, as the API shows it at the time of the event. */
-export type EventData = PaymentObject | RefundObject | PayoutObject;
+/**
+ * The data of a `webhook_endpoint.test` event: which endpoint it was sent to. Sent to that one
+ * endpoint only, when its merchant asks (dashboard, `POST /v1/webhook-endpoints/{id}/test`).
+ */
+export interface WebhookEndpointTestObject {
+  object: 'webhook_endpoint_test';
+  /** The endpoint (`we_...`). */
+  id: string;
+  url: string;
+  message: string;
+}
+
+/** What an event is about: a payment, a refund or a payout, as the API shows it at the time of the event (or, for a test, the endpoint). */
+export type EventData = PaymentObject | RefundObject | PayoutObject | WebhookEndpointTestObject;
 
 /** Version of the event payload schema; bumped only with a documented, additive change. */
 export const EVENT_PAYLOAD_VERSION = '2026-11-01';

@@ -150,6 +150,20 @@ export class EventsRepository {
     return events.map((event) => ({ event: storedEvent(event), deliveryIds: deliveries.get(event.payload.id) ?? [] }));
   }
 
+  /**
+   * Stores an event without queueing any delivery (a test event: the caller queues its one
+   * delivery with `DeliveriesRepository.redeliverEvent`).
+   */
+  async insertWithoutDeliveries(manager: EntityManager, event: NewEvent): Promise<StoredEvent> {
+    assertTypesMatch([event]);
+    await runSql(
+      manager,
+      `INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [event.payload.id, event.merchantId, event.type, event.paymentId, JSON.stringify(event.payload), new Date(event.payload.createdAt)],
+    );
+    return storedEvent(event);
+  }
+
   /** The merchant's event with this id; another merchant's event is null. */
   async findById(merchantId: MerchantId, id: string): Promise<StoredEvent | null> {
     const row = await selectOne<EventRow>(

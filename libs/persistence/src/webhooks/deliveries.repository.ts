@@ -163,6 +163,21 @@ interface DeliveryRow {
   created_at: Date;
 }
 
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    endpointId: row.endpoint_id,
+    url: row.url,
+    status: row.status,
+    attemptCount: row.attempt_count,
+    nextAttemptAt: row.next_attempt_at,
+    lastAttemptAt: row.last_attempt_at,
+    deliveredAt: row.delivered_at,
+    createdAt: row.created_at,
+  };
+}
+
 /** The webhook delivery queue (`webhook_deliveries`) and its attempt log (`webhook_attempts`). */
 @Injectable()
 export class DeliveriesRepository {
@@ -304,18 +319,28 @@ export class DeliveriesRepository {
        ORDER BY d.created_at, d.id`,
       [merchantId, eventId],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      eventId: row.event_id,
-      endpointId: row.endpoint_id,
-      url: row.url,
-      status: row.status,
-      attemptCount: row.attempt_count,
-      nextAttemptAt: row.next_attempt_at,
-      lastAttemptAt: row.last_attempt_at,
-      deliveredAt: row.delivered_at,
-      createdAt: row.created_at,
-    }));
+    return rows.map(toDelivery);
+  }
+
+  /**
+   * The latest deliveries to one of the merchant's endpoints, newest first, each with its event
+   * type and its attempts (the dashboard's delivery log of an endpoint).
+   */
+  async listByEndpoint(merchantId: MerchantId, endpointId: string, limit: number): Promise<(Delivery & { eventType: string; paymentId: string | null; attempts: DeliveryAttempt[] })[]> {
+    const rows = await selectRows<DeliveryRow & { event_type: string; payment_id: string | null }>(
+      this.dataSource.manager,
+      `SELECT d.id, d.event_id, d.endpoint_id, endpoint.url, d.status, d.attempt_count, d.next_attempt_at,
+              d.last_attempt_at, d.delivered_at, d.created_at, event.type AS event_type, event.payment_id
+       FROM webhook_deliveries AS d
+       JOIN events AS event ON event.id = d.event_id
+       JOIN webhook_endpoints AS endpoint ON endpoint.id = d.endpoint_id
+       WHERE endpoint.merchant_id = $1 AND d.endpoint_id = $2
+       ORDER BY d.created_at DESC, d.id DESC LIMIT $3`,
+      [merchantId, endpointId, limit],
+    );
+    const attempts = new Map<string, DeliveryAttempt[]>();
+    for (const row of rows) attempts.set(row.id, await this.listAttempts(merchantId, row.id));
+    return rows.map((row) => ({ ...toDelivery(row), eventType: row.event_type, paymentId: row.payment_id, attempts: attempts.get(row.id) ?? [] }));
   }
 
   /** The attempts of one of the merchant's deliveries, first attempt first. */

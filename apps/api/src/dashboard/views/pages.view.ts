@@ -1,4 +1,4 @@
-import type { ApiKey, DailyVolume, FailingEndpoint, Merchant, StoredChainStatus, WebhookEndpoint } from '@kassa/persistence';
+import type { ApiKey, DailyVolume, Delivery, DeliveryAttempt, FailingEndpoint, Merchant, StoredChainStatus, WebhookEndpoint } from '@kassa/persistence';
 import type { PaymentStatus, Settlement } from '@kassa/domain';
 import { fromBaseUnits } from '@kassa/domain';
 
@@ -59,11 +59,12 @@ export function overviewView(
 export function webhooksView(frame: PageFrame, endpoints: readonly WebhookEndpoint[], can: { develop: boolean }, createdSecret: string | null): string {
   const secret = createdSecret ? `<p class="secret" role="status" id="new-secret">Signing secret, shown only now: <code>${e(createdSecret)}</code></p>` : '';
   const rows = endpoints.map((endpoint) => [
-    `<code>${e(endpoint.url)}</code><br><small>${e(endpoint.id)}</small>`,
+    `<code>${e(endpoint.url)}</code><br><a href="/dashboard/webhooks/${e(endpoint.id)}">Delivery log</a>`,
     endpoint.enabled ? 'enabled' : 'disabled',
     e(endpoint.enabledEvents.length ? endpoint.enabledEvents.join(', ') : 'every event'),
     can.develop
       ? `<form method="post" action="/dashboard/webhooks/${e(endpoint.id)}/${endpoint.enabled ? 'disable' : 'enable'}">${csrfField(frame.csrf)}<button type="submit" class="secondary">${endpoint.enabled ? 'Disable' : 'Enable'}</button></form>
+<form method="post" action="/dashboard/webhooks/${e(endpoint.id)}/test">${csrfField(frame.csrf)}<button type="submit" class="secondary" aria-label="Send test event to ${e(endpoint.url)}">Send test event</button></form>
 <form method="post" action="/dashboard/webhooks/${e(endpoint.id)}/rotate" data-confirm="Rotate the signing secret? The old one keeps signing for 24 hours.">${csrfField(frame.csrf)}<button type="submit" class="secondary">Rotate secret</button></form>`
       : '',
   ]);
@@ -133,4 +134,17 @@ export function securityView(frame: PageFrame, enrolment: { secret: string; uri:
     );
   }
   return page(frame, `<p id="totp-state">Two-step verification is off.</p><form method="post" action="/dashboard/security/totp">${csrfField(frame.csrf)}<button type="submit" id="begin-totp">Set up two-step verification</button></form>`);
+}
+
+/** One endpoint's delivery log: its latest deliveries, newest first, with every attempt. */
+export function endpointLogView(frame: PageFrame, endpoint: WebhookEndpoint, deliveries: readonly (Delivery & { eventType: string; paymentId: string | null; attempts: DeliveryAttempt[] })[]): string {
+  const rows = deliveries.map((delivery) => [
+    `<code>${e(delivery.eventType)}</code><br>${when(delivery.createdAt)}`,
+    delivery.paymentId ? `<a href="/dashboard/payments/${e(delivery.paymentId)}"><code>${e(delivery.paymentId)}</code></a>` : '',
+    `<span class="status-${e(delivery.status)}">${e(delivery.status)}</span>`,
+    delivery.attempts.length
+      ? `<ol>${delivery.attempts.map((attempt) => `<li>#${e(attempt.attemptNumber)} ${when(attempt.startedAt)}: ${attempt.statusCode ? `HTTP ${e(attempt.statusCode)}` : e(attempt.error ?? 'no answer')} in ${e(attempt.durationMs)} ms${attempt.responseBody ? `<br><code>${e(attempt.responseBody.slice(0, 200))}</code>` : ''}</li>`).join('')}</ol>`
+      : 'not tried yet',
+  ]);
+  return page(frame, `<p><code>${e(endpoint.url)}</code> · ${endpoint.enabled ? 'enabled' : 'disabled'} · <a href="/dashboard/webhooks">All endpoints</a></p>${table('Latest deliveries to this endpoint', ['Event', 'Payment', 'Status', 'Attempts'], rows, 'endpoint-deliveries')}`);
 }

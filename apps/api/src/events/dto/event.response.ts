@@ -7,8 +7,16 @@ import { PaymentResponse } from '../../payments/dto/payment.response';
 import { PayoutResponse } from '../../payouts/dto/payout.response';
 import { RefundResponse } from '../../refunds/dto/refund.response';
 
+/** OpenAPI description of a test event's data (`webhook_endpoint.test`). */
+export class WebhookEndpointTestResponse {
+  @ApiProperty({ enum: ['webhook_endpoint_test'] }) object!: string;
+  @ApiProperty({ example: 'we_01JD3M7A1T9W2C8Q4R6V0XKZ5N', description: 'The endpoint it was sent to.' }) id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty() message!: string;
+}
+
 /** An event: exactly the JSON body its webhooks carry. */
-@ApiExtraModels(PaymentResponse, RefundResponse, PayoutResponse)
+@ApiExtraModels(PaymentResponse, RefundResponse, PayoutResponse, WebhookEndpointTestResponse)
 export class EventResponse {
   @ApiProperty({ example: 'evt_01JD3M7A1T9W2C8Q4R6V0XKZ5N', description: 'Also the `webhook-id` header of its deliveries.' }) id!: string;
   @ApiProperty({ enum: ['event'] }) object!: 'event';
@@ -16,10 +24,11 @@ export class EventResponse {
   @ApiProperty({ example: EVENT_PAYLOAD_VERSION, description: 'Version of the payload schema (docs/webhooks.md).' }) apiVersion!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({
-    oneOf: [{ $ref: getSchemaPath(PaymentResponse) }, { $ref: getSchemaPath(RefundResponse) }, { $ref: getSchemaPath(PayoutResponse) }],
-    description: 'What the event is about as it was when it happened: the payment (`payment.*`), the refund (`refund.*`) or the payout (`payout.*`); `data.object` says which.',
+    oneOf: [{ $ref: getSchemaPath(PaymentResponse) }, { $ref: getSchemaPath(RefundResponse) }, { $ref: getSchemaPath(PayoutResponse) }, { $ref: getSchemaPath(WebhookEndpointTestResponse) }],
+    description:
+      'What the event is about as it was when it happened: the payment (`payment.*`), the refund (`refund.*`), the payout (`payout.*`), or the endpoint a test was sent to (`webhook_endpoint.test`); `data.object` says which.',
   })
-  data!: PaymentResponse | RefundResponse | PayoutResponse;
+  data!: PaymentResponse | RefundResponse | PayoutResponse | WebhookEndpointTestResponse;
 }
 
 /** One HTTP attempt of a delivery. */
