@@ -11,7 +11,7 @@ import { asMerchantId, type PaymentObject } from '@kassa/domain';
 import { DashboardUsersRepository } from '@kassa/persistence';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
-import { artifactPath, describeInChromium, useChromium, useTestKassa } from '@kassa/testing/scenario';
+import { artifactPath, describeInChromium, runKassaCli, useChromium, useTestKassa } from '@kassa/testing/scenario';
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -270,5 +270,54 @@ describeInChromium('the merchant dashboard', () => {
       const row = page.locator('#endpoint-deliveries tbody tr').filter({ hasText: 'webhook_endpoint.test' });
       return (await row.count()) === 1 && (await row.textContent())?.includes('HTTP 500') ? true : undefined;
     }, { what: 'the test delivery in the log with its HTTP 500' });
+  });
+
+  it('saves the settings and the settlement policy an owner changes', async () => {
+    const { page } = await newPage();
+    await signIn(page, OWNER);
+    await page.goto(`${kassa.apiUrl}/dashboard/settings`);
+    const chainTreasury = HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[4]]!.address;
+    await page.locator('#tolerancePercent').fill('0.5');
+    await page.locator(`#treasury-${kassa.chain.config.chainId}`).fill(chainTreasury);
+    await page.locator('#allowedOrigins').fill('https://shop.example');
+    await page.locator('#save-settings').click();
+    await expect(page.locator('#notice').textContent()).resolves.toBe('Settings saved.');
+    const merchant = await kassa.request<{ tolerancePercent: string; treasuries: Record<string, string>; allowedOrigins: string[] }>('GET', '/v1/merchant');
+    expect(merchant.body).toMatchObject({ tolerancePercent: '0.50', treasuries: { [String(kassa.chain.config.chainId)]: chainTreasury }, allowedOrigins: ['https://shop.example'] });
+
+    await page.locator('#mode').selectOption('threshold');
+    await page.locator('#thresholds').fill('USDC=500');
+    await page.locator('#save-policy').click();
+    await expect(page.locator('#notice').textContent()).resolves.toBe('Settlement policy saved: threshold.');
+    const policy = await kassa.request<{ mode: string; thresholds: Record<string, string> }>('GET', '/v1/settlement-policy');
+    expect(policy.body).toMatchObject({ mode: 'threshold', thresholds: { USDC: '500' } });
+    await page.locator('#mode').selectOption('immediate');
+    await page.locator('#save-policy').click();
+  });
+
+  it('invites a user and resets a password with one-time links printed by the CLI', async () => {
+    const env = { PATH: process.env.PATH, DATABASE_URL: kassa.database.url, KASSA_PUBLIC_URL: kassa.apiUrl };
+    const invited = await runKassaCli(['user', 'invite', '--merchant', kassa.merchantId, '--email', 'dev@shop.test', '--role', 'developer'], env);
+    expect(invited.stderr).toBe('');
+    const link = /(http\S+\/dashboard\/set-password\/[\w-]+)/.exec(invited.stdout)![1]!;
+    const { page } = await newPage();
+    await page.goto(link);
+    // The form asks for 12 characters; so does the server.
+    expect(await page.locator('#password').getAttribute('minlength')).toBe('12');
+    await page.locator('#password').fill('a developer password');
+    await page.locator('#set-password').click();
+    await page.waitForURL(`${kassa.apiUrl}/dashboard`);
+    await expect(page.locator('#signed-in-as').textContent()).resolves.toBe('dev@shop.test (developer)');
+    // A link works once.
+    expect((await page.goto(link))?.status()).toBe(200);
+    await expect(page.locator('.error').textContent()).resolves.toContain('used already or has expired');
+
+    const again = await runKassaCli(['user', 'invite', '--merchant', kassa.merchantId, '--email', 'dev@shop.test'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('email: is already a dashboard user');
+    const reset = await runKassaCli(['user', 'reset', '--email', 'dev@shop.test'], env);
+    expect(reset.stdout).toMatch(/set-password\/[\w-]+/);
+    const unknown = await runKassaCli(['user', 'reset', '--email', 'nobody@shop.test'], env);
+    expect(unknown.code).toBe(1);
   });
 });

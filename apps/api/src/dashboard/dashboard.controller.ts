@@ -2,9 +2,9 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { ChainRegistry } from '@kassa/chain';
+import { ChainRegistry, currencyDecimals } from '@kassa/chain';
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
-import { type DashboardAction, type DashboardUser, generateApiKey, NotFoundError, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, roleAllows, ValidationError } from '@kassa/domain';
+import { type DashboardAction, type DashboardUser, generateApiKey, normaliseSettlementPolicy, NotFoundError, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, roleAllows, ValidationError } from '@kassa/domain';
 import {
   ApiKeysRepository,
   ChainStatusRepository,
@@ -14,6 +14,7 @@ import {
   MerchantsRepository,
   PaymentObjectsService,
   PaymentsRepository,
+  SettlementPoliciesRepository,
   SettlementsRepository,
   WebhookEndpointsRepository,
 } from '@kassa/persistence';
@@ -28,6 +29,7 @@ import { ExportsService } from '../exports/exports.service';
 import { UpdateMerchantSettingsDto } from '../merchant/dto/update-merchant-settings.dto';
 import { UpdateMerchantSettingsUseCase } from '../merchant/update-merchant-settings.use-case';
 import { CreateRefundUseCase } from '../refunds/create-refund.use-case';
+import { PutSettlementPolicyDto } from '../settlements/dto/settlement-policy.dto';
 import { CreateWebhookEndpointUseCase } from '../webhook-endpoints/create-webhook-endpoint.use-case';
 import { SendTestEventUseCase } from '../webhook-endpoints/send-test-event.use-case';
 import { DashboardAuthService } from './dashboard-auth.service';
@@ -78,6 +80,7 @@ export class DashboardController {
     private readonly settlements: SettlementsRepository,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly apiKeys: ApiKeysRepository,
+    private readonly policies: SettlementPoliciesRepository,
     private readonly redeliver: RedeliverEventUseCase,
     private readonly createRefund: CreateRefundUseCase,
     private readonly createEndpoint: CreateWebhookEndpointUseCase,
@@ -319,8 +322,9 @@ export class DashboardController {
   @Get('settings')
   async settingsPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const frame = await this.frame(request, reply, 'read', 'Settings', 'settings');
-    const merchant = await this.merchants.findById(frame.user.merchantId);
-    return this.html(reply, settingsView(frame, merchant!, { manage: roleAllows(frame.user.role, 'manage') }));
+    const [merchant, policy] = await Promise.all([this.merchants.findById(frame.user.merchantId), this.policies.get(frame.user.merchantId)]);
+    const chains = this.chains.chains.map((chain) => ({ chainId: chain.chainId, name: chain.name }));
+    return this.html(reply, settingsView(frame, merchant!, policy, chains, { manage: roleAllows(frame.user.role, 'manage') }));
   }
 
   @Post('settings')
@@ -333,10 +337,32 @@ export class DashboardController {
       tolerancePercent: text(form.tolerancePercent),
       defaultExpiresInSeconds: text(form.defaultExpiresInSeconds) === undefined ? undefined : Number(form.defaultExpiresInSeconds),
       allowedOrigins: (form.allowedOrigins ?? '').split(/\s+/).filter(Boolean),
+      treasuries: Object.fromEntries(this.chains.chains.map((chain) => [String(chain.chainId), text(form[`treasury_${chain.chainId}`]) ?? null])),
     };
     const dto = (await createValidationPipe().transform(JSON.parse(JSON.stringify(input)) as unknown, { type: 'body', metatype: UpdateMerchantSettingsDto })) as UpdateMerchantSettingsDto;
     await this.updateSettings.execute(user.merchantId, dto, `dashboard user ${user.email}`);
     request.session.set('notice', 'Settings saved.');
+    return this.redirect(reply, '/dashboard/settings');
+  }
+
+  @Post('settings/settlement-policy')
+  async savePolicy(@Req() request: FastifyRequest, @Body() body: unknown, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const user = await this.auth.userOf(request, 'manage');
+    const form = formOf(body);
+    const thresholds = Object.fromEntries(
+      (form.thresholds ?? '')
+        .split(',')
+        .map((pair) => pair.split('=').map((part) => part.trim()))
+        .filter((pair) => pair.length === 2 && pair[0] && pair[1]),
+    );
+    const input: Record<string, unknown> = {
+      mode: text(form.mode),
+      ...(form.mode === 'threshold' ? { thresholds, maxWaitSeconds: text(form.maxWaitSeconds) === undefined ? undefined : Number(form.maxWaitSeconds) } : {}),
+      ...(form.mode === 'schedule' ? { intervalSeconds: text(form.intervalSeconds) === undefined ? undefined : Number(form.intervalSeconds) } : {}),
+    };
+    const dto = (await createValidationPipe().transform(JSON.parse(JSON.stringify(input)) as unknown, { type: 'body', metatype: PutSettlementPolicyDto })) as PutSettlementPolicyDto;
+    await this.policies.put(user.merchantId, normaliseSettlementPolicy(dto, (currency) => currencyDecimals(this.chains.chains, currency)));
+    request.session.set('notice', `Settlement policy saved: ${dto.mode}.`);
     return this.redirect(reply, '/dashboard/settings');
   }
 

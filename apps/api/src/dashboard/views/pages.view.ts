@@ -1,5 +1,5 @@
 import type { ApiKey, DailyVolume, Delivery, DeliveryAttempt, FailingEndpoint, Merchant, StoredChainStatus, WebhookEndpoint } from '@kassa/persistence';
-import type { PaymentStatus, Settlement } from '@kassa/domain';
+import { SETTLEMENT_MODES, type PaymentStatus, type Settlement, type SettlementPolicy } from '@kassa/domain';
 import { fromBaseUnits } from '@kassa/domain';
 
 import { csrfField, e, page, type PageFrame, table, when } from './layout';
@@ -90,22 +90,34 @@ export function apiKeysView(frame: PageFrame, keys: readonly ApiKey[], can: { de
   return page(frame, `${shown}${table('API keys', ['Key', 'Name', 'Scopes', 'Created', ''], rows, 'api-keys')}${form}`);
 }
 
-/** Settings: treasury, tolerance, default expiry, allowed checkout origins (owners change them). */
-export function settingsView(frame: PageFrame, merchant: Merchant, can: { manage: boolean }): string {
+/** Settings: shop name, treasuries (default and per chain), tolerance, default expiry, checkout origins, settlement policy (owners change them). */
+export function settingsView(frame: PageFrame, merchant: Merchant, policy: SettlementPolicy, chains: readonly { chainId: number; name: string }[], can: { manage: boolean }): string {
   const disabled = can.manage ? '' : ' disabled';
-  const treasuries = Object.entries(merchant.treasuries).map(([chainId, address]) => `<li>chain ${e(chainId)}: <code>${e(address)}</code></li>`).join('');
+  const perChain = chains
+    .map((chain) => `<label for="treasury-${chain.chainId}">Treasury on ${e(chain.name)} (${chain.chainId}); empty: the default</label><input id="treasury-${chain.chainId}" name="treasury_${chain.chainId}" size="44" value="${e(merchant.treasuries[String(chain.chainId)] ?? '')}"${disabled}>`)
+    .join('');
+  const modes = SETTLEMENT_MODES.map((mode) => `<option value="${mode}"${policy.mode === mode ? ' selected' : ''}>${mode}</option>`).join('');
+  const thresholds = Object.entries(policy.thresholds).map(([coin, amount]) => `${coin}=${amount}`).join(', ');
   return page(
     frame,
     `<form method="post" action="/dashboard/settings" id="settings-form">${csrfField(frame.csrf)}
   <label for="name">Shop name</label><input id="name" name="name" value="${e(merchant.name)}"${disabled}>
   <label for="treasuryAddress">Default treasury</label><input id="treasuryAddress" name="treasuryAddress" size="44" value="${e(merchant.treasuryAddress)}"${disabled}>
+  ${perChain}
   <label for="tolerancePercent">Underpayment tolerance, percent</label><input id="tolerancePercent" name="tolerancePercent" value="${e(merchant.tolerancePercent)}"${disabled}>
   <label for="defaultExpiresInSeconds">Default expiry, seconds</label><input id="defaultExpiresInSeconds" name="defaultExpiresInSeconds" inputmode="numeric" value="${e(merchant.defaultExpiresInSeconds)}"${disabled}>
   <label for="allowedOrigins">Origins allowed to embed the checkout (one per line)</label><textarea id="allowedOrigins" name="allowedOrigins" rows="3" cols="44"${disabled}>${e(merchant.allowedOrigins.join('\n'))}</textarea>
   ${can.manage ? '<p><button type="submit" id="save-settings">Save</button></p>' : '<p>Only an owner can change the settings.</p>'}
 </form>
-${treasuries ? `<h2>Treasury per chain</h2><ul>${treasuries}</ul>` : ''}
-<p>The settlement policy is changed with <code>PUT /v1/settlement-policy</code> or <code>npm run kassa -- settlement-policy set</code> (docs/settlement.md).</p>`,
+<h2>Settlement policy</h2>
+<form method="post" action="/dashboard/settings/settlement-policy" id="policy-form">${csrfField(frame.csrf)}
+  <label for="mode">When paid funds move to the treasury</label><select id="mode" name="mode"${disabled}>${modes}</select>
+  <label for="thresholds">Threshold mode: coin=amount, comma-separated (e.g. USDC=500, ETH=0.2)</label><input id="thresholds" name="thresholds" value="${e(thresholds)}"${disabled}>
+  <label for="maxWaitSeconds">Threshold mode: longest wait, seconds (empty: 7 days)</label><input id="maxWaitSeconds" name="maxWaitSeconds" inputmode="numeric" value="${e(policy.maxWaitSeconds ?? '')}"${disabled}>
+  <label for="intervalSeconds">Schedule mode: seconds between settlements</label><input id="intervalSeconds" name="intervalSeconds" inputmode="numeric" value="${e(policy.intervalSeconds ?? '')}"${disabled}>
+  ${can.manage ? '<p><button type="submit" id="save-policy">Save policy</button></p>' : ''}
+</form>
+<p>The policy's rules: docs/settlement.md "Policy".</p>`,
   );
 }
 
