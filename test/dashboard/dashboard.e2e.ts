@@ -93,6 +93,15 @@ describeInChromium('the merchant dashboard', () => {
       await expectAccessible(page);
       await page.screenshot({ path: artifactPath(`dashboard-${name}.png`), fullPage: true });
     }
+    // With the keyboard alone: the first Tab reaches the skip link, which jumps to the content.
+    await page.goto(`${kassa.apiUrl}/dashboard/payments`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(page.url()).toBe(`${kassa.apiUrl}/dashboard/payments#main`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
+
     const { page: phone } = await newPage(PHONE);
     await signIn(phone, OWNER);
     await phone.goto(`${kassa.apiUrl}/dashboard/payments`);
