@@ -96,11 +96,11 @@ describeInChromium('the merchant dashboard', () => {
     // With the keyboard alone: the first Tab reaches the skip link, which jumps to the content.
     await page.goto(`${kassa.apiUrl}/dashboard/payments`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await expect(page.locator(':focus').textContent()).resolves.toBe('Skip to content');
     await page.keyboard.press('Enter');
     expect(page.url()).toBe(`${kassa.apiUrl}/dashboard/payments#main`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
+    await expect(page.locator(':focus').getAttribute('id')).resolves.toBe('q');
 
     const { page: phone } = await newPage(PHONE);
     await signIn(phone, OWNER);

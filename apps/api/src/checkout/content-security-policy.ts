@@ -17,11 +17,13 @@ export function validOrigins(origins: readonly string[]): string[] {
 }
 
 /**
- * The `Content-Security-Policy` of the checkout page.
- * @param frameAncestors origins allowed to frame the page (embed mode); empty: nobody
+ * The `Content-Security-Policy` of Kassa's own pages (checkout, refund pages, dashboard):
+ * scripts, styles, connections and images only from Kassa itself (images also inline), no
+ * `<base>`, forms posted only where `formAction` allows.
+ * @param frameAncestors origins allowed to frame the page; empty: nobody
  */
-export function checkoutPolicy(frameAncestors: readonly string[]): string {
-  const ancestors = validOrigins(frameAncestors);
+export function pagePolicy(options: { formAction: "'none'" | "'self'"; frameAncestors: readonly string[] }): string {
+  const ancestors = validOrigins(options.frameAncestors);
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -29,9 +31,17 @@ export function checkoutPolicy(frameAncestors: readonly string[]): string {
     "img-src 'self' data:",
     "connect-src 'self'",
     "base-uri 'none'",
-    "form-action 'none'",
+    `form-action ${options.formAction}`,
     `frame-ancestors ${ancestors.length > 0 ? ancestors.join(' ') : "'none'"}`,
   ].join('; ');
+}
+
+/**
+ * The `Content-Security-Policy` of the checkout page: it posts no form.
+ * @param frameAncestors origins allowed to frame the page (embed mode); empty: nobody
+ */
+export function checkoutPolicy(frameAncestors: readonly string[]): string {
+  return pagePolicy({ formAction: "'none'", frameAncestors });
 }
 
 /** Headers for every checkout answer (page, status, events, assets). */

@@ -1,18 +1,11 @@
+import { pagePolicy } from '../checkout/content-security-policy';
+
 /**
  * Security headers of every dashboard page: a strict Content-Security-Policy (scripts, styles
  * and images only from Kassa itself, forms only to it, never framed), no caching, no referrer.
  */
 export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; '),
+  'content-security-policy': pagePolicy({ formAction: "'self'", frameAncestors: [] }),
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
