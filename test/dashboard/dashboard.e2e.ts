@@ -289,19 +289,20 @@ describeInChromium('the merchant dashboard', () => {
     await page.locator('#tolerancePercent').fill('0.5');
     await page.locator(`#treasury-${kassa.chain.config.chainId}`).fill(chainTreasury);
     await page.locator('#allowedOrigins').fill('https://shop.example');
-    await page.locator('#save-settings').click();
+    await Promise.all([page.waitForNavigation(), page.locator('#save-settings').click()]);
     await expect(page.locator('#notice').textContent()).resolves.toBe('Settings saved.');
     const merchant = await kassa.request<{ tolerancePercent: string; treasuries: Record<string, string>; allowedOrigins: string[] }>('GET', '/v1/merchant');
     expect(merchant.body).toMatchObject({ tolerancePercent: '0.50', treasuries: { [String(kassa.chain.config.chainId)]: chainTreasury }, allowedOrigins: ['https://shop.example'] });
 
     await page.locator('#mode').selectOption('threshold');
     await page.locator('#thresholds').fill('USDC=500');
-    await page.locator('#save-policy').click();
+    // The page shows the last notice until the answer's page replaces it: wait for that page.
+    await Promise.all([page.waitForNavigation(), page.locator('#save-policy').click()]);
     await expect(page.locator('#notice').textContent()).resolves.toBe('Settlement policy saved: threshold.');
     const policy = await kassa.request<{ mode: string; thresholds: Record<string, string> }>('GET', '/v1/settlement-policy');
     expect(policy.body).toMatchObject({ mode: 'threshold', thresholds: { USDC: '500' } });
     await page.locator('#mode').selectOption('immediate');
-    await page.locator('#save-policy').click();
+    await Promise.all([page.waitForNavigation(), page.locator('#save-policy').click()]);
   });
 
   it('invites a user and resets a password with one-time links printed by the CLI', async () => {
