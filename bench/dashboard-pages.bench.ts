@@ -3,7 +3,7 @@
  *
  * Starts its own PostgreSQL (embedded) and Hardhat node, seeds one merchant with `--payments`
  * payments (1,000,000 by default), and times, side by side in this one run, the query of the
- * dashboard's payments list (`PaymentsRepository.search`, keyset: `id < cursor ORDER BY id
+ * dashboard's payments list (`PaymentsRepository.list`, keyset: `id < cursor ORDER BY id
  * DESC LIMIT 26`, then the payment objects of the page) for page 1 and for page `--page`
  * (10,000 by default, the cursor taken at that depth). Pages alternate for `--rounds` rounds;
  * the medians are compared. Target: page 10,000 at most 1.5 times page 1.
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       const [cursor] = await dataSource.query<{ id: string }[]>(`SELECT id FROM payments WHERE merchant_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1`, [merchant.id, depth]);
       if (!cursor) throw new Error(`Fewer than ${depth} payments: raise --payments or lower --page`);
       const read = async (startingAfter: string | undefined) => {
-        const rows = await payments.search(merchant.id, { startingAfter, limit: PAGE_SIZE + 1 });
+        const rows = await payments.list(merchant.id, { startingAfter, limit: PAGE_SIZE + 1 });
         const page = await objects.buildMany(rows.slice(0, PAGE_SIZE));
         if (page.length !== PAGE_SIZE) throw new Error(`A page held ${page.length} payments`);
       };

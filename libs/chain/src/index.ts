@@ -6,6 +6,8 @@ export * from './deposit-address';
 export * from './errors';
 export * from './evm-address';
 export * from './payment-uri';
+export * from './transfer-call';
+export * from './explorer';
 export * from './rates/rate-source';
 export * from './follower';
 export * from './rpc';

@@ -2,6 +2,7 @@ import escapeHtml from 'escape-html';
 
 import { isFinal } from '@kassa/domain';
 
+import { documentHead, scriptJson } from '../common/html';
 import { assetHref } from './assets';
 import { canChooseOption, payingWith, type PublicPayment, type PublicPaymentOption } from './public-payment';
 import { qrCodeSvg, qrLabel } from './qr-code';
@@ -108,11 +109,6 @@ function receipt(payment: PublicPayment): string {
       <dt>Time</dt><dd><time id="receipt-time"${time ? ` datetime="${e(time)}"` : ''}>${time ? e(utcMinute(time)) : '—'}</time></dd>
       <dt>Transactions</dt><dd><ul id="receipt-transactions" class="transactions">${transactions || '<li class="muted">none</li>'}</ul></dd>
     </dl>`;
-}
-
-/** JSON for a `<script type="application/json">` block: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -232,7 +228,7 @@ export function renderCheckoutPage(view: CheckoutPageView): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-${documentHead(`Pay ${e(title)} to ${e(payment.merchantName)}`)}
+${documentHead(`Pay ${title} to ${payment.merchantName}`, assetHref('checkout.css'))}
 ${refresh}
 </head>
 <body class="${embed ? 'embed' : 'standalone'}">
@@ -325,27 +321,12 @@ function paymentPage(shown: PublicPayment, status: StatusLine, view: CheckoutPag
 `;
 }
 
-/**
- * The head both pages share: no referrer to the merchant or wallet, no indexing, no
- * favicon request, and the stylesheet served by the API itself.
- * @param title already escaped
- */
-function documentHead(title: string): string {
-  return `<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<title>${title}</title>
-<link rel="stylesheet" href="${assetHref('checkout.css')}">`;
-}
-
 /** The page for an unknown or malformed payment id: plain HTML, no details. */
 export function renderNotFoundPage(): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-${documentHead('Payment not found')}
+${documentHead('Payment not found', assetHref('checkout.css'))}
 </head>
 <body class="standalone">
 <main class="checkout not-found">

@@ -1,4 +1,4 @@
-import { paymentUri } from '@kassa/chain';
+import { explorerLink, paymentUri } from '@kassa/chain';
 import { type Address, fromBaseUnits, isFinal, type PaymentObject, type PaymentOptionObject } from '@kassa/domain';
 
 import { returnUrlOf } from './return-url';
@@ -109,11 +109,7 @@ export function toPublicPayment(
   networkNameOf: NetworkNames,
   explorerOf: (chainId: number) => string | null = () => null,
 ): PublicPayment {
-  // `<explorer>/address/<address>` and `<explorer>/tx/<hash>`, the paths every Etherscan-style explorer serves.
-  const explorerLink = (chainId: number, kind: 'address' | 'tx', id: string) => {
-    const base = explorerOf(chainId);
-    return base ? `${base.replace(/\/+$/, '')}/${kind}/${id}` : null;
-  };
+  const linkOn = (chainId: number, kind: 'address' | 'tx', id: string) => explorerLink(explorerOf(chainId), kind, id);
   const decimals = payment.token.decimals;
   const seen = payment.transfers.filter((transfer) => transfer.counted && transfer.status === 'active');
   const amount = BigInt(payment.amountBaseUnits);
@@ -129,7 +125,7 @@ export function toPublicPayment(
     currency: payment.currency,
     token: { address: payment.token.address, decimals },
     depositAddress: payment.depositAddress,
-    depositAddressUrl: explorerLink(payment.chainId, 'address', payment.depositAddress),
+    depositAddressUrl: linkOn(payment.chainId, 'address', payment.depositAddress),
     paymentUri: payment.paymentUri,
     remainingPaymentUri: remainingPaymentUri(payment, remaining),
     amount: payment.amount,
@@ -144,7 +140,7 @@ export function toPublicPayment(
     confirmations: seen.length > 0 ? seen[seen.length - 1]!.confirmations : null,
     transactions: seen.map((transfer) => ({
       txHash: transfer.txHash,
-      url: explorerLink(payment.chainId, 'tx', transfer.txHash),
+      url: linkOn(payment.chainId, 'tx', transfer.txHash),
       amount: transfer.amount,
       amountBaseUnits: transfer.amountBaseUnits,
       confirmations: transfer.confirmations,
@@ -160,7 +156,7 @@ export function toPublicPayment(
       id: option.id,
       chainId: option.chainId,
       networkName: networkNameOf(option.chainId),
-      depositAddressUrl: explorerLink(option.chainId, 'address', option.depositAddress),
+      depositAddressUrl: linkOn(option.chainId, 'address', option.depositAddress),
       currency: option.currency,
       token: { address: option.token.address, decimals: option.token.decimals },
       amount: option.amount,

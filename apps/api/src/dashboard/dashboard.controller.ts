@@ -2,15 +2,13 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { ChainRegistry, currencyDecimals } from '@kassa/chain';
-import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
+import { ChainRegistry, currencyDecimals, explorerLink } from '@kassa/chain';
 import { type DashboardAction, type DashboardUser, generateApiKey, normaliseSettlementPolicy, NotFoundError, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, roleAllows, ValidationError } from '@kassa/domain';
 import {
   ApiKeysRepository,
   ChainStatusRepository,
   DashboardOverviewRepository,
   DeliveriesRepository,
-  EventsRepository,
   MerchantsRepository,
   PaymentObjectsService,
   PaymentsRepository,
@@ -67,13 +65,11 @@ declare module 'fastify' {
 @Controller('dashboard')
 export class DashboardController {
   constructor(
-    @Inject(KASSA_CONFIG) private readonly config: KassaConfig,
     @Inject(ChainRegistry) private readonly chains: ChainRegistry,
     private readonly auth: DashboardAuthService,
     private readonly merchants: MerchantsRepository,
     private readonly payments: PaymentsRepository,
     private readonly objects: PaymentObjectsService,
-    private readonly events: EventsRepository,
     private readonly deliveries: DeliveriesRepository,
     private readonly overview: DashboardOverviewRepository,
     private readonly chainStatus: ChainStatusRepository,
@@ -189,7 +185,7 @@ export class DashboardController {
       q: text(query.q)?.slice(0, 200),
     };
     const startingAfter = /^pay_[0-9A-HJKMNP-TV-Z]{26}$/.test(query.startingAfter ?? '') ? query.startingAfter : undefined;
-    const rows = await this.payments.search(frame.user.merchantId, {
+    const rows = await this.payments.list(frame.user.merchantId, {
       status: filters.status as never,
       exception: filters.exception as never,
       currency: filters.currency,
@@ -214,18 +210,9 @@ export class DashboardController {
     const frame = await this.frame(request, reply, 'read', `Payment ${id}`, 'payments');
     const payment = await this.payments.findById(frame.user.merchantId, id);
     if (!payment) throw new NotFoundError('payment', id);
-    const [object, events] = await Promise.all([this.objects.build(payment), this.events.list(frame.user.merchantId, { paymentId: id, limit: 200 })]);
-    const withDeliveries = await Promise.all(
-      [...events].reverse().map(async (event) => {
-        const [list, attempts] = await Promise.all([this.deliveries.listByEvent(frame.user.merchantId, event.id), this.deliveries.listAttemptsByEvent(frame.user.merchantId, event.id)]);
-        return { event, deliveries: list.map((delivery) => ({ ...delivery, attempts: attempts.get(delivery.id) ?? [] })) };
-      }),
-    );
-    const explorer = (chainId: number, kind: 'tx' | 'address', value: string) => {
-      const base = this.chains.find(chainId)?.explorerUrl;
-      return base ? `${base.replace(/\/$/, '')}/${kind}/${value}` : null;
-    };
-    return this.html(reply, paymentView(frame, object, withDeliveries, explorer, { refund: roleAllows(frame.user.role, 'manage'), resend: roleAllows(frame.user.role, 'develop') }));
+    const [object, deliveries] = await Promise.all([this.objects.build(payment), this.deliveries.listWithAttempts(frame.user.merchantId, { paymentId: id })]);
+    const explorer = (chainId: number, kind: 'tx' | 'address', value: string) => explorerLink(this.chains.find(chainId)?.explorerUrl, kind, value);
+    return this.html(reply, paymentView(frame, object, deliveries, explorer, { refund: roleAllows(frame.user.role, 'manage'), resend: roleAllows(frame.user.role, 'develop') }));
   }
 
   @Post('payments/:id/events/:eventId/resend')
@@ -259,7 +246,6 @@ export class DashboardController {
 
   @Post('webhooks')
   async addEndpoint(@Req() request: FastifyRequest, @Body() body: unknown, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    await this.auth.userOf(request, 'develop');
     const form = formOf(body);
     const frame = await this.frame(request, reply, 'develop', 'Webhook endpoints', 'webhooks');
     const created = await this.createEndpoint.execute(frame.user.merchantId, { url: form.url ?? '', description: text(form.description) });
@@ -271,18 +257,18 @@ export class DashboardController {
     const frame = await this.frame(request, reply, 'read', 'Delivery log', 'webhooks');
     const endpoint = await this.endpoints.findById(frame.user.merchantId, id);
     if (!endpoint) throw new NotFoundError('webhook endpoint', id);
-    return this.html(reply, endpointLogView(frame, endpoint, await this.deliveries.listByEndpoint(frame.user.merchantId, id, 100)));
+    return this.html(reply, endpointLogView(frame, endpoint, await this.deliveries.listWithAttempts(frame.user.merchantId, { endpointId: id, limit: 100 })));
   }
 
   @Post('webhooks/:id/:action')
   async changeEndpoint(@Req() request: FastifyRequest, @Param('id') id: string, @Param('action') action: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const user = await this.auth.userOf(request, 'develop');
     if (action === 'rotate') {
       const frame = await this.frame(request, reply, 'develop', 'Webhook endpoints', 'webhooks');
-      const rotated = await this.endpoints.rotateSecret(user.merchantId, id, generateWebhookSecret(), new Date(Date.now() + ROTATION_GRACE_MS));
+      const rotated = await this.endpoints.rotateSecret(frame.user.merchantId, id, generateWebhookSecret(), new Date(Date.now() + ROTATION_GRACE_MS));
       if (!rotated) throw new NotFoundError('webhook endpoint', id);
-      return this.html(reply, webhooksView({ ...frame, notice: 'Secret rotated; the old one signs too for 24 hours.' }, await this.endpoints.list(user.merchantId), { develop: true }, rotated.secret));
+      return this.html(reply, webhooksView({ ...frame, notice: 'Secret rotated; the old one signs too for 24 hours.' }, await this.endpoints.list(frame.user.merchantId), { develop: true }, rotated.secret));
     }
+    const user = await this.auth.userOf(request, 'develop');
     if (action === 'test') {
       const event = await this.sendTest.execute(user.merchantId, id);
       request.session.set('notice', `Test event ${event.id} queued for the endpoint; its delivery log shows the attempt.`);

@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import escapeHtml from 'escape-html';
-import { encodeFunctionData, erc20Abi, numberToHex } from 'viem';
+import { numberToHex } from 'viem';
 
-import { paymentUri } from '@kassa/chain';
+import { paymentUri, transferCall } from '@kassa/chain';
 import { fromBaseUnits } from '@kassa/domain';
 import type { StoredRefund } from '@kassa/persistence';
 
 import { assetHref } from '../checkout/assets';
+import { documentHead, scriptJson } from '../common/html';
 import { qrCodeSvg } from '../checkout/qr-code';
 
 const SCRIPT = readFileSync(path.join(__dirname, 'assets', 'refund.js'), 'utf8');
@@ -26,22 +27,11 @@ export interface RefundPageView {
 
 const e = (value: string | number): string => escapeHtml(String(value));
 
-/** JSON for a `<script type="application/json">` block: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
 function page(title: string, body: string, data: unknown): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<title>${e(title)}</title>
-<link rel="stylesheet" href="../../pay/${assetHref('checkout.css')}">
+${documentHead(title, `../../pay/${assetHref('checkout.css')}`)}
 </head>
 <body class="standalone">
 <main class="checkout refund">
@@ -107,9 +97,8 @@ export async function renderApprovalPage(view: RefundPageView, now: Date): Promi
     return page('Refund approval expired', `${amountSection(view, 'Refund')}<h1 id="refund-status" data-status="expired">This approval link has expired</h1><p>Ask for a new one: <code>POST /v1/refunds/${e(refund.id)}/approval</code>.</p>`, {});
   }
   const uri = paymentUri({ chainId: refund.chainId, depositAddress: refund.address, amount: refund.amount, token: refund.token.address });
-  const transaction = refund.token.address
-    ? { to: refund.token.address, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [refund.address, refund.amount] }), value: '0x0' }
-    : { to: refund.address, data: '0x', value: numberToHex(refund.amount) };
+  const call = transferCall({ token: refund.token.address, to: refund.address, amount: refund.amount });
+  const transaction = { ...call, value: numberToHex(call.value) };
   const qr = await qrCodeSvg(uri, `QR code: refund ${fromBaseUnits(refund.amount, refund.token.decimals)} ${refund.token.symbol}`);
   const pending = refund.status === 'pending';
   const body = `${amountSection(view, 'Refund to send')}

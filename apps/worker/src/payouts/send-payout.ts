@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { encodeFunctionData, erc20Abi, getAddress, type Hex } from 'viem';
+import { erc20Abi, getAddress } from 'viem';
 import { DataSource } from 'typeorm';
 
+import { transferCall } from '@kassa/chain';
 import { fromBaseUnits, newId, type Payout } from '@kassa/domain';
 import { PayoutsRepository, SettlementTransactionsRepository } from '@kassa/persistence';
 
@@ -66,7 +67,7 @@ export class SendPayout {
 
   private async sendOne(lane: SettlementLane, payout: Payout, now: Date): Promise<{ result: PayoutSendResult; lane: boolean }> {
     const { chainId } = lane.chain;
-    const call = transferCall(payout);
+    const call = transferCall({ token: payout.token.address, to: payout.address, amount: payout.amount });
     const wait = async (why: string, laneWide = false) => {
       await this.payouts.noteWait(payout.id, why);
       this.logger.warn(`Chain ${chainId}: payout ${payout.id} waits: ${why}`);
@@ -127,15 +128,3 @@ export class SendPayout {
     return { result: { payoutId: payout.id, outcome: 'sent', transactionId }, lane: false };
   }
 }
-
-/**
- * The transaction that pays a payout: an ERC-20 `transfer(address,uint256)` call
- * (https://eips.ethereum.org/EIPS/eip-20), or a plain native-coin transfer.
- */
-export function transferCall(payout: Pick<Payout, 'token' | 'address' | 'amount'>): { to: Hex; data: Hex; value: bigint } {
-  if (payout.token.address) {
-    return { to: payout.token.address, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [payout.address, payout.amount] }), value: 0n };
-  }
-  return { to: payout.address, data: '0x', value: payout.amount };
-}
-

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { fromBaseUnits, MAX_UINT256, minimumAccepted, toBaseUnits } from './amounts';
+import { fromBaseUnits, MAX_UINT256, minimumAccepted, sumDecimals, toBaseUnits } from './amounts';
 
 describe('decimal amounts and base units', () => {
   it.each([
@@ -60,5 +60,14 @@ describe('decimal amounts and base units', () => {
     expect(minimumAccepted(10_000_000n, '1')).toBe(9_900_000n);
     expect(minimumAccepted(3n, '50')).toBe(2n);
     expect(minimumAccepted(1_000_001n, '0.5')).toBe(995_001n);
+  });
+});
+
+describe('sums of decimal amounts', () => {
+  it('adds exactly, where floats would not', () => {
+    expect(0.1 + 0.2).not.toBe(0.3);
+    expect(sumDecimals(['0.1', '0.2'])).toBe('0.3');
+    expect(sumDecimals(['25.5', '1.000000000000000001', '0.000001'])).toBe('26.500001000000000001');
+    expect(sumDecimals([])).toBe('0');
   });
 });

@@ -75,3 +75,13 @@ export function minimumAccepted(amount: bigint, tolerancePercent: string): bigin
     .integerValue(BigNumber.ROUND_CEIL);
   return BigInt(accepted.toFixed(0));
 }
+
+/**
+ * The exact sum of decimal amounts (`["0.1", "0.2"]` -> `"0.3"`), for totals of amounts in one
+ * coin that come as decimal strings (e.g. the same symbol on chains whose tokens have other
+ * decimals). Never a float.
+ * @param amounts decimal strings, as {@link fromBaseUnits} writes them
+ */
+export function sumDecimals(amounts: readonly string[]): string {
+  return amounts.reduce((total, amount) => total.plus(amount), new Decimal(0)).toFixed();
+}

@@ -18,24 +18,16 @@ import {
 } from './payment-row';
 
 /** Filters of a merchant's payment list (`GET /v1/payments`). */
-/** Filters of the dashboard's payment list ({@link PaymentsRepository.search}). */
-export interface PaymentSearchFilters {
+/** Filters of {@link PaymentsRepository.list}: the API's and the dashboard's. */
+export interface PaymentListFilters {
   status?: PaymentStatus;
   exception?: PaymentException;
+  orderId?: string;
   /** The selected option's coin symbol. */
   currency?: string;
   chainId?: number;
-  createdGte?: Date;
-  createdLt?: Date;
   /** A payment id, an order id, a deposit address or a transaction hash. */
   query?: string;
-  startingAfter?: string;
-  limit: number;
-}
-
-export interface PaymentListFilters {
-  status?: PaymentStatus;
-  orderId?: string;
   /** Created at or after. */
   createdGte?: Date;
   /** Created strictly before. */
@@ -219,30 +211,17 @@ export class PaymentsRepository {
     return row !== null;
   }
 
+  /**
+   * The merchant's payments, newest first (ids are time-ordered ULIDs), one keyset page
+   * (`id < startingAfter`, constant time at any depth): `GET /v1/payments` and the dashboard's
+   * list (docs/dashboard.md). Filtered by status, exception, order id, coin (the selected
+   * option's), chain and creation time, and searched by payment id, order id, deposit address
+   * or the hash of a transaction that paid it.
+   */
   async list(merchantId: MerchantId, filters: PaymentListFilters): Promise<Payment[]> {
     const where = new SqlConditions().add('merchant_id = ?', merchantId);
     if (filters.status !== undefined) where.add('status = ?', filters.status);
     if (filters.orderId !== undefined) where.add('order_id = ?', filters.orderId);
-    if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
-    if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
-    if (filters.startingAfter !== undefined) where.add('id < ?', filters.startingAfter);
-    const rows = await selectRows<PaymentRow>(
-      this.dataSource.manager,
-      `SELECT ${paymentColumns()} FROM payments WHERE ${where} ORDER BY id DESC LIMIT ${where.param(filters.limit)}`,
-      where.params,
-    );
-    return rows.map(toPayment);
-  }
-
-  /**
-   * The dashboard's payment list (docs/dashboard.md): the merchant's payments, newest first,
-   * one keyset page (`id < startingAfter`, constant time at any depth), filtered by status,
-   * exception, coin (the selected option's), chain and creation time, and searched by
-   * payment id, order id, deposit address or the hash of a transaction that paid it.
-   */
-  async search(merchantId: MerchantId, filters: PaymentSearchFilters): Promise<Payment[]> {
-    const where = new SqlConditions().add('merchant_id = ?', merchantId);
-    if (filters.status !== undefined) where.add('status = ?', filters.status);
     if (filters.exception !== undefined) where.add('exception = ?', filters.exception);
     if (filters.currency !== undefined) where.add('upper(currency) = upper(?)', filters.currency);
     if (filters.chainId !== undefined) where.add('chain_id = ?', filters.chainId);

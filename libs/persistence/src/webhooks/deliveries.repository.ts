@@ -91,6 +91,13 @@ export interface Delivery {
   createdAt: Date;
 }
 
+/** A delivery with its event's type and payment, and its attempts in order. */
+export interface DeliveryWithAttempts extends Delivery {
+  eventType: string;
+  paymentId: string | null;
+  attempts: DeliveryAttempt[];
+}
+
 export interface DeliveryAttempt {
   attemptNumber: number;
   startedAt: Date;
@@ -323,10 +330,12 @@ export class DeliveriesRepository {
   }
 
   /**
-   * The latest deliveries to one of the merchant's endpoints, newest first, each with its event
-   * type and its attempts (the dashboard's delivery log of an endpoint).
+   * Deliveries with their event's type and payment and every attempt, in two queries: those of
+   * one payment's events (oldest first), or the latest `limit` to one endpoint (newest first).
+   * The dashboard's payment page and an endpoint's delivery log.
    */
-  async listByEndpoint(merchantId: MerchantId, endpointId: string, limit: number): Promise<(Delivery & { eventType: string; paymentId: string | null; attempts: DeliveryAttempt[] })[]> {
+  async listWithAttempts(merchantId: MerchantId, scope: { paymentId: string } | { endpointId: string; limit: number }): Promise<DeliveryWithAttempts[]> {
+    const byPayment = 'paymentId' in scope;
     const rows = await selectRows<DeliveryRow & { event_type: string; payment_id: string | null }>(
       this.dataSource.manager,
       `SELECT d.id, d.event_id, d.endpoint_id, endpoint.url, d.status, d.attempt_count, d.next_attempt_at,
@@ -334,36 +343,35 @@ export class DeliveriesRepository {
        FROM webhook_deliveries AS d
        JOIN events AS event ON event.id = d.event_id
        JOIN webhook_endpoints AS endpoint ON endpoint.id = d.endpoint_id
-       WHERE endpoint.merchant_id = $1 AND d.endpoint_id = $2
-       ORDER BY d.created_at DESC, d.id DESC LIMIT $3`,
-      [merchantId, endpointId, limit],
+       WHERE event.merchant_id = $1 AND ${byPayment ? 'event.payment_id = $2' : 'd.endpoint_id = $2'}
+       ORDER BY ${byPayment ? 'd.event_id, d.created_at, d.id' : 'd.created_at DESC, d.id DESC'} LIMIT $3`,
+      [merchantId, byPayment ? scope.paymentId : scope.endpointId, byPayment ? null : scope.limit],
     );
-    const attempts = new Map<string, DeliveryAttempt[]>();
-    for (const row of rows) attempts.set(row.id, await this.listAttempts(merchantId, row.id));
+    const attempts = await this.attemptsOf(merchantId, 'a.delivery_id', rows.map((row) => row.id));
     return rows.map((row) => ({ ...toDelivery(row), eventType: row.event_type, paymentId: row.payment_id, attempts: attempts.get(row.id) ?? [] }));
   }
 
   /** The attempts of one of the merchant's deliveries, first attempt first. */
   async listAttempts(merchantId: MerchantId, deliveryId: string): Promise<DeliveryAttempt[]> {
-    return (await this.attemptsOf(merchantId, 'a.delivery_id', deliveryId)).get(deliveryId) ?? [];
+    return (await this.attemptsOf(merchantId, 'a.delivery_id', [deliveryId])).get(deliveryId) ?? [];
   }
 
   /** The attempts of every delivery of the merchant's event, by delivery id, first attempt first. */
   async listAttemptsByEvent(merchantId: MerchantId, eventId: string): Promise<Map<string, DeliveryAttempt[]>> {
-    return this.attemptsOf(merchantId, 'd.event_id', eventId);
+    return this.attemptsOf(merchantId, 'd.event_id', [eventId]);
   }
 
   /** The merchant's attempts whose `column` (a delivery's or its event's id) is `id`, by delivery id, in order. */
-  private async attemptsOf(merchantId: MerchantId, column: 'a.delivery_id' | 'd.event_id', id: string): Promise<Map<string, DeliveryAttempt[]>> {
+  private async attemptsOf(merchantId: MerchantId, column: 'a.delivery_id' | 'd.event_id', ids: readonly string[]): Promise<Map<string, DeliveryAttempt[]>> {
     const rows = await selectRows<AttemptRow & { delivery_id: string }>(
       this.dataSource.manager,
       `SELECT a.delivery_id, a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_body
        FROM webhook_attempts AS a
        JOIN webhook_deliveries AS d ON d.id = a.delivery_id
        JOIN events AS event ON event.id = d.event_id
-       WHERE event.merchant_id = $1 AND ${column} = $2
+       WHERE event.merchant_id = $1 AND ${column} = ANY($2::text[])
        ORDER BY a.id`,
-      [merchantId, id],
+      [merchantId, ids],
     );
     const byDelivery = new Map<string, DeliveryAttempt[]>();
     for (const row of rows) {

@@ -5,6 +5,9 @@ import path from 'node:path';
 import escapeHtml from 'escape-html';
 
 import type { DashboardUser } from '@kassa/domain';
+import type { DeliveryAttempt } from '@kassa/persistence';
+
+import { documentHead } from '../../common/html';
 
 /** HTML-escapes a value for text and attribute positions. */
 export const e = (value: string | number | bigint | null | undefined): string => escapeHtml(value === null || value === undefined ? '' : String(value));
@@ -77,13 +80,7 @@ export function document(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<title>${e(title)}</title>
-<link rel="stylesheet" href="${assetUrl('dashboard.css')}">
+${documentHead(title, assetUrl('dashboard.css'))}
 </head>
 <body>
 ${body}
@@ -112,3 +109,11 @@ export const when = (iso: string | Date | null): string => {
   const text = typeof iso === 'string' ? iso : iso.toISOString();
   return `<time datetime="${e(text)}">${e(text.slice(0, 16).replace('T', ' '))} UTC</time>`;
 };
+
+/** A delivery's attempts, in order: time, HTTP status (or the error), duration, the start of the answer. */
+export function attemptsList(attempts: readonly DeliveryAttempt[]): string {
+  if (attempts.length === 0) return 'not tried yet';
+  const item = (attempt: DeliveryAttempt) =>
+    `<li>#${e(attempt.attemptNumber)} ${when(attempt.startedAt)}: ${attempt.statusCode ? `HTTP ${e(attempt.statusCode)}` : e(attempt.error ?? 'no answer')} in ${e(attempt.durationMs)} ms${attempt.responseBody ? `<br><code class="excerpt">${e(attempt.responseBody.slice(0, 200))}</code>` : ''}</li>`;
+  return `<ol>${attempts.map(item).join('')}</ol>`;
+}

@@ -1,13 +1,10 @@
-import type { ApiKey, DailyVolume, Delivery, DeliveryAttempt, FailingEndpoint, Merchant, StoredChainStatus, WebhookEndpoint } from '@kassa/persistence';
+import type { ApiKey, DailyVolume, DeliveryWithAttempts, FailingEndpoint, Merchant, StoredChainStatus, WebhookEndpoint } from '@kassa/persistence';
 import { SETTLEMENT_MODES, type PaymentStatus, type Settlement, type SettlementPolicy } from '@kassa/domain';
-import { fromBaseUnits } from '@kassa/domain';
+import { fromBaseUnits, sumDecimals } from '@kassa/domain';
 
-import { csrfField, e, page, type PageFrame, table, when } from './layout';
+import { scriptJson } from '../../common/html';
 
-/** JSON for a `<script type="application/json">` block: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
-}
+import { attemptsList, csrfField, e, page, type PageFrame, table, when } from './layout';
 
 /** The overview: volume per coin (today, 30 days, a chart), payments by status, failing endpoints, chain lag. */
 export function overviewView(
@@ -17,7 +14,7 @@ export function overviewView(
   const last = new Date(`${figures.today}T00:00:00Z`).getTime();
   const days = Array.from({ length: 30 }, (_, i) => new Date(last - (29 - i) * 86_400_000).toISOString().slice(0, 10));
   const coins = [...new Set(figures.volume.map((row) => row.currency))];
-  const sum = (rows: DailyVolume[], coin: string) => rows.filter((row) => row.currency === coin).reduce((total, row) => total + Number(row.amount), 0);
+  const sum = (rows: DailyVolume[], coin: string) => sumDecimals(rows.filter((row) => row.currency === coin).map((row) => row.amount));
   const cards = coins.length
     ? coins
         .map((coin) => `<div class="card"><p>${e(coin)} today</p><p class="figure">${e(sum(figures.volume.filter((row) => row.day === figures.today), coin))}</p><p>30 days: ${e(sum(figures.volume, coin))}</p></div>`)
@@ -149,14 +146,12 @@ export function securityView(frame: PageFrame, enrolment: { secret: string; uri:
 }
 
 /** One endpoint's delivery log: its latest deliveries, newest first, with every attempt. */
-export function endpointLogView(frame: PageFrame, endpoint: WebhookEndpoint, deliveries: readonly (Delivery & { eventType: string; paymentId: string | null; attempts: DeliveryAttempt[] })[]): string {
+export function endpointLogView(frame: PageFrame, endpoint: WebhookEndpoint, deliveries: readonly DeliveryWithAttempts[]): string {
   const rows = deliveries.map((delivery) => [
     `<code>${e(delivery.eventType)}</code><br>${when(delivery.createdAt)}`,
     delivery.paymentId ? `<a href="/dashboard/payments/${e(delivery.paymentId)}"><code>${e(delivery.paymentId)}</code></a>` : '',
     `<span class="status-${e(delivery.status)}">${e(delivery.status)}</span>`,
-    delivery.attempts.length
-      ? `<ol>${delivery.attempts.map((attempt) => `<li>#${e(attempt.attemptNumber)} ${when(attempt.startedAt)}: ${attempt.statusCode ? `HTTP ${e(attempt.statusCode)}` : e(attempt.error ?? 'no answer')} in ${e(attempt.durationMs)} ms${attempt.responseBody ? `<br><code>${e(attempt.responseBody.slice(0, 200))}</code>` : ''}</li>`).join('')}</ol>`
-      : 'not tried yet',
+    attemptsList(delivery.attempts),
   ]);
   return page(frame, `<p><code>${e(endpoint.url)}</code> · ${endpoint.enabled ? 'enabled' : 'disabled'} · <a href="/dashboard/webhooks">All endpoints</a></p>${table('Latest deliveries to this endpoint', ['Event', 'Payment', 'Status', 'Attempts'], rows, 'endpoint-deliveries')}`);
 }

@@ -1,7 +1,7 @@
 import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, type PaymentObject } from '@kassa/domain';
-import type { Delivery, DeliveryAttempt, StoredEvent } from '@kassa/persistence';
+import type { DeliveryWithAttempts } from '@kassa/persistence';
 
-import { csrfField, e, page, type PageFrame, table, when } from './layout';
+import { attemptsList, csrfField, e, page, type PageFrame, table, when } from './layout';
 
 /** The filters of the payments page, as given in its query string. */
 export interface PaymentFilterValues {
@@ -58,12 +58,6 @@ export function paymentsView(
   return page(frame, `${form}${table('Payments, newest first', ['Payment', 'Status', 'Amount', 'Received', 'Chain', 'Order', 'Created'], rows, 'payments')}<nav class="pager" aria-label="Pages">${next}</nav>`);
 }
 
-/** One event of a payment with its deliveries and their attempts. */
-export interface PaymentEventDeliveries {
-  event: StoredEvent;
-  deliveries: (Delivery & { attempts: DeliveryAttempt[] })[];
-}
-
 /**
  * A payment: its facts, one timeline (created, transfers with explorer links and
  * confirmations, PAID or TIMEOUT, settlement, refunds), every webhook delivery with its
@@ -72,7 +66,7 @@ export interface PaymentEventDeliveries {
 export function paymentView(
   frame: PageFrame,
   payment: PaymentObject,
-  events: readonly PaymentEventDeliveries[],
+  deliveries: readonly DeliveryWithAttempts[],
   explorer: Explorer,
   can: { refund: boolean; resend: boolean },
 ): string {
@@ -99,19 +93,15 @@ export function paymentView(
   }
   const timeline = `<h2>Timeline</h2><ol class="timeline" id="timeline">${steps.map((step) => `<li>${when(step.at)} · ${step.html}</li>`).join('')}</ol>`;
 
-  const deliveries = events.flatMap(({ event, deliveries: list }) =>
-    list.map((delivery) => [
-      `<code>${e(event.type)}</code><br>${when(event.createdAt)}`,
-      `${e(delivery.url)}<br><span class="status-${e(delivery.status)}">${e(delivery.status)}</span>`,
-      delivery.attempts.length
-        ? `<ol>${delivery.attempts.map((attempt) => `<li>#${e(attempt.attemptNumber)} ${when(attempt.startedAt)}: ${attempt.statusCode ? `HTTP ${e(attempt.statusCode)}` : e(attempt.error ?? 'no answer')} in ${e(attempt.durationMs)} ms${attempt.responseBody ? `<br><code class="excerpt">${e(attempt.responseBody.slice(0, 200))}</code>` : ''}</li>`).join('')}</ol>`
-        : 'not tried yet',
-      can.resend
-        ? `<form method="post" action="/dashboard/payments/${e(payment.id)}/events/${e(event.id)}/resend">${csrfField(frame.csrf)}<input type="hidden" name="endpointId" value="${e(delivery.endpointId)}"><button type="submit" class="secondary" aria-label="Resend ${e(event.type)} to ${e(delivery.url)}">Resend</button></form>`
-        : '',
-    ]),
-  );
-  const webhooks = `<h2>Webhook deliveries</h2>${table('Webhook deliveries of this payment\'s events', ['Event', 'Endpoint', 'Attempts', ''], deliveries, 'deliveries')}`;
+  const rows = deliveries.map((delivery) => [
+    `<code>${e(delivery.eventType)}</code><br>${when(delivery.createdAt)}`,
+    `${e(delivery.url)}<br><span class="status-${e(delivery.status)}">${e(delivery.status)}</span>`,
+    attemptsList(delivery.attempts),
+    can.resend
+      ? `<form method="post" action="/dashboard/payments/${e(payment.id)}/events/${e(delivery.eventId)}/resend">${csrfField(frame.csrf)}<input type="hidden" name="endpointId" value="${e(delivery.endpointId)}"><button type="submit" class="secondary" aria-label="Resend ${e(delivery.eventType)} to ${e(delivery.url)}">Resend</button></form>`
+      : '',
+  ]);
+  const webhooks = `<h2>Webhook deliveries</h2>${table('Webhook deliveries of this payment\'s events', ['Event', 'Endpoint', 'Attempts', ''], rows, 'deliveries')}`;
 
   const refundForm = can.refund
     ? `<h2>Refund</h2><form method="post" action="/dashboard/payments/${e(payment.id)}/refunds" class="filters" id="refund-form">${csrfField(frame.csrf)}
