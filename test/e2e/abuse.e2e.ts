@@ -12,6 +12,7 @@ import { type Problem, useTestKassa } from '@kassa/testing/scenario';
 
 const API_PER_MINUTE = 20;
 const PUBLIC_PER_MINUTE = 4;
+const PAYMENT_LINK_PER_MINUTE = 2;
 const SIGN_IN_PER_MINUTE = 3;
 
 /**
@@ -25,7 +26,7 @@ describe('abuse', () => {
       configure: (config) => ({
         ...config,
         // Each test sends from its own client IP (X-Forwarded-For), so their limits never mix.
-        http: { trustProxy: true, rateLimit: { apiPerMinute: API_PER_MINUTE, publicPerMinute: PUBLIC_PER_MINUTE, signInPerMinute: SIGN_IN_PER_MINUTE } },
+        http: { trustProxy: true, rateLimit: { apiPerMinute: API_PER_MINUTE, publicPerMinute: PUBLIC_PER_MINUTE, signInPerMinute: SIGN_IN_PER_MINUTE, paymentLinkPerMinute: PAYMENT_LINK_PER_MINUTE } },
         webhooks: { ...config.webhooks, allowPrivateUrls: false },
       }),
     });
@@ -88,6 +89,18 @@ describe('abuse', () => {
     for (let i = 0; i < SIGN_IN_PER_MINUTE; i += 1) expect((await attempt()).status).not.toBe(429);
     await expectTooManyRequests(await attempt());
     expect((await kassa.request('POST', '/dashboard/sign-in', 'email=a%40b.test&password=guess', fromIp('198.51.100.7', { 'content-type': 'application/x-www-form-urlencoded' }))).status).not.toBe(429);
+  });
+
+  it('limits visits of payment links per client IP, since each creates a payment', async () => {
+    const link = await kassa.request<{ id: string }>('POST', '/v1/payment-links', { amount: '1.00', currency: 'USDC' }, fromIp('198.51.100.8'));
+    expect(link.status).toBe(201);
+    const visit = (ip: string) => fetch(`${kassa.apiUrl}/l/${link.body.id}`, { redirect: 'manual', headers: fromIp(ip) });
+    for (let i = 0; i < PAYMENT_LINK_PER_MINUTE; i += 1) expect((await visit('198.51.100.9')).status).toBe(303);
+    const refused = await visit('198.51.100.9');
+    await expectTooManyRequests({ status: refused.status, headers: refused.headers, body: await refused.json() });
+    expect((await visit('198.51.100.10')).status).toBe(303);
+    const created = await kassa.request<{ data: unknown[] }>('GET', `/v1/payments?paymentLinkId=${link.body.id}`, undefined, fromIp('198.51.100.8'));
+    expect(created.body.data).toHaveLength(PAYMENT_LINK_PER_MINUTE + 1);
   });
 
   it('refuses webhook URLs on loopback and private networks when the operator does not allow them, and writes nothing', async () => {

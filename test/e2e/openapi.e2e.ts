@@ -18,6 +18,8 @@ const OUTSIDE_THE_CONTRACT = new Set([
   'GET /refunds/claim/:token',
   'GET /refunds/approve/:token',
   'GET /refunds/assets/refund.js',
+  'GET /l/:id',
+  'GET /l/:id/qr.svg',
 ]);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;

@@ -39,6 +39,9 @@ import { PayoutQueue } from './payouts/payout-queue';
 import { PayoutsController } from './payouts/payouts.controller';
 import { ClaimRefundUseCase } from './refunds/claim-refund.use-case';
 import { CreateRefundUseCase } from './refunds/create-refund.use-case';
+import { PaymentLinkPagesController } from './payment-links/payment-link-pages.controller';
+import { PaymentLinksController } from './payment-links/payment-links.controller';
+import { PaymentLinksUseCase } from './payment-links/payment-links.use-case';
 import { ManageRefundUseCase } from './refunds/manage-refund.use-case';
 import { RefundAddressPolicy } from './refunds/refund-address';
 import { RefundPagesController } from './refunds/refund-pages.controller';
@@ -60,7 +63,7 @@ export class ApiModule {
         CurrenciesModule,
         MetricsModule,
       ],
-      controllers: [PaymentsController, RefundsController, PayoutsController, RefundPagesController, ExportsController, DashboardController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
+      controllers: [PaymentsController, PaymentLinksController, PaymentLinkPagesController, RefundsController, PayoutsController, RefundPagesController, ExportsController, DashboardController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
       providers: [
         ApiKeyAuthenticator,
         ApiKeyGuard,
@@ -70,6 +73,7 @@ export class ApiModule {
         PayoutQueue,
         RefundAddressPolicy,
         CreateRefundUseCase,
+        PaymentLinksUseCase,
         ManageRefundUseCase,
         ClaimRefundUseCase,
         CreatePayoutsUseCase,

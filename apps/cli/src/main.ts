@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createMerchantWithKey, inviteDashboardUser, passwordResetLink } from '@kassa/api';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
-import { asMerchantId, fromBaseUnits, KassaError, type PayoutObject, type RefundObject, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
+import { asMerchantId, fromBaseUnits, KassaError, type PaymentLinkObject, type PayoutObject, type RefundObject, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
 import { type Merchant, runMigrations } from '@kassa/persistence';
 
@@ -30,6 +30,7 @@ import { formatRescue, rescuePayment } from './commands/rescue.command';
 import { CliError, payPayment } from './commands/pay.command';
 import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
 import { callMerchantApi, formatPayout, formatPayoutLine, formatRefund, formatRefundLine, type MerchantApi } from './commands/refunds.commands';
+import { formatPaymentLink, formatPaymentLinkLine, paymentLinkBody, type PaymentLinkOptions, terminalQrCode } from './commands/payment-links.commands';
 import { startEmbedded } from './commands/start.command';
 import { withDatabase } from './commands/with-database';
 import { localChainsFile, readLocalState } from './embedded/local-state';
@@ -93,6 +94,7 @@ program
     print(`  Dashboard:    ${kassa.apiUrl}/dashboard   (sign in as ${kassa.dashboard.email} / ${kassa.dashboard.password})`);
     for (const { chainId, rpcUrl } of kassa.rpcUrls) print(`  Local chain:  ${rpcUrl}   (chain id ${chainId})`);
     print(`  Settlement:   ${kassa.settling ? 'paid funds are flushed to the treasury (npm run kassa -- settlements list)' : 'off (no KASSA_SETTLEMENT_PRIVATE_KEY)'}`);
+    print(`  Payment link: ${kassa.paymentLink.url}   (each visit creates a 5.00 USD payment; QR code: ${kassa.paymentLink.qrCodeUrl})`);
     print(`  Payouts:      ${kassa.payoutWallet ? `refunds and payouts are sent from ${kassa.payoutWallet} (npm run kassa -- refund create <payment id>)` : 'off (no KASSA_PAYOUT_PRIVATE_KEY): refunds are paid on their approval page'}`);
     print('');
     print('Create a payment:');
@@ -501,6 +503,49 @@ merchantApiCommand(payout, 'cancel')
   .argument('<payoutId>', 'the payout id, po_...')
   .action(async (payoutId: string, options: { api?: string; key?: string }) => {
     for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'POST', `/v1/payouts/${encodeURIComponent(payoutId)}/cancel`))) print(line);
+  });
+
+const paymentLink = program.command('payment-link').description('Payment links: a URL whose every visit creates a payment (docs/payment-links.md)');
+merchantApiCommand(paymentLink, 'create')
+  .description('Make a payment link for a fixed coin amount or a price; prints its URL and QR code')
+  .option('--amount <decimal>', 'fixed coin: the amount, with --currency')
+  .option('--currency <symbol>', 'fixed coin: the coin, e.g. USDC or ETH')
+  .option('--chain-id <id>', 'fixed coin: the chain, when the coin is on several', integer('chain id'))
+  .option('--price <decimal>', 'a price instead, paid in any accepted coin at the rate of the visit')
+  .option('--price-currency <code>', 'the price\'s currency', 'USD')
+  .option('--accept <coins>', 'with --price: the coins accepted, e.g. USDC,ETH@31338 (default: every coin)')
+  .option('--description <text>', 'what is paid for, shown on the checkout')
+  .option('--single-use', 'stop once one payment of the link is PAID (an invoice)')
+  .option('--expires-at <time>', 'ISO 8601 time after which the link creates no payment')
+  .option('--success-url <url>', 'where the checkout sends the customer once PAID')
+  .option('--cancel-url <url>', 'where the checkout sends the customer on TIMEOUT or CANCELED')
+  .option('--no-qr', 'do not draw the QR code')
+  .option('--idempotency-key <key>', 'repeat a create safely with the key a first try printed')
+  .action(async (options: PaymentLinkOptions & { qr: boolean; idempotencyKey?: string; api?: string; key?: string }) => {
+    const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
+    const created = await callMerchantApi<PaymentLinkObject>(merchantApi(options), 'POST', '/v1/payment-links', paymentLinkBody(options), idempotencyKey);
+    for (const line of formatPaymentLink(created)) print(line);
+    print(`  idempotency key: ${idempotencyKey}`);
+    if (options.qr) print(await terminalQrCode(created.url));
+  });
+merchantApiCommand(paymentLink, 'list')
+  .description('List payment links, newest first')
+  .option('--active', 'only links not deactivated')
+  .option('--inactive', 'only deactivated links')
+  .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
+  .action(async (options: { active?: boolean; inactive?: boolean; limit: number; api?: string; key?: string }) => {
+    if (options.active && options.inactive) throw new CliError('Give --active or --inactive, not both');
+    const active: Record<string, string> = options.active ? { active: 'true' } : options.inactive ? { active: 'false' } : {};
+    const page = await callMerchantApi<{ data: PaymentLinkObject[] }>(merchantApi(options), 'GET', `/v1/payment-links?${new URLSearchParams({ limit: String(options.limit), ...active })}`);
+    for (const shown of page.data) print(formatPaymentLinkLine(shown));
+    if (page.data.length === 0) print('No payment links');
+  });
+merchantApiCommand(paymentLink, 'deactivate')
+  .description('Switch a payment link off: its URL creates no more payments')
+  .argument('<paymentLinkId>', 'the payment link id, pl_...')
+  .action(async (paymentLinkId: string, options: { api?: string; key?: string }) => {
+    const link = await callMerchantApi<PaymentLinkObject>(merchantApi(options), 'POST', `/v1/payment-links/${encodeURIComponent(paymentLinkId)}/deactivate`);
+    for (const line of formatPaymentLink(link)) print(line);
   });
 
 const settlements = program.command('settlements').description('Settlements: deposit addresses flushed to treasuries');

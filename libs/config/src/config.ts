@@ -178,6 +178,11 @@ export const ENVIRONMENT = {
     description: 'Dashboard sign-in attempts (password or TOTP code) per minute per client IP, per api process (0: no limit); each user is also locked for 15 minutes after 5 failures in a row.',
     sensitive: false,
   },
+  KASSA_RATE_LIMIT_PAYMENT_LINK_PER_MINUTE: {
+    schema: z.coerce.number().int().min(0).default(30),
+    description: 'Visits of payment links (/l/{id}, each creates a payment) per minute per client IP, per api process (0: no limit).',
+    sensitive: false,
+  },
   KASSA_TRUST_PROXY: {
     schema: bool.default('false'),
     description: 'Take the client IP from X-Forwarded-For; set it only behind a reverse proxy that sets that header.',
@@ -340,7 +345,7 @@ export interface KassaConfig {
   };
   webhooks: { timeoutMs: number; maxAgeSeconds: number; allowPrivateUrls: boolean; endpointConcurrency: number };
   /** The HTTP front of the api: client IPs and rate limits (0 = no limit). */
-  http: { trustProxy: boolean; rateLimit: { apiPerMinute: number; publicPerMinute: number; signInPerMinute: number } };
+  http: { trustProxy: boolean; rateLimit: { apiPerMinute: number; publicPerMinute: number; signInPerMinute: number; paymentLinkPerMinute: number } };
   /** The operator status page `/ops`: its token (null: no page); the CLI's deployer key (`KASSA_DEPLOYER_KEY`, null: none). */
   operator: { token: Secret | null; deployerKey: Secret | null };
   /** `/health/ready`: how far behind the head a followed chain may be and still be `ok`. */
@@ -466,7 +471,7 @@ export function loadConfig(
     },
     http: {
       trustProxy: typed.KASSA_TRUST_PROXY,
-      rateLimit: { apiPerMinute: typed.KASSA_RATE_LIMIT_API_PER_MINUTE, publicPerMinute: typed.KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE, signInPerMinute: typed.KASSA_RATE_LIMIT_SIGN_IN_PER_MINUTE },
+      rateLimit: { apiPerMinute: typed.KASSA_RATE_LIMIT_API_PER_MINUTE, publicPerMinute: typed.KASSA_RATE_LIMIT_PUBLIC_PER_MINUTE, signInPerMinute: typed.KASSA_RATE_LIMIT_SIGN_IN_PER_MINUTE, paymentLinkPerMinute: typed.KASSA_RATE_LIMIT_PAYMENT_LINK_PER_MINUTE },
     },
     operator: { token: typed.KASSA_OPERATOR_TOKEN ? new Secret(typed.KASSA_OPERATOR_TOKEN) : null, deployerKey: typed.KASSA_DEPLOYER_KEY ? new Secret(typed.KASSA_DEPLOYER_KEY) : null },
     health: { maxLagBlocks: typed.KASSA_HEALTH_MAX_LAG_BLOCKS },

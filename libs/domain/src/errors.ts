@@ -20,7 +20,8 @@ export type DomainErrorCode =
   | 'refund_exceeds_received'
   | 'payout_limit_exceeded'
   | 'payout_wallet_missing'
-  | 'contract_address';
+  | 'contract_address'
+  | 'payment_link_unavailable';
 
 /** Codes of `@kassa/chain`'s errors (contracts, deposit addresses, payment URIs). */
 export type ChainErrorCode =
@@ -193,5 +194,17 @@ export class ContractAddressError extends DomainError {
 
   constructor(readonly address: string) {
     super(`${address} is a contract, not a wallet: many contracts cannot move a token sent to them. Confirm only if you are sure it can.`);
+  }
+}
+
+/**
+ * A payment link that creates no more payments: deactivated, expired, or single-use and
+ * already paid (docs/payment-links.md).
+ */
+export class PaymentLinkUnavailableError extends DomainError {
+  readonly code = 'payment_link_unavailable' as const;
+
+  constructor(readonly linkId: string, readonly status: 'inactive' | 'expired' | 'completed') {
+    super(`Payment link ${linkId} is ${status === 'completed' ? 'already paid' : status}`);
   }
 }

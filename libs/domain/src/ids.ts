@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   payout: 'po',
   payoutBatch: 'pob',
   dashboardUser: 'usr',
+  paymentLink: 'pl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

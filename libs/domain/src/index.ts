@@ -14,3 +14,4 @@ export * from './pricing/quote';
 export * from './refunds/refund';
 export * from './payouts/payout';
 export * from './dashboard/dashboard-user';
+export * from './payment-links/payment-link';

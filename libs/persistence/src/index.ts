@@ -22,6 +22,7 @@ export * from './settlements/settlement-policies.repository';
 
 export * from './rescues/rescues.repository';
 export * from './refunds/refunds.repository';
+export * from './payment-links/payment-links.repository';
 export * from './payouts/payouts.repository';
 export * from './refunds/refund-objects.service';
 export * from './dashboard/dashboard-users.repository';

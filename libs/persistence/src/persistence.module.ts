@@ -15,6 +15,7 @@ import { DashboardSessionsRepository, DashboardUsersRepository } from './dashboa
 import { PaymentsRepository } from './payments/payments.repository';
 import { PayoutsRepository } from './payouts/payouts.repository';
 import { RefundsRepository } from './refunds/refunds.repository';
+import { PaymentLinksRepository } from './payment-links/payment-links.repository';
 import { SettlementPoliciesRepository } from './settlements/settlement-policies.repository';
 import { SettlementTransactionsRepository } from './settlements/settlement-transactions.repository';
 import { SettlementsRepository } from './settlements/settlements.repository';
@@ -44,6 +45,7 @@ const REPOSITORIES: Provider[] = [
   SettlementTransactionsRepository,
   SettlementPoliciesRepository,
   RefundsRepository,
+  PaymentLinksRepository,
   PayoutsRepository,
   DashboardUsersRepository,
   DashboardSessionsRepository,

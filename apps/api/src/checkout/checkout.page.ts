@@ -323,15 +323,24 @@ function paymentPage(shown: PublicPayment, status: StatusLine, view: CheckoutPag
 
 /** The page for an unknown or malformed payment id: plain HTML, no details. */
 export function renderNotFoundPage(): string {
+  return renderNoticePage('Payment not found', 'This payment link is not valid. Check the link, or go back to the shop and start the payment again.');
+}
+
+/**
+ * A page with one heading and one paragraph, in the checkout's style (unknown payment,
+ * unavailable payment link).
+ * @param stylesheet the checkout stylesheet's URL relative to the page (default: a page under `/pay/`)
+ */
+export function renderNoticePage(title: string, text: string, stylesheet: string = assetHref('checkout.css')): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-${documentHead('Payment not found', assetHref('checkout.css'))}
+${documentHead(title, stylesheet)}
 </head>
 <body class="standalone">
 <main class="checkout not-found">
-  <h1>Payment not found</h1>
-  <p>This payment link is not valid. Check the link, or go back to the shop and start the payment again.</p>
+  <h1>${escapeHtml(title)}</h1>
+  <p>${escapeHtml(text)}</p>
 </main>
 </body>
 </html>

@@ -69,6 +69,8 @@ export function statusOfCode(code: ErrorCode): { status: number; title: string }
       return { status: 422, title: 'No payout wallet' };
     case 'contract_address':
       return { status: 409, title: 'The address is a contract' };
+    case 'payment_link_unavailable':
+      return { status: 410, title: 'Payment link unavailable' };
     case 'contract_artifacts_missing':
     case 'contract_deployment_failed':
     case 'transaction_reverted':

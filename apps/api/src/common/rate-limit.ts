@@ -15,6 +15,8 @@ const UNLIMITED_PREFIXES = ['/health/', '/metrics'];
 const MERCHANT_API_PREFIX = '/v1/';
 /** The dashboard's sign-in forms (password, TOTP code). */
 const SIGN_IN_PREFIX = '/dashboard/sign-in';
+/** A payment link's public URL: each visit creates a payment. */
+const PAYMENT_LINK_VISIT = '/l/:id';
 
 /** A request over its limit: answered 429 as an RFC 9457 problem by the problem filter, with `Retry-After`. */
 class TooManyRequestsError extends Error {
@@ -29,6 +31,8 @@ class TooManyRequestsError extends Error {
  *   `http.trustProxy` takes it from `X-Forwarded-For`;
  * - the dashboard's sign-in (`POST /dashboard/sign-in*`): per client IP, also
  *   `http.rateLimit.signInPerMinute` (guessing passwords across accounts is slow);
+ * - a payment link's visit (`GET /l/{id}`, which creates a payment): per client IP, also
+ *   `http.rateLimit.paymentLinkPerMinute`;
  * - `/health/*` and `/metrics` are never limited; a limit of 0 switches that limit off.
  * Over the limit: 429 with `Retry-After` (seconds), plus `x-ratelimit-*` headers on every answer.
  * The bucket of a key is named by its id (`key_...`), never by the key itself.
@@ -37,12 +41,16 @@ export async function registerRateLimits(app: NestFastifyApplication, config: Ka
   const { apiPerMinute, publicPerMinute } = config.http.rateLimit;
   const authenticator = app.get(ApiKeyAuthenticator);
   const limitOf = (bucket: string): number => (bucket.startsWith('key:') ? apiPerMinute : publicPerMinute);
-  const { signInPerMinute } = config.http.rateLimit;
+  const { signInPerMinute, paymentLinkPerMinute } = config.http.rateLimit;
+  const ownLimit = (max: number, bucket: string) => ({ rateLimit: { max, timeWindow: RATE_LIMIT_WINDOW_MS, keyGenerator: (request: FastifyRequest) => `${bucket}:${request.ip}` } });
   // Before the plugin's own onRoute hook reads each route's config.
   app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (signInPerMinute > 0 && methods.includes('POST') && route.url.startsWith(SIGN_IN_PREFIX)) {
-      route.config = { ...(route.config as object), rateLimit: { max: signInPerMinute, timeWindow: RATE_LIMIT_WINDOW_MS, keyGenerator: (request: FastifyRequest) => `sign-in:${request.ip}` } } as never;
+      route.config = { ...(route.config as object), ...ownLimit(signInPerMinute, 'sign-in') } as never;
+    }
+    if (paymentLinkPerMinute > 0 && methods.includes('GET') && route.url === PAYMENT_LINK_VISIT) {
+      route.config = { ...(route.config as object), ...ownLimit(paymentLinkPerMinute, 'payment-link') } as never;
     }
   });
 

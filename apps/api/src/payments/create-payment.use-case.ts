@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import {
   ChainRegistry,
@@ -15,6 +15,7 @@ import {
 import type { ChainConfig } from '@kassa/config';
 import {
   buildEventPayload,
+  type EventPayload,
   type FieldError,
   type Hex,
   IdempotencyKeyReusedError,
@@ -36,6 +37,14 @@ import { IdempotencyKeysRepository, type Merchant, PaymentObjectsService, Paymen
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 
 import type { AcceptedCurrencyDto, CreatePaymentDto, PriceDto } from './dto/create-payment.dto';
+
+/** A payment built and not yet written: the payment, its object, its `payment.created` event and its commit's notifications. */
+export interface PreparedPayment {
+  payment: Payment;
+  body: PaymentObject;
+  event: { merchantId: MerchantId; type: 'payment.created'; paymentId: string; payload: EventPayload };
+  notifications: { channel: string; payload: string }[];
+}
 
 /** The response of a create request, as first answered (replayed for the same idempotency key). */
 export interface CreatePaymentResult {
@@ -88,7 +97,40 @@ export class CreatePaymentUseCase {
       const replay = await this.replay(merchantId, idempotencyKey, hash);
       if (replay) return replay;
     }
-    const now = new Date();
+    const prepared = await this.prepare(merchant, input, new Date(), null);
+    if (!idempotencyKey) {
+      await this.store(this.dataSource.manager, prepared);
+      return { status: 201, body: prepared.body, replayed: false };
+    }
+
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      await this.store(manager, prepared);
+      const saved = await this.idempotencyKeys.save(
+        { merchantId, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: prepared.body, resourceId: prepared.payment.id },
+        manager,
+      );
+      // A concurrent request with the same key won: undo ours and answer with theirs.
+      if (!saved) throw new LostIdempotencyRace();
+      return prepared.body;
+    }).catch(async (error: unknown) => {
+      if (error instanceof LostIdempotencyRace) {
+        const replay = await this.replay(merchantId, idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      throw error;
+    });
+    return 'replayed' in outcome ? outcome : { status: 201, body: outcome, replayed: false };
+  }
+
+  /**
+   * The payment `input` asks for, with its object, its `payment.created` event and the
+   * notifications of its commit; nothing is written ({@link store} writes it).
+   * @param input the body of `POST /v1/payments`, or a payment link's template
+   * @param paymentLinkId the payment link whose visit creates it, or null
+   * @throws ValidationError, QuoteUnavailableError as {@link execute}
+   */
+  async prepare(merchant: Merchant, input: CreatePaymentDto, now: Date, paymentLinkId: string | null): Promise<PreparedPayment> {
+    const merchantId = merchant.id;
     const id = newId('payment', now.getTime());
     const salt = paymentSalt(id);
     const options = input.price ? await this.pricedOptions(merchant, input, input.price, salt, now) : [this.fixedOption(merchant, input, salt, now)];
@@ -117,6 +159,7 @@ export class CreatePaymentUseCase {
       createdAt: now,
       paidAt: null,
       finalizedAt: null,
+      paymentLinkId,
       price: input.price ? { amount: parsePriceAmount(input.price.amount), currency: input.price.currency } : null,
       options,
     };
@@ -137,29 +180,27 @@ export class CreatePaymentUseCase {
       // ... and the workers to deliver payment.created.
       { channel: OUTBOX_NOTIFY_CHANNEL, payload: event.payload.id },
     ];
-    if (!idempotencyKey) {
-      // One statement: the payment, its event and deliveries, and the notifications commit together.
-      await this.payments.insertAnnounced(this.dataSource.manager, payment, event, notifications);
-      return { status: 201, body, replayed: false };
-    }
+    return { payment, body, event, notifications };
+  }
 
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      await this.payments.insertAnnounced(manager, payment, event, notifications);
-      const saved = await this.idempotencyKeys.save(
-        { merchantId, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, resourceId: payment.id },
-        manager,
-      );
-      // A concurrent request with the same key won: undo ours and answer with theirs.
-      if (!saved) throw new LostIdempotencyRace();
-      return body;
-    }).catch(async (error: unknown) => {
-      if (error instanceof LostIdempotencyRace) {
-        const replay = await this.replay(merchantId, idempotencyKey, hash);
-        if (replay) return replay;
-      }
-      throw error;
-    });
-    return 'replayed' in outcome ? outcome : { status: 201, body: outcome, replayed: false };
+  /** Writes a prepared payment in one statement: the payment, its event and deliveries, and the notifications commit together. */
+  async store(manager: EntityManager, prepared: PreparedPayment): Promise<void> {
+    await this.payments.insertAnnounced(manager, prepared.payment, prepared.event, prepared.notifications);
+  }
+
+  /**
+   * Checks the coins of a request without quoting it (a payment link's template, checked
+   * when the link is made; its rates are looked up at each visit).
+   * @throws ValidationError naming the fields at fault, as {@link execute}
+   */
+  checkCoins(input: CreatePaymentDto): void {
+    if (!input.price) {
+      this.fixedCoin(input);
+      return;
+    }
+    this.checkPricedFields(input);
+    parsePriceAmount(input.price.amount);
+    this.acceptedCoins(input.acceptedCurrencies);
   }
 
   /**
@@ -168,10 +209,21 @@ export class CreatePaymentUseCase {
    * @throws ValidationError naming `amount`, `currency` or `chainId`
    */
   private fixedOption(merchant: Merchant, input: CreatePaymentDto, salt: Hex, now: Date): PaymentOption {
+    const { chain, token, amount } = this.fixedCoin(input);
+    return this.option(merchant, chain, token, amount, salt, null, now);
+  }
+
+  /** The coin and base-unit amount of a fixed-coin request. @throws ValidationError naming the field */
+  private fixedCoin(input: CreatePaymentDto): ResolvedCurrency & { amount: bigint } {
     if (input.acceptedCurrencies !== undefined) throw ValidationError.field('acceptedCurrencies', 'is only allowed with a price');
     const { chain, token } = this.chains.resolve(input.currency!, input.chainId);
-    const amount = toBaseUnits(input.amount!, token.decimals, 'amount');
-    return this.option(merchant, chain, token, amount, salt, null, now);
+    return { chain, token, amount: toBaseUnits(input.amount!, token.decimals, 'amount') };
+  }
+
+  /** @throws ValidationError naming the fixed-coin fields given with a price */
+  private checkPricedFields(input: CreatePaymentDto): void {
+    const mixed = (['amount', 'currency', 'chainId'] as const).filter((field) => input[field] !== undefined);
+    if (mixed.length > 0) throw new ValidationError(mixed.map((field) => ({ field, message: 'must not be given with a price' })));
   }
 
   /**
@@ -183,8 +235,7 @@ export class CreatePaymentUseCase {
    * @throws QuoteUnavailableError when no accepted coin has a rate now
    */
   private async pricedOptions(merchant: Merchant, input: CreatePaymentDto, price: PriceDto, salt: Hex, now: Date): Promise<PaymentOption[]> {
-    const mixed = (['amount', 'currency', 'chainId'] as const).filter((field) => input[field] !== undefined);
-    if (mixed.length > 0) throw new ValidationError(mixed.map((field) => ({ field, message: 'must not be given with a price' })));
+    this.checkPricedFields(input);
     const priceAmount = parsePriceAmount(price.amount);
     const coins = this.acceptedCoins(input.acceptedCurrencies);
     const lookups = await Promise.all(coins.map(({ chain, token }) => this.rates.rate(chain.chainId, token.symbol, price.currency, now)));

@@ -58,6 +58,7 @@ export class PaymentsController {
         this.payments.list(principal.merchantId, {
           status: query.status,
           orderId: query.orderId,
+          paymentLinkId: query.paymentLinkId,
           createdGte: timestampFilter('createdFrom', query.createdFrom),
           createdLt: timestampFilter('createdTo', query.createdTo),
           startingAfter: query.startingAfter,

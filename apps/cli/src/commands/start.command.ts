@@ -8,12 +8,13 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { HARDHAT_ACCOUNTS, LOCAL_PAYOUT_LIMITS, LOCAL_ROLES, startLocalChain } from '@kassa/chain';
 import { createHttpApplication, createMerchantWithKey, ensureDashboardOwner } from '@kassa/api';
 import { type KassaConfig, publicUrlOf, Secret, settlementKeyFor } from '@kassa/config';
-import { asMerchantId } from '@kassa/domain';
+import { asMerchantId, type PaymentLinkObject } from '@kassa/domain';
 import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
 
 import { EmbeddedModule } from '../embedded/embedded.module';
 import { continueLocalSettlement } from '../embedded/local-settlement';
 import { kassaHome, localChainsFile, readLocalState, writeLocalState } from '../embedded/local-state';
+import { callMerchantApi, type MerchantApi } from './refunds.commands';
 import { withDatabase } from './with-database';
 
 /** Port the embedded PostgreSQL prefers, so `.kassa/state.json` keeps a stable URL. */
@@ -44,6 +45,8 @@ export interface RunningKassa {
   payoutWallet: string | null;
   /** The demo owner's dashboard sign-in. */
   dashboard: { email: string; password: string };
+  /** The demo merchant's payment link (a 5.00 USD price in any coin). */
+  paymentLink: PaymentLinkObject;
   stop(): Promise<void>;
 }
 
@@ -123,15 +126,25 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     await app.listen(config.api.port, config.api.host);
     stops.push(() => app.close());
     const apiUrl = publicUrlOf(config);
-    writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo, dashboard });
+    const paymentLink = await ensureDemoPaymentLink({ apiUrl, apiKey: demo.apiKey }, readLocalState(home).demoPaymentLinkId);
+    writeLocalState({ ...readLocalState(home), apiUrl, databaseUrl, demo, dashboard, demoPaymentLinkId: paymentLink.id });
     const settling = settlement.defaultGasPayerKey !== null || Object.keys(settlement.gasPayerKeys).length > 0;
     const rpcUrls = chains.map((chain) => ({ chainId: chain.chainId, rpcUrl: chain.rpcUrls[0]! }));
     const payoutWallet = payouts.walletKey ? privateKeyToAccount(payouts.walletKey.reveal() as `0x${string}`).address : null;
-    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrls, settling, payoutWallet, dashboard, stop: stopAll };
+    return { apiUrl, apiKey: demo.apiKey, merchantId: demo.merchantId, rpcUrls, settling, payoutWallet, dashboard, paymentLink, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** The demo payment link of `.kassa/state.json` while it is active, else a new one, made through the merchant API: a 5.00 USD price payable in any coin. */
+async function ensureDemoPaymentLink(api: MerchantApi, knownId: string | undefined): Promise<PaymentLinkObject> {
+  if (knownId) {
+    const known = await callMerchantApi<PaymentLinkObject>(api, 'GET', `/v1/payment-links/${knownId}`).catch(() => null);
+    if (known?.status === 'active') return known;
+  }
+  return callMerchantApi<PaymentLinkObject>(api, 'POST', '/v1/payment-links', { price: { amount: '5.00', currency: 'USD' }, description: 'Demo: a coffee' });
 }
 
 /** The demo merchant's dashboard owner: `owner@demo.kassa.local` with a random password kept in `.kassa/state.json` (mode 0600). */

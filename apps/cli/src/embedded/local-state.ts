@@ -8,6 +8,8 @@ export interface LocalState {
   demo?: { merchantId: string; apiKey: string };
   /** The demo owner's dashboard sign-in. */
   dashboard?: { email: string; password: string };
+  /** The demo merchant's payment link `npm start` prints. */
+  demoPaymentLinkId?: string;
 }
 
 /** The folder of the embedded default's data: `.kassa/` in the working directory. */

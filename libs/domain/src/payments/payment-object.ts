@@ -81,6 +81,8 @@ export interface PaymentObject {
   metadata: Record<string, unknown>;
   successUrl: string | null;
   cancelUrl: string | null;
+  /** The payment link whose visit created it; null for a payment created through the API. */
+  paymentLinkId: string | null;
   transfers: TransferObject[];
   /** The price the options were quoted from; null for a fixed-coin payment. */
   price: { amount: string; currency: string } | null;
@@ -155,6 +157,7 @@ export function toPaymentObject(
     metadata: payment.metadata,
     successUrl: payment.successUrl,
     cancelUrl: payment.cancelUrl,
+    paymentLinkId: payment.paymentLinkId,
     transfers: transfers.map((transfer) => {
       const option = optionOf(transfer);
       const head = heads === null ? null : typeof heads === 'bigint' ? heads : (heads.get(transfer.chainId) ?? null);

@@ -119,6 +119,8 @@ export interface Payment {
   createdAt: Date;
   paidAt: Date | null;
   finalizedAt: Date | null;
+  /** The payment link whose visit created it (docs/payment-links.md); null otherwise. */
+  paymentLinkId: string | null;
   /** The price the options were quoted from; null (or absent) for a fixed-coin payment. */
   price?: PaymentPrice | null;
   /** Every way to pay it, in the merchant's order; absent or empty: the payment's own coin is its only option. */

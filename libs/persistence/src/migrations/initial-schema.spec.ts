@@ -25,6 +25,7 @@ const TABLES = [
   'idempotency_keys',
   'merchant_treasuries',
   'merchants',
+  'payment_links',
   'payment_options',
   'payments',
   'payouts',

@@ -40,6 +40,7 @@ export interface PaymentRow {
   finalized_at: Date | null;
   price_amount: string | null;
   price_currency: string | null;
+  payment_link_id: string | null;
   /** The payment's options as JSON (see {@link paymentColumns}); numbers that may be large are strings. */
   options?: PaymentOptionJson[] | null;
 }
@@ -91,6 +92,7 @@ export const PAYMENT_COLUMNS = [
   'finalized_at',
   'price_amount',
   'price_currency',
+  'payment_link_id',
 ] as const;
 
 /** The columns of `payment_options`, in the order of {@link paymentOptionInsertColumns}. */
@@ -210,12 +212,13 @@ export function toPayment(row: PaymentRow): Payment {
     createdAt: row.created_at,
     paidAt: row.paid_at,
     finalizedAt: row.finalized_at,
+    paymentLinkId: row.payment_link_id,
     price: row.price_amount !== null && row.price_currency !== null ? { amount: row.price_amount, currency: row.price_currency } : null,
     options: (row.options ?? []).map(toPaymentOption),
   };
 }
 
-/** Parameters `$1..$27` of an INSERT of every payment column, in {@link PAYMENT_COLUMNS} order. */
+/** Parameters `$1..$28` of an INSERT of every payment column, in {@link PAYMENT_COLUMNS} order. */
 export function paymentInsertParams(payment: Payment): unknown[] {
   return [
     payment.id,
@@ -236,5 +239,6 @@ export function paymentInsertParams(payment: Payment): unknown[] {
     payment.finalizedAt,
     payment.price?.amount ?? null,
     payment.price?.currency ?? null,
+    payment.paymentLinkId,
   ];
 }

@@ -26,6 +26,8 @@ export interface PaymentListFilters {
   /** The selected option's coin symbol. */
   currency?: string;
   chainId?: number;
+  /** Only the payments created by visits of this payment link. */
+  paymentLinkId?: string;
   /** A payment id, an order id, a deposit address or a transaction hash. */
   query?: string;
   /** Created at or after. */
@@ -225,6 +227,7 @@ export class PaymentsRepository {
     if (filters.exception !== undefined) where.add('exception = ?', filters.exception);
     if (filters.currency !== undefined) where.add('upper(currency) = upper(?)', filters.currency);
     if (filters.chainId !== undefined) where.add('chain_id = ?', filters.chainId);
+    if (filters.paymentLinkId !== undefined) where.add('payment_link_id = ?', filters.paymentLinkId);
     if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
     if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
     if (filters.query !== undefined) {

@@ -39,9 +39,12 @@ export function describeInChromium(name: string, suite: () => void): void {
   describe.skip(name, suite);
 }
 
-/** The text of the checkout page's QR code (`#qr svg`), decoded from a screenshot of it with jsQR. */
-export async function decodeQrCode(page: Page): Promise<string | undefined> {
-  const png = PNG.sync.read(await page.locator('#qr svg').screenshot());
+/**
+ * The text of a QR code on the page, decoded from a screenshot of it with jsQR.
+ * @param selector the code's element (default the checkout page's, `#qr svg`)
+ */
+export async function decodeQrCode(page: Page, selector = '#qr svg'): Promise<string | undefined> {
+  const png = PNG.sync.read(await page.locator(selector).screenshot());
   return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
 }
 

@@ -151,7 +151,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
     webhooks: { ...base.webhooks, allowPrivateUrls: true, timeoutMs: 2000 },
     // Every request of a test comes from 127.0.0.1: limits stay on, far above what a test sends
     // (a test of the limits sets its own through `configure`).
-    http: { ...base.http, rateLimit: { apiPerMinute: 100_000, publicPerMinute: 100_000, signInPerMinute: 100_000 } },
+    http: { ...base.http, rateLimit: { apiPerMinute: 100_000, publicPerMinute: 100_000, signInPerMinute: 100_000, paymentLinkPerMinute: 100_000 } },
     // Quiet unless a run asks for more: KASSA_TEST_LOG_LEVEL=warn npx jest <file>.
     logLevel: (process.env.KASSA_TEST_LOG_LEVEL as KassaConfig['logLevel'] | undefined) ?? 'error',
   };

@@ -18,6 +18,11 @@ export class ListPaymentsQuery extends CreatedRangePageQuery {
   @MaxLength(200)
   orderId?: string;
 
+  @ApiPropertyOptional({ description: 'Only the payments created by visits of this payment link.' })
+  @IsOptional()
+  @Matches(/^pl_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'must be a payment link id' })
+  paymentLinkId?: string;
+
   @ApiPropertyOptional({ description: 'A payment id: return the payments after it (older ones).' })
   @IsOptional()
   @Matches(/^pay_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'must be a payment id' })

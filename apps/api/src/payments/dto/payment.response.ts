@@ -80,6 +80,8 @@ export class PaymentResponse {
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: String }) successUrl!: string | null;
   @ApiProperty({ nullable: true, type: String }) cancelUrl!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'pl_01JD3M6Q8Y7W4ZK2N5R0T9V1XC', description: 'The payment link whose visit created it; null for a payment created through the API.' })
+  paymentLinkId!: string | null;
   @ApiProperty({ type: [TransferResponse] }) transfers!: TransferResponse[];
   @ApiProperty({ type: PriceResponse, nullable: true, description: 'The price the options were quoted from; null for a fixed-coin payment.' }) price!: PriceResponse | null;
   @ApiProperty({ type: [PaymentOptionResponse], description: 'Every way to pay the payment; a fixed-coin payment has one.' }) options!: PaymentOptionResponse[];
