@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 import { EVENT_TYPES, type EventType } from '@kassa/domain';
 import type { WebhookEndpoint } from '@kassa/persistence';
@@ -24,7 +24,7 @@ export class WebhookEndpointResponse {
 
 /** The endpoint with its signing secret: answered once, on creation and on rotation. */
 export class WebhookEndpointWithSecretResponse extends WebhookEndpointResponse {
-  @ApiPropertyOptional({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Standard Webhooks secret; shown only now.' })
+  @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Standard Webhooks secret; shown only now.' })
   secret!: string;
 }
 
