@@ -8,8 +8,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createMerchantWithKey, inviteDashboardUser, passwordResetLink } from '@kassa/api';
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
-import { asMerchantId, fromBaseUnits, KassaError, type PaymentLinkObject, type PayoutObject, type RefundObject, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
+import { asMerchantId, fromBaseUnits, KassaError, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
+import type { CreateRefundParams, PayoutListParams, RefundListParams } from '@kassa/sdk';
 import { type Merchant, runMigrations } from '@kassa/persistence';
 
 import { listenForWebhooks } from './commands/listen.command';
@@ -150,21 +151,13 @@ program
     const key = options.key ?? readLocalState().demo?.apiKey;
     if (!key) throw new CliError('No API key: pass --key, or run `npm start` first');
     const url = `http://127.0.0.1:${options.port}/webhooks`;
-    const response = await fetch(`${api}/v1/webhook-endpoints`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url, description: 'kassa listen' }),
-    }).catch((error: Error) => {
-      throw new CliError(`Cannot reach the Kassa API at ${api}: ${error.message}`);
-    });
-    const body = (await response.json()) as { id?: string; secret?: string; detail?: string };
-    if (!response.ok || !body.secret) throw new CliError(`Could not create the webhook endpoint: ${body.detail ?? response.status}`);
-    const close = await listenForWebhooks(options.port, body.secret, print);
-    print(`Listening on ${url} (webhook endpoint ${body.id}); events appear below. Ctrl-C to stop.`);
+    const endpoint = await callMerchantApi({ apiUrl: api, apiKey: key }, (kassa) => kassa.webhookEndpoints.create({ url, description: 'kassa listen' }));
+    const close = await listenForWebhooks(options.port, endpoint.secret, print);
+    print(`Listening on ${url} (webhook endpoint ${endpoint.id}); events appear below. Ctrl-C to stop.`);
     // The endpoint lives as long as this listener: a later `listen` gets its own secret,
     // and deliveries to a dead endpoint would only pile up.
     const stop = () => {
-      void fetch(`${api}/v1/webhook-endpoints/${body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })
+      void callMerchantApi({ apiUrl: api, apiKey: key }, (kassa) => kassa.webhookEndpoints.delete(endpoint.id))
         .catch(() => undefined)
         .then(close)
         .finally(() => process.exit(0));
@@ -438,8 +431,8 @@ merchantApiCommand(refund, 'create')
   .option('--idempotency-key <key>', 'repeat a create safely with the key a first try printed')
   .action(async (paymentId: string, options: { amount?: string; address?: string; toSender?: boolean; method?: string; reason?: string; idempotencyKey?: string; api?: string; key?: string }) => {
     const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
-    const body = { amount: options.amount, address: options.address, refundToSender: options.toSender ? true : undefined, method: options.method, reason: options.reason };
-    const created = await callMerchantApi<RefundObject>(merchantApi(options), 'POST', `/v1/payments/${encodeURIComponent(paymentId)}/refunds`, body, idempotencyKey);
+    const body = { amount: options.amount, address: options.address, refundToSender: options.toSender ? (true as const) : undefined, method: options.method as CreateRefundParams['method'], reason: options.reason };
+    const created = await callMerchantApi(merchantApi(options), (kassa) => kassa.refunds.create(paymentId, body, { idempotencyKey }));
     for (const line of formatRefund(created)) print(line);
     print(`  idempotency key: ${idempotencyKey}`);
   });
@@ -449,8 +442,7 @@ merchantApiCommand(refund, 'list')
   .option('--status <status>', 'only refunds in this status')
   .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
   .action(async (options: { payment?: string; status?: string; limit: number; api?: string; key?: string }) => {
-    const query = new URLSearchParams({ limit: String(options.limit), ...(options.payment ? { paymentId: options.payment } : {}), ...(options.status ? { status: options.status } : {}) });
-    const page = await callMerchantApi<{ data: RefundObject[] }>(merchantApi(options), 'GET', `/v1/refunds?${query}`);
+    const page = await callMerchantApi(merchantApi(options), (kassa) => kassa.refunds.listPage({ limit: options.limit, paymentId: options.payment, status: options.status as RefundListParams['status'] }));
     for (const shown of page.data) print(formatRefundLine(shown));
     if (page.data.length === 0) print('No refunds');
   });
@@ -458,13 +450,13 @@ merchantApiCommand(refund, 'show')
   .description('Print a refund')
   .argument('<refundId>', 'the refund id, ref_...')
   .action(async (refundId: string, options: { api?: string; key?: string }) => {
-    for (const line of formatRefund(await callMerchantApi<RefundObject>(merchantApi(options), 'GET', `/v1/refunds/${encodeURIComponent(refundId)}`))) print(line);
+    for (const line of formatRefund(await callMerchantApi(merchantApi(options), (kassa) => kassa.refunds.get(refundId)))) print(line);
   });
 merchantApiCommand(refund, 'cancel')
   .description('Cancel a refund that was not sent yet')
   .argument('<refundId>', 'the refund id, ref_...')
   .action(async (refundId: string, options: { api?: string; key?: string }) => {
-    for (const line of formatRefund(await callMerchantApi<RefundObject>(merchantApi(options), 'POST', `/v1/refunds/${encodeURIComponent(refundId)}/cancel`))) print(line);
+    for (const line of formatRefund(await callMerchantApi(merchantApi(options), (kassa) => kassa.refunds.cancel(refundId)))) print(line);
   });
 
 const payout = program.command('payout').description('Payouts from the payout wallet: suppliers, withdrawals (docs/refunds.md)');
@@ -479,7 +471,7 @@ merchantApiCommand(payout, 'create')
   .action(async (options: { to: string; amount: string; currency: string; chainId?: number; description?: string; idempotencyKey?: string; api?: string; key?: string }) => {
     const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
     const body = { address: options.to, amount: options.amount, currency: options.currency, chainId: options.chainId, description: options.description };
-    for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'POST', '/v1/payouts', body, idempotencyKey))) print(line);
+    for (const line of formatPayout(await callMerchantApi(merchantApi(options), (kassa) => kassa.payouts.create(body, { idempotencyKey })))) print(line);
     print(`  idempotency key: ${idempotencyKey}`);
   });
 merchantApiCommand(payout, 'list')
@@ -487,8 +479,7 @@ merchantApiCommand(payout, 'list')
   .option('--status <status>', 'only payouts in this status')
   .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
   .action(async (options: { status?: string; limit: number; api?: string; key?: string }) => {
-    const query = new URLSearchParams({ limit: String(options.limit), ...(options.status ? { status: options.status } : {}) });
-    const page = await callMerchantApi<{ data: PayoutObject[] }>(merchantApi(options), 'GET', `/v1/payouts?${query}`);
+    const page = await callMerchantApi(merchantApi(options), (kassa) => kassa.payouts.listPage({ limit: options.limit, status: options.status as PayoutListParams['status'] }));
     for (const shown of page.data) print(formatPayoutLine(shown));
     if (page.data.length === 0) print('No payouts');
   });
@@ -496,13 +487,13 @@ merchantApiCommand(payout, 'show')
   .description('Print a payout')
   .argument('<payoutId>', 'the payout id, po_...')
   .action(async (payoutId: string, options: { api?: string; key?: string }) => {
-    for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'GET', `/v1/payouts/${encodeURIComponent(payoutId)}`))) print(line);
+    for (const line of formatPayout(await callMerchantApi(merchantApi(options), (kassa) => kassa.payouts.get(payoutId)))) print(line);
   });
 merchantApiCommand(payout, 'cancel')
   .description('Cancel a payout the worker has not signed yet')
   .argument('<payoutId>', 'the payout id, po_...')
   .action(async (payoutId: string, options: { api?: string; key?: string }) => {
-    for (const line of formatPayout(await callMerchantApi<PayoutObject>(merchantApi(options), 'POST', `/v1/payouts/${encodeURIComponent(payoutId)}/cancel`))) print(line);
+    for (const line of formatPayout(await callMerchantApi(merchantApi(options), (kassa) => kassa.payouts.cancel(payoutId)))) print(line);
   });
 
 const paymentLink = program.command('payment-link').description('Payment links: a URL whose every visit creates a payment (docs/payment-links.md)');
@@ -523,7 +514,7 @@ merchantApiCommand(paymentLink, 'create')
   .option('--idempotency-key <key>', 'repeat a create safely with the key a first try printed')
   .action(async (options: PaymentLinkOptions & { qr: boolean; idempotencyKey?: string; api?: string; key?: string }) => {
     const idempotencyKey = newIdempotencyKey(options.idempotencyKey);
-    const created = await callMerchantApi<PaymentLinkObject>(merchantApi(options), 'POST', '/v1/payment-links', paymentLinkBody(options), idempotencyKey);
+    const created = await callMerchantApi(merchantApi(options), (kassa) => kassa.paymentLinks.create(paymentLinkBody(options), { idempotencyKey }));
     for (const line of formatPaymentLink(created)) print(line);
     print(`  idempotency key: ${idempotencyKey}`);
     if (options.qr) print(await terminalQrCode(created.url));
@@ -535,8 +526,8 @@ merchantApiCommand(paymentLink, 'list')
   .option('--limit <n>', 'at most this many (1-100)', integer('limit'), 20)
   .action(async (options: { active?: boolean; inactive?: boolean; limit: number; api?: string; key?: string }) => {
     if (options.active && options.inactive) throw new CliError('Give --active or --inactive, not both');
-    const active: Record<string, string> = options.active ? { active: 'true' } : options.inactive ? { active: 'false' } : {};
-    const page = await callMerchantApi<{ data: PaymentLinkObject[] }>(merchantApi(options), 'GET', `/v1/payment-links?${new URLSearchParams({ limit: String(options.limit), ...active })}`);
+    const active = options.active ? 'true' : options.inactive ? 'false' : undefined;
+    const page = await callMerchantApi(merchantApi(options), (kassa) => kassa.paymentLinks.listPage({ limit: options.limit, active }));
     for (const shown of page.data) print(formatPaymentLinkLine(shown));
     if (page.data.length === 0) print('No payment links');
   });
@@ -544,7 +535,7 @@ merchantApiCommand(paymentLink, 'deactivate')
   .description('Switch a payment link off: its URL creates no more payments')
   .argument('<paymentLinkId>', 'the payment link id, pl_...')
   .action(async (paymentLinkId: string, options: { api?: string; key?: string }) => {
-    const link = await callMerchantApi<PaymentLinkObject>(merchantApi(options), 'POST', `/v1/payment-links/${encodeURIComponent(paymentLinkId)}/deactivate`);
+    const link = await callMerchantApi(merchantApi(options), (kassa) => kassa.paymentLinks.deactivate(paymentLinkId));
     for (const line of formatPaymentLink(link)) print(line);
   });
 

@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 
-import type { PaymentLinkObject } from '@kassa/domain';
+import type { CreatePaymentLinkParams, PaymentLink } from '@kassa/sdk';
 
 import { CliError } from './pay.command';
 
@@ -26,7 +26,7 @@ export interface PaymentLinkOptions {
  * The API checks the rest and names the fields at fault.
  * @throws CliError when neither or both of `--amount` and `--price` are given, or an `--accept` entry is malformed
  */
-export function paymentLinkBody(options: PaymentLinkOptions): Record<string, unknown> {
+export function paymentLinkBody(options: PaymentLinkOptions): CreatePaymentLinkParams {
   if ((options.amount === undefined) === (options.price === undefined)) throw new CliError('Give either --amount with --currency (a fixed coin) or --price (a price in --price-currency)');
   const accepted = options.accept?.split(',').map((entry) => {
     const match = /^([A-Za-z0-9.]{1,16})(?:@(\d+))?$/.exec(entry.trim());
@@ -34,7 +34,7 @@ export function paymentLinkBody(options: PaymentLinkOptions): Record<string, unk
     return match[2] === undefined ? match[1]! : { currency: match[1]!, chainId: Number(match[2]) };
   });
   return {
-    ...(options.amount !== undefined ? { amount: options.amount, currency: options.currency, chainId: options.chainId } : { price: { amount: options.price, currency: options.priceCurrency }, acceptedCurrencies: accepted }),
+    ...(options.amount !== undefined ? { amount: options.amount, currency: options.currency, chainId: options.chainId } : { price: { amount: options.price!, currency: options.priceCurrency }, acceptedCurrencies: accepted }),
     description: options.description,
     reusable: options.singleUse ? false : undefined,
     expiresAt: options.expiresAt,
@@ -44,7 +44,7 @@ export function paymentLinkBody(options: PaymentLinkOptions): Record<string, unk
 }
 
 /** The lines `kassa payment-link create` prints: what a visit creates, the URL to share and where its QR code is. */
-export function formatPaymentLink(link: PaymentLinkObject): string[] {
+export function formatPaymentLink(link: PaymentLink): string[] {
   const asks = link.price
     ? `${link.price.amount} ${link.price.currency} in ${link.acceptedCurrencies?.map((coin) => (coin.chainId === null ? coin.currency : `${coin.currency}@${coin.chainId}`)).join(', ') ?? 'any accepted coin'}`
     : `${link.amount} ${link.currency}${link.chainId === null ? '' : ` on chain ${link.chainId}`}`;
@@ -60,7 +60,7 @@ export function formatPaymentLink(link: PaymentLinkObject): string[] {
 }
 
 /** One line of `kassa payment-link list`. */
-export function formatPaymentLinkLine(link: PaymentLinkObject): string {
+export function formatPaymentLinkLine(link: PaymentLink): string {
   const asks = link.price ? `${link.price.amount} ${link.price.currency}` : `${link.amount} ${link.currency}`;
   return `${link.id}  ${link.status.padEnd(9)}  ${(link.reusable ? 'reusable' : 'single-use').padEnd(10)}  ${asks}  ${link.url}  ${link.description ?? '-'}`;
 }

@@ -1,4 +1,4 @@
-import type { PayoutObject, RefundObject } from '@kassa/domain';
+import { Kassa, KassaApiError, type Payout, type Refund } from '@kassa/sdk';
 
 import { CliError } from './pay.command';
 
@@ -8,46 +8,30 @@ export interface MerchantApi {
   apiKey: string;
 }
 
-/** An RFC 9457 problem as the API answers it. */
-interface ProblemBody {
-  title?: string;
-  detail?: string;
-  code?: string;
-  errors?: { field: string; message: string }[];
-}
-
 /**
- * Calls the merchant API (`/v1/...`) as a merchant's client would, with the API key and, for a
- * create, an `Idempotency-Key`, so a command repeated after a lost answer creates nothing twice.
- * @returns the JSON body of a 2xx answer
- * @throws CliError with the problem's detail (and the fields at fault) for any other answer,
- *   or when the API cannot be reached
+ * Calls the merchant API as a merchant's client would, through `@kassa/sdk`: with the API
+ * key, an `Idempotency-Key` on every create (so a command repeated after a lost answer
+ * creates nothing twice), and retries of what may be repeated.
+ * @returns what `call` returns
+ * @throws CliError with the problem's status, code, detail and the fields at fault for a
+ *   refused request, or when the API cannot be reached
  */
-export async function callMerchantApi<T>(api: MerchantApi, method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
-  const base = api.apiUrl.replace(/\/$/, '');
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${api.apiKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).catch((error: Error) => {
-    throw new CliError(`Cannot reach the Kassa API at ${base}: ${error.message}`);
-  });
-  const text = await response.text();
-  const json: unknown = text ? JSON.parse(text) : {};
-  if (!response.ok) {
-    const problem = json as ProblemBody;
-    const fields = problem.errors?.length ? ` (${problem.errors.map((error) => `${error.field}: ${error.message}`).join('; ')})` : '';
-    throw new CliError(`${method} ${path} answered ${response.status} ${problem.code ?? ''}: ${problem.detail ?? problem.title ?? text}${fields}`.replace(/ {2,}/g, ' '));
+export async function callMerchantApi<T>(api: MerchantApi, call: (kassa: Kassa) => Promise<T>): Promise<T> {
+  const kassa = new Kassa({ apiKey: api.apiKey, baseUrl: api.apiUrl, maxRetries: 2, maxRetryDelayMs: 5_000 });
+  try {
+    return await call(kassa);
+  } catch (error) {
+    if (error instanceof KassaApiError) {
+      const fields = error.errors.length > 0 ? ` (${error.errors.map((fault) => `${fault.field}: ${fault.message}`).join('; ')})` : '';
+      throw new CliError(`The API answered ${error.status} ${error.code}: ${error.detail ?? error.title}${fields}`);
+    }
+    if (error instanceof TypeError) throw new CliError(`Cannot reach the Kassa API at ${api.apiUrl}: ${error.message}`);
+    throw error;
   }
-  return json as T;
 }
 
 /** The lines `kassa refund show` and `create` print. */
-export function formatRefund(refund: RefundObject): string[] {
+export function formatRefund(refund: Refund): string[] {
   const lines = [
     `Refund ${refund.id}: ${refund.status}, ${refund.amount} ${refund.currency} on chain ${refund.chainId} (${refund.method})`,
     `  payment:  ${refund.paymentId}`,
@@ -63,12 +47,12 @@ export function formatRefund(refund: RefundObject): string[] {
 }
 
 /** One line of `kassa refund list`. */
-export function formatRefundLine(refund: RefundObject): string {
+export function formatRefundLine(refund: Refund): string {
   return `${refund.id}  ${refund.status.padEnd(16)}  ${refund.paymentId}  ${refund.amount} ${refund.currency}  chain ${refund.chainId}  ${refund.address ?? '-'}  ${refund.createdAt}`;
 }
 
 /** The lines `kassa payout show` and `create` print. */
-export function formatPayout(payout: PayoutObject): string[] {
+export function formatPayout(payout: Payout): string[] {
   const lines = [
     `Payout ${payout.id}: ${payout.status}, ${payout.amount} ${payout.currency} on chain ${payout.chainId}`,
     `  to:       ${payout.address}`,
@@ -82,6 +66,6 @@ export function formatPayout(payout: PayoutObject): string[] {
 }
 
 /** One line of `kassa payout list`. */
-export function formatPayoutLine(payout: PayoutObject): string {
+export function formatPayoutLine(payout: Payout): string {
   return `${payout.id}  ${payout.status.padEnd(9)}  ${payout.amount} ${payout.currency}  chain ${payout.chainId}  ${payout.address}  ${payout.txHash ?? '-'}  ${payout.createdAt}`;
 }

@@ -8,7 +8,8 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { HARDHAT_ACCOUNTS, LOCAL_PAYOUT_LIMITS, LOCAL_ROLES, startLocalChain } from '@kassa/chain';
 import { createHttpApplication, createMerchantWithKey, ensureDashboardOwner } from '@kassa/api';
 import { type KassaConfig, publicUrlOf, Secret, settlementKeyFor } from '@kassa/config';
-import { asMerchantId, type PaymentLinkObject } from '@kassa/domain';
+import { asMerchantId } from '@kassa/domain';
+import type { PaymentLink } from '@kassa/sdk';
 import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
 
 import { EmbeddedModule } from '../embedded/embedded.module';
@@ -46,7 +47,7 @@ export interface RunningKassa {
   /** The demo owner's dashboard sign-in. */
   dashboard: { email: string; password: string };
   /** The demo merchant's payment link (a 5.00 USD price in any coin). */
-  paymentLink: PaymentLinkObject;
+  paymentLink: PaymentLink;
   stop(): Promise<void>;
 }
 
@@ -139,12 +140,12 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
 }
 
 /** The demo payment link of `.kassa/state.json` while it is active, else a new one, made through the merchant API: a 5.00 USD price payable in any coin. */
-async function ensureDemoPaymentLink(api: MerchantApi, knownId: string | undefined): Promise<PaymentLinkObject> {
+async function ensureDemoPaymentLink(api: MerchantApi, knownId: string | undefined): Promise<PaymentLink> {
   if (knownId) {
-    const known = await callMerchantApi<PaymentLinkObject>(api, 'GET', `/v1/payment-links/${knownId}`).catch(() => null);
+    const known = await callMerchantApi(api, (kassa) => kassa.paymentLinks.get(knownId)).catch(() => null);
     if (known?.status === 'active') return known;
   }
-  return callMerchantApi<PaymentLinkObject>(api, 'POST', '/v1/payment-links', { price: { amount: '5.00', currency: 'USD' }, description: 'Demo: a coffee' });
+  return callMerchantApi(api, (kassa) => kassa.paymentLinks.create({ price: { amount: '5.00', currency: 'USD' }, description: 'Demo: a coffee' }));
 }
 
 /** The demo merchant's dashboard owner: `owner@demo.kassa.local` with a random password kept in `.kassa/state.json` (mode 0600). */
