@@ -147,7 +147,7 @@ export class PaymentsResource {
     return bodyOf(this.client.POST('/v1/payments/{id}/cancel', { params: { path: { id } } }));
   }
 
-  /** One page, newest first. */
+  /** One page of payments, newest first. */
   listPage(params: PaymentListParams = {}): Promise<Page<Payment>> {
     return bodyOf(this.client.GET('/v1/payments', { params: { query: params } })) as Promise<Page<Payment>>;
   }
@@ -177,10 +177,12 @@ export class PaymentLinksResource {
     return bodyOf(this.client.POST('/v1/payment-links/{id}/deactivate', { params: { path: { id } } }));
   }
 
+  /** One page of links, newest first (`active`: `'true'` or `'false'`). */
   listPage(params: PaymentLinkListParams = {}): Promise<Page<PaymentLink>> {
     return bodyOf(this.client.GET('/v1/payment-links', { params: { query: params } })) as Promise<Page<PaymentLink>>;
   }
 
+  /** Every link, newest first, across pages. */
   list(params: PaymentLinkListParams = {}): AsyncGenerator<PaymentLink, void, undefined> {
     return everyPage((startingAfter) => this.listPage({ ...params, startingAfter }), params.startingAfter);
   }
@@ -195,18 +197,22 @@ export class RefundsResource {
     return bodyOf(this.client.POST('/v1/payments/{id}/refunds', { params: { path: { id: paymentId } }, body: params, headers: keyed(options) }));
   }
 
+  /** A refund. @throws KassaApiError 404 */
   get(id: string): Promise<Refund> {
     return bodyOf(this.client.GET('/v1/refunds/{id}', { params: { path: { id } } }));
   }
 
+  /** Cancels a refund not sent yet. @throws KassaApiError 409 once it is sent */
   cancel(id: string): Promise<Refund> {
     return bodyOf(this.client.POST('/v1/refunds/{id}/cancel', { params: { path: { id } } }));
   }
 
+  /** One page of refunds, newest first. */
   listPage(params: RefundListParams = {}): Promise<Page<Refund>> {
     return bodyOf(this.client.GET('/v1/refunds', { params: { query: params } })) as Promise<Page<Refund>>;
   }
 
+  /** Every refund matching the filters, newest first, across pages. */
   list(params: RefundListParams = {}): AsyncGenerator<Refund, void, undefined> {
     return everyPage((startingAfter) => this.listPage({ ...params, startingAfter }), params.startingAfter);
   }
@@ -221,18 +227,22 @@ export class PayoutsResource {
     return bodyOf(this.client.POST('/v1/payouts', { body: params, headers: keyed(options) }));
   }
 
+  /** A payout. @throws KassaApiError 404 */
   get(id: string): Promise<Payout> {
     return bodyOf(this.client.GET('/v1/payouts/{id}', { params: { path: { id } } }));
   }
 
+  /** Cancels a payout the worker has not signed yet. @throws KassaApiError 409 after */
   cancel(id: string): Promise<Payout> {
     return bodyOf(this.client.POST('/v1/payouts/{id}/cancel', { params: { path: { id } } }));
   }
 
+  /** One page of payouts, newest first. */
   listPage(params: PayoutListParams = {}): Promise<Page<Payout>> {
     return bodyOf(this.client.GET('/v1/payouts', { params: { query: params } })) as Promise<Page<Payout>>;
   }
 
+  /** Every payout matching the filters, newest first, across pages. */
   list(params: PayoutListParams = {}): AsyncGenerator<Payout, void, undefined> {
     return everyPage((startingAfter) => this.listPage({ ...params, startingAfter }), params.startingAfter);
   }
@@ -242,14 +252,17 @@ export class PayoutsResource {
 export class EventsResource {
   constructor(private readonly client: Client<paths>) {}
 
+  /** An event, as its webhooks carried it. @throws KassaApiError 404 */
   async get(id: string): Promise<KassaEvent> {
     return (await bodyOf(this.client.GET('/v1/events/{id}', { params: { path: { id } } }))) as KassaEvent;
   }
 
+  /** One page of events, newest first. */
   listPage(params: EventListParams = {}): Promise<Page<KassaEvent>> {
     return bodyOf(this.client.GET('/v1/events', { params: { query: params } })) as Promise<Page<KassaEvent>>;
   }
 
+  /** Every event matching the filters, newest first, across pages. */
   list(params: EventListParams = {}): AsyncGenerator<KassaEvent, void, undefined> {
     return everyPage((startingAfter) => this.listPage({ ...params, startingAfter }), params.startingAfter);
   }
@@ -264,11 +277,13 @@ export class WebhookEndpointsResource {
     return bodyOf(this.client.POST('/v1/webhook-endpoints', { body: params }));
   }
 
+  /** The merchant's endpoints (without secrets). */
   async list(): Promise<WebhookEndpoint[]> {
     const answer = await bodyOf(this.client.GET('/v1/webhook-endpoints'));
     return (answer as { data: WebhookEndpoint[] }).data;
   }
 
+  /** Removes an endpoint; nothing more is delivered to it. @throws KassaApiError 404 */
   async delete(id: string): Promise<void> {
     await bodyOf(this.client.DELETE('/v1/webhook-endpoints/{id}', { params: { path: { id } } }));
   }
@@ -278,6 +293,7 @@ export class WebhookEndpointsResource {
 export class CurrenciesResource {
   constructor(private readonly client: Client<paths>) {}
 
+  /** Every coin on every configured chain, with its rate where one is known. */
   async list(): Promise<Currency[]> {
     const answer = await bodyOf(this.client.GET('/v1/currencies'));
     return (answer as { data: Currency[] }).data;
