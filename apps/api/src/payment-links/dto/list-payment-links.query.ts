@@ -1,23 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 
-import { queryInt } from '../../common/page.query';
+import { PageSizeQuery } from '../../common/page.query';
 
 /** Query of `GET /v1/payment-links`: newest first, cursor pagination. */
-export class ListPaymentLinksQuery {
+export class ListPaymentLinksQuery extends PageSizeQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only links not deactivated; false: only deactivated ones.' })
   @IsOptional()
   @IsIn(['true', 'false'])
   active?: 'true' | 'false';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Transform(queryInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
 
   @ApiPropertyOptional({ description: 'A payment link id: return the links after it (older ones).' })
   @IsOptional()
