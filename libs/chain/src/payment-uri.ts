@@ -32,22 +32,31 @@ export interface PaymentUriInput {
  * @returns e.g. `ethereum:0xAbC…@1?value=1000000000000000000` (native) or
  *   `ethereum:0xA0b8…@1/transfer?address=0xAbC…&uint256=2500000` (ERC-20); addresses are EIP-55
  *   checksummed, amounts plain decimal integers.
+ * @param options `checksummed`: the addresses are EIP-55 checksummed already (as Kassa stores
+ *   them) and are used as given once their shape is checked, instead of being hashed again
+ *   (the watcher builds thousands of payment objects per step)
  * @throws InvalidPaymentUriInputError for a non-positive or non-integer chain id, an amount ≤ 0,
  *   or a malformed address.
  */
-export function paymentUri({ chainId, depositAddress, amount, token }: PaymentUriInput): string {
+export function paymentUri({ chainId, depositAddress, amount, token }: PaymentUriInput, options: { checksummed?: boolean } = {}): string {
   if (!Number.isSafeInteger(chainId) || chainId <= 0) {
     throw new InvalidPaymentUriInputError(`chainId must be a positive integer, got ${chainId}`);
   }
   if (typeof amount !== 'bigint' || amount <= 0n) {
     throw new InvalidPaymentUriInputError(`amount must be a positive bigint in base units, got ${String(amount)}`);
   }
-  const deposit = checksummed('depositAddress', depositAddress);
+  const address = options.checksummed ? shaped : checksummed;
+  const deposit = address('depositAddress', depositAddress);
   if (token === undefined || token === null) {
     return `ethereum:${deposit}@${chainId}?value=${amount.toString(10)}`;
   }
-  const tokenAddress = checksummed('token', token);
+  const tokenAddress = address('token', token);
   return `ethereum:${tokenAddress}@${chainId}/transfer?address=${deposit}&uint256=${amount.toString(10)}`;
+}
+
+function shaped(field: string, value: string): Address {
+  if (!isAddress(value, { strict: false })) throw new InvalidPaymentUriInputError(`${field} must be a 20-byte address, got ${value}`);
+  return value as Address;
 }
 
 function checksummed(field: string, value: string): Address {

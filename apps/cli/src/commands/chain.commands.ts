@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 
 import type { KassaConfig } from '@kassa/config';
-import { ChainCursorsRepository, EventsRepository, PaymentObjectsService, PaymentsRepository, RefundObjectsService, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, EventsRepository, PaymentObjectsService, PaymentsRepository, RefundObjectsService, SettlementPoliciesRepository, TransfersRepository } from '@kassa/persistence';
 import { RecordBlocks, ReevaluatePayments } from '@kassa/watcher';
 import { PaymentEventsService } from '@kassa/webhooks';
 
@@ -22,8 +22,9 @@ export async function forgetChainHistory(dataSource: DataSource, config: KassaCo
   const cursors = new ChainCursorsRepository(dataSource);
   const payments = new PaymentsRepository(dataSource);
   const transfers = new TransfersRepository(dataSource);
-  const events = new PaymentEventsService(payments, new EventsRepository(dataSource), PaymentObjectsService.over(config, dataSource), new RefundObjectsService(config));
-  const recorder = new RecordBlocks(dataSource, cursors, transfers, new ReevaluatePayments(payments, transfers, events, cursors));
+  const objects = PaymentObjectsService.over(config, dataSource);
+  const events = new PaymentEventsService(payments, new EventsRepository(dataSource), objects, new RefundObjectsService(config));
+  const recorder = new RecordBlocks(dataSource, cursors, transfers, new ReevaluatePayments(payments, transfers, events, cursors, objects, new SettlementPoliciesRepository(dataSource)));
   const stored = await cursors.get(chainId);
   return recorder.forgetHistory(chainId, stored ? { number: stored.blockNumber, hash: stored.blockHash } : null, null);
 }

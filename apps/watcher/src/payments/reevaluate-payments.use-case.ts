@@ -7,14 +7,16 @@ import {
   eventForTransition,
   isFinal,
   type EventType,
+  type MerchantId,
   type Payment,
+  type PaymentObject,
   type PaymentException,
   movedToOption,
   paymentChainIds,
   sameOption,
   type Transfer,
 } from '@kassa/domain';
-import { ChainCursorsRepository, PaymentsRepository, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, PaymentObjectsService, PaymentsRepository, SettlementPoliciesRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 
 
@@ -65,6 +67,8 @@ export class ReevaluatePayments {
     private readonly transfers: TransfersRepository,
     private readonly events: PaymentEventsService,
     private readonly cursors: ChainCursorsRepository,
+    private readonly objects: PaymentObjectsService,
+    private readonly policies: SettlementPoliciesRepository,
   ) {}
 
   /**
@@ -118,12 +122,21 @@ export class ReevaluatePayments {
       ),
     );
     const announcements: { type: EventType; paymentId: string }[] = [];
+    // The objects of payments that were open are built from what this step holds: no re-read.
+    const known = new Map<string, { merchantId: MerchantId; object: PaymentObject }>();
+    const settling = [...new Set(changes.filter(({ next }) => isFinal(next.status)).map(({ payment }) => payment.merchantId))];
+    const policies = await this.policies.getMany(settling, manager);
     for (const { payment, next } of changes) {
       // The rows are locked: a guarded update that did not apply is a bug, not a race.
       if (!applied.has(payment.id)) throw new Error(`Payment ${payment.id} changed while the watcher held its lock`);
-      announcements.push(...this.announcementsOf(payment, next, step));
+      const announced = this.announcementsOf(payment, next, step);
+      announcements.push(...announced);
+      if (announced.length > 0 && !isFinal(payment.status)) {
+        const mode = policies.get(payment.merchantId)?.mode ?? 'immediate';
+        known.set(payment.id, { merchantId: payment.merchantId, object: this.objects.buildFromOpen(withState(payment, next), transfers.get(payment.id) ?? [], heads, mode) });
+      }
     }
-    await this.events.recordMany(manager, announcements, step.now);
+    await this.events.recordMany(manager, announcements, step.now, known);
     return { evaluated: payments.length, changed: changes.length };
   }
 
@@ -202,6 +215,28 @@ function nextState(
     optionId,
     lateTransfer,
   };
+}
+
+/**
+ * The payment as its stored row stands once `next` is written: its new state and, when it
+ * moves to another option, that option's coin (as `PaymentsRepository.updateStates` copies it).
+ */
+function withState(payment: Payment, next: NextState): Payment {
+  const option = next.optionId === null ? undefined : payment.options?.find((candidate) => candidate.id === next.optionId);
+  if (next.optionId !== null && !option) throw new Error(`Payment ${payment.id} has no option ${next.optionId}`);
+  const coin = option
+    ? {
+        chainId: option.chainId,
+        token: option.token,
+        amount: option.amount,
+        amountMinimum: option.amountMinimum,
+        requiredConfirmations: option.requiredConfirmations,
+        depositAddress: option.depositAddress,
+        treasuryAddress: option.treasuryAddress,
+        factoryAddress: option.factoryAddress,
+      }
+    : {};
+  return { ...payment, ...coin, status: next.status, exception: next.exception, amountReceived: next.amountReceived, paidAt: next.paidAt, finalizedAt: next.finalizedAt };
 }
 
 /**

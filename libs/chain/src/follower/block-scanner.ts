@@ -1,7 +1,8 @@
-import { decodeEventLog, erc20Abi, getAddress, numberToHex, toEventSelector, type Address, type Hex, type PublicClient } from 'viem';
+import { getAddress, numberToHex, toEventSelector, type Address, type Hex, type PublicClient } from 'viem';
 
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
+import { checksumLowercase, ChecksumMemo } from '../evm-address';
 import { isTransportFailure } from '../rpc/rpc-endpoints';
 import { BlockNotAvailableError, ChainChangedDuringScanError, RpcReadError } from './follower.errors';
 import { AdaptiveLogRange, suggestedLogRange } from './log-range';
@@ -78,6 +79,8 @@ export class BlockScanner {
   private latest: { block: RawBlock; withTransactions: boolean } | null = null;
   /** Whether the last scan read block bodies (a watched payment accepts the native coin). */
   private bodiesWanted = false;
+  /** Checksummed token contracts and senders, which recur. */
+  private readonly recurring = new ChecksumMemo();
 
   constructor(
     private readonly client: ScannerClient,
@@ -198,13 +201,9 @@ export class BlockScanner {
           `Log ${log.transactionHash}:${log.logIndex} of chain ${this.options.chainId} is not in the scanned block ${log.blockNumber}`,
         );
       }
-      let decoded;
-      try {
-        decoded = decodeEventLog({ abi: erc20Abi, eventName: 'Transfer', topics: log.topics as [Hex, ...Hex[]], data: log.data });
-      } catch {
-        continue; // Not a well-formed ERC-20 Transfer: nothing a payment can count.
-      }
-      if (decoded.args.value === 0n) continue;
+      const decoded = transferArguments(log);
+      // Not a well-formed ERC-20 Transfer, or nothing moved: nothing a payment can count.
+      if (!decoded || decoded.args.value === 0n) continue;
       transfers.push({
         chainId: this.options.chainId,
         txHash: log.transactionHash.toLowerCase() as Hex,
@@ -212,9 +211,9 @@ export class BlockScanner {
         blockNumber: block.number,
         blockHash: block.hash,
         blockTimestamp: block.timestamp,
-        from: getAddress(decoded.args.from),
-        to: getAddress(decoded.args.to),
-        tokenAddress: getAddress(log.address),
+        from: this.recurring.of(decoded.args.from.toLowerCase()),
+        to: checksumLowercase(decoded.args.to.toLowerCase()),
+        tokenAddress: this.recurring.of(log.address.toLowerCase()),
         amount: decoded.args.value,
       });
     }
@@ -344,4 +343,20 @@ function isRangeRefusal(error: unknown): boolean {
     if (name === 'InvalidInputRpcError' || name === 'InvalidParamsRpcError') return true;
   }
   return false;
+}
+
+/** An ERC-20 `Transfer` log's data: exactly one 32-byte word, the value. */
+const TRANSFER_DATA = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * The arguments of an ERC-20 `Transfer(address indexed from, address indexed to, uint256
+ * value)` log (EIP-20), read straight from its topics and data: `from` and `to` are the last
+ * 20 bytes of topics 1 and 2 (ABI encoding of an indexed address), `value` the one data word.
+ * Cheaper than a generic ABI decoder on a busy token, where this runs for every watched match.
+ * @returns null when the log does not have that shape (a non-standard token)
+ */
+function transferArguments(log: Pick<RawLog, 'topics' | 'data'>): { args: { from: Address; to: Address; value: bigint } } | null {
+  const [, fromTopic, toTopic] = log.topics;
+  if (log.topics.length !== 3 || !fromTopic || !toTopic || !TRANSFER_DATA.test(log.data)) return null;
+  return { args: { from: `0x${fromTopic.slice(26)}` as Address, to: `0x${toTopic.slice(26)}` as Address, value: BigInt(log.data) } };
 }

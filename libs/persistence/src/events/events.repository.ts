@@ -86,15 +86,25 @@ export function outboxCtes(eventArrays: readonly string[]): string {
      )`;
 }
 
-/** The events' columns as arrays, with their SQL types, in `events` column order. */
-export function eventColumns(events: readonly NewEvent[]): { values: unknown[]; type: string }[] {
+/**
+ * The events' columns, in `events` column order, each as one parameter and the SQL array
+ * it stands for (`sql(placeholder)`, an argument of `unnest`). The payloads travel as ONE
+ * JSON array, split by PostgreSQL in order: a `jsonb[]` parameter would make the driver
+ * escape every quote of every payload into an array literal, the costliest part of
+ * appending thousands of events.
+ */
+export function eventColumns(events: readonly NewEvent[]): { value: unknown; sql: (placeholder: string) => string }[] {
+  const array = (type: string) => (placeholder: string) => `${placeholder}::${type}`;
   return [
-    { values: events.map((event) => event.payload.id), type: 'text[]' },
-    { values: events.map((event) => event.merchantId), type: 'text[]' },
-    { values: events.map((event) => event.type), type: 'text[]' },
-    { values: events.map((event) => event.paymentId), type: 'text[]' },
-    { values: events.map((event) => JSON.stringify(event.payload)), type: 'jsonb[]' },
-    { values: events.map((event) => new Date(event.payload.createdAt)), type: 'timestamptz[]' },
+    { value: events.map((event) => event.payload.id), sql: array('text[]') },
+    { value: events.map((event) => event.merchantId), sql: array('text[]') },
+    { value: events.map((event) => event.type), sql: array('text[]') },
+    { value: events.map((event) => event.paymentId), sql: array('text[]') },
+    {
+      value: `[${events.map((event) => JSON.stringify(event.payload)).join(',')}]`,
+      sql: (placeholder) => `ARRAY(SELECT payload FROM jsonb_array_elements(${placeholder}::jsonb) WITH ORDINALITY AS p (payload, position) ORDER BY position)`,
+    },
+    { value: events.map((event) => new Date(event.payload.createdAt)), sql: array('timestamptz[]') },
   ];
 }
 
@@ -141,9 +151,9 @@ export class EventsRepository {
     const columns = eventColumns(events);
     const { rows } = await runSql<{ id: string; event_id: string }>(
       manager,
-      `WITH ${outboxCtes(columns.map((column, index) => `$${index + 1}::${column.type}`))}
+      `WITH ${outboxCtes(columns.map((column, index) => column.sql(`$${index + 1}`)))}
        SELECT id, event_id FROM deliveries`,
-      columns.map((column) => column.values),
+      columns.map((column) => column.value),
     );
     const deliveries = new Map<string, string[]>();
     for (const row of rows) deliveries.set(row.event_id, [...(deliveries.get(row.event_id) ?? []), row.id]);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { paymentUri } from '@kassa/chain';
+import { ChecksumMemo, paymentUri } from '@kassa/chain';
 import { KASSA_CONFIG, type KassaConfig, publicUrlOf } from '@kassa/config';
 import {
   type ChainHeads,
@@ -10,6 +10,7 @@ import {
   paymentChainIds,
   type PaymentObject,
   type PaymentSettlementState,
+  type SettlementMode,
   paymentSettlementOf,
   toPaymentObject,
   type Transfer,
@@ -29,6 +30,9 @@ import { TransfersRepository } from '../transfers/transfers.repository';
  */
 @Injectable()
 export class PaymentObjectsService {
+  /** Checksummed token contracts (a handful per chain). */
+  private readonly tokens = new ChecksumMemo(256);
+
   constructor(
     @Inject(KASSA_CONFIG) private readonly config: KassaConfig,
     private readonly transfers: TransfersRepository,
@@ -57,7 +61,9 @@ export class PaymentObjectsService {
 
   /** The EIP-681 URI that pays the whole amount of a payment's selected option, or of `option` (EIP-681, see `@kassa/chain` `paymentUri`). */
   paymentUri(payment: Payment | PaymentOption): string {
-    return paymentUri({ chainId: payment.chainId, depositAddress: payment.depositAddress, amount: payment.amount, token: payment.token.address });
+    // A stored deposit address is checksummed (its CREATE2 derivation gives it so); tokens, few, through the memo.
+    const token = payment.token.address === null ? null : this.tokens.of(payment.token.address.toLowerCase());
+    return paymentUri({ chainId: payment.chainId, depositAddress: payment.depositAddress, amount: payment.amount, token }, { checksummed: true });
   }
 
   /**
@@ -66,6 +72,18 @@ export class PaymentObjectsService {
    */
   buildNew(payment: Payment): PaymentObject {
     return this.assemble(payment, [], null, undefined, []);
+  }
+
+  /**
+   * The object of a payment that was open (CREATED or PENDING) until the caller's
+   * transaction changed it, from what the caller holds: its new state, all its transfers, the
+   * heads of its chains and its merchant's settlement mode. No query: a payment that was open
+   * has no settlement and no refund yet (both need a final payment), so this is the object
+   * {@link build} would read back in the same transaction.
+   */
+  buildFromOpen(payment: Payment, transfers: readonly Transfer[], heads: ChainHeads, settlementMode: SettlementMode): PaymentObject {
+    const hasValue = transfers.some((transfer) => transfer.status === 'active');
+    return this.assemble(payment, transfers, heads, { latest: null, hasValue, hasUnsettledValue: hasValue, mode: settlementMode }, []);
   }
 
   /** One payment object, loading its transfers and the chain cursor (in `manager`'s transaction when given). */

@@ -127,7 +127,7 @@ export class PaymentsRepository {
     const params = paymentInsertParams(payment);
     const at = (value: unknown) => `$${params.push(value)}`;
     const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
-    const eventArrays = eventColumns([event]).map((column) => `${at(column.values)}::${column.type}`);
+    const eventArrays = eventColumns([event]).map((column) => column.sql(at(column.value)));
     const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
     await runSql(
       manager,

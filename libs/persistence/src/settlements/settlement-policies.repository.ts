@@ -38,10 +38,10 @@ export class SettlementPoliciesRepository {
   }
 
   /** The policies of several merchants; merchants without a row are missing from the map. */
-  async getMany(merchantIds: readonly MerchantId[]): Promise<Map<MerchantId, SettlementPolicy>> {
+  async getMany(merchantIds: readonly MerchantId[], manager: EntityManager = this.dataSource.manager): Promise<Map<MerchantId, SettlementPolicy>> {
     if (merchantIds.length === 0) return new Map();
     const rows = await selectRows<PolicyRow>(
-      this.dataSource.manager,
+      manager,
       `SELECT ${COLUMNS} FROM settlement_policies WHERE merchant_id = ANY ($1::text[])`,
       [merchantIds],
     );

@@ -49,11 +49,13 @@ export function spawnWatcher(settings: { databaseUrl: string; chains: readonly C
  * Starts one of Kassa's apps as its own process (`node -r ./scripts/register.js
  * apps/<app>/src/main.ts`) with only `env` (and `NO_COLOR`) in its environment; it dies with
  * the test process like {@link spawnWatcher}'s.
+ * @param nodeArgs more options for node (e.g. `--cpu-prof`, which NODE_OPTIONS refuses)
  */
-export function spawnKassaApp(app: 'api' | 'watcher' | 'worker', env: Record<string, string>): WatcherProcess {
+export function spawnKassaApp(app: 'api' | 'watcher' | 'worker', env: Record<string, string>, nodeArgs: readonly string[] = []): WatcherProcess {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       '--require',
       path.join(ROOT, 'libs/chain/src/local/exit-with-parent.js'),
       '--require',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-import { buildEventPayload, type EventType, newId, type Payout, type PayoutEventType, type RefundEventType, toPayoutObject } from '@kassa/domain';
+import { buildEventPayload, type EventType, type MerchantId, newId, type PaymentObject, type Payout, type PayoutEventType, type RefundEventType, toPayoutObject } from '@kassa/domain';
 import { EventsRepository, PaymentObjectsService, PaymentsRepository, RefundObjectsService, type StoredEvent, type StoredRefund } from '@kassa/persistence';
 
 import { OUTBOX_NOTIFY_CHANNEL } from '../delivery/outbox-notifications';
@@ -35,18 +35,28 @@ export class PaymentEventsService {
    * constant number of queries whatever their number (payments, their objects, one outbox
    * statement, one notification): a block follower announces every payment a block changed
    * this way, the scheduler a batch of timeouts, settlement a batch of flushes.
+   * @param known objects the caller already holds as they stand in this transaction (the
+   *   watcher's payments that were open: `PaymentObjectsService.buildFromOpen`), by payment
+   *   id; the others are read
    * @returns the stored events, in input order
    * @throws Error when a payment does not exist
    */
-  async recordMany(manager: EntityManager, entries: readonly { type: EventType; paymentId: string }[], now: Date = new Date()): Promise<StoredEvent[]> {
+  async recordMany(
+    manager: EntityManager,
+    entries: readonly { type: EventType; paymentId: string }[],
+    now: Date = new Date(),
+    known: ReadonlyMap<string, { merchantId: MerchantId; object: PaymentObject }> = new Map(),
+  ): Promise<StoredEvent[]> {
     if (entries.length === 0) return [];
-    const payments = await this.payments.findManyByIdsUnscoped([...new Set(entries.map((entry) => entry.paymentId))], manager);
-    const objects = await this.objects.buildMany(payments, manager);
-    const byId = new Map(payments.map((payment, i) => [payment.id, { payment, object: objects[i]! }]));
+    const unknown = [...new Set(entries.map((entry) => entry.paymentId))].filter((id) => !known.has(id));
+    const payments = await this.payments.findManyByIdsUnscoped(unknown, manager);
+    const objects = payments.length > 0 ? await this.objects.buildMany(payments, manager) : [];
+    const byId = new Map(known);
+    payments.forEach((payment, i) => byId.set(payment.id, { merchantId: payment.merchantId, object: objects[i]! }));
     const events = entries.map(({ type, paymentId }) => {
       const found = byId.get(paymentId);
       if (!found) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
-      return { merchantId: found.payment.merchantId, type, paymentId, payload: buildEventPayload(newId('event', now.getTime()), type, now, found.object) };
+      return { merchantId: found.merchantId, type, paymentId, payload: buildEventPayload(newId('event', now.getTime()), type, now, found.object) };
     });
     const stored = (await this.events.append(manager, events)).map((appended) => appended.event);
     // Workers only need to be woken; one notification stands for the whole batch.
