@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { depositAddress, paymentSalt } from '@kassa/chain';
 import type { PaymentObject } from '@kassa/domain';
 
+import { eventually } from '@kassa/testing';
 import { useTestKassa } from '@kassa/testing/scenario';
 
 interface ApiKeyView {
@@ -89,6 +90,25 @@ describe('API keys and merchant settings', () => {
     expect(revoked.body.revokedAt).not.toBeNull();
     expect(after.status).toBe(401);
     expect(after.body.code).toBe('unauthorized');
+  });
+
+  it('refuses a key revoked by another writer (an operator\'s SQL, another api process) once PostgreSQL announces it, and uses settings changed there', async () => {
+    const shop = await merchant();
+    // The key is in use: this api process remembers what it authenticates as.
+    expect((await shop.request('GET', '/v1/payments')).status).toBe(200);
+    // The merchant's default deadline, changed outside the API, reaches the next payments.
+    await kassa.dataSource.query(`UPDATE merchants SET default_expires_in_seconds = 600 WHERE id = $1`, [shop.merchantId]);
+    await eventually(async () => {
+      const created = (await shop.request<PaymentObject & { createdAt: string }>('POST', '/v1/payments', { amount: '1', currency: 'USDC' })).body;
+      return Date.parse(created.expiresAt) - Date.parse(created.createdAt) === 600_000 ? true : undefined;
+    }, { timeoutMs: 5_000, what: 'payments with the new default deadline' });
+
+    await kassa.dataSource.query(`UPDATE api_keys SET revoked_at = now() WHERE merchant_id = $1`, [shop.merchantId]);
+    const refused = await eventually(async () => {
+      const answer = await shop.request('GET', '/v1/payments');
+      return answer.status === 401 ? answer : undefined;
+    }, { timeoutMs: 5_000, what: 'the revoked key to be refused' });
+    expect(refused.status).toBe(401);
   });
 
   it('lets a key revoke itself, but never the last active key', async () => {

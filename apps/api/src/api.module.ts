@@ -7,6 +7,7 @@ import { PersistenceModule } from '@kassa/persistence';
 import { PaymentEventsModule } from '@kassa/webhooks';
 
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { PrincipalCache } from './auth/principal-cache';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CheckoutModule } from './checkout/checkout.module';
@@ -66,6 +67,7 @@ export class ApiModule {
       controllers: [PaymentsController, PaymentLinksController, PaymentLinkPagesController, RefundsController, PayoutsController, RefundPagesController, ExportsController, DashboardController, CurrenciesController, WebhookEndpointsController, EventsController, ApiKeysController, MerchantController, SettlementsController, SettlementPolicyController, HealthController, MetricsController, OpsController],
       providers: [
         ApiKeyAuthenticator,
+        PrincipalCache,
         ApiKeyGuard,
         IdempotentRequests,
         DashboardAuthService,

@@ -9,6 +9,7 @@ import { IdPipe } from '../common/id.pipe';
 import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../common/openapi';
 import { ApiKeyListResponse, ApiKeyResponse, CreatedApiKeyResponse, toApiKeyResponse } from './dto/api-key.response';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { PrincipalCache } from '../auth/principal-cache';
 
 const apiKeyId = new IdPipe('apiKey', 'API key');
 
@@ -24,7 +25,10 @@ const apiKeyId = new IdPipe('apiKey', 'API key');
 @UseGuards(ApiKeyGuard)
 @Controller('v1/api-keys')
 export class ApiKeysController {
-  constructor(private readonly apiKeys: ApiKeysRepository) {}
+  constructor(
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly principals: PrincipalCache,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create an API key', description: 'The response carries the key, shown only this once.' })
@@ -60,6 +64,8 @@ export class ApiKeysController {
   @ApiProblemResponses(404, 409)
   async revoke(@Principal() principal: ApiKeyPrincipal, @Param('id', apiKeyId) id: string): Promise<ApiKeyResponse> {
     const outcome = await this.apiKeys.revokeKeepingOne(principal.merchantId, id);
+    // This process stops using the key before answering; the others hear it from PostgreSQL.
+    this.principals.forget(principal.merchantId);
     switch (outcome) {
       case 'not_found':
         throw new NotFoundError('API key', id);

@@ -37,6 +37,7 @@ import { DASHBOARD_ASSETS, type PageFrame } from './views/layout';
 import { apiKeysView, endpointLogView, overviewView, securityView, settingsView, settlementsView, webhooksView } from './views/pages.view';
 import { type PaymentFilterValues, paymentsView, paymentView } from './views/payments.view';
 import { setPasswordView, signInView } from './views/sign-in.view';
+import { PrincipalCache } from '../auth/principal-cache';
 
 /** Payments per page of the payments list. */
 const PAGE_SIZE = 25;
@@ -76,6 +77,7 @@ export class DashboardController {
     private readonly settlements: SettlementsRepository,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly apiKeys: ApiKeysRepository,
+    private readonly principals: PrincipalCache,
     private readonly policies: SettlementPoliciesRepository,
     private readonly redeliver: RedeliverEventUseCase,
     private readonly createRefund: CreateRefundUseCase,
@@ -300,6 +302,7 @@ export class DashboardController {
   async revokeKey(@Req() request: FastifyRequest, @Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const user = await this.auth.userOf(request, 'develop');
     const outcome = await this.apiKeys.revokeKeepingOne(user.merchantId, id);
+    this.principals.forget(user.merchantId);
     if (outcome === 'not_found') throw new NotFoundError('API key', id);
     request.session.set('notice', outcome === 'revoked' ? `Key ${id} revoked.` : 'This is the last active key: create another before revoking it.');
     return this.redirect(reply, '/dashboard/api-keys');
@@ -327,6 +330,7 @@ export class DashboardController {
     };
     const dto = (await createValidationPipe().transform(JSON.parse(JSON.stringify(input)) as unknown, { type: 'body', metatype: UpdateMerchantSettingsDto })) as UpdateMerchantSettingsDto;
     await this.updateSettings.execute(user.merchantId, dto, `dashboard user ${user.email}`);
+    this.principals.forget(user.merchantId);
     request.session.set('notice', 'Settings saved.');
     return this.redirect(reply, '/dashboard/settings');
   }

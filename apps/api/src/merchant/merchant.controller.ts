@@ -9,6 +9,7 @@ import { ApiProblemResponses, BODY_PROBLEMS, MERCHANT_API_PROBLEMS } from '../co
 import { MerchantResponse, toMerchantResponse } from './dto/merchant.response';
 import { UpdateMerchantSettingsDto } from './dto/update-merchant-settings.dto';
 import { UpdateMerchantSettingsUseCase } from './update-merchant-settings.use-case';
+import { PrincipalCache } from '../auth/principal-cache';
 
 /** The merchant's own settings (`/v1/merchant`): treasuries, tolerance, default expiry, checkout origins. */
 @ApiTags('merchant')
@@ -20,6 +21,7 @@ export class MerchantController {
   constructor(
     private readonly merchants: MerchantsRepository,
     private readonly updateSettings: UpdateMerchantSettingsUseCase,
+    private readonly principals: PrincipalCache,
   ) {}
 
   @Get()
@@ -39,6 +41,8 @@ export class MerchantController {
   @ApiOkResponse({ type: MerchantResponse })
   @ApiProblemResponses(...BODY_PROBLEMS)
   async update(@Principal() principal: ApiKeyPrincipal, @Body() body: UpdateMerchantSettingsDto): Promise<MerchantResponse> {
-    return toMerchantResponse(await this.updateSettings.execute(principal.merchantId, body, `API key ${principal.apiKeyId}`));
+    const updated = await this.updateSettings.execute(principal.merchantId, body, `API key ${principal.apiKeyId}`);
+    this.principals.forget(principal.merchantId);
+    return toMerchantResponse(updated);
   }
 }

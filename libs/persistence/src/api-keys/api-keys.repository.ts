@@ -58,6 +58,13 @@ const COLUMNS = 'id, merchant_id, prefix, name, scopes, created_at, last_used_at
 /** `last_used_at` is written at most this often per key, so authentication stays a read. */
 export const LAST_USED_PRECISION_SECONDS = 60;
 
+/**
+ * Channel on which PostgreSQL announces (by trigger, at commit, whoever writes) that what an
+ * API key authenticates as may have changed: a key revoked or changed, its merchant's
+ * settings or treasuries. The payload is the merchant id.
+ */
+export const PRINCIPAL_CHANGES_CHANNEL = 'kassa_principals';
+
 function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,

@@ -122,30 +122,8 @@ export class PaymentsRepository {
     event: NewEvent,
     notifications: readonly { channel: string; payload: string }[] = [],
   ): Promise<void> {
-    if (event.paymentId !== payment.id) throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
-    assertTypesMatch([event]);
-    const params = paymentInsertParams(payment);
-    const at = (value: unknown) => `$${params.push(value)}`;
-    const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
-    const eventArrays = eventColumns([event]).map((column) => column.sql(at(column.value)));
-    const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
-    await runSql(
-      manager,
-      `WITH payment AS (
-         INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
-         VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})
-         RETURNING id
-       ),
-       options AS (
-         INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')})
-         SELECT * FROM unnest(${optionArrays.join(', ')})
-         RETURNING id
-       ),
-       ${outboxCtes(eventArrays)}
-       SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
-              (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
-      params,
-    );
+    const statement = insertAnnouncedStatement(payment, event, notifications);
+    await runSql(manager, statement.text, statement.params);
   }
 
   /** The merchant's payment with this id; another merchant's payment is null. */
@@ -364,4 +342,40 @@ export const OWN_PAYMENT_OPTIONS_SQL = `
 export async function addOwnPaymentOptions(manager: EntityManager, ids?: readonly string[]): Promise<number> {
   const { rowCount } = await runSql(manager, OWN_PAYMENT_OPTIONS_SQL, [ids ?? null]);
   return rowCount;
+}
+
+/**
+ * The one statement of {@link PaymentsRepository.insertAnnounced}: the payment, its options,
+ * its event with the event's deliveries, and the notifications. Exported so the API
+ * benchmark's baseline runs exactly this SQL.
+ * @throws Error when `event.paymentId` is not the payment's id or the types differ
+ */
+export function insertAnnouncedStatement(
+  payment: Payment,
+  event: NewEvent,
+  notifications: readonly { channel: string; payload: string }[] = [],
+): { text: string; params: unknown[] } {
+  if (event.paymentId !== payment.id) throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
+  assertTypesMatch([event]);
+  const params = paymentInsertParams(payment);
+  const at = (value: unknown) => `$${params.push(value)}`;
+  const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
+  const eventArrays = eventColumns([event]).map((column) => column.sql(at(column.value)));
+  const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
+  return {
+    text: `WITH payment AS (
+         INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
+         VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})
+         RETURNING id
+       ),
+       options AS (
+         INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')})
+         SELECT * FROM unnest(${optionArrays.join(', ')})
+         RETURNING id
+       ),
+       ${outboxCtes(eventArrays)}
+       SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
+              (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
+    params,
+  };
 }
