@@ -31,7 +31,7 @@ import { databaseUrlFor } from '@kassa/testing';
 import { spawnKassaApp, type WatcherProcess } from '@kassa/testing/scenario';
 import { DataSource } from 'typeorm';
 
-import { admin, median, positiveInt, withBenchInfrastructure } from './support/bench-support';
+import { admin, median, positiveInt, rpc, withBenchInfrastructure } from './support/bench-support';
 
 interface Options {
   blocks: number;
@@ -173,19 +173,6 @@ async function seedChain(chain: LocalChain, options: Options): Promise<SeededRan
   // One more block, so the last seeded one has its confirmation.
   await rpc(chain.node.rpcUrl, [{ method: 'evm_mine', params: [] }]);
   return { from, to };
-}
-
-/** A JSON-RPC batch over plain HTTP. @throws Error on the first error answer */
-async function rpc(url: string, calls: { method: string; params: unknown[] }[]): Promise<unknown[]> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(calls.map((call, id) => ({ jsonrpc: '2.0', id, ...call }))),
-  });
-  const answers = (await response.json()) as { result?: unknown; error?: unknown }[];
-  const failed = answers.find((answer) => answer.error !== undefined);
-  if (failed) throw new Error(`JSON-RPC error: ${JSON.stringify(failed.error)}`);
-  return answers.map((answer) => answer.result);
 }
 
 /** One JSON-RPC call over plain HTTP. */

@@ -47,7 +47,7 @@ import { databaseUrlFor } from '@kassa/testing';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 import { ChainFollowersService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
 
-import { admin, positiveInt, withBenchInfrastructure } from './support/bench-support';
+import { admin, positiveInt, rpc, withBenchInfrastructure } from './support/bench-support';
 
 interface Options {
   blocks: number;
@@ -199,19 +199,6 @@ async function seedChain(chain: LocalChain, blocks: number, density: Density, us
 /** An address nobody watches. */
 function strangerOf(n: number): Address {
   return `0xd${(n % 5_000).toString(16).padStart(39, '0')}` as Address;
-}
-
-/** A JSON-RPC batch over plain HTTP. @throws Error on the first error answer */
-async function rpc(url: string, calls: { method: string; params: unknown[] }[]): Promise<unknown[]> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(calls.map((call, id) => ({ jsonrpc: '2.0', id, ...call }))),
-  });
-  const answers = (await response.json()) as { result?: unknown; error?: unknown }[];
-  const failed = answers.find((answer) => answer.error !== undefined);
-  if (failed) throw new Error(`JSON-RPC error: ${JSON.stringify(failed.error)}`);
-  return answers.map((answer) => answer.result);
 }
 
 let clones = 0;

@@ -27,6 +27,19 @@ export function machineLine(): string {
   return `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
+/** A JSON-RPC batch over plain HTTP. @throws Error on the first error answer */
+export async function rpc(url: string, calls: { method: string; params: unknown[] }[]): Promise<unknown[]> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(calls.map((call, id) => ({ jsonrpc: '2.0', id, ...call }))),
+  });
+  const answers = (await response.json()) as { result?: unknown; error?: unknown }[];
+  const failed = answers.find((answer) => answer.error !== undefined);
+  if (failed) throw new Error(`JSON-RPC error: ${JSON.stringify(failed.error)}`);
+  return answers.map((answer) => answer.result);
+}
+
 /** Runs one statement on the server's maintenance database (CREATE / DROP DATABASE). */
 export async function admin(postgres: EmbeddedPostgres, sql: string): Promise<void> {
   const client = new Client({ connectionString: postgres.adminUrl });
