@@ -36,6 +36,7 @@ export class PaymentLinkPagesController {
     private readonly payments: PaymentObjectsService,
   ) {}
 
+  /** A visit: 303 to the checkout of the payment it creates (or a single-use link's open one), else a page saying why not. */
   @Get(':id')
   async visit(@Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const page = (status: number, [title, text]: readonly [string, string]) =>
@@ -55,6 +56,7 @@ export class PaymentLinkPagesController {
     }
   }
 
+  /** The link's URL as an SVG QR code, for printing. */
   @Get(':id/qr.svg')
   async qrCode(@Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
     if (!isId('paymentLink', id)) throw new NotFoundError('payment link', id);

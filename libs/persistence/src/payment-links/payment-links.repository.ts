@@ -52,6 +52,7 @@ export interface LinkVisitState {
 export class PaymentLinksRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Stores a new link (its `template` as JSON), in `manager`'s transaction when given. */
   async insert(link: PaymentLink, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await runSql(
       manager,
