@@ -176,7 +176,6 @@ export class PaymentsRepository {
     return rows.map(toPayment);
   }
 
-  /** The merchant's payments, newest first (ids are time-ordered ULIDs), one page. */
   /**
    * True when `address` (checksummed, as Kassa stores them) is the deposit address of any
    * payment, of any merchant, on any chain: such an address can only forward to a treasury,
