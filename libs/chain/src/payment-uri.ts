@@ -60,8 +60,5 @@ function shaped(field: string, value: string): Address {
 }
 
 function checksummed(field: string, value: string): Address {
-  if (!isAddress(value, { strict: false })) {
-    throw new InvalidPaymentUriInputError(`${field} must be a 20-byte address, got ${value}`);
-  }
-  return getAddress(value);
+  return getAddress(shaped(field, value));
 }

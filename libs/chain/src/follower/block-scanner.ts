@@ -1,4 +1,4 @@
-import { getAddress, numberToHex, toEventSelector, type Address, type Hex, type PublicClient } from 'viem';
+import { numberToHex, toEventSelector, type Address, type Hex, type PublicClient } from 'viem';
 
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
@@ -201,9 +201,9 @@ export class BlockScanner {
           `Log ${log.transactionHash}:${log.logIndex} of chain ${this.options.chainId} is not in the scanned block ${log.blockNumber}`,
         );
       }
-      const decoded = transferArguments(log);
+      const args = transferArguments(log);
       // Not a well-formed ERC-20 Transfer, or nothing moved: nothing a payment can count.
-      if (!decoded || decoded.args.value === 0n) continue;
+      if (!args || args.value === 0n) continue;
       transfers.push({
         chainId: this.options.chainId,
         txHash: log.transactionHash.toLowerCase() as Hex,
@@ -211,10 +211,10 @@ export class BlockScanner {
         blockNumber: block.number,
         blockHash: block.hash,
         blockTimestamp: block.timestamp,
-        from: this.recurring.of(decoded.args.from.toLowerCase()),
-        to: checksumLowercase(decoded.args.to.toLowerCase()),
+        from: this.recurring.of(args.from),
+        to: checksumLowercase(args.to),
         tokenAddress: this.recurring.of(log.address.toLowerCase()),
-        amount: decoded.args.value,
+        amount: args.value,
       });
     }
     return transfers;
@@ -259,8 +259,8 @@ export class BlockScanner {
         blockNumber: block.number,
         blockHash: block.hash,
         blockTimestamp: block.timestamp,
-        from: getAddress(tx.from),
-        to: getAddress(tx.to!),
+        from: this.recurring.of(tx.from.toLowerCase()),
+        to: checksumLowercase(tx.to!.toLowerCase()),
         tokenAddress: null,
         amount: BigInt(tx.value),
       });
@@ -351,12 +351,13 @@ const TRANSFER_DATA = /^0x[0-9a-fA-F]{64}$/;
 /**
  * The arguments of an ERC-20 `Transfer(address indexed from, address indexed to, uint256
  * value)` log (EIP-20), read straight from its topics and data: `from` and `to` are the last
- * 20 bytes of topics 1 and 2 (ABI encoding of an indexed address), `value` the one data word.
- * Cheaper than a generic ABI decoder on a busy token, where this runs for every watched match.
+ * 20 bytes of topics 1 and 2 (ABI encoding of an indexed address), lowercase, `value` the one
+ * data word. Cheaper than a generic ABI decoder on a busy token, where this runs for every
+ * watched match.
  * @returns null when the log does not have that shape (a non-standard token)
  */
-function transferArguments(log: Pick<RawLog, 'topics' | 'data'>): { args: { from: Address; to: Address; value: bigint } } | null {
+function transferArguments(log: Pick<RawLog, 'topics' | 'data'>): { from: string; to: string; value: bigint } | null {
   const [, fromTopic, toTopic] = log.topics;
   if (log.topics.length !== 3 || !fromTopic || !toTopic || !TRANSFER_DATA.test(log.data)) return null;
-  return { args: { from: `0x${fromTopic.slice(26)}` as Address, to: `0x${toTopic.slice(26)}` as Address, value: BigInt(log.data) } };
+  return { from: `0x${fromTopic.slice(26).toLowerCase()}`, to: `0x${toTopic.slice(26).toLowerCase()}`, value: BigInt(log.data) };
 }
