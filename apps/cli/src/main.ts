@@ -30,7 +30,8 @@ import { DEPLOYER_KEY_VARIABLE, deployerKey, deployToChain, formatDeployment, ve
 import { formatRescue, rescuePayment } from './commands/rescue.command';
 import { CliError, payPayment } from './commands/pay.command';
 import { formatSettlement, formatSettlementPolicy, listSettlements, setSettlementPolicy, showSettlementPolicy } from './commands/settlements.command';
-import { callMerchantApi, formatPayout, formatPayoutLine, formatRefund, formatRefundLine, type MerchantApi } from './commands/refunds.commands';
+import { callMerchantApi, type MerchantApi } from './commands/merchant-api';
+import { formatPayout, formatPayoutLine, formatRefund, formatRefundLine } from './commands/refunds.commands';
 import { formatPaymentLink, formatPaymentLinkLine, paymentLinkBody, type PaymentLinkOptions, terminalQrCode } from './commands/payment-links.commands';
 import { startEmbedded } from './commands/start.command';
 import { withDatabase } from './commands/with-database';

@@ -15,7 +15,7 @@ import { MerchantsRepository, runMigrations, startEmbeddedPostgres } from '@kass
 import { EmbeddedModule } from '../embedded/embedded.module';
 import { continueLocalSettlement } from '../embedded/local-settlement';
 import { kassaHome, localChainsFile, readLocalState, writeLocalState } from '../embedded/local-state';
-import { callMerchantApi, type MerchantApi } from './refunds.commands';
+import { callMerchantApi, type MerchantApi } from './merchant-api';
 import { withDatabase } from './with-database';
 
 /** Port the embedded PostgreSQL prefers, so `.kassa/state.json` keeps a stable URL. */
