@@ -15,6 +15,9 @@ import { PaymentLinksUseCase } from './payment-links.use-case';
 /** The checkout stylesheet from a page at `/l/<id>`. */
 const STYLESHEET = `../pay/${assetHref('checkout.css')}`;
 
+/** What a visitor of an unknown link reads. */
+const NOT_FOUND = ['Payment link not found', 'This payment link is not valid. Check the link you were given.'] as const;
+
 /** What a visitor reads when a link creates no payment, by the reason. */
 const UNAVAILABLE = {
   inactive: ['Payment link inactive', 'The seller has switched this payment link off. Ask them for a new one.'],
@@ -41,12 +44,12 @@ export class PaymentLinkPagesController {
   async visit(@Param('id') id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const page = (status: number, [title, text]: readonly [string, string]) =>
       reply.status(status).headers({ ...pageHeaders([], false), 'content-type': 'text/html; charset=utf-8' }).send(renderNoticePage(title, text, STYLESHEET));
-    if (!isId('paymentLink', id)) return page(404, ['Payment link not found', 'This payment link is not valid. Check the link you were given.']);
+    if (!isId('paymentLink', id)) return page(404, NOT_FOUND);
     try {
       const paymentId = await this.useCase.visit(id);
       return reply.headers({ ...CHECKOUT_HEADERS, 'cache-control': 'no-store' }).redirect(this.payments.checkoutUrl(paymentId), 303);
     } catch (error) {
-      if (error instanceof NotFoundError) return page(404, ['Payment link not found', 'This payment link is not valid. Check the link you were given.']);
+      if (error instanceof NotFoundError) return page(404, NOT_FOUND);
       if (error instanceof PaymentLinkUnavailableError) return page(410, UNAVAILABLE[error.status]);
       if (error instanceof QuoteUnavailableError) {
         void reply.header('retry-after', '60');

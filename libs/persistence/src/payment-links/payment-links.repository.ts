@@ -93,8 +93,12 @@ export class PaymentLinksRepository {
 
   /** Deactivates the merchant's link (a deactivated one keeps its first time); null when not found. */
   async deactivate(merchantId: MerchantId, id: string, now: Date): Promise<PaymentLink | null> {
-    await runSql(this.dataSource.manager, `UPDATE payment_links SET deactivated_at = COALESCE(deactivated_at, $3) WHERE id = $1 AND merchant_id = $2`, [id, merchantId, now]);
-    return this.findById(merchantId, id);
+    const row = await selectOne<PaymentLinkRow>(
+      this.dataSource.manager,
+      `UPDATE payment_links AS l SET deactivated_at = COALESCE(l.deactivated_at, $3) WHERE l.id = $1 AND l.merchant_id = $2 RETURNING ${COLUMNS}`,
+      [id, merchantId, now],
+    );
+    return row ? toPaymentLink(row) : null;
   }
 
   /**
