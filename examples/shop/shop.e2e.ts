@@ -49,7 +49,8 @@ describeInChromium('the example shop', () => {
     await expect(page.locator('#amount').textContent()).resolves.toContain('24');
 
     await page.getByRole('button', { name: 'Pay with browser wallet' }).click();
-    await page.getByText(/^Transaction sent: 0x[0-9a-f]{64}/).waitFor();
+    // Attached, not visible: once the watcher sees the transfer, the page turns PENDING and hides the pay section with this message.
+    await page.getByText(/^Transaction sent: 0x[0-9a-f]{64}/).waitFor({ state: 'attached' });
     await kassa.mine(1);
     // PAID: the checkout sends the customer back to the shop's order page.
     await page.waitForURL((url) => url.origin === shop.url && url.pathname === `/orders/${order!.id}`, { timeout: 30_000 });

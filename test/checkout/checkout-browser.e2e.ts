@@ -131,7 +131,8 @@ describeInChromium('the hosted checkout in a browser', () => {
     };
     const page = await openPage(payment.checkoutUrl, DESKTOP, installWallet);
     await page.getByRole('button', { name: 'Pay with browser wallet' }).click();
-    await page.getByText(/^Transaction sent: 0x[0-9a-f]{64}/).waitFor();
+    // Attached, not visible: once the watcher sees the transfer, the page turns PENDING and hides the pay section with this message.
+    await page.getByText(/^Transaction sent: 0x[0-9a-f]{64}/).waitFor({ state: 'attached' });
 
     expect(calls.find((call) => call.method === 'wallet_switchEthereumChain')?.params).toEqual([{ chainId: `0x${kassa.chain.config.chainId.toString(16)}` }]);
     const sent = calls.find((call) => call.method === 'eth_sendTransaction')!.params[0] as { from: Address; to: Address; data: Hex };

@@ -177,7 +177,9 @@ describeInChromium('choosing the coin on the hosted checkout', () => {
     const page = await openPage(created.payment.checkoutUrl, { setup: installWallet });
     await pick(page, option.chainId, option.currency, option.id);
     await page.getByRole('button', { name: 'Pay with browser wallet' }).click();
-    await page.getByText(/^Transaction sent: 0x[0-9a-f]{64}/).waitFor();
+    // Attached, not visible: once the watcher sees the transfer, the page turns PENDING and hides the pay section with this message.
+    await page.getByText(/^Transaction sent: 0x[0-9a-f]{64}/).waitFor({ state: 'attached' });
+    const sentHash = (await page.locator('#wallet-message').textContent())!.match(/0x[0-9a-f]{64}/)![0];
     expect(wallet!.chainId()).toBe(`0x${option.chainId.toString(16)}`);
 
     await page.locator('#checkout[data-status="PENDING"]').waitFor();
@@ -186,6 +188,7 @@ describeInChromium('choosing the coin on the hosted checkout', () => {
     const paid = (await kassa.request<PaymentObject>('GET', `/v1/payments/${created.payment.id}`)).body;
     expect(paid).toMatchObject({ status: 'PAID', exception: null, chainId: option.chainId, currency: option.currency });
     expect(paid.amountReceivedBaseUnits).toBe(option.amountBaseUnits);
+    expect(paid.transfers.map((transfer) => transfer.txHash)).toEqual([sentHash]);
     expect(option.amountBaseUnits).toBe(which === 'eth' ? ONE_HUNDREDTH_ETH.toString() : '25000000');
   });
 });
