@@ -9,15 +9,17 @@ const watching = (addresses: readonly string[]): WatchedAddressFilter => {
   return { size: set.size, has: (address) => set.has(address) };
 };
 
-/** A client that counts the JSON-RPC calls it makes, by method. */
-function countingClient(url: string): { client: Pick<PublicClient, 'request'>; calls: Map<string, number> } {
+/** A client that counts the JSON-RPC calls it makes, by method, and keeps the parameters of its `eth_getLogs` calls. */
+function countingClient(url: string): { client: Pick<PublicClient, 'request'>; calls: Map<string, number>; logQueries: unknown[] } {
   const inner = createPublicClient({ transport: http(url, { batch: true }), cacheTime: 0 });
   const calls = new Map<string, number>();
-  const request = ((args: { method: string }) => {
+  const logQueries: unknown[] = [];
+  const request = ((args: { method: string; params?: unknown[] }) => {
     calls.set(args.method, (calls.get(args.method) ?? 0) + 1);
+    if (args.method === 'eth_getLogs') logQueries.push(args.params?.[0]);
     return inner.request(args as Parameters<typeof inner.request>[0]);
   }) as PublicClient['request'];
-  return { client: { request }, calls };
+  return { client: { request }, calls, logQueries };
 }
 
 /**
@@ -116,6 +118,33 @@ describe('block scanner', () => {
     expect(atHead.blocks.map((block) => block.number)).toEqual([head]);
     // The header of the head block came with the poll: the scan at the head asked only for its logs.
     expect(calls.get('eth_getBlockByNumber')).toBe(before);
+  });
+
+  it("takes the logs of an announced block, asked by its hash, for a scan of exactly that block with that hash", async () => {
+    const watched = watching([watchedToken]);
+    const [first, last] = await Promise.all([from, to].map((n) => chain.publicClient.getBlock({ blockNumber: n })));
+    const expected = [expect.objectContaining({ blockNumber: from, to: getAddress(watchedToken), amount: 1_500_000n })];
+
+    const hit = countingClient(chain.node.rpcUrl);
+    const scanner = scannerOf(hit.client);
+    scanner.prefetchTransferLogs({ number: from, hash: first!.hash }, watched);
+    expect((await scanner.scan(from, from, watched)).transfers).toEqual(expected);
+    expect(hit.logQueries).toEqual([expect.objectContaining({ blockHash: first!.hash })]);
+
+    // Announced with another hash (the node's block there is another one): asked again by range.
+    const miss = countingClient(chain.node.rpcUrl);
+    const misled = scannerOf(miss.client);
+    misled.prefetchTransferLogs({ number: from, hash: last!.hash }, watched);
+    expect((await misled.scan(from, from, watched)).transfers).toEqual(expected);
+    expect(miss.logQueries).toEqual([expect.objectContaining({ blockHash: last!.hash }), expect.objectContaining({ fromBlock: `0x${from.toString(16)}` })]);
+
+    // A scan of more than the announced block asks by range; the announced logs are dropped.
+    const wide = countingClient(chain.node.rpcUrl);
+    const catchingUp = scannerOf(wide.client);
+    catchingUp.prefetchTransferLogs({ number: from, hash: first!.hash }, watched);
+    expect((await catchingUp.scan(from, from + 1n, watched)).transfers).toEqual(expected);
+    expect((await catchingUp.scan(from, from, watched)).transfers).toEqual(expected);
+    expect(wide.logQueries.filter((query) => (query as { fromBlock?: string }).fromBlock !== undefined)).toHaveLength(2);
   });
 
   it('fails with BlockNotAvailableError for a block past the head', async () => {

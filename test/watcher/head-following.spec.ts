@@ -45,6 +45,30 @@ describe('watcher: following the head', () => {
     await watcher.stop();
   });
 
+  it('at the head, asks for the announced block\'s logs by its hash (no range query after the head read) and stores its transfer', async () => {
+    const watcher = await kit.startWatcher({
+      config: (config) => ({
+        ...config,
+        chains: config.chains.map((chain) => ({ ...chain, rpcUrls: [proxy.url], wsUrl: kit.chain.node.wsUrl, pollIntervalMs: TEN_MINUTES })),
+      }),
+      watcher: { headSafetyPollMs: TEN_MINUTES },
+    });
+    await waitFor(async () => headSourceOf(watcher), (mode) => mode === 'websocket', (mode) => `head source is ${mode}`);
+    const payment = await kit.createPayment('USDC', { amount: 3_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+    await kit.waitForCursor(await kit.head(), watcher);
+    const since = proxy.observed.length;
+
+    const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 3_000_000n);
+    await kit.waitForCursor(blockNumber, watcher);
+
+    const { hash } = await kit.chain.publicClient.getBlock({ blockNumber });
+    const logQueries = proxy.observed.slice(since).filter((call) => call.method === 'eth_getLogs').map((call) => call.params[0]);
+    expect(logQueries).toEqual([expect.objectContaining({ blockHash: hash })]);
+    expect((await kit.payment(payment.id)).status).toBe('PENDING');
+    await watcher.stop();
+  });
+
   it('when the socket drops it polls over HTTP without skipping a block, and returns to newHeads when the socket is back', async () => {
     const watcher = await kit.startWatcher({
       config: (config) => ({ ...config, chains: config.chains.map((chain) => ({ ...chain, wsUrl: proxy.wsUrl, pollIntervalMs: 100 })) }),

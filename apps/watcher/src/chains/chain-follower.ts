@@ -255,6 +255,7 @@ export class ChainFollower {
   /** Follows the chain until `signal` aborts (stopping, or the lock was lost). */
   private async lead(signal: AbortSignal): Promise<void> {
     let position: Position | null = null;
+    let atHead = false;
     let failures = 0;
     while (!signal.aborted) {
       try {
@@ -263,8 +264,9 @@ export class ChainFollower {
           if (!(await this.deps.watched.whenLive(signal))) return;
         }
         position ??= await this.initialPosition();
-        const { next, idle } = await this.step(position);
+        const { next, idle } = await this.step(position, atHead);
         position = next;
+        atHead = idle;
         this.noteRotations();
         if (failures > 0) this.logger.log(`Chain ${this.chainId} recovered after ${failures} failed attempts`);
         failures = 0;
@@ -272,6 +274,7 @@ export class ChainFollower {
         if (idle) await this.deps.heads.waitForNext(signal);
       } catch (error) {
         this.readAhead = null;
+        atHead = false;
         if (signal.aborted) return;
         if (error instanceof LeadershipLostError) {
           // Another watcher took the chain while this one hung: stand by again.
@@ -381,11 +384,14 @@ export class ChainFollower {
 
   /**
    * One step: stores the next range up to the head, or checks the block the follower
-   * stands on when there is nothing new.
+   * stands on when there is nothing new. At the head (`atHead`: the last step caught up),
+   * when the next block was announced, its logs are asked in the same batch as the head.
    * @returns the new position, and whether the follower caught up (wait for a new head)
    */
-  private async step(position: Position): Promise<{ next: Position; idle: boolean }> {
+  private async step(position: Position, atHead: boolean): Promise<{ next: Position; idle: boolean }> {
     const started = performance.now();
+    const announced = atHead ? this.deps.heads.announced() : null;
+    if (announced?.number === position.next) this.deps.scanner.prefetchTransferLogs(announced, this.watchList);
     const head = await this.deps.heads.latest();
     this.update({ head });
     await this.refreshFinalized();
@@ -526,7 +532,6 @@ export class ChainFollower {
     this.update({ cursor: cursor.number, cursorBlockTime: blockTime, lastProgressAt: new Date() });
   }
 
-  /** Changes the status; a change an operator must see (state, error) is written at once. */
   /**
    * Remembers the head block's timestamp, for lag in seconds (head block time vs now, and
    * the last stored block vs the head). `known` is a block already read; otherwise the
@@ -540,6 +545,7 @@ export class ChainFollower {
     this.update({ headBlockTime: block.timestamp });
   }
 
+  /** Changes the status; a change an operator must see (state, error) is written at once. */
   private update(patch: Partial<FollowerProgress>): void {
     const before = this.current;
     this.current = { ...before, ...patch };

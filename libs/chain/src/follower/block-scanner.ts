@@ -5,6 +5,7 @@ import { NATIVE_LOG_INDEX } from '@kassa/domain';
 import { checksumLowercase, ChecksumMemo } from '../evm-address';
 import { isTransportFailure } from '../rpc/rpc-endpoints';
 import { BlockNotAvailableError, ChainChangedDuringScanError, RpcReadError } from './follower.errors';
+import type { AnnouncedHead } from './head-source';
 import { AdaptiveLogRange, suggestedLogRange } from './log-range';
 import type { ScannedBlock, ScannedRange, ScannedTransfer, WatchedAddressFilter } from './scanned-range';
 
@@ -81,6 +82,8 @@ export class BlockScanner {
   private bodiesWanted = false;
   /** Checksummed token contracts and senders, which recur. */
   private readonly recurring = new ChecksumMemo();
+  /** The `Transfer` logs of an announced block, asked alongside the head ({@link prefetchTransferLogs}); null when the read failed. */
+  private prefetched: { head: AnnouncedHead; logs: Promise<RawLog[] | null> } | null = null;
 
   constructor(
     private readonly client: ScannerClient,
@@ -108,6 +111,24 @@ export class BlockScanner {
     if (!head) throw RpcReadError.wrap('the head block', new Error('the node answered no latest block'));
     this.latest = { block: head as unknown as RawBlock, withTransactions };
     return BigInt(this.latest.block.number);
+  }
+
+  /**
+   * Asks now for the `Transfer` logs of the announced block `head` by its hash (`eth_getLogs`
+   * with `blockHash`, EIP-234), to be sent in the same JSON-RPC batch as the head read that
+   * follows: at the head the announced block is most often the only new one, and its
+   * {@link scan} then takes these logs instead of a second round trip. They are used only
+   * when the scan is of that one block and the node's block there has that hash; a
+   * hash-filtered answer covers exactly that block (a node that lacks it answers an error,
+   * never an empty list as a range query would). A failed read is dropped quietly (the scan
+   * asks again). Nothing is asked when the scan would read no logs.
+   */
+  prefetchTransferLogs(head: AnnouncedHead, watched: WatchedAddressFilter): void {
+    if (!this.wantsLogs(watched)) return;
+    const logs = this.client
+      .request({ method: 'eth_getLogs', params: [{ blockHash: head.hash, address: [...this.tokens], topics: [ERC20_TRANSFER_TOPIC] }] })
+      .then((answer) => answer as unknown as RawLog[], () => null);
+    this.prefetched = { head, logs };
   }
 
   /**
@@ -152,19 +173,24 @@ export class BlockScanner {
     // the logs; with nothing watched, headers are enough (the hashes still have to be recorded).
     const withTransactions = (watched.nativeSize ?? watched.size) > 0;
     this.bodiesWanted = withTransactions;
-    const withLogs = watched.size > 0 && this.tokens.length > 0;
+    const withLogs = this.wantsLogs(watched);
     const polled = this.latest;
+    const prefetched = this.prefetched?.head.number === fromBlock && fromBlock === toBlock ? this.prefetched : null;
+    this.prefetched = null;
     const numbers: bigint[] = [];
     for (let n = fromBlock; n <= toBlock; n++) numbers.push(n);
 
-    const [rawBlocks, logs] = await Promise.all([
+    const [rawBlocks, answered] = await Promise.all([
       Promise.all(
         numbers.map((n) =>
           polled && polled.withTransactions === withTransactions && polled.block.number === numberToHex(n) ? polled.block : this.rawBlock(n, withTransactions),
         ),
       ),
-      withLogs ? this.transferLogs(fromBlock, toBlock) : Promise.resolve([]),
+      !withLogs ? Promise.resolve([]) : prefetched ? prefetched.logs : this.transferLogs(fromBlock, toBlock),
     ]);
+    // Logs asked by hash count only for the block of that hash; otherwise they are asked now.
+    const stale = withLogs && prefetched !== null && (answered === null || rawBlocks[0]?.hash.toLowerCase() !== prefetched.head.hash);
+    const logs = stale ? await this.transferLogs(fromBlock, toBlock) : (answered ?? []);
 
     const blocks: ScannedBlock[] = [];
     const byNumber = new Map<bigint, ScannedBlock>();
@@ -187,6 +213,10 @@ export class BlockScanner {
     ];
     transfers.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
     return { fromBlock, toBlock, blocks, transfers };
+  }
+
+  private wantsLogs(watched: WatchedAddressFilter): boolean {
+    return watched.size > 0 && this.tokens.length > 0;
   }
 
   private tokenTransfers(logs: readonly RawLog[], blocks: ReadonlyMap<bigint, ScannedBlock>, watched: WatchedAddressFilter): ScannedTransfer[] {

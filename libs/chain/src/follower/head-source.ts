@@ -1,7 +1,16 @@
+import type { Hex } from 'viem';
+
 import type { BlockScanner } from './block-scanner';
 
 /** How a {@link HeadSource} learns of new heads right now. */
 export type HeadSourceMode = 'websocket' | 'polling';
+
+/** A head a node announced (`newHeads`): its number and hash, as the announcing node saw them. */
+export interface AnnouncedHead {
+  number: bigint;
+  /** Lowercase block hash. */
+  hash: Hex;
+}
 
 /**
  * Where a follower learns of new heads. Polling over HTTP is the baseline; a WebSocket
@@ -15,6 +24,12 @@ export interface HeadSource {
    * @throws RpcReadError when the node cannot be read
    */
   latest(): Promise<bigint>;
+  /**
+   * The newest head announced since {@link latest} was last called, or null (none, or a
+   * source that announces nothing). A hint of what the next read will find, never the head
+   * itself: the head is what {@link latest} returns.
+   */
+  announced(): AnnouncedHead | null;
   /** Resolves when a new head may be there (or `signal` aborts); never rejects. */
   waitForNext(signal: AbortSignal): Promise<void>;
   /** Releases the source's connections. */
@@ -34,6 +49,10 @@ export class PollingHeadSource implements HeadSource {
 
   latest(): Promise<bigint> {
     return this.scanner.headBlockNumber();
+  }
+
+  announced(): AnnouncedHead | null {
+    return null;
   }
 
   waitForNext(signal: AbortSignal): Promise<void> {

@@ -1,7 +1,7 @@
 import { WebSocket } from 'undici';
 
 import type { BlockScanner } from './block-scanner';
-import { sleep, type HeadSource, type HeadSourceMode } from './head-source';
+import { sleep, type AnnouncedHead, type HeadSource, type HeadSourceMode } from './head-source';
 
 /** Timings of a {@link WebSocketHeadSource}, ms. */
 export interface WebSocketHeadSourceOptions {
@@ -46,6 +46,8 @@ export class WebSocketHeadSource implements HeadSource {
   private subscribed = false;
   private headsSeen = 0;
   private headsAtLastRead = 0;
+  /** The newest head a `newHeads` notification carried (null when it had no readable number and hash). */
+  private newest: AnnouncedHead | null = null;
   private readonly wakers = new Set<() => void>();
   private readonly stopController = new AbortController();
   private running?: Promise<void>;
@@ -67,6 +69,10 @@ export class WebSocketHeadSource implements HeadSource {
   latest(): Promise<bigint> {
     this.headsAtLastRead = this.headsSeen;
     return this.scanner.headBlockNumber();
+  }
+
+  announced(): AnnouncedHead | null {
+    return this.subscribed && this.headsSeen > this.headsAtLastRead ? this.newest : null;
   }
 
   waitForNext(signal: AbortSignal): Promise<void> {
@@ -179,6 +185,7 @@ export class WebSocketHeadSource implements HeadSource {
             shut(`newHeads subscription refused: ${JSON.stringify(message.error ?? message)}`);
           }
         } else if (message.method === 'eth_subscription' && subscribed) {
+          this.newest = announcedHead(message.params);
           this.headsSeen++;
           this.wake();
         }
@@ -196,6 +203,15 @@ interface JsonRpcMessage {
   method?: string;
   result?: unknown;
   error?: unknown;
+  params?: unknown;
+}
+
+/** The number and hash of a `newHeads` notification's header (`params.result`), or null when it lacks them. */
+function announcedHead(params: unknown): AnnouncedHead | null {
+  const header = (params as { result?: { number?: unknown; hash?: unknown } } | undefined)?.result;
+  if (typeof header?.number !== 'string' || !/^0x[0-9a-fA-F]+$/.test(header.number)) return null;
+  if (typeof header.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(header.hash)) return null;
+  return { number: BigInt(header.number), hash: header.hash.toLowerCase() as AnnouncedHead['hash'] };
 }
 
 function parse(data: unknown): JsonRpcMessage | null {
