@@ -83,9 +83,7 @@ export class ReevaluatePayments {
    * @returns the locked payments, ordered by id, for {@link afterStep}
    */
   async lockPayments(manager: EntityManager, chainId: number, fromBlock: bigint, paymentIds: Iterable<string>): Promise<Payment[]> {
-    const ids = new Set(paymentIds);
-    for (const id of await this.transfers.paymentIdsWithTransfersFromBlock(chainId, fromBlock, manager)) ids.add(id);
-    return ids.size === 0 ? [] : this.payments.lockForEvaluation([...ids], manager);
+    return this.payments.lockForEvaluation([...new Set(paymentIds)], manager, { chainId, fromBlock });
   }
 
   /**

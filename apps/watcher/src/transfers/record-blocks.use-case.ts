@@ -170,7 +170,11 @@ export class RecordBlocks {
    */
   async adoptIdentity(chainId: number, genesisHash: Hex, leaderEpoch?: bigint): Promise<Hex> {
     return this.dataSource.transaction(async (manager) => {
-      await this.lockChain(manager, chainId, leaderEpoch);
+      await this.lockChain(manager, chainId);
+      if (leaderEpoch !== undefined) {
+        const current = await this.cursors.leaderEpoch(manager, chainId);
+        if (current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
+      }
       const recorded = await this.cursors.identity(chainId, manager);
       if (recorded !== null) return recorded;
       await this.cursors.saveIdentity(manager, chainId, genesisHash);
@@ -208,19 +212,23 @@ export class RecordBlocks {
   }
 
   private async fence(manager: EntityManager, chainId: number, expected: BlockRef | null, leaderEpoch: bigint | undefined): Promise<void> {
-    await this.lockChain(manager, chainId, leaderEpoch);
-    const stored = await this.cursors.get(chainId, manager);
+    await this.lockChain(manager, chainId);
+    const { leaderEpoch: current, cursor: stored } = await this.cursors.writerState(manager, chainId);
+    if (leaderEpoch !== undefined && current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
     const same = stored === null ? expected === null : expected !== null && stored.blockNumber === expected.number && stored.blockHash === expected.hash;
     if (!same) throw new CursorMovedError(chainId);
   }
 
-  /** Serialises the chain's writers, and refuses a leader that another has replaced. */
-  private async lockChain(manager: EntityManager, chainId: number, leaderEpoch: bigint | undefined): Promise<void> {
-    await manager.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [`${WRITE_IDLE_TIMEOUT_MS}ms`]);
-    await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [WRITE_LOCK_KEY, chainLockKey(chainId)]);
-    if (leaderEpoch === undefined) return;
-    const current = await this.cursors.leaderEpoch(manager, chainId);
-    if (current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
+  /**
+   * Serialises the chain's writers (a transaction lock) and bounds the transaction's idle
+   * time, in one statement. What the writer then reads must come from a later statement.
+   */
+  private async lockChain(manager: EntityManager, chainId: number): Promise<void> {
+    await manager.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true), pg_advisory_xact_lock($2, $3)`, [
+      `${WRITE_IDLE_TIMEOUT_MS}ms`,
+      WRITE_LOCK_KEY,
+      chainLockKey(chainId),
+    ]);
   }
 
   /** Orphans the transfers and forgets the block hashes above the common ancestor. */

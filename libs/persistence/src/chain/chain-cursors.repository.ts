@@ -229,4 +229,25 @@ export class ChainCursorsRepository {
     const row = await selectOne<{ epoch: string }>(manager, `SELECT epoch FROM watcher_leaders WHERE chain_id = $1 FOR SHARE`, [chainId]);
     return row ? BigInt(row.epoch) : null;
   }
+
+  /**
+   * What a chain's writer checks before it writes (fencing), in one read: the leader epoch,
+   * share-locked as {@link leaderEpoch} does, and the stored cursor. Call it after taking the
+   * chain's write lock, as its own statement: a statement reads what was committed when it
+   * started, so one that also waited for the lock could miss the previous writer's cursor.
+   */
+  async writerState(manager: EntityManager, chainId: number): Promise<{ leaderEpoch: bigint | null; cursor: ChainCursor | null }> {
+    const row = await selectOne<{ epoch: string | null; chain_id: number | null; block_number: string | null; block_hash: string | null; updated_at: Date | null }>(
+      manager,
+      `SELECT (SELECT epoch FROM watcher_leaders WHERE chain_id = $1 FOR SHARE) AS epoch,
+              c.chain_id, c.block_number, c.block_hash, c.updated_at
+       FROM (VALUES (1)) AS one LEFT JOIN chain_cursors AS c ON c.chain_id = $1`,
+      [chainId],
+    );
+    const cursor =
+      row?.chain_id != null && row.block_number !== null && row.block_hash !== null && row.updated_at !== null
+        ? { chainId: row.chain_id, blockNumber: toBigInt(row.block_number), blockHash: row.block_hash as Hex, updatedAt: row.updated_at }
+        : null;
+    return { leaderEpoch: row?.epoch != null ? BigInt(row.epoch) : null, cursor };
+  }
 }

@@ -1,5 +1,7 @@
+import { Client } from 'pg';
+
 import { isId, type MerchantId, type Payment } from '@kassa/domain';
-import { eventPayloadFixture, paymentFixture, randomAddress, storePayment, useTestDatabase } from '@kassa/testing';
+import { eventPayloadFixture, paymentFixture, randomAddress, storePayment, useTestDatabase, waitFor } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
 import { DeliveriesRepository } from '../webhooks/deliveries.repository';
@@ -50,6 +52,38 @@ describe('EventsRepository (transactional outbox)', () => {
       payload,
       createdAt: new Date(payload.createdAt),
     });
+  });
+
+  it('tells the notify channel the first event id at commit, in the same statement, with or without deliveries', async () => {
+    const merchants = new MerchantsRepository(db.dataSource);
+    const subscribed = (await merchants.create({ name: 'Subscribed', treasuryAddress: randomAddress() })).id;
+    await endpoints.create({ merchantId: subscribed, url: 'https://f.example/hook', secret: 'whsec_dGVzdA==' });
+    const quiet = (await merchants.create({ name: 'Quiet', treasuryAddress: randomAddress() })).id;
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    try {
+      const heard: { channel: string; payload?: string }[] = [];
+      listener.on('notification', (message) => heard.push({ channel: message.channel, payload: message.payload }));
+      await listener.query('LISTEN kassa_test_outbox');
+      const [first, second, alone] = [eventPayloadFixture(payment, 'payment.pending'), eventPayloadFixture(payment, 'payment.timeout'), eventPayloadFixture(payment, 'payment.canceled')];
+
+      const [appended, appendedAlone] = await db.dataSource.transaction(async (manager) => {
+        const batch = [first!, second!].map((payload) => ({ merchantId: subscribed, type: payload.type, paymentId: payment.id, payload }));
+        const stored = await events.append(manager, batch, 'kassa_test_outbox');
+        const storedAlone = await events.append(manager, [{ merchantId: quiet, type: alone!.type, paymentId: payment.id, payload: alone! }], 'kassa_test_outbox');
+        return [stored, storedAlone];
+      });
+
+      await waitFor(async () => heard.length, (count) => count >= 2, (count) => `${count} notifications`);
+      expect(heard).toEqual([
+        { channel: 'kassa_test_outbox', payload: first!.id },
+        { channel: 'kassa_test_outbox', payload: alone!.id },
+      ]);
+      expect(appended.map((entry) => entry.deliveryIds.length)).toEqual([1, 1]);
+      expect(appendedAlone.map((entry) => entry.deliveryIds)).toEqual([[]]);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('keeps neither the event nor its deliveries when the transaction rolls back', async () => {

@@ -143,21 +143,33 @@ export class EventsRepository {
    * of timeouts). Call it in the transaction that makes the changes the events announce, so
    * both commit or neither does.
    *
+   * @param notify a channel to tell, in the same statement, the first event's id
+   *   (`pg_notify`, delivered at commit): one notification wakes the delivery workers for
+   *   the whole batch
    * @returns each stored event with the ids of the deliveries queued for it, in input order
    * @throws Error when an event's `type` differs from its `payload.type`
    */
-  async append(manager: EntityManager, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+  async append(manager: EntityManager, events: readonly NewEvent[], notify?: string): Promise<AppendedEvent[]> {
     if (events.length === 0) return [];
     assertTypesMatch(events);
     const columns = eventColumns(events);
-    const { rows } = await runSql<{ id: string; event_id: string }>(
+    const params = columns.map((column) => column.value);
+    const ctes = outboxCtes(columns.map((column, index) => column.sql(`$${index + 1}`)));
+    // With a channel: one row even without deliveries, so the notification is always sent.
+    const text =
+      notify === undefined
+        ? `WITH ${ctes} SELECT id, event_id FROM deliveries`
+        : `WITH ${ctes}, notified AS (SELECT pg_notify($${params.push(notify)}, $${params.push(events[0]!.payload.id)}))
+           SELECT deliveries.id, deliveries.event_id FROM notified LEFT JOIN deliveries ON true`;
+    const { rows } = await runSql<{ id: string | null; event_id: string | null }>(
       manager,
-      `WITH ${outboxCtes(columns.map((column, index) => column.sql(`$${index + 1}`)))}
-       SELECT id, event_id FROM deliveries`,
-      columns.map((column) => column.value),
+      text,
+      params,
     );
     const deliveries = new Map<string, string[]>();
-    for (const row of rows) deliveries.set(row.event_id, [...(deliveries.get(row.event_id) ?? []), row.id]);
+    for (const row of rows) {
+      if (row.id !== null && row.event_id !== null) deliveries.set(row.event_id, [...(deliveries.get(row.event_id) ?? []), row.id]);
+    }
     return events.map((event) => ({ event: storedEvent(event), deliveryIds: deliveries.get(event.payload.id) ?? [] }));
   }
 

@@ -164,17 +164,38 @@ export class PaymentsRepository {
    * first commits, then reads what it wrote. Rows are locked in id order, so evaluators that
    * lock overlapping sets cannot deadlock; `FOR NO KEY UPDATE` leaves inserts of transfers
    * and events (which take `KEY SHARE` on the payment through their foreign keys) free.
+   * @param withTransfersFrom also every payment with an active transfer on this chain in
+   *   this block or later (a chain step's young and orphaned transfers), found in the same
+   *   statement
    * @returns the payments found, ordered by id
    */
-  async lockForEvaluation(ids: readonly string[], manager: EntityManager): Promise<Payment[]> {
-    if (ids.length === 0) return [];
+  async lockForEvaluation(
+    ids: readonly string[],
+    manager: EntityManager,
+    withTransfersFrom?: { chainId: number; fromBlock: bigint },
+  ): Promise<Payment[]> {
+    if (withTransfersFrom === undefined) {
+      if (ids.length === 0) return [];
+      const rows = await selectRows<PaymentRow>(
+        manager,
+        `SELECT ${paymentColumns()} FROM payments WHERE id = ANY ($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
+        [ids],
+      );
+      return rows.map(toPayment);
+    }
     const rows = await selectRows<PaymentRow>(
       manager,
-      `SELECT ${paymentColumns()} FROM payments WHERE id = ANY ($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
-      [ids],
+      `SELECT ${paymentColumns()} FROM payments
+       WHERE id IN (SELECT unnest($1::text[])
+                    UNION
+                    SELECT payment_id FROM transfers
+                    WHERE chain_id = $2 AND block_number >= $3 AND status = 'active' AND payment_id IS NOT NULL)
+       ORDER BY id FOR NO KEY UPDATE`,
+      [ids, withTransfersFrom.chainId, withTransfersFrom.fromBlock.toString()],
     );
     return rows.map(toPayment);
   }
+
 
   /**
    * True when `address` (checksummed, as Kassa stores them) is the deposit address of any

@@ -2,6 +2,7 @@ import { sumTransfers, type MerchantId, type Payment } from '@kassa/domain';
 import { paymentFixture, randomAddress, randomHash, storePayment, transferFixture, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
+import { PaymentsRepository } from '../payments/payments.repository';
 import { TransfersRepository } from './transfers.repository';
 
 describe('TransfersRepository', () => {
@@ -99,12 +100,28 @@ describe('TransfersRepository', () => {
     expect(byPayment.get(otherChain.id)?.map((t) => t.status)).toEqual(['active']);
   });
 
-  it('finds the payments with active transfers from a block on', async () => {
+  it('locks for evaluation the given payments and those with active transfers on the chain from a block on', async () => {
     const chainId = 1007;
-    const [old, recent] = [await newPayment({ chainId }), await newPayment({ chainId })];
-    await record([transferFixture(old, { chainId, blockNumber: 10n }), transferFixture(recent, { chainId, blockNumber: 20n })]);
+    const [old, recent, orphaned, otherChain, given] = [
+      await newPayment({ chainId }),
+      await newPayment({ chainId }),
+      await newPayment({ chainId }),
+      await newPayment({ chainId: 1008 }),
+      await newPayment({ chainId }),
+    ];
+    await record([
+      transferFixture(old, { chainId, blockNumber: 10n }),
+      transferFixture(recent, { chainId, blockNumber: 20n }),
+      transferFixture(orphaned, { chainId, blockNumber: 30n }),
+      transferFixture(otherChain, { chainId: 1008, blockNumber: 20n }),
+    ]);
+    await db.dataSource.transaction((manager) => transfers.orphanFromBlock(manager, chainId, 30n));
 
-    expect(await transfers.paymentIdsWithTransfersFromBlock(chainId, 15n)).toEqual([recent.id]);
+    const locked = await db.dataSource.transaction((manager) =>
+      new PaymentsRepository(db.dataSource).lockForEvaluation([given.id, recent.id], manager, { chainId, fromBlock: 15n }),
+    );
+
+    expect(locked.map((payment) => payment.id)).toEqual([recent.id, given.id].sort());
   });
 
   it('returns an empty list for every payment without transfers', async () => {

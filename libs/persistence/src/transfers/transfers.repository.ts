@@ -151,18 +151,4 @@ export class TransfersRepository {
     );
     return [...new Set(rows.flatMap((row) => (row.payment_id === null ? [] : [row.payment_id])))];
   }
-
-  /**
-   * Ids of payments with active transfers in blocks `>= fromBlockNumber`: on a new head,
-   * the payments whose confirmations may have changed (pass head - max confirmations + 1).
-   */
-  async paymentIdsWithTransfersFromBlock(chainId: number, fromBlockNumber: bigint, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
-    const rows = await selectRows<{ payment_id: string }>(
-      manager,
-      `SELECT DISTINCT payment_id FROM transfers
-       WHERE chain_id = $1 AND block_number >= $2 AND status = 'active' AND payment_id IS NOT NULL`,
-      [chainId, fromBlockNumber.toString()],
-    );
-    return rows.map((row) => row.payment_id);
-  }
 }

@@ -58,10 +58,8 @@ export class PaymentEventsService {
       if (!found) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
       return { merchantId: found.merchantId, type, paymentId, payload: buildEventPayload(newId('event', now.getTime()), type, now, found.object) };
     });
-    const stored = (await this.events.append(manager, events)).map((appended) => appended.event);
     // Workers only need to be woken; one notification stands for the whole batch.
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, stored[0]!.id]);
-    return stored;
+    return (await this.events.append(manager, events, OUTBOX_NOTIFY_CHANNEL)).map((appended) => appended.event);
   }
 
   /**
@@ -85,8 +83,7 @@ export class PaymentEventsService {
   }
 
   private async appendOne(manager: EntityManager, event: Parameters<EventsRepository['append']>[1][number]): Promise<StoredEvent> {
-    const [appended] = await this.events.append(manager, [event]);
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, appended!.event.id]);
+    const [appended] = await this.events.append(manager, [event], OUTBOX_NOTIFY_CHANNEL);
     return appended!.event;
   }
 }
