@@ -180,11 +180,46 @@ function toPaymentOption(json: PaymentOptionJson): PaymentOption {
 export function paymentColumns(alias?: string): string {
   const prefix = alias ? `${alias}.` : '';
   const table = alias ?? 'payments';
-  const option = PAYMENT_OPTION_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'position')
-    .map((column) => `'${column}', o.${column}${['amount', 'amount_minimum', 'rate_value'].includes(column) ? '::text' : ''}`)
-    .join(', ');
+  const option = AGGREGATED_OPTION_COLUMNS.map((column) => `'${column}', o.${column}${TEXT_OPTION_COLUMNS.includes(column) ? '::text' : ''}`).join(', ');
   const options = `(SELECT json_agg(json_build_object(${option}) ORDER BY o.position) FROM payment_options o WHERE o.payment_id = ${table}.id) AS options`;
   return `${PAYMENT_COLUMNS.map((column) => prefix + column).join(', ')}, ${options}`;
+}
+
+/** The option columns {@link paymentColumns} aggregates (an option's id and coin, its rate). */
+const AGGREGATED_OPTION_COLUMNS = PAYMENT_OPTION_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'position');
+/** Option columns read as text, as in the aggregated JSON: numerics that may be large. */
+const TEXT_OPTION_COLUMNS: readonly string[] = ['amount', 'amount_minimum', 'rate_value'];
+
+/**
+ * The SELECT list of a join of payments (alias `p`) with their options (alias `o`, LEFT
+ * JOIN): the payment's columns, then each option column as `option_<column>`. One row per
+ * option instead of the options built as JSON per payment ({@link paymentColumns}), which
+ * costs PostgreSQL more than the join when thousands of payments are read at once. Read the
+ * rows, ordered by payment id and option position, with {@link toPaymentsFromJoinedRows}.
+ */
+export function paymentWithOptionRowsColumns(): string {
+  const options = AGGREGATED_OPTION_COLUMNS.map((column) => `o.${column}${TEXT_OPTION_COLUMNS.includes(column) ? '::text' : ''} AS option_${column}`);
+  return [...PAYMENT_COLUMNS.map((column) => `p.${column}`), ...options].join(', ');
+}
+
+/**
+ * The payments of rows selected with {@link paymentWithOptionRowsColumns}, ordered by
+ * payment id then option position: consecutive rows of one payment carry its options.
+ */
+export function toPaymentsFromJoinedRows(rows: readonly Record<string, unknown>[]): Payment[] {
+  const grouped: { row: PaymentRow; options: PaymentOptionJson[] }[] = [];
+  for (const row of rows) {
+    const previous = grouped[grouped.length - 1];
+    const payment = previous !== undefined && previous.row.id === row.id ? previous : { row: row as unknown as PaymentRow, options: [] };
+    if (payment !== previous) grouped.push(payment);
+    if (row.option_id === null) continue;
+    const option: Record<string, unknown> = {};
+    for (const column of AGGREGATED_OPTION_COLUMNS) option[column] = row[`option_${column}`];
+    const updatedAt = option.rate_updated_at;
+    option.rate_updated_at = updatedAt instanceof Date ? updatedAt.toISOString() : (updatedAt ?? null);
+    payment.options.push(option as unknown as PaymentOptionJson);
+  }
+  return grouped.map(({ row, options }) => toPayment({ ...row, options }));
 }
 
 export function toPayment(row: PaymentRow): Payment {

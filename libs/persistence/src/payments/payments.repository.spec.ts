@@ -81,6 +81,29 @@ describe('PaymentsRepository', () => {
     ]);
   });
 
+  it('locks payments for evaluation and reads them, options and rates included, exactly as a plain read does', async () => {
+    const base = paymentFixture({ merchantId });
+    const priced: PaymentOption = {
+      ...paymentOptionsOf(base)[0]!,
+      id: `opt_${base.id}_eth`,
+      chainId: 31338,
+      token: { symbol: 'ETH', address: null, decimals: 18 },
+      amount: 2n ** 200n + 1n,
+      amountMinimum: 2n ** 200n,
+      rate: { value: '2499.99999999', pricingCurrency: 'USD', source: 'price_feed', feedAddress: '0x00000000000000000000000000000000000000fe', updatedAt: new Date('2026-11-22T01:00:00.123Z') },
+    };
+    const multi = { ...base, price: { amount: '25', currency: 'USD' }, options: [{ ...paymentOptionsOf(base)[0]!, id: `opt_${base.id}_first` }, priced] };
+    const single = paymentFixture({ merchantId });
+    await storePayment(db.dataSource.manager, multi);
+    await storePayment(db.dataSource.manager, single);
+
+    const locked = await db.dataSource.transaction((manager) => payments.lockForEvaluation([single.id, multi.id, 'pay_missing'], manager));
+
+    const read = await payments.findManyByIdsUnscoped([multi.id, single.id]);
+    expect(locked).toEqual([...read].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(locked.find((payment) => payment.id === multi.id)).toEqual(multi);
+  });
+
   it('refuses a second payment with the same deposit address', async () => {
     const first = paymentFixture({ merchantId });
     await storePayment(db.dataSource.manager, first);
