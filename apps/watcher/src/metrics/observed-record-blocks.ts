@@ -14,7 +14,7 @@ export class ObservedRecordBlocks extends RecordBlocks {
 
   override async record(step: BlockStep): Promise<RecordedStep> {
     const recorded = await super.record(step);
-    if (recorded.newTransfers > 0 || recorded.changedPayments > 0) this.observer.afterStep(step.chain.chainId);
+    if (recorded.newTransfers > 0 || recorded.changedPayments > 0) this.observer.afterStep(step.chain.chainId, recorded.paidPaymentIds);
     return recorded;
   }
 }

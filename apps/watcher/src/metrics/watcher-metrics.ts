@@ -9,7 +9,6 @@ interface RecordedTransferRow {
 }
 
 interface PaidPaymentRow {
-  paid_at: Date;
   seconds: number | null;
 }
 
@@ -19,18 +18,18 @@ interface PaidPaymentRow {
  * clock (PostgreSQL's, except `paid_at`, written by the watcher):
  * - `kassa_transfer_record_delay_seconds`: a new transfer's `created_at` (the start of the
  *   step's transaction) minus its block's timestamp;
- * - `kassa_payment_time_to_paid_seconds`: a payment's `paid_at` minus the `created_at` of
- *   the first transfer recorded for it.
+ * - `kassa_payment_time_to_paid_seconds`: for each payment a step made PAID, its `paid_at`
+ *   minus the `created_at` of the first transfer recorded for it.
  * Only rows written since this process started are observed, each once (per chain: the
- * highest transfer id and `paid_at` seen). Reads run in the background after the step; a
- * failed read is logged at debug level and its rows are observed after the next step.
+ * highest transfer id seen; the payments by id, so a busy chain's read never scans the
+ * payments). Reads run in the background after the step; a failed read is logged at debug
+ * level and its rows are observed after the next step.
  */
 @Injectable()
 export class WatcherMetrics implements OnApplicationBootstrap {
   private readonly logger = new Logger(WatcherMetrics.name);
   private startTransferId = 0n;
-  private readonly startedAt = new Date();
-  private readonly seen = new Map<number, { transferId: bigint; paidAt: Date; reading?: Promise<void>; again: boolean }>();
+  private readonly seen = new Map<number, { transferId: bigint; paid: Set<string>; reading?: Promise<void>; again: boolean }>();
 
   constructor(
     private readonly metrics: KassaMetrics,
@@ -44,12 +43,14 @@ export class WatcherMetrics implements OnApplicationBootstrap {
 
   /**
    * Observes what a committed step of `chainId` recorded: call it after each step that
-   * stored new transfers or changed payments. Returns at once; the read runs in the
-   * background (at most one per chain, a call meanwhile reads again after it).
+   * stored new transfers or changed payments, with the ids of the payments it made PAID.
+   * Returns at once; the read runs in the background (at most one per chain, a call
+   * meanwhile reads again after it).
    */
-  afterStep(chainId: number): void {
+  afterStep(chainId: number, paidPaymentIds: readonly string[] = []): void {
     let state = this.seen.get(chainId);
-    if (!state) this.seen.set(chainId, (state = { transferId: this.startTransferId, paidAt: this.startedAt, again: false }));
+    if (!state) this.seen.set(chainId, (state = { transferId: this.startTransferId, paid: new Set(), again: false }));
+    for (const id of paidPaymentIds) state.paid.add(id);
     if (state.reading) {
       state.again = true;
       return;
@@ -69,8 +70,10 @@ export class WatcherMetrics implements OnApplicationBootstrap {
     await Promise.all([...this.seen.values()].map((state) => state.reading));
   }
 
-  private async read(chainId: number, state: { transferId: bigint; paidAt: Date }): Promise<void> {
+  private async read(chainId: number, state: { transferId: bigint; paid: Set<string> }): Promise<void> {
     const labels = { chain_id: String(chainId) };
+    const paidIds = [...state.paid];
+    state.paid.clear();
     try {
       const transfers = await this.dataSource.query<RecordedTransferRow[]>(
         `SELECT id, greatest(0, extract(epoch FROM created_at - block_timestamp))::float8 AS delay_seconds
@@ -83,19 +86,16 @@ export class WatcherMetrics implements OnApplicationBootstrap {
         this.metrics.transferRecordDelay.observe(labels, row.delay_seconds);
         state.transferId = BigInt(row.id);
       }
+      if (paidIds.length === 0) return;
       const paid = await this.dataSource.query<PaidPaymentRow[]>(
-        `SELECT p.paid_at, extract(epoch FROM p.paid_at - min(t.created_at))::float8 AS seconds
-           FROM payments p LEFT JOIN transfers t ON t.payment_id = p.id AND t.log_index >= -1
-          WHERE p.chain_id = $1 AND p.paid_at > $2
-          GROUP BY p.id, p.paid_at
-          ORDER BY p.paid_at`,
-        [chainId, state.paidAt],
+        `SELECT extract(epoch FROM p.paid_at - (SELECT min(t.created_at) FROM transfers t WHERE t.payment_id = p.id AND t.log_index >= -1))::float8 AS seconds
+           FROM payments p
+          WHERE p.id = ANY ($1::text[]) AND p.paid_at IS NOT NULL`,
+        [paidIds],
       );
-      for (const row of paid) {
-        if (row.seconds !== null) this.metrics.timeToPaid.observe(labels, Math.max(0, row.seconds));
-        state.paidAt = row.paid_at;
-      }
+      for (const row of paid) if (row.seconds !== null) this.metrics.timeToPaid.observe(labels, Math.max(0, row.seconds));
     } catch (error) {
+      for (const id of paidIds) state.paid.add(id);
       this.logger.debug(`Reading the step metrics of chain ${chainId} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

@@ -90,10 +90,10 @@ export class ReevaluatePayments {
    * Re-evaluates the payments a step may have changed, locked by {@link lockPayments} in the
    * same transaction before the step's writes.
    * @returns how many payments were evaluated (bounded by the touched and young ones,
-   *   never by the open payments) and how many changed
+   *   never by the open payments), how many changed, and the ids of those that became PAID
    */
-  async afterStep(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<{ evaluated: number; changed: number }> {
-    if (payments.length === 0) return { evaluated: 0, changed: 0 };
+  async afterStep(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<{ evaluated: number; changed: number; paid: string[] }> {
+    if (payments.length === 0) return { evaluated: 0, changed: 0, paid: [] };
     const transfers = await this.transfers.listByPayments(payments.map((payment) => payment.id), manager);
     const heads = await this.headsFor(manager, payments, step);
     const changes: { payment: Payment; next: NextState }[] = [];
@@ -135,7 +135,8 @@ export class ReevaluatePayments {
       }
     }
     await this.events.recordMany(manager, announcements, step.now, known);
-    return { evaluated: payments.length, changed: changes.length };
+    const paid = changes.filter(({ payment, next }) => next.status === 'PAID' && payment.status !== 'PAID').map(({ payment }) => payment.id);
+    return { evaluated: payments.length, changed: changes.length, paid };
   }
 
   /**

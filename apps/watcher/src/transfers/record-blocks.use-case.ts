@@ -51,6 +51,8 @@ export interface RecordedStep {
   evaluatedPayments: number;
   /** Payments whose stored state changed. */
   changedPayments: number;
+  /** The payments this step made PAID. */
+  paidPaymentIds: string[];
 }
 
 /** Another writer moved the chain's cursor: the follower re-reads where it stands. */
@@ -145,7 +147,7 @@ export class RecordBlocks {
         { blockNumber: cursor.number, blockHash: cursor.hash },
         keptFrom(cursor.number, step.chain.finalityDepth, step.finalized ?? null),
       );
-      const { evaluated, changed } = await this.reevaluate.afterStep(manager, payments, {
+      const { evaluated, changed, paid } = await this.reevaluate.afterStep(manager, payments, {
         chainId,
         head: cursor.number,
         newTransfers: byPayment(recorded.filter((record) => record.isNew).map((record) => record.transfer)),
@@ -157,6 +159,7 @@ export class RecordBlocks {
         orphanedPayments: orphanedIds.length,
         evaluatedPayments: evaluated,
         changedPayments: changed,
+        paidPaymentIds: paid,
       };
     });
   }
