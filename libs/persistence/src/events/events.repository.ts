@@ -102,8 +102,8 @@ export function eventColumns(events: readonly NewEvent[]): { value: unknown; sql
     { value: events.map((event) => event.paymentId), sql: array('text[]') },
     {
       value: `[${events.map((event) => JSON.stringify(event.payload)).join(',')}]`,
-      // Split as json (text, cheap), each element then parsed once into jsonb.
-      sql: (placeholder) => `ARRAY(SELECT payload::jsonb FROM json_array_elements(${placeholder}::json) WITH ORDINALITY AS p (payload, position) ORDER BY position)`,
+      // Split as json: each element is stored as the text it is (`events.payload` is json).
+      sql: (placeholder) => `ARRAY(SELECT payload FROM json_array_elements(${placeholder}::json) WITH ORDINALITY AS p (payload, position) ORDER BY position)`,
     },
     { value: events.map((event) => new Date(event.payload.createdAt)), sql: array('timestamptz[]') },
   ];
