@@ -30,6 +30,7 @@ describe('watcher: native coin payments', () => {
         logIndex: NATIVE_LOG_INDEX,
         blockNumber,
         from: getAddress(HARDHAT_ACCOUNTS[1]!.address),
+        to: getAddress(payment.depositAddress),
         tokenAddress: null,
         amount: eth('1.25'),
         status: 'active',

@@ -140,7 +140,7 @@ describe('watcher + scheduler: one truth per payment under concurrent steps, reo
           blockHash: block.hash,
           blockTimestamp: block.timestamp,
           from: getAddress(`0x${randomBytes(20).toString('hex')}`),
-          to: getAddress(pick(addresses)),
+          to: pick(addresses).toLowerCase() as `0x${string}`,
           tokenAddress: chain.token,
           amount: pick([3_000_000n, 5_000_000n, 7_000_000n, 10_000_000n, 12_000_000n]),
         });

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import type { ScannedRange } from '@kassa/chain';
+import { checksumLowercase, type ScannedRange, type ScannedTransfer } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
-import { type Hex, KassaError, type Transfer } from '@kassa/domain';
+import { type Address, type Hex, KassaError, type Payment, paymentOptionsOf, type Transfer } from '@kassa/domain';
 import { ChainCursorsRepository, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
@@ -125,16 +125,16 @@ export class RecordBlocks {
 
     const confirmations = Math.max(step.chain.confirmations, step.watchList.maxRequiredConfirmations);
     const previousHead = (step.rewindTo ?? step.cursor)?.number ?? null;
-    const transfers = this.toTransfers(step);
+    const attributed = this.attribute(step);
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, step.cursor, step.leaderEpoch);
       // Every transfer above the rewind's ancestor is orphaned; those above `young` may cross their confirmations.
       const young = youngTransfersFrom({ previousHead, head: cursor.number, confirmations });
       const fromBlock = step.rewindTo && step.rewindTo.number + 1n < young ? step.rewindTo.number + 1n : young;
-      const payments = await this.reevaluate.lockPayments(manager, chainId, fromBlock, paymentIdsOf(transfers));
+      const payments = await this.reevaluate.lockPayments(manager, chainId, fromBlock, attributed.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId])));
 
       const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
-      const recorded = await this.transfers.insertMany(manager, transfers);
+      const recorded = await this.transfers.insertMany(manager, withStoredRecipients(attributed, payments));
       await this.cursors.advance(
         manager,
         chainId,
@@ -241,18 +241,28 @@ export class RecordBlocks {
     return orphaned;
   }
 
-  private toTransfers(step: BlockStep): Transfer[] {
-    return (step.range?.transfers ?? []).map((transfer) => ({
-      ...transfer,
-      paymentId: step.watchList.paymentIdOf(transfer.to.toLowerCase()) ?? null,
-      status: 'active',
-    }));
+  /** The range's transfers with the payment each pays (null when its address left the list since the scan). */
+  private attribute(step: BlockStep): { transfer: ScannedTransfer; paymentId: string | null }[] {
+    return (step.range?.transfers ?? []).map((transfer) => ({ transfer, paymentId: step.watchList.paymentIdOf(transfer.to) ?? null }));
   }
 }
 
-/** The payments `transfers` go to. */
-function paymentIdsOf(transfers: readonly Transfer[]): string[] {
-  return transfers.flatMap((transfer) => (transfer.paymentId === null ? [] : [transfer.paymentId]));
+/**
+ * The transfers to store: each recipient written as its payment's stored deposit address
+ * (EIP-55, as the API created it) when the locked payment has that address, else
+ * checksummed from the chain's lowercase form (one keccak256).
+ */
+function withStoredRecipients(attributed: readonly { transfer: ScannedTransfer; paymentId: string | null }[], payments: readonly Payment[]): Transfer[] {
+  const stored = new Map<string, Address>();
+  for (const payment of payments) {
+    for (const option of paymentOptionsOf(payment)) stored.set(option.depositAddress.toLowerCase(), option.depositAddress);
+  }
+  return attributed.map(({ transfer, paymentId }) => ({
+    ...transfer,
+    to: stored.get(transfer.to) ?? checksumLowercase(transfer.to),
+    paymentId,
+    status: 'active',
+  }));
 }
 
 /**

@@ -2,7 +2,7 @@ import { numberToHex, toEventSelector, type Address, type Hex, type PublicClient
 
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
-import { checksumLowercase, ChecksumMemo } from '../evm-address';
+import { ChecksumMemo } from '../evm-address';
 import { isTransportFailure } from '../rpc/rpc-endpoints';
 import { BlockNotAvailableError, ChainChangedDuringScanError, RpcReadError } from './follower.errors';
 import type { AnnouncedHead } from './head-source';
@@ -242,7 +242,7 @@ export class BlockScanner {
         blockHash: block.hash,
         blockTimestamp: block.timestamp,
         from: this.recurring.of(args.from),
-        to: checksumLowercase(args.to),
+        to: args.to as Hex,
         tokenAddress: this.recurring.of(log.address.toLowerCase()),
         amount: args.value,
       });
@@ -290,7 +290,7 @@ export class BlockScanner {
         blockHash: block.hash,
         blockTimestamp: block.timestamp,
         from: this.recurring.of(tx.from.toLowerCase()),
-        to: checksumLowercase(tx.to!.toLowerCase()),
+        to: tx.to!.toLowerCase() as Hex,
         tokenAddress: null,
         amount: BigInt(tx.value),
       });

@@ -8,8 +8,13 @@ export interface ScannedBlock {
   timestamp: Date;
 }
 
-/** A transfer found in a block, before it is attributed to a payment. */
-export type ScannedTransfer = Omit<Transfer, 'paymentId' | 'status'>;
+/**
+ * A transfer found in a block, before it is attributed to a payment. `to` is the watched
+ * address as the chain wrote it, lowercase: the recorder stores the payment's own (EIP-55)
+ * deposit address, so no recipient is checksummed twice, nor hashed at all when its payment
+ * is known.
+ */
+export type ScannedTransfer = Omit<Transfer, 'paymentId' | 'status' | 'to'> & { to: `0x${string}` };
 
 /** What a scan of blocks `fromBlock..toBlock` (inclusive) found. */
 export interface ScannedRange {
