@@ -385,14 +385,17 @@ export class ChainFollower {
   /**
    * One step: stores the next range up to the head, or checks the block the follower
    * stands on when there is nothing new. At the head (`atHead`: the last step caught up),
-   * when the next block was announced, its logs are asked in the same batch as the head.
+   * when the next block was announced, its logs are asked right after the head, in the same
+   * batch (a node that answers a batch in order then has the block when it reads its logs).
    * @returns the new position, and whether the follower caught up (wait for a new head)
    */
   private async step(position: Position, atHead: boolean): Promise<{ next: Position; idle: boolean }> {
     const started = performance.now();
+    // Read before `latest()`, which marks every announced head as seen.
     const announced = atHead ? this.deps.heads.announced() : null;
+    const latest = this.deps.heads.latest();
     if (announced?.number === position.next) this.deps.scanner.prefetchTransferLogs(announced, this.watchList);
-    const head = await this.deps.heads.latest();
+    const head = await latest;
     this.update({ head });
     await this.refreshFinalized();
     if (head >= position.next) {
