@@ -63,8 +63,13 @@ describe('watcher: following the head', () => {
     await kit.waitForCursor(blockNumber, watcher);
 
     const { hash } = await kit.chain.publicClient.getBlock({ blockNumber });
-    const logQueries = proxy.observed.slice(since).filter((call) => call.method === 'eth_getLogs').map((call) => call.params[0]);
+    const calls = proxy.observed.slice(since);
+    const logQueries = calls.filter((call) => call.method === 'eth_getLogs').map((call) => call.params[0]);
     expect(logQueries).toEqual([expect.objectContaining({ blockHash: hash })]);
+    // Asked after the head: a node answering in order knows the block by then.
+    const headRead = calls.findIndex((call) => call.method === 'eth_getBlockByNumber' && call.params[0] === 'latest');
+    expect(headRead).toBeGreaterThanOrEqual(0);
+    expect(calls.findIndex((call) => call.method === 'eth_getLogs')).toBeGreaterThan(headRead);
     expect((await kit.payment(payment.id)).status).toBe('PENDING');
     await watcher.stop();
   });
