@@ -16,7 +16,7 @@ import { Pool } from 'pg';
 
 import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, paymentSalt, paymentUri, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { loadConfig } from '@kassa/config';
-import { type Address, asMerchantId, buildEventPayload, minimumAccepted, newId, type Payment, toBaseUnits, toPaymentObject } from '@kassa/domain';
+import { type Address, asMerchantId, buildEventPayload, coinOf, minimumAccepted, newId, type Payment, toBaseUnits, toPaymentObject } from '@kassa/domain';
 import { insertAnnouncedStatement } from '@kassa/persistence';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     }
     const option = { id: newId('paymentOption', now.getTime()), chainId: chain.chainId, token, amount, amountMinimum: minimumAccepted(amount, '0'), requiredConfirmations: chain.confirmations, depositAddress: address, treasuryAddress: treasury, factoryAddress: chain.factoryAddress, rate: null };
     const payment: Payment = {
-      ...option,
+      ...coinOf(option),
       id,
       merchantId: asMerchantId(merchantId),
       status: 'CREATED',

@@ -15,6 +15,7 @@ import {
 import type { ChainConfig } from '@kassa/config';
 import {
   buildEventPayload,
+  coinOf,
   type EventPayload,
   type FieldError,
   type Hex,
@@ -134,22 +135,14 @@ export class CreatePaymentUseCase {
     const id = newId('payment', now.getTime());
     const salt = paymentSalt(id);
     const options = input.price ? await this.pricedOptions(merchant, input, input.price, salt, now) : [this.fixedOption(merchant, input, salt, now)];
-    const selected = options[0]!;
     const payment: Payment = {
       id,
       merchantId,
       status: 'CREATED',
       exception: null,
-      chainId: selected.chainId,
-      token: selected.token,
-      amount: selected.amount,
-      amountMinimum: selected.amountMinimum,
+      ...coinOf(options[0]!),
       amountReceived: 0n,
-      depositAddress: selected.depositAddress,
       salt,
-      treasuryAddress: selected.treasuryAddress,
-      factoryAddress: selected.factoryAddress,
-      requiredConfirmations: selected.requiredConfirmations,
       orderId: input.orderId ?? null,
       description: input.description ?? null,
       metadata: input.metadata ?? {},

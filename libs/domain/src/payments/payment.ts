@@ -127,6 +127,23 @@ export interface Payment {
   options?: readonly PaymentOption[];
 }
 
+/** The fields a payment carries from its selected option: its coin, amounts and addresses. */
+export type PaymentCoin = Pick<PaymentOption, 'chainId' | 'token' | 'amount' | 'amountMinimum' | 'requiredConfirmations' | 'depositAddress' | 'treasuryAddress' | 'factoryAddress'>;
+
+/** The coin fields of a payment standing on `option` (its first when created, the one value arrived in later). */
+export function coinOf(option: PaymentOption): PaymentCoin {
+  return {
+    chainId: option.chainId,
+    token: option.token,
+    amount: option.amount,
+    amountMinimum: option.amountMinimum,
+    requiredConfirmations: option.requiredConfirmations,
+    depositAddress: option.depositAddress,
+    treasuryAddress: option.treasuryAddress,
+    factoryAddress: option.factoryAddress,
+  };
+}
+
 /** The option a payment's own coin fields describe (when `options` were not loaded, built from them). */
 export function selectedOptionOf(payment: PaymentOptionSource): PaymentOption {
   return paymentOptionsOf(payment).find((option) => sameOption(option, payment))!;
