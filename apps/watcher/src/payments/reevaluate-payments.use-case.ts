@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import {
   type ChainHeads,
+  coinOf,
   evaluatePayment,
   eventForTransition,
   isFinal,
@@ -120,6 +121,7 @@ export class ReevaluatePayments {
       ),
     );
     const announcements: { type: EventType; paymentId: string }[] = [];
+    const paid: string[] = [];
     // The objects of payments that were open are built from what this step holds: no re-read.
     const known = new Map<string, { merchantId: MerchantId; object: PaymentObject }>();
     const settling = [...new Set(changes.filter(({ next }) => isFinal(next.status)).map(({ payment }) => payment.merchantId))];
@@ -129,13 +131,13 @@ export class ReevaluatePayments {
       if (!applied.has(payment.id)) throw new Error(`Payment ${payment.id} changed while the watcher held its lock`);
       const announced = this.announcementsOf(payment, next, step);
       announcements.push(...announced);
+      if (announced.some(({ type }) => type === 'payment.paid')) paid.push(payment.id);
       if (announced.length > 0 && !isFinal(payment.status)) {
         const mode = policies.get(payment.merchantId)?.mode ?? 'immediate';
         known.set(payment.id, { merchantId: payment.merchantId, object: this.objects.buildFromOpen(withState(payment, next), transfers.get(payment.id) ?? [], heads, mode) });
       }
     }
     await this.events.recordMany(manager, announcements, step.now, known);
-    const paid = changes.filter(({ payment, next }) => next.status === 'PAID' && payment.status !== 'PAID').map(({ payment }) => payment.id);
     return { evaluated: payments.length, changed: changes.length, paid };
   }
 
@@ -223,19 +225,7 @@ function nextState(
 function withState(payment: Payment, next: NextState): Payment {
   const option = next.optionId === null ? undefined : payment.options?.find((candidate) => candidate.id === next.optionId);
   if (next.optionId !== null && !option) throw new Error(`Payment ${payment.id} has no option ${next.optionId}`);
-  const coin = option
-    ? {
-        chainId: option.chainId,
-        token: option.token,
-        amount: option.amount,
-        amountMinimum: option.amountMinimum,
-        requiredConfirmations: option.requiredConfirmations,
-        depositAddress: option.depositAddress,
-        treasuryAddress: option.treasuryAddress,
-        factoryAddress: option.factoryAddress,
-      }
-    : {};
-  return { ...payment, ...coin, status: next.status, exception: next.exception, amountReceived: next.amountReceived, paidAt: next.paidAt, finalizedAt: next.finalizedAt };
+  return { ...payment, ...(option ? coinOf(option) : {}), status: next.status, exception: next.exception, amountReceived: next.amountReceived, paidAt: next.paidAt, finalizedAt: next.finalizedAt };
 }
 
 /**

@@ -174,10 +174,7 @@ export class RecordBlocks {
   async adoptIdentity(chainId: number, genesisHash: Hex, leaderEpoch?: bigint): Promise<Hex> {
     return this.dataSource.transaction(async (manager) => {
       await this.lockChain(manager, chainId);
-      if (leaderEpoch !== undefined) {
-        const current = await this.cursors.leaderEpoch(manager, chainId);
-        if (current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
-      }
+      if (leaderEpoch !== undefined) assertLeader(chainId, leaderEpoch, await this.cursors.leaderEpoch(manager, chainId));
       const recorded = await this.cursors.identity(chainId, manager);
       if (recorded !== null) return recorded;
       await this.cursors.saveIdentity(manager, chainId, genesisHash);
@@ -217,7 +214,7 @@ export class RecordBlocks {
   private async fence(manager: EntityManager, chainId: number, expected: BlockRef | null, leaderEpoch: bigint | undefined): Promise<void> {
     await this.lockChain(manager, chainId);
     const { leaderEpoch: current, cursor: stored } = await this.cursors.writerState(manager, chainId);
-    if (leaderEpoch !== undefined && current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
+    if (leaderEpoch !== undefined) assertLeader(chainId, leaderEpoch, current);
     const same = stored === null ? expected === null : expected !== null && stored.blockNumber === expected.number && stored.blockHash === expected.hash;
     if (!same) throw new CursorMovedError(chainId);
   }
@@ -245,6 +242,11 @@ export class RecordBlocks {
   private attribute(step: BlockStep): { transfer: ScannedTransfer; paymentId: string | null }[] {
     return (step.range?.transfers ?? []).map((transfer) => ({ transfer, paymentId: step.watchList.paymentIdOf(transfer.to) ?? null }));
   }
+}
+
+/** @throws LeadershipLostError when the chain's stored epoch is no longer `leaderEpoch` (another watcher took it) */
+function assertLeader(chainId: number, leaderEpoch: bigint, current: bigint | null): void {
+  if (current !== leaderEpoch) throw new LeadershipLostError(chainId, leaderEpoch, current);
 }
 
 /**
