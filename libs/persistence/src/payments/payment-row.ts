@@ -180,7 +180,7 @@ function toPaymentOption(json: PaymentOptionJson): PaymentOption {
 export function paymentColumns(alias?: string): string {
   const prefix = alias ? `${alias}.` : '';
   const table = alias ?? 'payments';
-  const option = AGGREGATED_OPTION_COLUMNS.map((column) => `'${column}', o.${column}${TEXT_OPTION_COLUMNS.includes(column) ? '::text' : ''}`).join(', ');
+  const option = AGGREGATED_OPTION_COLUMNS.map((column) => `'${column}', ${optionColumnSql(column)}`).join(', ');
   const options = `(SELECT json_agg(json_build_object(${option}) ORDER BY o.position) FROM payment_options o WHERE o.payment_id = ${table}.id) AS options`;
   return `${PAYMENT_COLUMNS.map((column) => prefix + column).join(', ')}, ${options}`;
 }
@@ -190,6 +190,11 @@ const AGGREGATED_OPTION_COLUMNS = PAYMENT_OPTION_COLUMNS.filter((column) => colu
 /** Option columns read as text, as in the aggregated JSON: numerics that may be large. */
 const TEXT_OPTION_COLUMNS: readonly string[] = ['amount', 'amount_minimum', 'rate_value'];
 
+/** An option column of `payment_options` aliased `o`, as the readers of options take it. */
+function optionColumnSql(column: string): string {
+  return `o.${column}${TEXT_OPTION_COLUMNS.includes(column) ? '::text' : ''}`;
+}
+
 /**
  * The SELECT list of a join of payments (alias `p`) with their options (alias `o`, LEFT
  * JOIN): the payment's columns, then each option column as `option_<column>`. One row per
@@ -198,7 +203,7 @@ const TEXT_OPTION_COLUMNS: readonly string[] = ['amount', 'amount_minimum', 'rat
  * rows, ordered by payment id and option position, with {@link toPaymentsFromJoinedRows}.
  */
 export function paymentWithOptionRowsColumns(): string {
-  const options = AGGREGATED_OPTION_COLUMNS.map((column) => `o.${column}${TEXT_OPTION_COLUMNS.includes(column) ? '::text' : ''} AS option_${column}`);
+  const options = AGGREGATED_OPTION_COLUMNS.map((column) => `${optionColumnSql(column)} AS option_${column}`);
   return [...PAYMENT_COLUMNS.map((column) => `p.${column}`), ...options].join(', ');
 }
 

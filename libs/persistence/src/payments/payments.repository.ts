@@ -198,8 +198,6 @@ export class PaymentsRepository {
     return toPaymentsFromJoinedRows(rows);
   }
 
-
-
   /**
    * True when `address` (checksummed, as Kassa stores them) is the deposit address of any
    * payment, of any merchant, on any chain: such an address can only forward to a treasury,
