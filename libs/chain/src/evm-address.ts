@@ -26,8 +26,9 @@ export function checksummed(address: Address): Address {
  * The EIP-55 checksummed form of a 0x-prefixed, lowercase, 20-byte hex address
  * (https://eips.ethereum.org/EIPS/eip-55: a letter is upper case where the matching nibble
  * of keccak256 of the lowercase hex is 8 or more). The same result as viem's `getAddress`,
- * without its shared cache: the block scanner checksums every watched transfer's recipient,
- * a different address each time on a busy chain, where a cache only costs.
+ * without its shared cache: on a busy chain the addresses checksummed (senders, a recipient
+ * whose payment the recorder does not hold) are a different one each time, where a cache
+ * only costs.
  * @param lowercase `0x` and 40 lowercase hex digits (not checked: callers pass log topics)
  */
 export function checksumLowercase(lowercase: string): Address {

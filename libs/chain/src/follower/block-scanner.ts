@@ -115,13 +115,14 @@ export class BlockScanner {
 
   /**
    * Asks now for the `Transfer` logs of the announced block `head` by its hash (`eth_getLogs`
-   * with `blockHash`, EIP-234), to be sent in the same JSON-RPC batch as the head read that
-   * follows: at the head the announced block is most often the only new one, and its
-   * {@link scan} then takes these logs instead of a second round trip. They are used only
-   * when the scan is of that one block and the node's block there has that hash; a
-   * hash-filtered answer covers exactly that block (a node that lacks it answers an error,
-   * never an empty list as a range query would). A failed read is dropped quietly (the scan
-   * asks again). Nothing is asked when the scan would read no logs.
+   * with `blockHash`, EIP-234); call it right after asking for the head, so both go in one
+   * JSON-RPC batch, the logs second (docs/watcher.md "Following the head"): at the head the
+   * announced block is most often the only new one, and its {@link scan} then takes these
+   * logs instead of a second round trip. They are used only when the scan is of that one
+   * block and the node's block there has that hash: a hash-filtered answer covers exactly
+   * that block, and EIP-234 has a node that lacks it answer an error, not an empty list. A
+   * failed read is dropped quietly (the scan asks again). Nothing is asked when the scan
+   * would read no logs.
    */
   prefetchTransferLogs(head: AnnouncedHead, watched: WatchedAddressFilter): void {
     if (!this.wantsLogs(watched)) return;
