@@ -166,7 +166,8 @@ describeInChromium('the merchant dashboard', () => {
     const ids = async () => page.locator('#payments tbody tr td:first-child code').allTextContents();
     await page.goto(`${kassa.apiUrl}/dashboard/payments`);
     await page.locator('#status').selectOption('PAID');
-    await page.locator('#apply-filters').click();
+    // The click only starts the form's navigation: read the rows of the filtered page, not the old one.
+    await Promise.all([page.waitForURL((url) => url.searchParams.get('status') === 'PAID'), page.locator('#apply-filters').click()]);
     expect((await ids()).sort()).toEqual(paid.map((payment) => payment.id).sort());
     for (const query of ['order-b', paid[1]!.depositAddress.toLowerCase(), paid[1]!.transfers[0]!.txHash, paid[1]!.id]) {
       await page.goto(`${kassa.apiUrl}/dashboard/payments?q=${encodeURIComponent(query)}`);
