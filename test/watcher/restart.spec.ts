@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-import { ChainCursorsRepository } from '@kassa/persistence';
+import type { EntityManager } from 'typeorm';
+
+import { ChainCursorsRepository, PaymentsRepository, type PaymentState } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 import { waitFor } from '@kassa/testing';
 
@@ -12,14 +14,51 @@ class FailingPaymentEvents extends PaymentEventsService {
   static failuresLeft = 0;
   static failed = 0;
 
-  override async recordMany(...args: Parameters<PaymentEventsService['recordMany']>): ReturnType<PaymentEventsService['recordMany']> {
-    const [, entries] = args;
-    if (entries.length > 0 && FailingPaymentEvents.failuresLeft > 0) {
+  // The watcher appends its events last in a step, after the payments' update.
+  override async recordPrepared(...args: Parameters<PaymentEventsService['recordPrepared']>): ReturnType<PaymentEventsService['recordPrepared']> {
+    const [, prepared] = args;
+    if (prepared.events.length > 0 && FailingPaymentEvents.failuresLeft > 0) {
       FailingPaymentEvents.failuresLeft--;
       FailingPaymentEvents.failed++;
       throw new Error('injected failure before commit');
     }
-    return super.recordMany(...args);
+    return super.recordPrepared(...args);
+  }
+}
+
+/**
+ * Fails the first `failuresLeft` payment updates in PostgreSQL (a failing statement aborts
+ * the step's transaction), while the watcher builds the step's events.
+ */
+@Injectable()
+class FailingPaymentsUpdate extends PaymentsRepository {
+  static failuresLeft = 0;
+  static failed = 0;
+
+  override async updateStates(changes: readonly PaymentState[], manager?: EntityManager): Promise<string[]> {
+    if (changes.length > 0 && FailingPaymentsUpdate.failuresLeft > 0 && manager) {
+      FailingPaymentsUpdate.failuresLeft--;
+      FailingPaymentsUpdate.failed++;
+      await manager.query(`SELECT 1 / 0`);
+    }
+    return super.updateStates(changes, manager);
+  }
+}
+
+/** Fails building the first `failuresLeft` batches of events, while the payments' update is in flight. */
+@Injectable()
+class FailingEventBuild extends PaymentEventsService {
+  static failuresLeft = 0;
+  static failed = 0;
+
+  override async prepareMany(...args: Parameters<PaymentEventsService['prepareMany']>): ReturnType<PaymentEventsService['prepareMany']> {
+    const [, entries] = args;
+    if (entries.length > 0 && FailingEventBuild.failuresLeft > 0) {
+      FailingEventBuild.failuresLeft--;
+      FailingEventBuild.failed++;
+      throw new Error('injected failure while building events');
+    }
+    return super.prepareMany(...args);
   }
 }
 
@@ -78,6 +117,30 @@ describe('watcher: restarts, failures and standby', () => {
     await kit.waitForCursor(blockNumber, watcher);
 
     expect(FailingPaymentEvents.failed).toBe(2);
+    expect(await kit.transfersOf(payment.id)).toHaveLength(1);
+    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING' });
+    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending']);
+    await watcher.stop();
+  });
+
+  it.each([
+    ['the payments\' update fails in PostgreSQL while the events are built', 'update'],
+    ['building the events fails while the payments\' update runs', 'events'],
+  ] as const)('a step in which %s stores nothing, and its retry stores everything once', async (_name, failing) => {
+    const watcher = await kit.startWatcher({
+      overrides: (builder) =>
+        failing === 'update' ? builder.overrideProvider(PaymentsRepository).useClass(FailingPaymentsUpdate) : builder.overrideProvider(PaymentEventsService).useClass(FailingEventBuild),
+    });
+    const failures = failing === 'update' ? FailingPaymentsUpdate : FailingEventBuild;
+    const payment = await kit.createPayment('USDC', { amount: 3_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+    failures.failed = 0;
+    failures.failuresLeft = 2;
+
+    const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 3_000_000n);
+    await kit.waitForCursor(blockNumber, watcher);
+
+    expect(failures.failed).toBe(2);
     expect(await kit.transfersOf(payment.id)).toHaveLength(1);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING' });
     expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending']);

@@ -105,30 +105,32 @@ export class ReevaluatePayments {
       const next = nextState(payment, transfers.get(payment.id) ?? [], late, overpaidInTime, step, heads);
       if (next) changes.push({ payment, next });
     }
-    const applied = new Set(
-      await this.payments.updateStates(
-        changes.map(({ payment, next }) => ({
-          id: payment.id,
-          expectedStatus: payment.status,
-          status: next.status,
-          exception: next.exception,
-          amountReceived: next.amountReceived,
-          paidAt: next.paidAt,
-          finalizedAt: next.finalizedAt,
-          optionId: next.optionId,
-        })),
-        manager,
-      ),
-    );
-    const announcements: { type: EventType; paymentId: string }[] = [];
-    const paid: string[] = [];
-    // The objects of payments that were open are built from what this step holds: no re-read.
-    const known = new Map<string, { merchantId: MerchantId; object: PaymentObject }>();
+    if (changes.length === 0) return { evaluated: payments.length, changed: 0, paid: [] };
+    // Read before the update: a query sent after it would wait for it.
     const settling = [...new Set(changes.filter(({ next }) => isFinal(next.status)).map(({ payment }) => payment.merchantId))];
     const policies = await this.policies.getMany(settling, manager);
+    const updating = this.payments.updateStates(
+      changes.map(({ payment, next }) => ({
+        id: payment.id,
+        expectedStatus: payment.status,
+        status: next.status,
+        exception: next.exception,
+        amountReceived: next.amountReceived,
+        paidAt: next.paidAt,
+        finalizedAt: next.finalizedAt,
+        optionId: next.optionId,
+      })),
+      manager,
+    );
+    // Awaited below, after the events are built; a failure meanwhile must not go unhandled.
+    updating.catch(() => undefined);
+    await queryOnItsWay();
+    // While PostgreSQL updates the payments, the events that announce the changes are built
+    // and serialised here: the objects of payments that were open from what this step holds.
+    const announcements: { type: EventType; paymentId: string }[] = [];
+    const paid: string[] = [];
+    const known = new Map<string, { merchantId: MerchantId; object: PaymentObject }>();
     for (const { payment, next } of changes) {
-      // The rows are locked: a guarded update that did not apply is a bug, not a race.
-      if (!applied.has(payment.id)) throw new Error(`Payment ${payment.id} changed while the watcher held its lock`);
       const announced = this.announcementsOf(payment, next, step);
       announcements.push(...announced);
       if (announced.some(({ type }) => type === 'payment.paid')) paid.push(payment.id);
@@ -137,7 +139,14 @@ export class ReevaluatePayments {
         known.set(payment.id, { merchantId: payment.merchantId, object: this.objects.buildFromOpen(withState(payment, next), transfers.get(payment.id) ?? [], heads, mode) });
       }
     }
-    await this.events.recordMany(manager, announcements, step.now, known);
+    const events = this.events.prepareMany(manager, announcements, step.now, known);
+    events.catch(() => undefined);
+    const applied = new Set(await updating);
+    for (const { payment } of changes) {
+      // The rows are locked: a guarded update that did not apply is a bug, not a race.
+      if (!applied.has(payment.id)) throw new Error(`Payment ${payment.id} changed while the watcher held its lock`);
+    }
+    await this.events.recordPrepared(manager, await events);
     return { evaluated: payments.length, changed: changes.length, paid };
   }
 
@@ -237,4 +246,13 @@ function arrivedWhilePaying(payment: Payment, transfer: Transfer): boolean {
   if (payment.status !== 'PAID' || payment.paidAt === null) return false;
   const paying = { chainId: payment.chainId, token: { address: payment.token.address } };
   return !sameOption(paying, { chainId: transfer.chainId, token: { address: transfer.tokenAddress } }) && transfer.blockTimestamp <= payment.paidAt;
+}
+
+/**
+ * Resolves once the event loop has run the I/O it had queued: a query started just before
+ * (its promise not awaited) has then been written to its connection, so PostgreSQL runs it
+ * while the caller goes on computing.
+ */
+function queryOnItsWay(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -118,6 +118,23 @@ export function assertTypesMatch(events: readonly NewEvent[]): void {
   }
 }
 
+/**
+ * Events made ready for the outbox statement ({@link EventsRepository.append}): their types
+ * checked and their columns built, the payloads serialised to JSON. Serialising thousands of
+ * payloads takes a while: a caller that builds them before it needs the database again can
+ * do so while PostgreSQL runs its previous statement (the watcher does, during the update
+ * of the payments the events announce).
+ * @throws Error when an event's `type` differs from its `payload.type`
+ */
+export class PreparedEvents {
+  readonly columns: ReturnType<typeof eventColumns>;
+
+  constructor(readonly events: readonly NewEvent[]) {
+    assertTypesMatch(events);
+    this.columns = eventColumns(events);
+  }
+}
+
 const storedEvent = (event: NewEvent): StoredEvent => ({
   id: event.payload.id,
   merchantId: event.merchantId,
@@ -146,20 +163,21 @@ export class EventsRepository {
    * @param notify a channel to tell, in the same statement, the first event's id
    *   (`pg_notify`, delivered at commit): one notification wakes the delivery workers for
    *   the whole batch
+   * @param events the events, or the same made ready beforehand ({@link PreparedEvents})
    * @returns each stored event with the ids of the deliveries queued for it, in input order
    * @throws Error when an event's `type` differs from its `payload.type`
    */
-  async append(manager: EntityManager, events: readonly NewEvent[], notify?: string): Promise<AppendedEvent[]> {
-    if (events.length === 0) return [];
-    assertTypesMatch(events);
-    const columns = eventColumns(events);
+  async append(manager: EntityManager, events: readonly NewEvent[] | PreparedEvents, notify?: string): Promise<AppendedEvent[]> {
+    const prepared = events instanceof PreparedEvents ? events : new PreparedEvents(events);
+    if (prepared.events.length === 0) return [];
+    const { columns } = prepared;
     const params = columns.map((column) => column.value);
     const ctes = outboxCtes(columns.map((column, index) => column.sql(`$${index + 1}`)));
     // With a channel: one row even without deliveries, so the notification is always sent.
     const text =
       notify === undefined
         ? `WITH ${ctes} SELECT id, event_id FROM deliveries`
-        : `WITH ${ctes}, notified AS (SELECT pg_notify($${params.push(notify)}, $${params.push(events[0]!.payload.id)}))
+        : `WITH ${ctes}, notified AS (SELECT pg_notify($${params.push(notify)}, $${params.push(prepared.events[0]!.payload.id)}))
            SELECT deliveries.id, deliveries.event_id FROM notified LEFT JOIN deliveries ON true`;
     const { rows } = await runSql<{ id: string | null; event_id: string | null }>(
       manager,
@@ -170,7 +188,7 @@ export class EventsRepository {
     for (const row of rows) {
       if (row.id !== null && row.event_id !== null) deliveries.set(row.event_id, [...(deliveries.get(row.event_id) ?? []), row.id]);
     }
-    return events.map((event) => ({ event: storedEvent(event), deliveryIds: deliveries.get(event.payload.id) ?? [] }));
+    return prepared.events.map((event) => ({ event: storedEvent(event), deliveryIds: deliveries.get(event.payload.id) ?? [] }));
   }
 
   /**

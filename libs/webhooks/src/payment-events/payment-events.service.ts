@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { buildEventPayload, type EventType, type MerchantId, newId, type PaymentObject, type Payout, type PayoutEventType, type RefundEventType, toPayoutObject } from '@kassa/domain';
-import { EventsRepository, PaymentObjectsService, PaymentsRepository, RefundObjectsService, type StoredEvent, type StoredRefund } from '@kassa/persistence';
+import { EventsRepository, type NewEvent, PaymentObjectsService, PaymentsRepository, PreparedEvents, RefundObjectsService, type StoredEvent, type StoredRefund } from '@kassa/persistence';
 
 import { OUTBOX_NOTIFY_CHANNEL } from '../delivery/outbox-notifications';
 
@@ -35,6 +35,7 @@ export class PaymentEventsService {
    * constant number of queries whatever their number (payments, their objects, one outbox
    * statement, one notification): a block follower announces every payment a block changed
    * this way, the scheduler a batch of timeouts, settlement a batch of flushes.
+   * ({@link prepareMany} then {@link recordPrepared}.)
    * @param known objects the caller already holds as they stand in this transaction (the
    *   watcher's payments that were open: `PaymentObjectsService.buildFromOpen`), by payment
    *   id; the others are read
@@ -47,9 +48,25 @@ export class PaymentEventsService {
     now: Date = new Date(),
     known: ReadonlyMap<string, { merchantId: MerchantId; object: PaymentObject }> = new Map(),
   ): Promise<StoredEvent[]> {
-    if (entries.length === 0) return [];
+    return this.recordPrepared(manager, await this.prepareMany(manager, entries, now, known));
+  }
+
+  /**
+   * Builds and serialises the events {@link recordMany} appends, without appending them: the
+   * payments not in `known` are read in `manager`'s transaction (none when all are known,
+   * and the payloads are then built before this returns). Append them with
+   * {@link recordPrepared} in the same transaction.
+   * @throws Error when a payment does not exist
+   */
+  async prepareMany(
+    manager: EntityManager,
+    entries: readonly { type: EventType; paymentId: string }[],
+    now: Date,
+    known: ReadonlyMap<string, { merchantId: MerchantId; object: PaymentObject }>,
+  ): Promise<PreparedEvents> {
+    if (entries.length === 0) return new PreparedEvents([]);
     const unknown = [...new Set(entries.map((entry) => entry.paymentId))].filter((id) => !known.has(id));
-    const payments = await this.payments.findManyByIdsUnscoped(unknown, manager);
+    const payments = unknown.length > 0 ? await this.payments.findManyByIdsUnscoped(unknown, manager) : [];
     const objects = payments.length > 0 ? await this.objects.buildMany(payments, manager) : [];
     const byId = new Map(known);
     payments.forEach((payment, i) => byId.set(payment.id, { merchantId: payment.merchantId, object: objects[i]! }));
@@ -58,8 +75,16 @@ export class PaymentEventsService {
       if (!found) throw new Error(`Cannot record ${type}: payment ${paymentId} does not exist`);
       return { merchantId: found.merchantId, type, paymentId, payload: buildEventPayload(newId('event', now.getTime()), type, now, found.object) };
     });
+    return new PreparedEvents(events);
+  }
+
+  /**
+   * Appends events made by {@link prepareMany} to the outbox with their deliveries.
+   * @returns the stored events, in the order they were prepared
+   */
+  async recordPrepared(manager: EntityManager, prepared: PreparedEvents): Promise<StoredEvent[]> {
     // Workers only need to be woken; one notification stands for the whole batch.
-    return (await this.events.append(manager, events, OUTBOX_NOTIFY_CHANNEL)).map((appended) => appended.event);
+    return (await this.events.append(manager, prepared, OUTBOX_NOTIFY_CHANNEL)).map((appended) => appended.event);
   }
 
   /**
@@ -82,7 +107,7 @@ export class PaymentEventsService {
     return this.appendOne(manager, { merchantId: payout.merchantId, type, paymentId: null, payload });
   }
 
-  private async appendOne(manager: EntityManager, event: Parameters<EventsRepository['append']>[1][number]): Promise<StoredEvent> {
+  private async appendOne(manager: EntityManager, event: NewEvent): Promise<StoredEvent> {
     const [appended] = await this.events.append(manager, [event], OUTBOX_NOTIFY_CHANNEL);
     return appended!.event;
   }
