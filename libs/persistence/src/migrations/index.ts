@@ -16,6 +16,7 @@ import { Dashboard1796256000000 } from './1796256000000-dashboard';
 import { PaymentLinks1796342400000 } from './1796342400000-payment-links';
 import { PrincipalChanges1796428800000 } from './1796428800000-principal-changes';
 import { EventPayloadJson1796515200000 } from './1796515200000-event-payload-json';
+import { FewerIndexEntries1796601600000 } from './1796601600000-fewer-index-entries';
 
 /** Every migration in order, listed explicitly; append new ones at the end. */
-export const MIGRATIONS = [InitialSchema1767225600000, MerchantIntegration1767312000000, ChainStatus1795219200000, Settlements1795305600000, OperationsIndexes1795392000000, ChainHeadTime1795478400000, PaymentOptions1795564800000, SettlementsPerChain1795651200000, RedeliveryAfterSend1795737600000, ChainIdentities1795824000000, SettlementShortfalls1795910400000, WatcherLeaders1795996800000, Rescues1796083200000, RefundsAndPayouts1796169600000, Dashboard1796256000000, PaymentLinks1796342400000, PrincipalChanges1796428800000, EventPayloadJson1796515200000];
+export const MIGRATIONS = [InitialSchema1767225600000, MerchantIntegration1767312000000, ChainStatus1795219200000, Settlements1795305600000, OperationsIndexes1795392000000, ChainHeadTime1795478400000, PaymentOptions1795564800000, SettlementsPerChain1795651200000, RedeliveryAfterSend1795737600000, ChainIdentities1795824000000, SettlementShortfalls1795910400000, WatcherLeaders1795996800000, Rescues1796083200000, RefundsAndPayouts1796169600000, Dashboard1796256000000, PaymentLinks1796342400000, PrincipalChanges1796428800000, EventPayloadJson1796515200000, FewerIndexEntries1796601600000];

@@ -81,7 +81,7 @@ export class TransfersRepository {
                               from_address, to_address, token_address, amount, payment_id, status)
        SELECT *, 'active' FROM unnest($1::integer[], $2::text[], $3::integer[], $4::bigint[], $5::text[],
                                       $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::text[])
-       ON CONFLICT ON CONSTRAINT uq_transfers_chain_tx_log DO UPDATE
+       ON CONFLICT ON CONSTRAINT uq_transfers_tx_chain_log DO UPDATE
          SET block_number = EXCLUDED.block_number,
              block_hash = EXCLUDED.block_hash,
              block_timestamp = EXCLUDED.block_timestamp,
