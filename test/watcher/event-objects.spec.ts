@@ -1,7 +1,9 @@
+import { erc20Abi } from 'viem';
+
 import type { PaymentObject } from '@kassa/domain';
 import { PaymentObjectsService, SettlementPoliciesRepository } from '@kassa/persistence';
 
-import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
+import { eth, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /**
  * The watcher builds the payment object of its events from what its step holds (no re-read:
@@ -35,6 +37,41 @@ describe('watcher: the payment objects of its events', () => {
     expect(paid).toMatchObject({ status: 'PAID', currency: 'USDC', amountBaseUnits: usdc.amount.toString(), amountReceivedBaseUnits: usdc.amount.toString() });
     expect(paid.transfers).toHaveLength(1);
     expect(paid.settlement).toMatchObject({ status: 'unsettled' });
+  });
+
+  it('are what the database gives when a step holds all of a payment\'s transfers (several in one block, native ones tied on log index) and when it reads them back', async () => {
+    const usdc = await kit.createPayment('USDC', { amount: 9_000_000n });
+    const native = await kit.createPayment('ETH', { amount: eth('0.3') });
+    await Promise.all([usdc, native].map((payment) => kit.waitUntilWatched(watcher, payment)));
+
+    // Two customers pay each payment in parts, in one block: both ETH transfers have log index -1.
+    await kit.rpc('evm_setAutomine', [false]);
+    try {
+      for (const customer of [1, 2]) {
+        await kit.chain.wallet(customer).writeContract({ address: kit.chain.contracts.tokens.USDC, abi: erc20Abi, functionName: 'transfer', args: [usdc.depositAddress, 3_000_000n], gas: 100_000n });
+        await kit.chain.wallet(customer).sendTransaction({ to: native.depositAddress, value: eth('0.1') });
+      }
+      await kit.rpc('evm_mine');
+    } finally {
+      await kit.rpc('evm_setAutomine', [true]);
+    }
+    await kit.waitForCursor(await kit.head(), watcher);
+    const objects = watcher.app.get(PaymentObjectsService);
+    for (const payment of [usdc, native]) {
+      const pending = (await kit.events(payment.id)).find((event) => event.type === 'payment.pending')!.data as PaymentObject;
+      expect(pending.transfers).toHaveLength(2);
+      expect(pending).toEqual(await objects.build(await kit.payment(payment.id)));
+    }
+
+    // A later step adds to transfers stored before: those are read back.
+    await kit.pay('USDC', usdc.depositAddress, 3_000_000n, 3);
+    await kit.pay('ETH', native.depositAddress, eth('0.1'), 3);
+    await kit.waitForCursor(await kit.mine(2), watcher);
+    for (const payment of [usdc, native]) {
+      const paid = (await kit.events(payment.id)).find((event) => event.type === 'payment.paid')!.data as PaymentObject;
+      expect(paid.transfers).toHaveLength(3);
+      expect(paid).toEqual(await objects.build(await kit.payment(payment.id)));
+    }
   });
 
   it('carry the merchant\'s settlement mode: a merchant that settles nothing sees settlement "off" in payment.paid', async () => {

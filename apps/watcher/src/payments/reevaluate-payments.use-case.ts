@@ -28,6 +28,11 @@ export interface ChainStep {
   head: bigint;
   /** Transfers stored for the first time by this step, by payment (late-transfer detection). */
   newTransfers: ReadonlyMap<string, readonly Transfer[]>;
+  /**
+   * Payments whose every stored transfer the step holds, in chain order (they had none
+   * before it, and all it recorded for them was new): not read back. The others' are read.
+   */
+  wholeTransfers: ReadonlyMap<string, readonly Transfer[]>;
   /** The time written as `paidAt` / `finalizedAt` by this step. */
   now: Date;
 }
@@ -95,7 +100,7 @@ export class ReevaluatePayments {
    */
   async afterStep(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<{ evaluated: number; changed: number; paid: string[] }> {
     if (payments.length === 0) return { evaluated: 0, changed: 0, paid: [] };
-    const transfers = await this.transfers.listByPayments(payments.map((payment) => payment.id), manager);
+    const transfers = await this.transfersOf(manager, payments, step);
     const heads = await this.headsFor(manager, payments, step);
     const changes: { payment: Payment; next: NextState }[] = [];
     for (const payment of payments) {
@@ -148,6 +153,14 @@ export class ReevaluatePayments {
     }
     await this.events.recordPrepared(manager, await events);
     return { evaluated: payments.length, changed: changes.length, paid };
+  }
+
+  /** Every transfer of each payment, active and orphaned, in chain order: those the step holds whole, the others read. */
+  private async transfersOf(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<Map<string, readonly Transfer[]>> {
+    const unknown = payments.filter((payment) => !step.wholeTransfers.has(payment.id)).map((payment) => payment.id);
+    const transfers: Map<string, readonly Transfer[]> = await this.transfers.listByPayments(unknown, manager);
+    for (const [paymentId, whole] of step.wholeTransfers) transfers.set(paymentId, whole);
+    return transfers;
   }
 
   /**

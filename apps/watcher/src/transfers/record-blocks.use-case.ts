@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { checksumLowercase, type ScannedRange, type ScannedTransfer } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import { type Address, type Hex, KassaError, type Payment, paymentOptionsOf, type Transfer } from '@kassa/domain';
-import { ChainCursorsRepository, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, type RecordedTransfer, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
 import { ReevaluatePayments, youngTransfersFrom } from '../payments/reevaluate-payments.use-case';
@@ -134,7 +134,11 @@ export class RecordBlocks {
       const payments = await this.reevaluate.lockPayments(manager, chainId, fromBlock, attributed.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId])));
 
       const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
-      const recorded = await this.transfers.insertMany(manager, withStoredRecipients(attributed, payments));
+      const { recorded, withStoredTransfers } = await this.transfers.insertReportingStored(
+        manager,
+        withStoredRecipients(attributed, payments),
+        payments.map((payment) => payment.id),
+      );
       await this.cursors.advance(
         manager,
         chainId,
@@ -151,6 +155,7 @@ export class RecordBlocks {
         chainId,
         head: cursor.number,
         newTransfers: byPayment(recorded.filter((record) => record.isNew).map((record) => record.transfer)),
+        wholeTransfers: wholeTransfers(recorded, withStoredTransfers),
         now: new Date(),
       });
       return {
@@ -206,7 +211,7 @@ export class RecordBlocks {
       await this.cursors.forget(manager, chainId);
       if (genesisHash) await this.cursors.saveIdentity(manager, chainId, genesisHash);
       else await this.cursors.forgetIdentity(manager, chainId);
-      await this.reevaluate.afterStep(manager, payments, { chainId, head: 0n, newTransfers: new Map(), now: new Date() });
+      await this.reevaluate.afterStep(manager, payments, { chainId, head: 0n, newTransfers: new Map(), wholeTransfers: new Map(), now: new Date() });
       return { orphanedPayments: orphanedIds.length };
     });
   }
@@ -250,9 +255,9 @@ function assertLeader(chainId: number, leaderEpoch: bigint, current: bigint | nu
 }
 
 /**
- * The transfers to store: each recipient written as its payment's stored deposit address
- * (EIP-55, as the API created it) when the locked payment has that address, else
- * checksummed from the chain's lowercase form (one keccak256).
+ * The transfers to store, each as its row will read: the recipient written as its
+ * payment's stored deposit address (EIP-55, as the API created it) when the locked payment
+ * has that address, else checksummed from the chain's lowercase form (one keccak256).
  */
 function withStoredRecipients(attributed: readonly { transfer: ScannedTransfer; paymentId: string | null }[], payments: readonly Payment[]): Transfer[] {
   const stored = new Map<string, Address>();
@@ -260,11 +265,47 @@ function withStoredRecipients(attributed: readonly { transfer: ScannedTransfer; 
     for (const option of paymentOptionsOf(payment)) stored.set(option.depositAddress.toLowerCase(), option.depositAddress);
   }
   return attributed.map(({ transfer, paymentId }) => ({
-    ...transfer,
+    chainId: transfer.chainId,
+    txHash: transfer.txHash,
+    logIndex: transfer.logIndex,
+    blockNumber: transfer.blockNumber,
+    blockHash: transfer.blockHash,
+    blockTimestamp: transfer.blockTimestamp,
+    from: transfer.from,
     to: stored.get(transfer.to) ?? checksumLowercase(transfer.to),
+    tokenAddress: transfer.tokenAddress,
+    amount: transfer.amount,
     paymentId,
     status: 'active',
   }));
+}
+
+/**
+ * The payments whose every stored transfer this step holds, with those transfers in chain
+ * order: payments that had none stored before the step (`withStoredTransfers` says which
+ * had) and whose every transfer in it was new, so stored as given. A transfer stored
+ * before (seen again after a crash or a reorg) may have been moved or kept another
+ * payment: its payment is read back instead.
+ */
+function wholeTransfers(recorded: readonly RecordedTransfer[], withStoredTransfers: ReadonlySet<string>): Map<string, Transfer[]> {
+  const readBack = new Set(withStoredTransfers);
+  for (const { transfer, isNew } of recorded) if (!isNew && transfer.paymentId !== null) readBack.add(transfer.paymentId);
+  const whole = new Map<string, Transfer[]>();
+  for (const { transfer } of recorded) {
+    if (transfer.paymentId === null || readBack.has(transfer.paymentId)) continue;
+    const list = whole.get(transfer.paymentId);
+    if (list) list.push(transfer);
+    else whole.set(transfer.paymentId, [transfer]);
+  }
+  for (const list of whole.values()) list.sort(inChainOrder);
+  return whole;
+}
+
+/** Chain order, as stored transfers are read: block, then log index, then transaction hash. */
+function inChainOrder(a: Transfer, b: Transfer): number {
+  if (a.blockNumber !== b.blockNumber) return a.blockNumber < b.blockNumber ? -1 : 1;
+  if (a.logIndex !== b.logIndex) return a.logIndex - b.logIndex;
+  return a.txHash < b.txHash ? -1 : a.txHash > b.txHash ? 1 : 0;
 }
 
 /**

@@ -128,4 +128,22 @@ describe('TransfersRepository', () => {
     const payment = await newPayment();
     expect(await transfers.listByPayments([payment.id])).toEqual(new Map([[payment.id, []]]));
   });
+
+  it('tells which payments had transfers stored before the insert, the orphaned ones too, never counting what the insert itself adds', async () => {
+    const chainId = 1003;
+    const [fresh, earlier, orphaned, untouched] = await Promise.all([newPayment({ chainId }), newPayment({ chainId }), newPayment({ chainId }), newPayment({ chainId })]);
+    await record([transferFixture(earlier, { chainId, blockNumber: 10n }), transferFixture(orphaned, { chainId, blockNumber: 20n })]);
+    await db.dataSource.transaction((manager) => transfers.orphanFromBlock(manager, chainId, 20n));
+
+    const batch = [fresh, fresh, earlier, orphaned].map((payment) => transferFixture(payment, { chainId, blockNumber: 30n }));
+    const { recorded, withStoredTransfers } = await db.dataSource.transaction((manager) =>
+      transfers.insertReportingStored(manager, batch, [fresh.id, earlier.id, orphaned.id, untouched.id]),
+    );
+    expect(recorded.map((result) => result.isNew)).toEqual([true, true, true, true]);
+    expect([...withStoredTransfers].sort()).toEqual([earlier.id, orphaned.id].sort());
+    // Asked again, the payment whose transfers the first insert added has them stored.
+    const again = await db.dataSource.transaction((manager) => transfers.insertReportingStored(manager, batch.slice(0, 1), [fresh.id, untouched.id]));
+    expect(again.recorded.map((result) => result.isNew)).toEqual([false]);
+    expect([...again.withStoredTransfers]).toEqual([fresh.id]);
+  });
 });

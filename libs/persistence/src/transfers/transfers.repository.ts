@@ -72,24 +72,48 @@ export class TransfersRepository {
    * @returns one result per input transfer, in input order
    */
   async insertMany(manager: EntityManager, transfers: readonly Transfer[]): Promise<RecordedTransfer[]> {
-    if (transfers.length === 0) return [];
+    return (await this.insertReportingStored(manager, transfers, [])).recorded;
+  }
+
+  /**
+   * {@link insertMany}, also telling which of `paymentIds` had any transfer stored before
+   * it: read in the same statement, whose snapshot holds none of the rows it inserts. With
+   * the payments locked beforehand (no other writer adds their transfers meanwhile), a
+   * payment that had none and whose every transfer here is new has exactly those stored,
+   * as given: a chain step need not read them back.
+   * @returns the results of {@link insertMany}, and the payments of `paymentIds` with transfers stored before
+   */
+  async insertReportingStored(
+    manager: EntityManager,
+    transfers: readonly Transfer[],
+    paymentIds: readonly string[],
+  ): Promise<{ recorded: RecordedTransfer[]; withStoredTransfers: Set<string> }> {
+    if (transfers.length === 0) return { recorded: [], withStoredTransfers: new Set() };
     // ON CONFLICT DO UPDATE may not touch a row twice in one statement.
     const unique = [...new Map(transfers.map((t) => [keyOf(t), t])).values()];
-    const { rows } = await runSql<{ chain_id: number; tx_hash: string; log_index: number; is_new: boolean }>(
+    const { rows } = await runSql<{ chain_id: number | null; tx_hash: string | null; log_index: number | null; is_new: boolean | null; stored_payment_id: string | null }>(
       manager,
-      `INSERT INTO transfers (chain_id, tx_hash, log_index, block_number, block_hash, block_timestamp,
-                              from_address, to_address, token_address, amount, payment_id, status)
-       SELECT *, 'active' FROM unnest($1::integer[], $2::text[], $3::integer[], $4::bigint[], $5::text[],
-                                      $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::text[])
-       ON CONFLICT ON CONSTRAINT uq_transfers_tx_chain_log DO UPDATE
-         SET block_number = EXCLUDED.block_number,
-             block_hash = EXCLUDED.block_hash,
-             block_timestamp = EXCLUDED.block_timestamp,
-             amount = EXCLUDED.amount,
-             payment_id = COALESCE(transfers.payment_id, EXCLUDED.payment_id),
-             status = 'active',
-             updated_at = now()
-       RETURNING chain_id, tx_hash, log_index, (xmax = 0) AS is_new`,
+      `WITH stored AS (
+         SELECT DISTINCT payment_id FROM transfers WHERE payment_id = ANY ($12::text[])
+       ),
+       recorded AS (
+         INSERT INTO transfers (chain_id, tx_hash, log_index, block_number, block_hash, block_timestamp,
+                                from_address, to_address, token_address, amount, payment_id, status)
+         SELECT *, 'active' FROM unnest($1::integer[], $2::text[], $3::integer[], $4::bigint[], $5::text[],
+                                        $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::text[])
+         ON CONFLICT ON CONSTRAINT uq_transfers_tx_chain_log DO UPDATE
+           SET block_number = EXCLUDED.block_number,
+               block_hash = EXCLUDED.block_hash,
+               block_timestamp = EXCLUDED.block_timestamp,
+               amount = EXCLUDED.amount,
+               payment_id = COALESCE(transfers.payment_id, EXCLUDED.payment_id),
+               status = 'active',
+               updated_at = now()
+         RETURNING chain_id, tx_hash, log_index, (xmax = 0) AS is_new
+       )
+       SELECT chain_id, tx_hash, log_index, is_new, NULL AS stored_payment_id FROM recorded
+       UNION ALL
+       SELECT NULL, NULL, NULL, NULL, payment_id FROM stored`,
       [
         unique.map((t) => t.chainId),
         unique.map((t) => t.txHash),
@@ -102,16 +126,23 @@ export class TransfersRepository {
         unique.map((t) => t.tokenAddress),
         unique.map((t) => t.amount.toString()),
         unique.map((t) => t.paymentId),
+        paymentIds,
       ],
     );
-    const isNew = new Map(rows.map((row) => [keyOf({ chainId: row.chain_id, txHash: row.tx_hash as Hex, logIndex: row.log_index }), row.is_new]));
+    const isNew = new Map<string, boolean>();
+    const withStoredTransfers = new Set<string>();
+    for (const row of rows) {
+      if (row.stored_payment_id !== null) withStoredTransfers.add(row.stored_payment_id);
+      else isNew.set(keyOf({ chainId: row.chain_id!, txHash: row.tx_hash as Hex, logIndex: row.log_index! }), row.is_new === true);
+    }
     const reported = new Set<string>();
-    return transfers.map((transfer) => {
+    const recorded = transfers.map((transfer) => {
       const key = keyOf(transfer);
       const first = !reported.has(key);
       reported.add(key);
       return { transfer, isNew: first && isNew.get(key) === true };
     });
+    return { recorded, withStoredTransfers };
   }
 
   /** A payment's transfers, active and orphaned, in chain order. */
