@@ -8,7 +8,7 @@ import { waitFor } from '@kassa/testing';
 
 import { eth, useWatcherTestKit } from '@kassa/testing/scenario';
 
-/** Fails the first `failuresLeft` event writes, as a crash between the transfer insert and the commit would. */
+/** Fails the first `failuresLeft` event appends, the step's last statement, as a crash before the commit would. */
 @Injectable()
 class FailingPaymentEvents extends PaymentEventsService {
   static failuresLeft = 0;
@@ -105,42 +105,21 @@ describe('watcher: restarts, failures and standby', () => {
     await second.stop();
   });
 
-  it('a step that fails before its commit stores nothing, and its retry stores everything once', async () => {
-    const watcher = await kit.startWatcher({
-      overrides: (builder) => builder.overrideProvider(PaymentEventsService).useClass(FailingPaymentEvents),
-    });
-    const payment = await kit.createPayment('USDC', { amount: 3_000_000n });
-    await kit.waitUntilWatched(watcher, payment);
-    FailingPaymentEvents.failuresLeft = 2;
-
-    const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 3_000_000n);
-    await kit.waitForCursor(blockNumber, watcher);
-
-    expect(FailingPaymentEvents.failed).toBe(2);
-    expect(await kit.transfersOf(payment.id)).toHaveLength(1);
-    expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING' });
-    expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending']);
-    await watcher.stop();
-  });
-
   it.each([
-    ['the payments\' update fails in PostgreSQL while the events are built', 'update'],
-    ['building the events fails while the payments\' update runs', 'events'],
-  ] as const)('a step in which %s stores nothing, and its retry stores everything once', async (_name, failing) => {
-    const watcher = await kit.startWatcher({
-      overrides: (builder) =>
-        failing === 'update' ? builder.overrideProvider(PaymentsRepository).useClass(FailingPaymentsUpdate) : builder.overrideProvider(PaymentEventsService).useClass(FailingEventBuild),
-    });
-    const failures = failing === 'update' ? FailingPaymentsUpdate : FailingEventBuild;
+    ['appending its events fails, after the payments\' update', PaymentEventsService, FailingPaymentEvents],
+    ['the payments\' update fails in PostgreSQL while the events are built', PaymentsRepository, FailingPaymentsUpdate],
+    ['building the events fails while the payments\' update runs', PaymentEventsService, FailingEventBuild],
+  ] as const)('a step in which %s stores nothing, and its retry stores everything once', async (_name, provider, failing) => {
+    const watcher = await kit.startWatcher({ overrides: (builder) => builder.overrideProvider(provider).useClass(failing) });
     const payment = await kit.createPayment('USDC', { amount: 3_000_000n });
     await kit.waitUntilWatched(watcher, payment);
-    failures.failed = 0;
-    failures.failuresLeft = 2;
+    failing.failed = 0;
+    failing.failuresLeft = 2;
 
     const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 3_000_000n);
     await kit.waitForCursor(blockNumber, watcher);
 
-    expect(failures.failed).toBe(2);
+    expect(failing.failed).toBe(2);
     expect(await kit.transfersOf(payment.id)).toHaveLength(1);
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PENDING' });
     expect(await kit.eventTypes(payment.id)).toEqual(['payment.created', 'payment.pending']);
