@@ -1,3 +1,5 @@
+import BigNumber from 'bignumber.js';
+
 import { ValidationError } from '../errors';
 import { fromBaseUnits, MAX_UINT256, minimumAccepted, sumDecimals, toBaseUnits } from './amounts';
 
@@ -46,6 +48,25 @@ describe('decimal amounts and base units', () => {
   it('refuses amounts beyond uint256', () => {
     expect(() => toBaseUnits((MAX_UINT256 + 1n).toString(), 0)).toThrow('is too large');
     expect(toBaseUnits(MAX_UINT256.toString(), 0)).toBe(MAX_UINT256);
+  });
+
+  it('formats base units as the decimal arithmetic of BigNumber does, for any size and decimals', () => {
+    const Decimal = BigNumber.clone({ EXPONENTIAL_AT: [-100, 100], DECIMAL_PLACES: 100 });
+    let seed = 17;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % below;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const digits = Array.from({ length: 1 + random(40) }, (_, position) => String(position === 0 ? 1 + random(9) : random(10))).join('');
+      const baseUnits = BigInt(digits) * (random(5) === 0 ? 10n ** BigInt(random(12)) : 1n) * (random(10) === 0 ? -1n : 1n);
+      const decimals = random(31);
+      expect({ baseUnits, decimals, text: fromBaseUnits(baseUnits, decimals) }).toEqual({
+        baseUnits,
+        decimals,
+        text: new Decimal(baseUnits.toString()).shiftedBy(-decimals).toFixed(),
+      });
+    }
   });
 
   it('formats base units back without losing a unit', () => {

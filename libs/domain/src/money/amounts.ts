@@ -51,12 +51,20 @@ export function toBaseUnits(amount: string, decimals: number, field = 'amount'):
 
 /**
  * Formats base units as a decimal string with no trailing zeros (`25500000n`, 6 -> `"25.5"`).
+ * The point is placed in the integer's digits, no arithmetic: exact for any size, and cheap
+ * enough for every amount of every payment object a busy chain's events carry.
  *
- * @param baseUnits amount in base units, bigint, >= 0
- * @param decimals the token's decimals
+ * @param baseUnits amount in base units, bigint (a negative one keeps its sign)
+ * @param decimals the token's decimals, an integer >= 0
  */
 export function fromBaseUnits(baseUnits: bigint, decimals: number): string {
-  return new Decimal(baseUnits.toString()).shiftedBy(-decimals).toFixed();
+  const sign = baseUnits < 0n ? '-' : '';
+  const digits = (baseUnits < 0n ? -baseUnits : baseUnits).toString();
+  if (decimals === 0) return sign + digits;
+  const padded = digits.padStart(decimals + 1, '0');
+  const whole = padded.slice(0, padded.length - decimals);
+  const fraction = padded.slice(padded.length - decimals).replace(/0+$/, '');
+  return sign + (fraction === '' ? whole : `${whole}.${fraction}`);
 }
 
 /**

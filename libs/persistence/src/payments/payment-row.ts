@@ -219,15 +219,24 @@ export function toPaymentsFromJoinedRows(rows: readonly Record<string, unknown>[
     if (payment !== previous) grouped.push(payment);
     if (row.option_id === null) continue;
     const option: Record<string, unknown> = {};
-    for (const column of AGGREGATED_OPTION_COLUMNS) option[column] = row[`option_${column}`];
+    for (const [column, joined] of JOINED_OPTION_COLUMNS) option[column] = row[joined];
     const updatedAt = option.rate_updated_at;
     option.rate_updated_at = updatedAt instanceof Date ? updatedAt.toISOString() : (updatedAt ?? null);
     payment.options.push(option as unknown as PaymentOptionJson);
   }
-  return grouped.map(({ row, options }) => toPayment({ ...row, options }));
+  return grouped.map(({ row, options }) => paymentOf(row, options));
 }
 
+/** Each aggregated option column with its name in a joined row (`option_<column>`). */
+const JOINED_OPTION_COLUMNS = AGGREGATED_OPTION_COLUMNS.map((column) => [column, `option_${column}`] as const);
+
+/** The payment of a row read with {@link paymentColumns} (its options aggregated in `options`). */
 export function toPayment(row: PaymentRow): Payment {
+  return paymentOf(row, row.options ?? null);
+}
+
+/** The payment of a row, with its options read apart (aggregated, or joined rows). */
+function paymentOf(row: PaymentRow, options: readonly PaymentOptionJson[] | null): Payment {
   return {
     id: row.id,
     merchantId: asMerchantId(row.merchant_id),
@@ -254,7 +263,7 @@ export function toPayment(row: PaymentRow): Payment {
     finalizedAt: row.finalized_at,
     paymentLinkId: row.payment_link_id,
     price: row.price_amount !== null && row.price_currency !== null ? { amount: row.price_amount, currency: row.price_currency } : null,
-    options: (row.options ?? []).map(toPaymentOption),
+    options: (options ?? []).map(toPaymentOption),
   };
 }
 
