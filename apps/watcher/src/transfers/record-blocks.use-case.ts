@@ -290,13 +290,7 @@ function withStoredRecipients(attributed: readonly { transfer: ScannedTransfer; 
 function wholeTransfers(recorded: readonly RecordedTransfer[], withStoredTransfers: ReadonlySet<string>): Map<string, Transfer[]> {
   const readBack = new Set(withStoredTransfers);
   for (const { transfer, isNew } of recorded) if (!isNew && transfer.paymentId !== null) readBack.add(transfer.paymentId);
-  const whole = new Map<string, Transfer[]>();
-  for (const { transfer } of recorded) {
-    if (transfer.paymentId === null || readBack.has(transfer.paymentId)) continue;
-    const list = whole.get(transfer.paymentId);
-    if (list) list.push(transfer);
-    else whole.set(transfer.paymentId, [transfer]);
-  }
+  const whole = byPayment(recorded.map(({ transfer }) => transfer).filter((transfer) => transfer.paymentId !== null && !readBack.has(transfer.paymentId)));
   for (const list of whole.values()) list.sort(inChainOrder);
   return whole;
 }
@@ -323,7 +317,9 @@ function byPayment(transfers: readonly Transfer[]): Map<string, Transfer[]> {
   const grouped = new Map<string, Transfer[]>();
   for (const transfer of transfers) {
     if (!transfer.paymentId) continue;
-    grouped.set(transfer.paymentId, [...(grouped.get(transfer.paymentId) ?? []), transfer]);
+    const list = grouped.get(transfer.paymentId);
+    if (list) list.push(transfer);
+    else grouped.set(transfer.paymentId, [transfer]);
   }
   return grouped;
 }
