@@ -1679,7 +1679,7 @@ export interface components {
             sentAt: string | null;
             /** @enum {string} */
             status: "awaiting_address" | "pending" | "sent" | "confirmed" | "failed" | "canceled";
-            token: Record<string, never>;
+            token: components["schemas"]["TokenResponse"];
             txHash: string | null;
         };
         RotateWebhookSecretDto: {
@@ -1702,14 +1702,7 @@ export interface components {
             amountBaseUnits: string;
             /** @example USDC */
             currency: string;
-            /**
-             * @description address null for the native coin.
-             * @example {
-             *       "address": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
-             *       "decimals": 6
-             *     }
-             */
-            token: Record<string, never>;
+            token: components["schemas"]["TokenResponse"];
         };
         SettlementListResponse: {
             data: components["schemas"]["SettlementResponse"][];

@@ -4,6 +4,8 @@ import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSFER_STATUSES } from '@kassa/
 import { RefundResponse } from '../../refunds/dto/refund.response';
 import { PaymentSettlementResponse } from '../../settlements/dto/settlement.response';
 
+import { TokenResponse } from './token.response';
+
 /** OpenAPI description of a transfer inside the payment object. */
 export class TransferResponse {
   @ApiProperty({ example: 31337, description: 'EIP-155 chain id the transfer is on.' }) chainId!: number;
@@ -18,12 +20,6 @@ export class TransferResponse {
   @ApiProperty({ nullable: true, type: String, description: 'The payment option of its chain and coin; null for a coin the payment does not accept (recorded, never counted).' })
   optionId!: string | null;
   @ApiProperty({ description: 'True when it counts towards the option the payment stands on.' }) counted!: boolean;
-}
-
-/** OpenAPI description of the token of a payment. */
-export class TokenResponse {
-  @ApiProperty({ nullable: true, type: String, description: 'ERC-20 contract; null for the native coin.' }) address!: string | null;
-  @ApiProperty({ example: 6 }) decimals!: number;
 }
 
 /** OpenAPI description of a price (`price` of a priced payment). */

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 import { PAYOUT_STATUSES } from '@kassa/domain';
 
-import { TokenResponse } from '../../payments/dto/payment.response';
+import { TokenResponse } from '../../payments/dto/token.response';
 
 /** OpenAPI description of the payout object (the same JSON `payout.*` webhooks carry in `data`). */
 export class PayoutResponse {

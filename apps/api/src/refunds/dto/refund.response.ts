@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 import { REFUND_METHODS, REFUND_STATUSES } from '@kassa/domain';
 
-import { TokenResponse } from '../../payments/dto/payment.response';
+import { TokenResponse } from '../../payments/dto/token.response';
 
 /** OpenAPI description of the refund object (the same JSON `refund.*` webhooks carry in `data`). */
 export class RefundResponse {

@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 
 import { PAYMENT_SETTLEMENT_STATUSES, SETTLEMENT_STATUSES } from '@kassa/domain';
 
+import { TokenResponse } from '../../payments/dto/token.response';
+
 /** OpenAPI description of the payment object's `settlement`. */
 export class PaymentSettlementResponse {
   @ApiProperty({
@@ -24,8 +26,7 @@ export class PaymentSettlementResponse {
 /** OpenAPI description of one asset a settlement moved. */
 export class SettlementAmountResponse {
   @ApiProperty({ example: 'USDC' }) currency!: string;
-  @ApiProperty({ example: { address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', decimals: 6 }, description: 'address null for the native coin.' })
-  token!: { address: string | null; decimals: number };
+  @ApiProperty({ type: TokenResponse }) token!: TokenResponse;
   @ApiProperty({ example: '25.5', description: 'Decimal string in token units.' }) amount!: string;
   @ApiProperty({ example: '25500000', description: 'Integer string in base units.' }) amountBaseUnits!: string;
 }
