@@ -8,9 +8,11 @@
  *
  * 1. bare reads: the blocks with their transactions and the USDC `Transfer` logs of every
  *    100 blocks, 16 requests in flight, matched against a Set of the deposit addresses;
- * 2. Kassa's watcher as its own process (`apps/watcher/src/main.ts`) on a fresh database
- *    holding the open payments, until every payment is PAID: wall time, blocks/s, watched
- *    transfers/s, CPU of the watcher and of PostgreSQL, the watcher's peak memory;
+ * 2. Kassa's watcher as its own process, compiled as the image runs it (`npm run build`, then
+ *    `dist/apps/watcher/src/main.js`; `--sources` runs `apps/watcher/src/main.ts` instead), on a
+ *    fresh database holding the open payments, until every payment is PAID: wall time,
+ *    blocks/s, watched transfers/s, CPU of the watcher and of PostgreSQL, the watcher's peak
+ *    memory;
  * 3. memory: the watcher's resident memory once it follows the head with 0, `--memory`
  *    open payments (default 100,000 and 1,000,000), bytes per open payment above the idle one.
  *
@@ -18,7 +20,9 @@
  */
 import 'reflect-metadata';
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { Command } from 'commander';
@@ -40,6 +44,14 @@ interface Options {
   memory: number[];
   rounds: number;
   /** A folder for V8 CPU profiles of the watcher runs (`--cpu-prof`), or none. */
+  profile?: string;
+  /** Run the watcher's TypeScript sources (as `npm start` does) instead of the compiled app. */
+  sources: boolean;
+}
+
+/** How the watcher processes of a run are started. */
+interface WatcherCode {
+  built: boolean;
   profile?: string;
 }
 
@@ -63,8 +75,15 @@ async function main(): Promise<void> {
     .option('--memory <list>', 'open payments at which to measure the watcher\'s memory (comma-separated; 0 to skip)', (value: string) => value.split(',').map(Number).filter((n) => n > 0), [100_000, 1_000_000])
     .option('--rounds <n>', 'watcher runs (fresh database each) and bare read runs, alternating', positiveInt, 2)
     .option('--profile <dir>', 'write a V8 CPU profile of each watcher run into this folder')
+    .option('--sources', 'run the watcher from its TypeScript sources instead of the compiled app', false)
     .parse()
     .opts<Options>();
+  if (!options.sources) {
+    const building = performance.now();
+    execFileSync('npm', ['run', 'build'], { cwd: path.join(__dirname, '..'), stdio: 'ignore' });
+    console.log(`Compiled the apps (npm run build) in ${((performance.now() - building) / 1000).toFixed(1)} s; the watcher runs from dist/`);
+  }
+  const code: WatcherCode = { built: !options.sources, profile: options.profile };
 
   await withBenchInfrastructure({ pollIntervalMs: 50 }, async (postgres, chain) => {
     const started = performance.now();
@@ -78,10 +97,10 @@ async function main(): Promise<void> {
     const runs: WatcherRun[] = [];
     for (let round = 0; round < options.rounds; round++) {
       bare.push(await bareReads(chain, range, watched));
-      runs.push(await watcherRun(postgres, chain, template, range, options.erc20 + options.native, round, options.profile));
+      runs.push(await watcherRun(postgres, chain, template, range, options.erc20 + options.native, round, code));
     }
     report(options, range, bare, runs);
-    if (options.memory.length > 0) await memory(postgres, chain, options.memory);
+    if (options.memory.length > 0) await memory(postgres, chain, options.memory, { built: code.built });
   });
 }
 
@@ -219,7 +238,7 @@ async function bareReads(chain: LocalChain, range: SeededRange, watched: Readonl
 interface WatcherRun {
   /** From the spawn to every payment PAID. */
   wallMs: number;
-  /** From the spawn to the watcher's first cursor write (start-up: compiling, loading the open payments, the first step). */
+  /** From the spawn to the watcher's first cursor write (start-up: loading the code, compiling it with `--sources`; loading the open payments; the first step). */
   startupMs: number;
   /** CPU of the watcher process over its whole life (start-up included). */
   watcherTotalCpuMs: number;
@@ -231,7 +250,7 @@ interface WatcherRun {
 }
 
 /** Kassa's watcher process on a fresh copy of the seeded database, until every payment is PAID. */
-async function watcherRun(postgres: EmbeddedPostgres, chain: LocalChain, template: string, range: SeededRange, payments: number, round: number, profile?: string): Promise<WatcherRun> {
+async function watcherRun(postgres: EmbeddedPostgres, chain: LocalChain, template: string, range: SeededRange, payments: number, round: number, code: WatcherCode): Promise<WatcherRun> {
   const name = `busy_run_${round}`;
   await admin(postgres, `CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = databaseUrlFor(postgres.adminUrl, name);
@@ -239,7 +258,7 @@ async function watcherRun(postgres: EmbeddedPostgres, chain: LocalChain, templat
   await db.connect();
   const postgresBefore = postgresCpuMs(postgres);
   const started = performance.now();
-  const watcher = spawnWatcherFor(url, chain, Number(range.from), profile);
+  const watcher = spawnWatcherFor(url, chain, Number(range.from), code);
   let exited = false;
   void watcher.exited.then(() => {
     exited = true;
@@ -276,12 +295,12 @@ async function watcherRun(postgres: EmbeddedPostgres, chain: LocalChain, templat
     return { wallMs, startupMs: startupMs ?? wallMs, paid, events, watcherCpuMs, watcherTotalCpuMs, postgresCpuMs: postgresUsedMs, peakRssBytes };
   } finally {
     // A profiled watcher stops gracefully, so V8 writes its profile.
-    await watcher.kill(profile ? 'SIGTERM' : 'SIGKILL');
+    await watcher.kill(code.profile ? 'SIGTERM' : 'SIGKILL');
     await db.end();
   }
 }
 
-function spawnWatcherFor(databaseUrl: string, chain: LocalChain, startBlock: number, profile?: string): WatcherProcess {
+function spawnWatcherFor(databaseUrl: string, chain: LocalChain, startBlock: number, code: WatcherCode): WatcherProcess {
   return spawnKassaApp(
     'watcher',
     {
@@ -290,7 +309,8 @@ function spawnWatcherFor(databaseUrl: string, chain: LocalChain, startBlock: num
       KASSA_CHAINS: JSON.stringify([{ ...chain.config, wsUrl: undefined, startBlock }]),
       KASSA_LOG_LEVEL: 'warn',
     },
-    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+    code.profile ? ['--cpu-prof', `--cpu-prof-dir=${code.profile}`] : [],
+    { built: code.built },
   );
 }
 
@@ -352,14 +372,14 @@ function report(options: Options, range: SeededRange, bare: { ms: number; matche
  * `sizes` open payments, each on a fresh database: RSS after the first cursor write and 5 s
  * of following, and the peak; bytes per open payment above the idle process.
  */
-async function memory(postgres: EmbeddedPostgres, chain: LocalChain, sizes: number[]): Promise<void> {
+async function memory(postgres: EmbeddedPostgres, chain: LocalChain, sizes: number[], code: WatcherCode): Promise<void> {
   const head = Number(await chain.publicClient.getBlockNumber());
   const measure = async (payments: number): Promise<{ rss: number; peak: number }> => {
     const name = await seedDatabase(postgres, chain, `busy_memory_${payments}`, payments, 0);
     const url = databaseUrlFor(postgres.adminUrl, name);
     const db = new Client({ connectionString: url });
     await db.connect();
-    const watcher = spawnWatcherFor(url, chain, head);
+    const watcher = spawnWatcherFor(url, chain, head, code);
     try {
       const started = performance.now();
       for (;;) {

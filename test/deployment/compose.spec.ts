@@ -35,6 +35,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs the apps compiled by the image, which builds them', () => {
+    const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toContain('COPY --from=build /app/dist ./dist');
+    for (const name of ['api', 'watcher', 'worker']) {
+      expect(compose.services[name]!.command).toEqual(['npm', 'run', `serve:${name}`]);
+      expect(scripts[`serve:${name}`]).toContain(`dist/apps/${name}/src/main.js`);
+    }
+  });
+
   it('points every app at the database and the chain configuration written by deploy', () => {
     for (const name of ['api', 'watcher', 'worker']) {
       const service = compose.services[name]!;

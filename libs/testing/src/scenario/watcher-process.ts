@@ -50,18 +50,21 @@ export function spawnWatcher(settings: { databaseUrl: string; chains: readonly C
  * apps/<app>/src/main.ts`) with only `env` (and `NO_COLOR`) in its environment; it dies with
  * the test process like {@link spawnWatcher}'s.
  * @param nodeArgs more options for node (e.g. `--cpu-prof`, which NODE_OPTIONS refuses)
+ * @param options.built run the compiled app in `dist/` as the image does (`npm run serve:<app>`;
+ *   `npm run build` first) instead of its TypeScript sources
  */
-export function spawnKassaApp(app: 'api' | 'watcher' | 'worker', env: Record<string, string>, nodeArgs: readonly string[] = []): WatcherProcess {
+export function spawnKassaApp(
+  app: 'api' | 'watcher' | 'worker',
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+  options: { built?: boolean } = {},
+): WatcherProcess {
+  const entry = options.built
+    ? ['--enable-source-maps', '--require', path.join(ROOT, 'scripts/register-built.js'), path.join(ROOT, `dist/apps/${app}/src/main.js`)]
+    : ['--require', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, `apps/${app}/src/main.ts`)];
   const child = spawn(
     process.execPath,
-    [
-      ...nodeArgs,
-      '--require',
-      path.join(ROOT, 'libs/chain/src/local/exit-with-parent.js'),
-      '--require',
-      path.join(ROOT, 'scripts/register.js'),
-      path.join(ROOT, `apps/${app}/src/main.ts`),
-    ],
+    [...nodeArgs, '--require', path.join(ROOT, 'libs/chain/src/local/exit-with-parent.js'), ...entry],
     { cwd: ROOT, env: { ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let output = '';
