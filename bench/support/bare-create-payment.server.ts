@@ -4,9 +4,9 @@
  * - `one-row`: computes the `payments` row of `POST /v1/payments` (id, base units, CREATE2
  *   deposit address) and inserts that row alone;
  * - `create-sql`: builds the same payment, option, `payment.created` event and payment object
- *   as Kassa and runs the very statement Kassa runs for a create
- *   (`insertAnnouncedStatement`: payment, option, event, deliveries, notifications), answering
- *   with the payment object.
+ *   as Kassa and runs the very statement Kassa runs for a create, prepared as Kassa runs it
+ *   (`insertAnnouncedStatement`: payment, option, event, deliveries, notifications;
+ *   `preparedQuery`), answering with the payment object.
  * Settings come from the same environment as the API (DATABASE_URL, DATABASE_POOL_SIZE,
  * KASSA_API_PORT, KASSA_CHAINS). Usage:
  *   node -r ./scripts/register.js bench/support/bare-create-payment.server.ts <merchantId> <treasury> [one-row|create-sql]
@@ -17,7 +17,7 @@ import { Pool } from 'pg';
 import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, paymentSalt, paymentUri, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { loadConfig } from '@kassa/config';
 import { type Address, asMerchantId, buildEventPayload, coinOf, minimumAccepted, newId, type Payment, toBaseUnits, toPaymentObject } from '@kassa/domain';
-import { insertAnnouncedStatement } from '@kassa/persistence';
+import { insertAnnouncedStatement, preparedQuery } from '@kassa/persistence';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 
 const INSERT = `INSERT INTO payments (id, merchant_id, status, chain_id, currency, token_address, token_decimals, amount,
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       { channel: OUTBOX_NOTIFY_CHANNEL, payload: event.payload.id },
     ];
     const statement = insertAnnouncedStatement(payment, event, notifications);
-    await pool.query(statement.text, statement.params);
+    await pool.query(preparedQuery(statement.text, statement.params));
     return object;
   });
   await app.listen({ port: config.api.port, host: config.api.host });

@@ -125,7 +125,8 @@ export class PaymentsRepository {
     notifications: readonly { channel: string; payload: string }[] = [],
   ): Promise<void> {
     const statement = insertAnnouncedStatement(payment, event, notifications);
-    await runSql(manager, statement.text, statement.params);
+    // Prepared: planning this statement cost PostgreSQL as much CPU as running it.
+    await runSql(manager, statement.text, statement.params, { prepared: true });
   }
 
   /** The merchant's payment with this id; another merchant's payment is null. */
