@@ -1,0 +1,43 @@
+import { decodeTime } from 'ulid';
+
+import { isId, newId } from './ids';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * Times later than any this file used before: ids are monotonic per process, so an id asked
+ * for an earlier millisecond continues the latest one instead of drawing.
+ */
+let clock = Date.UTC(2100, 0, 1);
+const later = (milliseconds = 1): number => (clock += milliseconds);
+
+describe('newId', () => {
+  it('gives ids of the kind\'s prefix whose ULID carries the given time', () => {
+    const now = later();
+    const id = newId('payment', now);
+    expect(isId('payment', id)).toBe(true);
+    expect(decodeTime(id.slice(4))).toBe(now);
+  });
+
+  it('draws every random character uniformly from the 32 symbols, and never repeats an id', () => {
+    const ids = Array.from({ length: 32_000 }, () => newId('event', later()));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const position of [10, 25]) {
+      const counts = new Map<string, number>();
+      for (const id of ids) {
+        const symbol = id.slice(4)[position]!;
+        counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
+      }
+      expect([...counts.keys()].sort()).toEqual([...CROCKFORD].sort());
+      // 1,000 expected per symbol; about 6 standard deviations (31 each) either way.
+      for (const count of counts.values()) expect(Math.abs(count - 1_000)).toBeLessThan(190);
+    }
+  });
+
+  it('orders the ids of one millisecond as they were made', () => {
+    const now = later();
+    const ids = Array.from({ length: 1_000 }, () => newId('delivery', now));
+    expect(new Set(ids.map((id) => decodeTime(id.slice(4))))).toEqual(new Set([now]));
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
