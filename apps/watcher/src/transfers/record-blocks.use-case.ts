@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { checksumLowercase, type ScannedRange, type ScannedTransfer } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import { type Address, type Hex, KassaError, type Payment, paymentOptionsOf, type Transfer } from '@kassa/domain';
-import { ChainCursorsRepository, type RecordedTransfer, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, type RecordedTransfer, runSql, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
 import { ReevaluatePayments, youngTransfersFrom } from '../payments/reevaluate-payments.use-case';
@@ -229,11 +229,12 @@ export class RecordBlocks {
    * time, in one statement. What the writer then reads must come from a later statement.
    */
   private async lockChain(manager: EntityManager, chainId: number): Promise<void> {
-    await manager.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true), pg_advisory_xact_lock($2, $3)`, [
-      `${WRITE_IDLE_TIMEOUT_MS}ms`,
-      WRITE_LOCK_KEY,
-      chainLockKey(chainId),
-    ]);
+    await runSql(
+      manager,
+      `SELECT set_config('idle_in_transaction_session_timeout', $1, true), pg_advisory_xact_lock($2, $3)`,
+      [`${WRITE_IDLE_TIMEOUT_MS}ms`, WRITE_LOCK_KEY, chainLockKey(chainId)],
+      { prepared: true },
+    );
   }
 
   /** Orphans the transfers and forgets the block hashes above the common ancestor. */

@@ -140,6 +140,7 @@ export class ChainCursorsRepository {
         cursor.blockHash,
         keepFrom.toString(),
       ],
+      { prepared: true },
     );
   }
 
@@ -243,6 +244,7 @@ export class ChainCursorsRepository {
               c.chain_id, c.block_number, c.block_hash, c.updated_at
        FROM (VALUES (1)) AS one LEFT JOIN chain_cursors AS c ON c.chain_id = $1`,
       [chainId],
+      { prepared: true },
     );
     const cursor =
       row?.chain_id != null && row.block_number !== null && row.block_hash !== null && row.updated_at !== null

@@ -81,13 +81,13 @@ async function runPrepared<Row>(runner: QueryRunner, text: string, params: reado
 }
 
 /** Rows of one SQL statement; see {@link runSql}. */
-export async function selectRows<Row>(manager: EntityManager, text: string, params: readonly unknown[] = []): Promise<Row[]> {
-  return (await runSql<Row>(manager, text, params)).rows;
+export async function selectRows<Row>(manager: EntityManager, text: string, params: readonly unknown[] = [], options: SqlOptions = {}): Promise<Row[]> {
+  return (await runSql<Row>(manager, text, params, options)).rows;
 }
 
 /** The first row of one SQL statement, or null; see {@link runSql}. */
-export async function selectOne<Row>(manager: EntityManager, text: string, params: readonly unknown[] = []): Promise<Row | null> {
-  return (await runSql<Row>(manager, text, params)).rows[0] ?? null;
+export async function selectOne<Row>(manager: EntityManager, text: string, params: readonly unknown[] = [], options: SqlOptions = {}): Promise<Row | null> {
+  return (await runSql<Row>(manager, text, params, options)).rows[0] ?? null;
 }
 
 /**

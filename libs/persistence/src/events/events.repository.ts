@@ -179,11 +179,7 @@ export class EventsRepository {
         ? `WITH ${ctes} SELECT id, event_id FROM deliveries`
         : `WITH ${ctes}, notified AS (SELECT pg_notify($${params.push(notify)}, $${params.push(prepared.events[0]!.payload.id)}))
            SELECT deliveries.id, deliveries.event_id FROM notified LEFT JOIN deliveries ON true`;
-    const { rows } = await runSql<{ id: string | null; event_id: string | null }>(
-      manager,
-      text,
-      params,
-    );
+    const { rows } = await runSql<{ id: string | null; event_id: string | null }>(manager, text, params, { prepared: true });
     const deliveries = new Map<string, string[]>();
     for (const row of rows) {
       if (row.id !== null && row.event_id !== null) deliveries.set(row.event_id, [...(deliveries.get(row.event_id) ?? []), row.id]);

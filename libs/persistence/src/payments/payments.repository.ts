@@ -195,6 +195,7 @@ export class PaymentsRepository {
        WHERE p.id = ANY (ARRAY(SELECT unnest($1::text[]) ${young}))
        ORDER BY p.id, o.position FOR NO KEY UPDATE OF p`,
       params,
+      { prepared: true },
     );
     return toPaymentsFromJoinedRows(rows);
   }
@@ -339,6 +340,7 @@ export class PaymentsRepository {
         changes.map((c) => c.finalizedAt),
         changes.map((c) => c.optionId ?? null),
       ],
+      { prepared: true },
     );
     return rows.map((row) => row.id);
   }

@@ -44,6 +44,7 @@ export class SettlementPoliciesRepository {
       manager,
       `SELECT ${COLUMNS} FROM settlement_policies WHERE merchant_id = ANY ($1::text[])`,
       [merchantIds],
+      { prepared: true },
     );
     return new Map(rows.map((row) => [row.merchant_id as MerchantId, toPolicy(row)]));
   }

@@ -135,6 +135,7 @@ export class TransfersRepository {
         ),
         JSON.stringify(paymentIds),
       ],
+      { prepared: true },
     );
     const isNew = new Map<string, boolean>();
     const withStoredTransfers = new Set<string>();
