@@ -9,9 +9,13 @@ import { listenWithReconnect, PaymentsRepository, type WatchedAddress } from '@k
 
 import { WATCHER_OPTIONS, type WatcherOptions } from '../watcher.options';
 
-/** One chain's list: lowercase deposit address -> ids of the payments paid there, and their largest confirmations. */
+/**
+ * One chain's list: lowercase deposit address -> the id of the payment paid there (the ids,
+ * in the rare case of several: an array only then, as an array per address would cost
+ * every open payment about 50 bytes more), and their largest confirmations.
+ */
 interface ChainList {
-  addresses: Map<string, string[]>;
+  addresses: Map<string, string | string[]>;
   /** Addresses whose payment accepts the native coin here, or whose coins are not known (a notice without them). */
   native: Set<string>;
   maxRequiredConfirmations: number;
@@ -135,7 +139,7 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
         return list()?.maxRequiredConfirmations ?? 0;
       },
       has: (address) => list()?.addresses.has(address) ?? false,
-      paymentIdOf: (address) => list()?.addresses.get(address)?.[0],
+      paymentIdOf: (address) => firstId(list()?.addresses.get(address)),
     };
   }
 
@@ -242,11 +246,18 @@ function addTo(lists: WatchLists, watched: WatchedPayment): void {
   const address = watched.depositAddress.toLowerCase();
   if (watched.acceptsNative !== false) list.native.add(address);
   const ids = list.addresses.get(address);
-  if (!ids) list.addresses.set(address, [watched.paymentId]);
-  else if (!ids.includes(watched.paymentId)) ids.push(watched.paymentId);
+  if (ids === undefined) list.addresses.set(address, watched.paymentId);
+  else if (typeof ids === 'string') {
+    if (ids !== watched.paymentId) list.addresses.set(address, [ids, watched.paymentId]);
+  } else if (!ids.includes(watched.paymentId)) ids.push(watched.paymentId);
   if (watched.requiredConfirmations !== undefined && watched.requiredConfirmations > list.maxRequiredConfirmations) {
     list.maxRequiredConfirmations = watched.requiredConfirmations;
   }
+}
+
+/** The first payment id of an address's entry. */
+function firstId(ids: string | string[] | undefined): string | undefined {
+  return typeof ids === 'string' ? ids : ids?.[0];
 }
 
 function describe(error: unknown): string {
