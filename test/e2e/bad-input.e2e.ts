@@ -247,6 +247,27 @@ describe('bad input to the merchant API', () => {
     expect(created).toBeLessThan(270);
   });
 
+  describe('undeclared query parameters', () => {
+    it('are judged after the API key: without a key the answer is 401, with a read-only key on a write 403', async () => {
+      const noKey = await raw('GET', '/v1/merchant?foo=1', undefined, { authorization: '' });
+      expect(noKey.status).toBe(401);
+
+      const readOnly = JSON.parse((await raw('POST', '/v1/api-keys', JSON.stringify({ scopes: ['read'] }), json)).text) as { key: string };
+      const write = await raw('POST', '/v1/payments?foo=1', JSON.stringify({ amount: '1', currency: 'USDC' }), { ...json, authorization: `Bearer ${readOnly.key}` });
+      expect(write.status).toBe(403);
+    });
+
+    it('are refused on routes without an API key too, and accepted on the checkout pages', async () => {
+      const health = await raw('GET', '/health/live?foo=1', undefined);
+      expect(health.status).toBe(400);
+      expect((JSON.parse(health.text) as Problem).errors?.map((error) => error.field)).toEqual(['foo']);
+
+      const created = JSON.parse((await raw('POST', '/v1/payments', JSON.stringify({ amount: '1', currency: 'USDC' }), json)).text) as { id: string };
+      const page = await raw('GET', `/pay/${created.id}/status?utm_source=newsletter`, undefined);
+      expect(page.status).toBe(200);
+    });
+  });
+
   describe('answers that carry secrets or may be framed', () => {
     const typedKey = `kassa_sk_${'A1b2'.repeat(10)}xyz`;
 

@@ -1,4 +1,4 @@
-import { NestFactory, Reflector } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DynamicModule } from '@nestjs/common';
@@ -8,7 +8,7 @@ import { createKassaLogger } from '@kassa/observability';
 
 import { registerJsonOnly } from './common/json-only';
 import { registerDashboard } from './dashboard/dashboard-http';
-import { KnownQueryParametersInterceptor } from './common/known-query-parameters';
+import { KnownQueryParametersGuard } from './common/known-query-parameters';
 import { answerClientError, answerFrameworkError, ProblemFilter } from './common/problem.filter';
 import { registerRateLimits } from './common/rate-limit';
 import { registerRequestLog, requestIdOf } from './common/request-log';
@@ -56,7 +56,7 @@ export async function createHttpApplication(rootModule: DynamicModule, config: K
   registerRequestLog(app);
   app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new KnownQueryParametersInterceptor(app.get(Reflector)));
+  app.useGlobalGuards(new KnownQueryParametersGuard());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

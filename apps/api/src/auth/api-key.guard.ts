@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { type ApiKeyScope, ForbiddenError, UnauthorizedError } from '@kassa/domain';
 import type { ApiKeyPrincipal } from '@kassa/persistence';
 
+import { assertKnownQueryParameters } from '../common/known-query-parameters';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 
 /** A request after {@link ApiKeyGuard}: who it acts for. */
@@ -12,12 +13,18 @@ export type AuthenticatedRequest = FastifyRequest & { principal?: ApiKeyPrincipa
 /**
  * Bearer API key authentication (DESIGN.md "Merchant API"): `Authorization: Bearer
  * kassa_sk_...`, looked up by SHA-256 hash through {@link ApiKeyAuthenticator}; revoked
- * keys fail at once.
+ * keys fail at once. Once the key passes, refuses query parameters the route does not
+ * declare ({@link assertKnownQueryParameters}), so a request without a key learns nothing
+ * of a route's parameters.
  * @throws UnauthorizedError (401) for a missing, malformed, unknown or revoked key
  * @throws ForbiddenError (403) when the key lacks the route's scope
+ * @throws ValidationError (400) for a query parameter the route does not declare
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** Checks the query itself, after the key ({@link ChecksQueryParameters}). */
+  static readonly checksQueryParameters = true;
+
   constructor(private readonly authenticator: ApiKeyAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,6 +38,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!principal.scopes.includes(required)) throw new ForbiddenError(`The API key lacks the '${required}' scope`);
 
     request.principal = principal;
+    assertKnownQueryParameters(context);
     return true;
   }
 }

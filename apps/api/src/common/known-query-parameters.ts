@@ -1,10 +1,8 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { type CanActivate, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { GUARDS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { Reflector } from '@nestjs/core';
 import { ValidationError } from '@kassa/domain';
 import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
 
 const ANY_QUERY_PARAMETERS = 'kassa:any-query-parameters';
 
@@ -15,43 +13,75 @@ const ANY_QUERY_PARAMETERS = 'kassa:any-query-parameters';
  */
 export const AcceptsAnyQueryParameters = (): ClassDecorator & MethodDecorator => SetMetadata(ANY_QUERY_PARAMETERS, true);
 
+/**
+ * A guard that ends with {@link assertKnownQueryParameters} itself (the API key guard: an
+ * unauthenticated request answers 401 before its query is judged). Routes behind such a
+ * guard are not checked again by {@link KnownQueryParametersGuard}.
+ */
+export interface ChecksQueryParameters {
+  readonly checksQueryParameters: true;
+}
+
+/** What a route accepts in its query: any names, the fields of its query DTO, or these names. */
+type QueryRule = 'any' | 'dto' | ReadonlySet<string>;
+
 interface RouteArgument {
   index: number;
   data?: unknown;
 }
 
+// Per controller class and handler: the rule never changes once the routes are declared.
+const RULES = new WeakMap<object, WeakMap<object, QueryRule>>();
+const SELF_CHECKED = new WeakMap<object, WeakMap<object, boolean>>();
+
 /**
- * Refuses query parameters a route does not declare with a 400 problem naming each of
- * them, like an unknown body field: `GET /v1/merchant?foo=1` is a mistake to report, not to
- * ignore. Routes that take a whole query DTO (`@Query() query: ListPaymentsQuery`) are left
- * to the validation pipe, which refuses unknown fields of the DTO; routes with named
- * parameters (`@Query('embed')`) accept those names only; every other route accepts none.
- * Runs after the guards, so an unauthenticated request still answers 401 first.
+ * Refuses query parameters the route does not declare, like an unknown body field:
+ * `GET /v1/merchant?foo=1` is a mistake to report, not to ignore. Routes that take a whole
+ * query DTO (`@Query() query: ListPaymentsQuery`) are left to the validation pipe, which
+ * refuses unknown fields of the DTO; routes with named parameters (`@Query('embed')`) accept
+ * those names only; routes marked {@link AcceptsAnyQueryParameters} accept any; every other
+ * route accepts none. The rule of each route is worked out once, on its first request.
  *
  * @throws ValidationError (400) listing every undeclared parameter
  */
-@Injectable()
-export class KnownQueryParametersInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
+export function assertKnownQueryParameters(context: ExecutionContext): void {
+  const rule = memo(RULES, context, queryRule);
+  if (rule === 'any' || rule === 'dto') return;
+  const query = context.switchToHttp().getRequest<FastifyRequest>().query;
+  if (typeof query !== 'object' || query === null) return;
+  const unknown = Object.keys(query).filter((name) => !rule.has(name));
+  if (unknown.length > 0) throw new ValidationError(unknown.map((field) => ({ field, message: 'is not a query parameter of this route' })));
+}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http' && !this.reflector.getAllAndOverride<boolean>(ANY_QUERY_PARAMETERS, [context.getHandler(), context.getClass()])) {
-      const declared = declaredQueryParameters(context);
-      if (declared !== 'dto') {
-        const query = context.switchToHttp().getRequest<FastifyRequest>().query;
-        const unknown = Object.keys(typeof query === 'object' && query !== null ? query : {}).filter((name) => !declared.has(name));
-        if (unknown.length > 0) {
-          throw new ValidationError(unknown.map((field) => ({ field, message: 'is not a query parameter of this route' })));
-        }
-      }
-    }
-    return next.handle();
+/**
+ * The global guard applying {@link assertKnownQueryParameters} to every HTTP route, except
+ * those whose own guard applies it after authenticating ({@link ChecksQueryParameters}). A
+ * guard rather than an interceptor: an interceptor puts every request of the API through an
+ * observable pipeline, which cost more CPU than the create route's own work
+ * (docs/performance.md "API").
+ * @throws ValidationError (400) as {@link assertKnownQueryParameters}
+ */
+export class KnownQueryParametersGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() === 'http' && !memo(SELF_CHECKED, context, checkedByOwnGuard)) assertKnownQueryParameters(context);
+    return true;
   }
 }
 
-/** The query parameter names the handler declares, or `dto` when it takes the whole query. */
-function declaredQueryParameters(context: ExecutionContext): Set<string> | 'dto' {
-  const args: Record<string, RouteArgument> = Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {};
+function memo<T>(cache: WeakMap<object, WeakMap<object, T>>, context: ExecutionContext, compute: (controller: object, handler: object) => T): T {
+  const controller = context.getClass();
+  const handler = context.getHandler();
+  let byHandler = cache.get(controller);
+  if (!byHandler) cache.set(controller, (byHandler = new WeakMap()));
+  let value = byHandler.get(handler);
+  if (value === undefined) byHandler.set(handler, (value = compute(controller, handler)));
+  return value;
+}
+
+function queryRule(controller: object, handler: object): QueryRule {
+  const anyAllowed = Reflect.getMetadata(ANY_QUERY_PARAMETERS, handler) ?? Reflect.getMetadata(ANY_QUERY_PARAMETERS, controller);
+  if (anyAllowed === true) return 'any';
+  const args: Record<string, RouteArgument> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, (handler as { name: string }).name) ?? {};
   const names = new Set<string>();
   for (const [key, argument] of Object.entries(args)) {
     if (Number(key.split(':')[0]) !== RouteParamtypes.QUERY) continue;
@@ -59,4 +89,9 @@ function declaredQueryParameters(context: ExecutionContext): Set<string> | 'dto'
     names.add(argument.data);
   }
   return names;
+}
+
+function checkedByOwnGuard(controller: object, handler: object): boolean {
+  const guards: unknown[] = [...(Reflect.getMetadata(GUARDS_METADATA, controller) ?? []), ...(Reflect.getMetadata(GUARDS_METADATA, handler) ?? [])];
+  return guards.some((guard) => (guard as Partial<ChecksQueryParameters> | undefined)?.checksQueryParameters === true);
 }
