@@ -1,4 +1,5 @@
-import { getAddress, keccak256, size, toHex } from 'viem';
+import fc from 'fast-check';
+import { encodeAbiParameters, getAddress, getContractAddress, type Hex, keccak256, size, toHex } from 'viem';
 import { InvalidDepositAddressInputError } from './errors';
 import { cloneInitCode, cloneRuntimeCode, depositAddress, effectiveSalt, paymentSalt } from './deposit-address';
 
@@ -39,4 +40,30 @@ describe('deposit address derivation', () => {
       'factory must be a 20-byte address',
     );
   });
+
+  it('equals the EIP-1014 rule computed with viem from the ABI-encoded salt, for any factory, implementation, treasury and salt', () => {
+    const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((bytes) => toHex(bytes));
+    const anyCase = (hex: Hex) => fc.constantFrom(hex, getAddress(hex), hex.toUpperCase().replace('0X', '0x') as Hex);
+    fc.assert(
+      fc.property(
+        address.chain(anyCase),
+        // Few implementations, so the memoised init code hashes are hit as well as missed.
+        fc.constantFrom(implementation, factory, treasury).chain((hex) => anyCase(hex as Hex)),
+        address.chain(anyCase),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => toHex(bytes)),
+        (factoryAddress, implementationAddress, treasuryAddress, salt) => {
+          const expected = getContractAddress({
+            opcode: 'CREATE2',
+            from: factoryAddress,
+            salt: keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [getAddress(treasuryAddress), salt])),
+            bytecode: cloneInitCode(implementationAddress),
+          });
+          expect(depositAddress({ factory: factoryAddress, implementation: implementationAddress, treasury: treasuryAddress, salt })).toBe(expected);
+          expect(effectiveSalt(treasuryAddress, salt)).toBe(keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [getAddress(treasuryAddress), salt])));
+        },
+      ),
+      { numRuns: 500, seed: 20261207 },
+    );
+  });
 });
+

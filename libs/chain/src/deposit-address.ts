@@ -1,15 +1,4 @@
-import {
-  concat,
-  encodeAbiParameters,
-  getContractAddress,
-  isAddress,
-  isHex,
-  keccak256,
-  size,
-  stringToBytes,
-  type Address,
-  type Hex,
-} from 'viem';
+import { bytesToHex, concat, getAddress, hexToBytes, isAddress, isHex, keccak256, size, stringToBytes, type Address, type Hex } from 'viem';
 import { InvalidDepositAddressInputError } from './errors';
 
 /**
@@ -70,12 +59,18 @@ export function cloneInitCode(implementation: Address): Hex {
  * @throws InvalidDepositAddressInputError on a malformed address or a salt that is not 32 bytes.
  */
 export function effectiveSalt(treasury: Address, salt: Hex): Hex {
+  return bytesToHex(effectiveSaltBytes(treasury, salt));
+}
+
+/** {@link effectiveSalt} as 32 bytes. `abi.encode(address, bytes32)` is the address left-padded to 32 bytes, then the salt. */
+function effectiveSaltBytes(treasury: Address, salt: Hex): Uint8Array {
   if (!isHex(salt, { strict: true }) || size(salt) !== 32) {
     throw new InvalidDepositAddressInputError(`salt must be 32 bytes of hex, got ${String(salt)}`);
   }
-  return keccak256(
-    encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [addressBytes('treasury', treasury), salt]),
-  );
+  const encoded = new Uint8Array(64);
+  encoded.set(hexToBytes(addressBytes('treasury', treasury)), 12);
+  encoded.set(hexToBytes(salt), 32);
+  return keccak256(encoded, 'bytes');
 }
 
 /** Inputs of {@link depositAddress}; addresses in any case, salt 32 bytes. */
@@ -99,12 +94,29 @@ export interface DepositAddressInput {
  * @throws InvalidDepositAddressInputError on malformed addresses or salt.
  */
 export function depositAddress({ factory, implementation, treasury, salt }: DepositAddressInput): Address {
-  return getContractAddress({
-    opcode: 'CREATE2',
-    from: addressBytes('factory', factory),
-    salt: effectiveSalt(treasury, salt),
-    bytecode: cloneInitCode(implementation),
-  });
+  const preimage = new Uint8Array(85);
+  preimage[0] = 0xff;
+  preimage.set(hexToBytes(addressBytes('factory', factory)), 1);
+  preimage.set(effectiveSaltBytes(treasury, salt), 21);
+  preimage.set(initCodeHash(implementation), 53);
+  return getAddress(bytesToHex(keccak256(preimage, 'bytes').subarray(12)));
+}
+
+// keccak256(cloneInitCode(implementation)) by lowercase implementation address. A chain has one
+// implementation, so this holds a handful; it is emptied if odd callers ever fill it.
+const INIT_CODE_HASHES = new Map<string, Uint8Array>();
+const MAX_INIT_CODE_HASHES = 64;
+
+/** The EIP-1014 `init_code` hash of the clone of `implementation`, computed once per implementation. */
+function initCodeHash(implementation: Address): Uint8Array {
+  const key = addressBytes('implementation', implementation);
+  let hash = INIT_CODE_HASHES.get(key);
+  if (hash === undefined) {
+    if (INIT_CODE_HASHES.size >= MAX_INIT_CODE_HASHES) INIT_CODE_HASHES.clear();
+    hash = keccak256(cloneInitCode(key), 'bytes');
+    INIT_CODE_HASHES.set(key, hash);
+  }
+  return hash;
 }
 
 /** Validates an address (any letter case) and returns it lowercase, as raw 20 bytes of hex. */
