@@ -8,8 +8,9 @@
  * computes and inserts the same `payments` row alone; `create-sql` runs the very statement
  * Kassa runs for a create (payment, option, event, deliveries, notifications) and answers
  * the same object. Each is driven by the same autocannon load, side by side in one run, in
- * alternating rounds. Prints req/s and p99 per round and Kassa's median throughput over each
- * baseline's (targets >= 0.8 of `create-sql`, >= 0.5 of `one-row`).
+ * alternating rounds. Prints req/s, p99 and the CPU each request cost the server process and
+ * PostgreSQL (`/proc`) per round, and Kassa's median throughput over each baseline's
+ * (targets >= 0.8 of `create-sql`, >= 0.5 of `one-row`).
  *
  * Both servers share one embedded PostgreSQL with durable settings (fsync on, as in
  * production) and the same pool size. The create path needs no chain node: only a chain
@@ -32,7 +33,7 @@ import { DataSource } from 'typeorm';
 import { createDataSourceOptions, findFreePort, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
 
 import { createMerchantWithKey } from '@kassa/api';
-import { median } from './support/bench-support';
+import { median, postgresCpuBetween, postgresCpuByProcess, processCpuMs } from './support/bench-support';
 
 interface Options {
   duration: number;
@@ -50,6 +51,9 @@ interface Round {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU per request, ms: the server process's own, and PostgreSQL's (all its processes). */
+  serverCpuMs: number;
+  postgresCpuMs: number;
 }
 
 const ROOT = path.resolve(__dirname, '..');
@@ -127,10 +131,11 @@ async function main(options: Options): Promise<void> {
       await startServer('the one-row baseline', 'bench/support/bare-create-payment.server.ts', [merchant.merchantId, TREASURY, 'one-row'], { ...common, KASSA_API_PORT: String(barePort) }, `${bareUrl}/health`),
       await startServer('the create-sql baseline', 'bench/support/bare-create-payment.server.ts', [merchant.merchantId, TREASURY, 'create-sql'], { ...common, KASSA_API_PORT: String(sqlPort) }, `${sqlUrl}/health`),
     );
-    const targets: Record<Server, { url: string; headers: Record<string, string> }> = {
-      'one-row': { url: bareUrl, headers: {} },
-      'create-sql': { url: sqlUrl, headers: {} },
-      kassa: { url: kassaUrl, headers: { authorization: `Bearer ${merchant.apiKey}` } },
+    const [kassaServer, oneRowServer, createSqlServer] = children as [ChildProcess, ChildProcess, ChildProcess];
+    const targets: Record<Server, { url: string; headers: Record<string, string>; pid: number }> = {
+      'one-row': { url: bareUrl, headers: {}, pid: oneRowServer.pid! },
+      'create-sql': { url: sqlUrl, headers: {}, pid: createSqlServer.pid! },
+      kassa: { url: kassaUrl, headers: { authorization: `Bearer ${merchant.apiKey}` }, pid: kassaServer.pid! },
     };
 
     process.stdout.write(`Warming up (3 s each) ...\n`);
@@ -139,7 +144,11 @@ async function main(options: Options): Promise<void> {
     const rounds: Round[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
       for (const server of ['one-row', 'create-sql', 'kassa'] as const) {
-        const result = await load(targets[server].url, targets[server].headers, options, options.duration);
+        const { url, headers, pid } = targets[server];
+        const serverCpuBefore = processCpuMs(pid);
+        const postgresCpuBefore = postgresCpuByProcess(pg);
+        const result = await load(url, headers, options, options.duration);
+        const perRequest = (cpuMs: number) => cpuMs / Math.max(1, result.requests.total);
         const measured: Round = {
           server,
           requestsPerSecond: result.requests.average,
@@ -147,11 +156,13 @@ async function main(options: Options): Promise<void> {
           p99: result.latency.p99,
           non2xx: result.non2xx,
           errors: result.errors,
+          serverCpuMs: perRequest(processCpuMs(pid) - serverCpuBefore),
+          postgresCpuMs: perRequest(postgresCpuBetween(postgresCpuBefore, postgresCpuByProcess(pg))),
         };
         rounds.push(measured);
         process.stdout.write(
           `round ${round}  ${server.padEnd(10)}  ${measured.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
-            `p50 ${measured.p50} ms  p99 ${measured.p99} ms${measured.non2xx || measured.errors ? `  non-2xx ${measured.non2xx}, errors ${measured.errors}` : ''}\n`,
+            `p50 ${measured.p50} ms  p99 ${measured.p99} ms  CPU per request: server ${measured.serverCpuMs.toFixed(3)} ms, PostgreSQL ${measured.postgresCpuMs.toFixed(3)} ms${measured.non2xx || measured.errors ? `  non-2xx ${measured.non2xx}, errors ${measured.errors}` : ''}\n`,
         );
       }
     }
@@ -160,15 +171,16 @@ async function main(options: Options): Promise<void> {
     const summary = (server: Server) => ({
       rps: median(of(server).map((round) => round.requestsPerSecond)),
       p99: median(of(server).map((round) => round.p99)),
+      cpu: `CPU per request: server ${median(of(server).map((round) => round.serverCpuMs)).toFixed(3)} ms, PostgreSQL ${median(of(server).map((round) => round.postgresCpuMs)).toFixed(3)} ms`,
     });
     const oneRow = summary('one-row');
     const createSql = summary('create-sql');
     const kassa = summary('kassa');
     process.stdout.write('\n');
     process.stdout.write(`Create payment, ${options.connections} connections, ${options.duration} s x ${options.rounds} rounds, pool ${options.poolSize}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})\n`);
-    process.stdout.write(`  bare Fastify, one-row insert        ${oneRow.rps.toFixed(0).padStart(6)} req/s   p99 ${oneRow.p99} ms\n`);
-    process.stdout.write(`  bare Fastify, Kassa's create SQL    ${createSql.rps.toFixed(0).padStart(6)} req/s   p99 ${createSql.p99} ms\n`);
-    process.stdout.write(`  Kassa POST /v1/payments             ${kassa.rps.toFixed(0).padStart(6)} req/s   p99 ${kassa.p99} ms\n`);
+    process.stdout.write(`  bare Fastify, one-row insert        ${oneRow.rps.toFixed(0).padStart(6)} req/s   p99 ${oneRow.p99} ms   ${oneRow.cpu}\n`);
+    process.stdout.write(`  bare Fastify, Kassa's create SQL    ${createSql.rps.toFixed(0).padStart(6)} req/s   p99 ${createSql.p99} ms   ${createSql.cpu}\n`);
+    process.stdout.write(`  Kassa POST /v1/payments             ${kassa.rps.toFixed(0).padStart(6)} req/s   p99 ${kassa.p99} ms   ${kassa.cpu}\n`);
     process.stdout.write(`  ratio Kassa / create SQL: ${(kassa.rps / createSql.rps).toFixed(2)} (target >= 0.80)\n`);
     process.stdout.write(`  ratio Kassa / one row:    ${(kassa.rps / oneRow.rps).toFixed(2)} (target >= 0.50)\n`);
     if (rounds.some((round) => round.non2xx > 0 || round.errors > 0)) process.stdout.write('  WARNING: some requests failed; the figures are not comparable\n');

@@ -21,7 +21,7 @@
 import 'reflect-metadata';
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -35,7 +35,7 @@ import { databaseUrlFor } from '@kassa/testing';
 import { spawnKassaApp, type WatcherProcess } from '@kassa/testing/scenario';
 import { DataSource } from 'typeorm';
 
-import { admin, median, positiveInt, rpc, withBenchInfrastructure } from './support/bench-support';
+import { admin, median, positiveInt, postgresCpuBetween, postgresCpuByProcess, processCpuMs, rpc, withBenchInfrastructure } from './support/bench-support';
 
 interface Options {
   blocks: number;
@@ -63,7 +63,6 @@ const IN_FLIGHT = 16;
 const RANGE = 100n;
 /** Blocks seeded per JSON-RPC batch. */
 const SEED_BATCH_BLOCKS = 10;
-const TICKS_PER_SECOND = 100;
 
 async function main(): Promise<void> {
   const options = new Command()
@@ -256,7 +255,7 @@ async function watcherRun(postgres: EmbeddedPostgres, chain: LocalChain, templat
   const url = databaseUrlFor(postgres.adminUrl, name);
   const db = new Client({ connectionString: url });
   await db.connect();
-  const postgresBefore = postgresCpuMs(postgres);
+  const postgresBefore = postgresCpuByProcess(postgres);
   const started = performance.now();
   const watcher = spawnWatcherFor(url, chain, Number(range.from), code);
   let exited = false;
@@ -285,7 +284,7 @@ async function watcherRun(postgres: EmbeddedPostgres, chain: LocalChain, templat
     const watcherTotalCpuMs = processCpuMs(watcher.pid);
     const watcherCpuMs = watcherTotalCpuMs - cpuBefore;
     const peakRssBytes = peakRss(watcher.pid);
-    const postgresUsedMs = postgresCpuMs(postgres) - postgresBefore;
+    const postgresUsedMs = postgresCpuBetween(postgresBefore, postgresCpuByProcess(postgres));
     const counts = await db.query<{ paid: string; events: string }>(
       `SELECT (SELECT count(*) FROM payments WHERE status = 'PAID') AS paid, (SELECT count(*) FROM events WHERE type = 'payment.paid') AS events`,
     );
@@ -312,32 +311,6 @@ function spawnWatcherFor(databaseUrl: string, chain: LocalChain, startBlock: num
     code.profile ? ['--cpu-prof', `--cpu-prof-dir=${code.profile}`] : [],
     { built: code.built },
   );
-}
-
-/** User and system CPU time of a process so far, milliseconds (`/proc/<pid>/stat`). */
-function processCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU time of the PostgreSQL server so far: the postmaster and every process it started (`/proc`). */
-function postgresCpuMs(postgres: EmbeddedPostgres): number {
-  const port = new URL(postgres.adminUrl).port;
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (command.startsWith('postgres') || (command.includes('/postgres') && command.includes(port))) total += processCpuMs(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return total;
 }
 
 /** Peak resident memory of a process, bytes (`VmHWM` of `/proc/<pid>/status`). */

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,54 @@ export function median(values: readonly number[]): number {
 /** One line naming the machine a benchmark ran on, printed first. */
 export function machineLine(): string {
   return `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (`getconf CLK_TCK`: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** `/proc/<pid>/stat` fields after the command name: state is [0], ppid [1], utime [11], stime [12]. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // gone
+  }
+}
+
+/** User and system CPU time of a process so far, milliseconds (`/proc/<pid>/stat`); 0 once it is gone. */
+export function processCpuMs(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND : 0;
+}
+
+/**
+ * CPU so far of each process of one PostgreSQL server: its postmaster (the pid in
+ * `postmaster.pid`) and every process the postmaster started (backends, WAL writer,
+ * autovacuum workers), milliseconds by pid (`/proc`). Other servers on the machine are
+ * not counted.
+ */
+export function postgresCpuByProcess(postgres: EmbeddedPostgres): Map<number, number> {
+  const postmaster = Number(readFileSync(path.join(postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const cpu = new Map<number, number>([[postmaster, processCpuMs(postmaster)]]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields && Number(fields[1]) === postmaster) cpu.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+  }
+  return cpu;
+}
+
+/**
+ * PostgreSQL CPU between two readings of {@link postgresCpuByProcess}, milliseconds: what
+ * each process used meanwhile, a process started meanwhile counted whole. A process that
+ * ended meanwhile is left out (a pool's connection closed after sitting idle used nothing;
+ * a total of all processes would instead lose what it had used before).
+ */
+export function postgresCpuBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let used = 0;
+  for (const [pid, cpu] of after) used += cpu - (before.get(pid) ?? 0);
+  return used;
 }
 
 /** A JSON-RPC batch over plain HTTP. @throws Error on the first error answer */
