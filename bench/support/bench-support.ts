@@ -41,10 +41,15 @@ function statFields(pid: number): string[] | null {
   }
 }
 
+/** User and system CPU time, milliseconds, of a process's {@link statFields}. */
+function cpuMsOf(fields: readonly string[]): number {
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
 /** User and system CPU time of a process so far, milliseconds (`/proc/<pid>/stat`); 0 once it is gone. */
 export function processCpuMs(pid: number): number {
   const fields = statFields(pid);
-  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND : 0;
+  return fields ? cpuMsOf(fields) : 0;
 }
 
 /**
@@ -59,7 +64,7 @@ export function postgresCpuByProcess(postgres: EmbeddedPostgres): Map<number, nu
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
-    if (fields && Number(fields[1]) === postmaster) cpu.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+    if (fields && Number(fields[1]) === postmaster) cpu.set(Number(entry), cpuMsOf(fields));
   }
   return cpu;
 }
