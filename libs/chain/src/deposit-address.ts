@@ -1,5 +1,7 @@
-import { bytesToHex, concat, getAddress, hexToBytes, isAddress, isHex, keccak256, size, stringToBytes, type Address, type Hex } from 'viem';
+import { bytesToHex, concat, hexToBytes, isAddress, isHex, size, type Address, type Hex } from 'viem';
 import { InvalidDepositAddressInputError } from './errors';
+import { checksumLowercase } from './evm-address';
+import { keccak256Bytes, keccak256Hex } from './keccak';
 
 /**
  * Deposit addresses computed off-chain, exactly as `DepositFactory.depositAddress` computes
@@ -26,7 +28,7 @@ const CLONE_RUNTIME_SUFFIX = '0x5af43d82803e903d91602b57fd5bf3' as const;
  */
 export function paymentSalt(paymentId: string): Hex {
   if (paymentId.length === 0) throw new InvalidDepositAddressInputError('paymentId must not be empty');
-  return keccak256(stringToBytes(paymentId));
+  return keccak256Hex(paymentId);
 }
 
 /**
@@ -70,7 +72,7 @@ function effectiveSaltBytes(treasury: Address, salt: Hex): Uint8Array {
   const encoded = new Uint8Array(64);
   encoded.set(hexToBytes(addressBytes('treasury', treasury)), 12);
   encoded.set(hexToBytes(salt), 32);
-  return keccak256(encoded, 'bytes');
+  return keccak256Bytes(encoded);
 }
 
 /** Inputs of {@link depositAddress}; addresses in any case, salt 32 bytes. */
@@ -99,7 +101,7 @@ export function depositAddress({ factory, implementation, treasury, salt }: Depo
   preimage.set(hexToBytes(addressBytes('factory', factory)), 1);
   preimage.set(effectiveSaltBytes(treasury, salt), 21);
   preimage.set(initCodeHash(implementation), 53);
-  return getAddress(bytesToHex(keccak256(preimage, 'bytes').subarray(12)));
+  return checksumLowercase(bytesToHex(keccak256Bytes(preimage).subarray(12)));
 }
 
 // keccak256(cloneInitCode(implementation)) by lowercase implementation address. A chain has one
@@ -113,7 +115,7 @@ function initCodeHash(implementation: Address): Uint8Array {
   let hash = INIT_CODE_HASHES.get(key);
   if (hash === undefined) {
     if (INIT_CODE_HASHES.size >= MAX_INIT_CODE_HASHES) INIT_CODE_HASHES.clear();
-    hash = keccak256(cloneInitCode(key), 'bytes');
+    hash = keccak256Bytes(hexToBytes(cloneInitCode(key)));
     INIT_CODE_HASHES.set(key, hash);
   }
   return hash;

@@ -1,6 +1,8 @@
-import { getAddress, keccak256, stringToBytes } from 'viem';
+import { getAddress } from 'viem';
 
 import type { Address } from '@kassa/domain';
+
+import { keccak256Bytes } from './keccak';
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
@@ -33,7 +35,7 @@ export function checksummed(address: Address): Address {
  */
 export function checksumLowercase(lowercase: string): Address {
   const hex = lowercase.slice(2);
-  const hash = keccak256(stringToBytes(hex), 'bytes');
+  const hash = keccak256Bytes(hex);
   let out = '0x';
   for (let i = 0; i < 40; i++) {
     const nibble = i % 2 === 0 ? hash[i >> 1]! >> 4 : hash[i >> 1]! & 0x0f;
