@@ -12,7 +12,11 @@
  * PostgreSQL (`/proc`) per round, and Kassa's median throughput over each baseline's
  * (targets >= 0.8 of `create-sql`, >= 0.5 of `one-row`).
  *
- * Both servers share one embedded PostgreSQL with durable settings (fsync on, as in
+ * The three servers run compiled, as the image runs the API (`npm run build`, then
+ * `npm run serve:api`'s node options; the baselines compiled beside it with the same compiler
+ * options); `--sources` runs all three from their TypeScript sources instead.
+ *
+ * The servers share one embedded PostgreSQL with durable settings (fsync on, as in
  * production) and the same pool size. The create path needs no chain node: only a chain
  * configuration (factory and implementation addresses) to derive deposit addresses.
  * Rate limiting stays on in the API, with a limit no run reaches.
@@ -33,13 +37,15 @@ import { DataSource } from 'typeorm';
 import { createDataSourceOptions, findFreePort, runMigrations, startEmbeddedPostgres } from '@kassa/persistence';
 
 import { createMerchantWithKey } from '@kassa/api';
-import { median, postgresCpuBetween, postgresCpuByProcess, processCpuMs } from './support/bench-support';
+import { nodeEntry } from '@kassa/testing/scenario';
+import { buildApps, compileBenchServer, median, postgresCpuBetween, postgresCpuByProcess, processCpuMs } from './support/bench-support';
 
 interface Options {
   duration: number;
   connections: number;
   rounds: number;
   poolSize: number;
+  sources: boolean;
 }
 
 type Server = 'one-row' | 'create-sql' | 'kassa';
@@ -57,6 +63,7 @@ interface Round {
 }
 
 const ROOT = path.resolve(__dirname, '..');
+const BASELINE = 'bench/support/bare-create-payment.server.ts';
 const TREASURY = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 /** A chain as KASSA_CHAINS gives it (defaults filled in by the configuration). */
 const CHAIN = {
@@ -75,9 +82,12 @@ const positive = (name: string) => (value: string) => {
   return Number(value);
 };
 
-/** Starts a server as a child process and resolves once `healthPath` answers 200. */
-async function startServer(name: string, script: string, args: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, script), ...args], {
+/**
+ * Starts a server as a child process and resolves once `url` answers 200.
+ * @param entry node's arguments that run it ({@link nodeEntry})
+ */
+async function startServer(name: string, entry: string[], args: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -105,7 +115,17 @@ async function load(url: string, headers: Record<string, string>, options: Optio
   });
 }
 
+/** Node's arguments for the Kassa API and the baselines: compiled (default) or from their sources. */
+function serverCode(options: Options): { api: string[]; baseline: string[] } {
+  if (options.sources) return { api: nodeEntry('apps/api/src/main.ts', false), baseline: nodeEntry(BASELINE, false) };
+  const seconds = buildApps();
+  const baseline = compileBenchServer(BASELINE);
+  process.stdout.write(`Compiled the apps (npm run build) and the baselines in ${seconds.toFixed(1)} s; all three servers run from dist/\n`);
+  return { api: nodeEntry('dist/apps/api/src/main.js', true), baseline: nodeEntry(baseline, true) };
+}
+
 async function main(options: Options): Promise<void> {
+  const code = serverCode(options);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kassa-bench-api-pg-'));
   const pg = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'kassa_bench', settings: { max_connections: '100' } });
   const children: ChildProcess[] = [];
@@ -127,9 +147,9 @@ async function main(options: Options): Promise<void> {
     const bareUrl = `http://127.0.0.1:${barePort}`;
     const sqlUrl = `http://127.0.0.1:${sqlPort}`;
     children.push(
-      await startServer('the Kassa API', 'apps/api/src/main.ts', [], { ...common, KASSA_API_PORT: String(kassaPort), KASSA_RATE_LIMIT_API_PER_MINUTE: '1000000000' }, `${kassaUrl}/health/live`),
-      await startServer('the one-row baseline', 'bench/support/bare-create-payment.server.ts', [merchant.merchantId, TREASURY, 'one-row'], { ...common, KASSA_API_PORT: String(barePort) }, `${bareUrl}/health`),
-      await startServer('the create-sql baseline', 'bench/support/bare-create-payment.server.ts', [merchant.merchantId, TREASURY, 'create-sql'], { ...common, KASSA_API_PORT: String(sqlPort) }, `${sqlUrl}/health`),
+      await startServer('the Kassa API', code.api, [], { ...common, KASSA_API_PORT: String(kassaPort), KASSA_RATE_LIMIT_API_PER_MINUTE: '1000000000' }, `${kassaUrl}/health/live`),
+      await startServer('the one-row baseline', code.baseline, [merchant.merchantId, TREASURY, 'one-row'], { ...common, KASSA_API_PORT: String(barePort) }, `${bareUrl}/health`),
+      await startServer('the create-sql baseline', code.baseline, [merchant.merchantId, TREASURY, 'create-sql'], { ...common, KASSA_API_PORT: String(sqlPort) }, `${sqlUrl}/health`),
     );
     const [kassaServer, oneRowServer, createSqlServer] = children as [ChildProcess, ChildProcess, ChildProcess];
     const targets: Record<Server, { url: string; headers: Record<string, string>; pid: number }> = {
@@ -196,6 +216,7 @@ const program = new Command('bench:api')
   .option('--connections <n>', 'concurrent connections of the load generator', positive('connections'), 16)
   .option('--rounds <n>', 'alternating measured rounds per server', positive('rounds'), 2)
   .option('--pool-size <n>', 'database connections of each server', positive('pool-size'), 10)
+  .option('--sources', 'run the servers from their TypeScript sources instead of compiled', false)
   .action((options: Options) => main(options));
 
 program.parseAsync(process.argv).then(

@@ -20,9 +20,7 @@
  */
 import 'reflect-metadata';
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { Command } from 'commander';
@@ -35,7 +33,7 @@ import { databaseUrlFor } from '@kassa/testing';
 import { spawnKassaApp, type WatcherProcess } from '@kassa/testing/scenario';
 import { DataSource } from 'typeorm';
 
-import { admin, median, positiveInt, postgresCpuBetween, postgresCpuByProcess, processCpuMs, rpc, withBenchInfrastructure } from './support/bench-support';
+import { admin, buildApps, median, positiveInt, postgresCpuBetween, postgresCpuByProcess, processCpuMs, rpc, withBenchInfrastructure } from './support/bench-support';
 
 interface Options {
   blocks: number;
@@ -78,9 +76,7 @@ async function main(): Promise<void> {
     .parse()
     .opts<Options>();
   if (!options.sources) {
-    const building = performance.now();
-    execFileSync('npm', ['run', 'build'], { cwd: path.join(__dirname, '..'), stdio: 'ignore' });
-    console.log(`Compiled the apps (npm run build) in ${((performance.now() - building) / 1000).toFixed(1)} s; the watcher runs from dist/`);
+    console.log(`Compiled the apps (npm run build) in ${buildApps().toFixed(1)} s; the watcher runs from dist/`);
   }
   const code: WatcherCode = { built: !options.sources, profile: options.profile };
 

@@ -1,13 +1,49 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { InvalidArgumentError } from 'commander';
 import { Client } from 'pg';
+import ts from 'typescript';
 
 import { type KassaTestChainOptions, type LocalChain, type LocalChainSettings, startLocalChain } from '@kassa/chain';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@kassa/persistence';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Compiles the apps into dist/ as the image does (`npm run build`).
+ * @returns how long it took, seconds
+ * @throws Error when the build fails
+ */
+export function buildApps(): number {
+  const started = performance.now();
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * Compiles one benchmark server (a TypeScript file under bench/) into dist/ beside the apps,
+ * with the build's compiler options, so that it runs as the compiled apps run (its
+ * `@kassa/*` imports resolved to dist/ by `scripts/register-built.js`). Transpiled only:
+ * `tsc -p tsconfig.json` checks its types. Call {@link buildApps} first.
+ * @param source the file, relative to the repository
+ * @returns the compiled file, relative to the repository
+ */
+export function compileBenchServer(source: string): string {
+  const { config } = ts.readConfigFile(path.join(ROOT, 'tsconfig.build.json'), (file) => ts.sys.readFile(file));
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
+  const { outputText } = ts.transpileModule(readFileSync(path.join(ROOT, source), 'utf8'), {
+    compilerOptions: { ...options, sourceMap: false, declaration: false },
+    fileName: source,
+  });
+  const compiled = path.join('dist', source.replace(/\.ts$/, '.js'));
+  mkdirSync(path.dirname(path.join(ROOT, compiled)), { recursive: true });
+  writeFileSync(path.join(ROOT, compiled), outputText);
+  return compiled;
+}
 
 /** Commander parser of a positive integer option. @throws InvalidArgumentError otherwise */
 export const positiveInt = (value: string): number => {

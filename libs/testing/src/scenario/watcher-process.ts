@@ -46,6 +46,17 @@ export function spawnWatcher(settings: { databaseUrl: string; chains: readonly C
 }
 
 /**
+ * Node's arguments that run one of the repository's programs: compiled, as `npm run serve:*`
+ * runs the apps (source maps on, `@kassa/*` resolved to dist/ by `scripts/register-built.js`),
+ * or from its TypeScript sources (ts-node, transpile only, `scripts/register.js`).
+ * @param file the program, relative to the repository: a .js under dist/ when `built`
+ */
+export function nodeEntry(file: string, built: boolean): string[] {
+  const register = built ? ['--enable-source-maps', '--require', path.join(ROOT, 'scripts/register-built.js')] : ['--require', path.join(ROOT, 'scripts/register.js')];
+  return [...register, path.join(ROOT, file)];
+}
+
+/**
  * Starts one of Kassa's apps as its own process (`node -r ./scripts/register.js
  * apps/<app>/src/main.ts`) with only `env` (and `NO_COLOR`) in its environment; it dies with
  * the test process like {@link spawnWatcher}'s.
@@ -59,9 +70,7 @@ export function spawnKassaApp(
   nodeArgs: readonly string[] = [],
   options: { built?: boolean } = {},
 ): WatcherProcess {
-  const entry = options.built
-    ? ['--enable-source-maps', '--require', path.join(ROOT, 'scripts/register-built.js'), path.join(ROOT, `dist/apps/${app}/src/main.js`)]
-    : ['--require', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, `apps/${app}/src/main.ts`)];
+  const entry = options.built ? nodeEntry(`dist/apps/${app}/src/main.js`, true) : nodeEntry(`apps/${app}/src/main.ts`, false);
   const child = spawn(
     process.execPath,
     [...nodeArgs, '--require', path.join(ROOT, 'libs/chain/src/local/exit-with-parent.js'), ...entry],
