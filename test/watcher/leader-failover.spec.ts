@@ -1,7 +1,7 @@
 import type { Hash } from 'viem';
 
-import { ChainCursorsRepository, ChainStatusRepository, selectOne, selectRows } from '@kassa/persistence';
-import { LeadershipLostError, RecordBlocks, WATCHER_LOCK_KEY } from '@kassa/watcher';
+import { ChainCursorsRepository, ChainStatusRepository, runSql, selectOne, selectRows } from '@kassa/persistence';
+import { CHAIN_WRITE_LOCK_KEY, chainLockKey, CursorMovedError, LeadershipLostError, RecordBlocks, WATCHER_LOCK_KEY } from '@kassa/watcher';
 import { waitFor } from '@kassa/testing';
 
 import { spawnWatcher, useWatcherTestKit, type WatcherProcess } from '@kassa/testing/scenario';
@@ -175,5 +175,50 @@ describe('watcher: one leader per chain across processes', () => {
     expect(await cursors.identity(chainId)).toBe(genesis);
     // The current leader's epoch writes.
     await expect(recorder.adoptIdentity(chainId, genesis, current)).resolves.toBe(genesis);
+  });
+
+  it("a write that waited for the chain's write lock judges the cursor as the writer before it left it, and writes nothing", async () => {
+    const leader = await kit.startWatcher();
+    await kit.waitForCursor(await kit.mine(1), leader);
+    await leader.stop();
+    const writer = await kit.startWatcher({ watcher: { autoStart: false }, leader: false });
+    const recorder = writer.app.get(RecordBlocks);
+    const cursors = new ChainCursorsRepository(kit.db.dataSource);
+    const chainId = kit.chain.config.chainId;
+    const epoch = BigInt((await leaderRow())!.epoch);
+    const stored = (await cursors.get(chainId))!;
+    const history = await cursors.getBlocks(chainId, 0n, stored.blockNumber);
+    const genesis = (await kit.chain.publicClient.getBlock({ blockNumber: 0n })).hash;
+    const movedHash = `0x${'ab'.repeat(32)}`;
+    const waitingForTheLock = async (): Promise<number> =>
+      (
+        await selectRows(
+          kit.db.dataSource.manager,
+          `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objid = $2 AND objsubid = 2`,
+          [CHAIN_WRITE_LOCK_KEY, chainLockKey(chainId)],
+        )
+      ).length;
+
+    // Another writer of the chain holds its write lock and moves the cursor.
+    const other = kit.db.dataSource.createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await other.query('SELECT pg_advisory_xact_lock($1, $2)', [CHAIN_WRITE_LOCK_KEY, chainLockKey(chainId)]);
+      await other.query('UPDATE chain_cursors SET block_hash = $2 WHERE chain_id = $1', [chainId, movedHash]);
+      // A fenced write expecting the cursor read before (forgetting the chain's history) waits for the lock ...
+      const forgetting = recorder.forgetHistory(chainId, { number: stored.blockNumber, hash: stored.blockHash }, genesis, epoch);
+      forgetting.catch(() => undefined);
+      await waitFor(waitingForTheLock, (waiting) => waiting === 1, () => 'the fenced write never waited for the write lock', 10_000);
+      await other.commitTransaction();
+      // ... and, once it has the lock, sees the cursor the other writer committed meanwhile.
+      await expect(forgetting).rejects.toBeInstanceOf(CursorMovedError);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
+    expect((await cursors.get(chainId))?.blockHash).toBe(movedHash);
+    expect(await cursors.getBlocks(chainId, 0n, stored.blockNumber)).toEqual(history);
+    await runSql(kit.db.dataSource.manager, 'UPDATE chain_cursors SET block_hash = $2 WHERE chain_id = $1', [chainId, stored.blockHash]);
   });
 });

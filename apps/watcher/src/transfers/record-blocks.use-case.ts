@@ -73,8 +73,11 @@ export class LeadershipLostError extends KassaError<'leadership_lost'> {
   }
 }
 
-/** Transaction-scoped lock key serialising a chain's writers (beside the session lock of leadership). */
-const WRITE_LOCK_KEY = 0x4b535758;
+/**
+ * Transaction-scoped lock key serialising a chain's writers (beside the session lock of
+ * leadership): `pg_advisory_xact_lock(CHAIN_WRITE_LOCK_KEY, chainLockKey(chainId))`.
+ */
+export const CHAIN_WRITE_LOCK_KEY = 0x4b535758;
 
 /**
  * A write transaction of a chain is short and never waits on the network: PostgreSQL ends
@@ -232,7 +235,7 @@ export class RecordBlocks {
     await runSql(
       manager,
       `SELECT set_config('idle_in_transaction_session_timeout', $1, true), pg_advisory_xact_lock($2, $3)`,
-      [`${WRITE_IDLE_TIMEOUT_MS}ms`, WRITE_LOCK_KEY, chainLockKey(chainId)],
+      [`${WRITE_IDLE_TIMEOUT_MS}ms`, CHAIN_WRITE_LOCK_KEY, chainLockKey(chainId)],
       { prepared: true },
     );
   }
