@@ -1,3 +1,4 @@
+import type { Payment } from '@kassa/domain';
 import { WatchedAddressesService } from '@kassa/watcher';
 import { waitFor } from '@kassa/testing';
 
@@ -52,18 +53,26 @@ describe('watcher: watched deposit addresses', () => {
   // Known gap (docs/watcher.md "Watched addresses"): a transfer in a block the watcher stored
   // before it learnt the payment's address is not looked for again. Marked failing until the
   // watcher rescans its stored blocks for addresses it learns late; then drop `.failing`.
+  // Only the last check may be what fails: a failure while setting the case up returns
+  // normally, so that `it.failing` reports it instead of counting it as the known gap.
   it.failing('a payment paid in a block stored before its address was watched is found once it is watched', async () => {
-    watcher = await kit.startWatcher({ watcher: { watchedRefreshMs: 3_600_000 } });
-    await kit.waitForCursor(await kit.head(), watcher);
-    // A payment whose notification is late: its address is learnt only after its transfer's block is stored.
-    const late = await kit.storePayment('USDT', { amount: 2_000_000n });
-    const { blockNumber } = await kit.pay('USDT', late.depositAddress, 2_000_000n);
-    await kit.waitForCursor(blockNumber, watcher);
-    expect(watched(late.depositAddress)).toBe(false);
-    await watcher.app.get(WatchedAddressesService).refresh();
-    expect(watched(late.depositAddress)).toBe(true);
+    let late: Payment;
+    try {
+      watcher = await kit.startWatcher({ watcher: { watchedRefreshMs: 3_600_000 } });
+      await kit.waitForCursor(await kit.head(), watcher);
+      // A payment whose notification is late: its address is learnt only after its transfer's block is stored.
+      late = await kit.storePayment('USDT', { amount: 2_000_000n });
+      const { blockNumber } = await kit.pay('USDT', late.depositAddress, 2_000_000n);
+      await kit.waitForCursor(blockNumber, watcher);
+      expect(watched(late.depositAddress)).toBe(false);
+      await watcher.app.get(WatchedAddressesService).refresh();
+      expect(watched(late.depositAddress)).toBe(true);
+      await kit.waitForCursor(await kit.mine(1), watcher);
+    } catch (error: unknown) {
+      console.error('Setting up the late-address case failed, so it says nothing about the known gap:', error);
+      return;
+    }
 
-    await kit.waitForCursor(await kit.mine(1), watcher);
     await waitFor(async () => (await kit.payment(late.id)).status, (status) => status !== 'CREATED', (status) => `the payment stayed ${status}`, 5_000);
   });
 
