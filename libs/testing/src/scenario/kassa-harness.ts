@@ -114,7 +114,7 @@ class TestKassaModule {
  * on a free port with short job intervals.
  */
 export async function startTestKassa(options: TestKassaOptions = {}): Promise<TestKassa> {
-  const [database, chain, otherChain, port] = await Promise.all([
+  const [database, chain, otherChain, reservedPort] = await Promise.all([
     createTestDatabase(),
     startLocalChain({ confirmations: options.confirmations ?? 2, pollIntervalMs: 100 }),
     options.secondChain
@@ -131,7 +131,7 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
   let config: KassaConfig = {
     ...base,
     database: { url: database.url, poolSize: 5 },
-    api: { host: '127.0.0.1', port, publicUrl: undefined },
+    api: { host: '127.0.0.1', port: reservedPort, publicUrl: undefined },
     chains: otherChain ? [chain.config, otherChain.config] : [chain.config],
     jobs: {
       expiry: { ...base.jobs.expiry, intervalMs: 200 },
@@ -172,8 +172,14 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
 
   let app: NestFastifyApplication | null = null;
   const startApps = async () => {
-    app = await createHttpApplication(TestKassaModule.forRoot(config, apps), config);
-    await app.listen(port, '127.0.0.1');
+    const started = await createHttpApplication(TestKassaModule.forRoot(config, apps), config);
+    try {
+      await started.listen(config.api.port, '127.0.0.1');
+    } catch (error) {
+      await started.close();
+      throw error;
+    }
+    app = started;
   };
   const stopApps = async () => {
     await app?.close();
@@ -182,13 +188,24 @@ export async function startTestKassa(options: TestKassaOptions = {}): Promise<Te
   let merchant: Awaited<ReturnType<typeof createMerchantWithKey>>;
   try {
     merchant = await createMerchantWithKey(db, { name: 'Test Shop', treasuryAddress: chain.wallet(LOCAL_ROLES.treasury).account.address });
-    await startApps();
+    // The port was free when reserved, seconds ago; another process may have bound it since
+    // (another suite's node, or an outgoing connection given it as its local port). Then the
+    // apps start on another free port; later restarts keep the port they got.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await startApps();
+        break;
+      } catch (error) {
+        if (attempt === 3 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        config = { ...config, api: { ...config.api, port: await findFreePort() } };
+      }
+    }
   } catch (error) {
     // Apps that refused to start leave nothing running behind them.
     await released();
     throw error;
   }
-  const apiUrl = `http://127.0.0.1:${port}`;
+  const apiUrl = `http://127.0.0.1:${config.api.port}`;
 
   const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse<T>> => {
     const response = await fetch(`${apiUrl}${path}`, {
