@@ -35,6 +35,7 @@ import {
 
 import { ERC20_TRANSFER_TOPIC, formatWatchedPaymentNotice, HARDHAT_ACCOUNTS, LOCAL_ROLES, type LocalChain, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
+import { newId } from '@kassa/domain';
 import {
   addOwnPaymentOptions,
   createDataSourceOptions,
@@ -343,7 +344,8 @@ async function latency(bench: Bench, options: Options): Promise<void> {
     const wallet = bench.chain.wallet(LOCAL_ROLES.customers[0]);
     const samples: number[] = [];
     for (let i = 0; i < options.samples; i++) {
-      const id = `pay_LATENCY${String(i).padStart(17, '0')}`;
+      // A real id: the watcher reads a payment's creation time from it.
+      const id = newId('payment');
       const address = `0xc${i.toString(16).padStart(39, '0')}` as Address;
       await db.query(
         `INSERT INTO payments (id, merchant_id, status, chain_id, currency, token_address, token_decimals, amount, amount_minimum,

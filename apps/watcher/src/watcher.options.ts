@@ -42,6 +42,13 @@ export interface WatcherOptions {
   wsKeepAliveMs: number;
   /** How often a leading follower re-writes its chain's status row (heartbeat), ms. Default 5,000. */
   statusHeartbeatMs: number;
+  /**
+   * How far the API's clock (a payment's id carries its creation time) may be ahead of the
+   * watcher's, ms: a block read more than this before a payment was created is not read
+   * again for it when its address is learnt late. Default 1,000: hosts kept in time by NTP
+   * agree within tens of ms over the public Internet (RFC 5905), far closer on one network.
+   */
+  clockToleranceMs: number;
   /** Who this watcher is in `chain_status.watcher_id`. Default `<hostname>:<pid>`. */
   watcherId: string;
 }
@@ -60,5 +67,6 @@ export const DEFAULT_WATCHER_OPTIONS: WatcherOptions = {
   finalizedRefreshMs: 60_000,
   wsKeepAliveMs: 30_000,
   statusHeartbeatMs: 5_000,
+  clockToleranceMs: 1_000,
   watcherId: `${hostname()}:${process.pid}`,
 };

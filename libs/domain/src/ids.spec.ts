@@ -1,6 +1,6 @@
 import { decodeTime } from 'ulid';
 
-import { isId, newId } from './ids';
+import { idTime, isId, newId } from './ids';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -39,5 +39,20 @@ describe('newId', () => {
     const ids = Array.from({ length: 1_000 }, () => newId('delivery', now));
     expect(new Set(ids.map((id) => decodeTime(id.slice(4))))).toEqual(new Set([now]));
     expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+describe('idTime', () => {
+  it('reads the creation time of ids of every prefix length', () => {
+    const now = later();
+    expect(idTime(newId('payment', now))).toBe(now);
+    expect(idTime(newId('webhookEndpoint', now))).toBe(now);
+    // The example of the ulid package's README.
+    expect(idTime('pay_01ARYZ6S41TSV4RRFFQ69G5FAV')).toBe(1469918176385);
+  });
+
+  it('refuses what is not an id', () => {
+    expect(() => idTime('01ARZ3NDEKTSV4RRFFQ69G5FAV')).toThrow('Not a Kassa id');
+    expect(() => idTime('pay_not-a-ulid')).toThrow();
   });
 });

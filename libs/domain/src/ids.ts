@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 
 /** Prefixes of Kassa's public identifiers, Stripe style (`pay_01J...`). */
 export const ID_PREFIXES = {
@@ -46,6 +46,18 @@ const nextUlid = monotonicFactory(bufferedCryptoRandom());
  */
 export function newId(kind: IdKind, now: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
+}
+
+/**
+ * When the object with this id was created: the time part of its ULID, ms since the Unix
+ * epoch, by the clock of the process that made the id (ULID spec: 48-bit big-endian
+ * millisecond timestamp in the first 10 characters).
+ * @throws Error when `id` is not `<prefix>_<ULID>`
+ */
+export function idTime(id: string): number {
+  const separator = id.indexOf('_');
+  if (separator < 0) throw new Error(`Not a Kassa id: ${JSON.stringify(id)}`);
+  return decodeTime(id.slice(separator + 1));
 }
 
 const ID_PATTERN = /^[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}$/;

@@ -17,14 +17,15 @@ import {
   type RpcEndpoints,
   type ScannedBlock,
   type ScannedRange,
+  type WatchedAddressFilter,
 } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import type { Hex } from '@kassa/domain';
-import type { ChainCursorsRepository, ChainStatusReport } from '@kassa/persistence';
+import type { ChainBlock, ChainCursorsRepository, ChainStatusReport } from '@kassa/persistence';
 
 import type { ChainLeadership } from '../leadership/chain-leadership';
 import { CursorMovedError, keptFrom, LeadershipLostError, type BlockRef, type RecordBlocks, type RecordedStep } from '../transfers/record-blocks.use-case';
-import type { ChainWatchList, WatchedAddressesService } from '../watched-addresses/watched-addresses.service';
+import type { ChainWatchList, LearntAddress, WatchedAddressesService } from '../watched-addresses/watched-addresses.service';
 import type { WatcherOptions } from '../watcher.options';
 import type { ChainStatusPublisher } from './chain-status.publisher';
 
@@ -113,6 +114,17 @@ interface Position {
   next: bigint;
 }
 
+/**
+ * Stored blocks read in one scan of this leader, begun at `startedAtMs` (ms since the epoch,
+ * this process's clock). The blocks existed by then (a scan reads up to a head or cursor
+ * known before it began), and it looked for the addresses of the list of then, or more.
+ */
+interface BlockRead {
+  from: bigint;
+  to: bigint;
+  startedAtMs: number;
+}
+
 /** How many failures in a row are logged as warnings before only every tenth is. */
 const LOUD_FAILURES = 3;
 
@@ -146,9 +158,13 @@ export class ChainFollower {
   /** The leader epoch of the lease this follower holds: every write carries it (fencing). */
   private leaderEpoch: bigint | undefined;
   /** The range after the one being stored, read meanwhile (catch-up only). */
-  private readAhead: { from: bigint; version: number; range: Promise<ScannedRange> } | null = null;
+  private readAhead: { from: bigint; version: number; startedAtMs: number; range: Promise<ScannedRange> } | null = null;
   /** The head whose block time `current.headBlockTime` is. */
   private headTimeOf: bigint | null = null;
+  /** The stored blocks this leader read, oldest first, for addresses learnt after ({@link lookForLearnt}). */
+  private reads: BlockRead[] = [];
+  /** Learnt addresses taken from the list and not yet looked for in the blocks read before. */
+  private learnt: LearntAddress[] = [];
   /** The node's finalized block (chains with `finalizedTag`), read at most every `finalizedRefreshMs`. */
   private finalized: { number: bigint; hash: Hex; readAt: number } | null = null;
 
@@ -243,6 +259,7 @@ export class ChainFollower {
         await this.lead(AbortSignal.any([stop, lease.signal]));
       } finally {
         this.leaderEpoch = undefined;
+        this.deps.watched.collectLearnt(this.chainId, false);
         // A leader that stops on purpose records it while it still holds the lock; one that
         // lost the lock leaves the row to the new leader.
         if (stop.aborted) this.update({ state: 'stopped' });
@@ -257,6 +274,13 @@ export class ChainFollower {
     let position: Position | null = null;
     let atHead = false;
     let failures = 0;
+    // The blocks stored before this leader began were read with the list of then (another
+    // watcher's, or this one's before a restart): read once more with today's.
+    let storedUnchecked = true;
+    let collecting = false;
+    this.reads = [];
+    this.learnt = [];
+    this.deps.watched.collectLearnt(this.chainId, false);
     while (!signal.aborted) {
       try {
         if (!this.deps.watched.isLive()) {
@@ -264,9 +288,16 @@ export class ChainFollower {
           if (!(await this.deps.watched.whenLive(signal))) return;
         }
         position ??= await this.initialPosition();
+        if (storedUnchecked) {
+          // From here on, an address the list learns is looked for in the blocks read before.
+          if (!collecting) this.deps.watched.collectLearnt(this.chainId, (collecting = true));
+          storedUnchecked = !(await this.checkStoredBlocks(position));
+        }
         const { next, idle } = await this.step(position, atHead);
         position = next;
         atHead = idle;
+        // After the step, not before: the new blocks are stored without waiting for it.
+        if (!storedUnchecked) await this.lookForLearnt(position);
         this.noteRotations();
         if (failures > 0) this.logger.log(`Chain ${this.chainId} recovered after ${failures} failed attempts`);
         failures = 0;
@@ -375,6 +406,7 @@ export class ChainFollower {
   /** Forgets the chain's history (onNodeReset 'forget' only) and says so once. */
   private async forget(cursor: BlockRef | null, genesisHash: Hex, why: string): Promise<void> {
     const { orphanedPayments } = await this.deps.recorder.forgetHistory(this.chainId, cursor, genesisHash, this.leaderEpoch);
+    this.reads = [];
     this.logger.warn(
       `Chain ${this.chainId} ${why}; onNodeReset is 'forget': its old history is forgotten, and the transfers of ` +
         `${orphanedPayments} payments on it no longer count`,
@@ -399,7 +431,7 @@ export class ChainFollower {
     this.update({ head });
     await this.refreshFinalized();
     if (head >= position.next) {
-      const range = await this.readRange(position.next, head);
+      const { range, startedAtMs } = await this.readRange(position.next, head);
       if (position.cursor && range.blocks[0]!.parentHash !== position.cursor.hash) {
         this.readAhead = null;
         return { next: await this.reorg(position.cursor, head, started), idle: false };
@@ -415,6 +447,7 @@ export class ChainFollower {
         leaderEpoch: this.leaderEpoch,
         finalized: this.finalized?.number ?? null,
       });
+      this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs }, recorded.cursor);
       const last = range.blocks[range.blocks.length - 1]!;
       this.progressed(recorded.cursor, last.timestamp);
       await this.noteHeadTime(head, last);
@@ -445,20 +478,126 @@ export class ChainFollower {
     this.finalized = block ? { ...block, readAt: performance.now() } : null;
   }
 
-  /** Blocks `from..` up to the head (at most `maxBlocksPerScan`): the range read ahead when it fits, else read now. */
-  private readRange(from: bigint, head: bigint): Promise<ScannedRange> {
+  /**
+   * Blocks `from..` up to the head (at most `maxBlocksPerScan`): the range read ahead when it
+   * fits, else read now; with when its scan began (for {@link BlockRead}).
+   */
+  private async readRange(from: bigint, head: bigint): Promise<{ range: ScannedRange; startedAtMs: number }> {
     const ahead = this.readAhead;
     this.readAhead = null;
     // A range read under another watch list may lack a transfer to an address added since.
-    if (ahead && ahead.from === from && ahead.version === this.watchList.version) return ahead.range;
-    return this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
+    if (ahead && ahead.from === from && ahead.version === this.watchList.version) return { range: await ahead.range, startedAtMs: ahead.startedAtMs };
+    const startedAtMs = Date.now();
+    const range = await this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
+    return { range, startedAtMs };
   }
 
   private startReadAhead(from: bigint, head: bigint): void {
+    const startedAtMs = Date.now();
     const range = this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
     // A failed read surfaces when the next step takes it; a range never taken is dropped quietly.
     range.catch(() => undefined);
-    this.readAhead = { from, version: this.watchList.version, range };
+    this.readAhead = { from, version: this.watchList.version, startedAtMs, range };
+  }
+
+  /**
+   * Remembers that blocks `read.from..read.to`, now stored, were read with the list of
+   * `read.startedAtMs`, and forgets the reads of blocks no longer stored (below the kept
+   * hashes: a block there can no longer be checked against its stored hash).
+   */
+  private noteRead(read: BlockRead, cursor: BlockRef): void {
+    const kept = keptFrom(cursor.number, this.deps.chain.finalityDepth, this.finalized?.number ?? null);
+    this.reads = this.reads.filter((earlier) => earlier.to >= kept);
+    this.reads.push(read);
+  }
+
+  /**
+   * Reads once more, with the whole list of now, the stored blocks this leader did not read
+   * itself (the last `finalityDepth`): they were read with the list of then, by another
+   * watcher or by this one before a restart, which may have lacked an address whose notice
+   * came late (docs/watcher.md "Watched addresses").
+   * @returns false when the node's blocks there are not the stored ones (a reorg, or a node
+   *   behind): the next step follows it, and the check is made again after it
+   * @throws RpcReadError; the errors of {@link RecordBlocks.recordFound}
+   */
+  private async checkStoredBlocks(position: Position): Promise<boolean> {
+    const cursor = position.cursor;
+    if (!cursor) return true;
+    const from = keptFrom(cursor.number, this.deps.chain.finalityDepth, null);
+    return this.readStoredAgain(cursor, from > 0n ? from : 0n, cursor.number, this.watchList, true);
+  }
+
+  /**
+   * Looks for the addresses the list learnt since the last step in the stored blocks this
+   * leader read without them: the reads that began before the address was learnt and after
+   * its payment was created (less `clockToleranceMs`, as the payment's time is the API's
+   * clock). A block that existed before the payment holds no transfer to it: its deposit
+   * address was not known yet. Most addresses are learnt (notified) before any read could
+   * miss them, and cost nothing here.
+   * @throws RpcReadError; the errors of {@link RecordBlocks.recordFound}
+   */
+  private async lookForLearnt(position: Position): Promise<void> {
+    this.learnt.push(...this.deps.watched.takeLearnt(this.chainId));
+    if (this.learnt.length === 0) return;
+    const cursor = position.cursor;
+    if (!cursor) {
+      this.learnt = [];
+      return;
+    }
+    const tolerance = this.deps.options.clockToleranceMs;
+    const addresses = new Set<string>();
+    const native = new Set<string>();
+    let from = cursor.number;
+    let to = -1n;
+    for (const learnt of this.learnt) {
+      for (const read of this.reads) {
+        if (read.startedAtMs >= learnt.learntAtMs || read.startedAtMs < learnt.createdAtMs - tolerance) continue;
+        addresses.add(learnt.address);
+        if (learnt.native) native.add(learnt.address);
+        if (read.from < from) from = read.from;
+        if (read.to > to) to = read.to;
+      }
+    }
+    const filter: WatchedAddressFilter = { size: addresses.size, nativeSize: native.size, has: (address) => addresses.has(address) };
+    if (addresses.size > 0 && !(await this.readStoredAgain(cursor, from, to, filter, false))) return;
+    this.learnt = [];
+  }
+
+  /**
+   * Reads stored blocks `from..to` (those of them stored without a gap up to the cursor) again for the
+   * addresses of `filter`, in spans of `maxBlocksPerScan`, and stores what is found against
+   * the stored blocks ({@link RecordBlocks.recordFound}). With `asRead`, the spans are noted
+   * as read with the list of then ({@link noteRead}).
+   * @returns false when the node's blocks are not the stored ones (nothing more is read)
+   */
+  private async readStoredAgain(cursor: BlockRef, from: bigint, to: bigint, filter: WatchedAddressFilter, asRead: boolean): Promise<boolean> {
+    const stored = storedRun(await this.deps.cursors.getBlocks(this.chainId, from, cursor.number), cursor);
+    const hashes = new Map(stored.map((block) => [block.blockNumber, block.blockHash]));
+    const span = BigInt(this.deps.options.maxBlocksPerScan);
+    const first = stored[0]?.blockNumber ?? cursor.number + 1n;
+    for (let start = first > from ? first : from; start <= to; start += span) {
+      const end = minBigInt(to, start + span - 1n);
+      const startedAtMs = Date.now();
+      let range: ScannedRange;
+      try {
+        range = await this.deps.scanner.scan(start, end, filter);
+      } catch (error) {
+        if (error instanceof BlockNotAvailableError || error instanceof ChainChangedDuringScanError) return false;
+        throw error;
+      }
+      if (range.blocks.some((block) => hashes.get(block.number) !== block.hash)) return false;
+      if (range.transfers.length > 0) {
+        const recorded = await this.deps.recorder.recordFound({ chain: this.deps.chain, cursor, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
+        if (recorded.newTransfers > 0) {
+          this.logger.warn(
+            `Chain ${this.chainId}: ${recorded.newTransfers} transfers in stored blocks ${start}..${end} were found on a second read ` +
+              `(their deposit addresses were learnt after the blocks were read); ${recorded.changedPayments} payments changed`,
+          );
+        }
+      }
+      if (asRead) this.noteRead({ from: start, to: end, startedAtMs }, cursor);
+    }
+    return true;
   }
 
   /**
@@ -498,11 +637,15 @@ export class ChainFollower {
       );
     }
     const to = minBigInt(head, base.number + BigInt(this.deps.options.maxBlocksPerScan));
+    const startedAtMs = Date.now();
     const range = to > base.number ? await this.deps.scanner.scan(base.number + 1n, to, this.watchList) : null;
     if (range && range.blocks[0]!.parentHash !== base.hash) {
       throw new ChainChangedDuringScanError(`Chain ${this.chainId} changed again while its reorg was being read`);
     }
     const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor, rewindTo: base, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
+    // The blocks above the ancestor are gone; the new branch's were read now.
+    this.reads = this.reads.filter((read) => read.from <= base.number).map((read) => (read.to > base.number ? { ...read, to: base.number } : read));
+    if (range) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs }, recorded.cursor);
     this.logger.warn(
       `Reorg on chain ${this.chainId}: blocks ${base.number + 1n}..${cursor.number} replaced (depth ${cursor.number - base.number}); ` +
         `${recorded.orphanedPayments} payments had transfers orphaned`,
@@ -555,6 +698,17 @@ export class ChainFollower {
     const leading = this.current.state !== 'standby' && this.current.state !== 'stopped';
     if (leading && (before.state !== this.current.state || before.lastError !== this.current.lastError)) this.publisher.publish();
   }
+}
+
+/**
+ * The stored blocks that run without a gap up to `cursor` (a chain started at `startBlock`
+ * has none below it), ascending; empty when the cursor's block is not among them.
+ */
+function storedRun(blocks: readonly ChainBlock[], cursor: BlockRef): ChainBlock[] {
+  let first = blocks.length - 1;
+  if (first < 0 || blocks[first]!.blockNumber !== cursor.number || blocks[first]!.blockHash !== cursor.hash) return [];
+  while (first > 0 && blocks[first - 1]!.blockNumber === blocks[first]!.blockNumber - 1n) first--;
+  return blocks.slice(first);
 }
 
 function minBigInt(a: bigint, b: bigint): bigint {

@@ -154,21 +154,66 @@ export class RecordBlocks {
         { blockNumber: cursor.number, blockHash: cursor.hash },
         keptFrom(cursor.number, step.chain.finalityDepth, step.finalized ?? null),
       );
-      const { evaluated, changed, paid } = await this.reevaluate.afterStep(manager, payments, {
-        chainId,
-        head: cursor.number,
-        newTransfers: byPayment(recorded.filter((record) => record.isNew).map((record) => record.transfer)),
-        wholeTransfers: wholeTransfers(recorded, withStoredTransfers),
-        now: new Date(),
-      });
-      return {
-        cursor,
-        newTransfers: recorded.filter((record) => record.isNew).length,
-        orphanedPayments: orphanedIds.length,
-        evaluatedPayments: evaluated,
-        changedPayments: changed,
-        paidPaymentIds: paid,
-      };
+      return this.evaluate(manager, payments, chainId, cursor, recorded, withStoredTransfers, orphanedIds);
+    });
+  }
+
+  /** Re-evaluates the locked payments after a step's transfers are stored, and sums the step up. */
+  private async evaluate(
+    manager: EntityManager,
+    payments: readonly Payment[],
+    chainId: number,
+    cursor: BlockRef,
+    recorded: readonly RecordedTransfer[],
+    withStoredTransfers: ReadonlySet<string>,
+    orphanedIds: readonly string[],
+  ): Promise<RecordedStep> {
+    const fresh = recorded.filter((record) => record.isNew).map((record) => record.transfer);
+    const { evaluated, changed, paid } = await this.reevaluate.afterStep(manager, payments, {
+      chainId,
+      head: cursor.number,
+      newTransfers: byPayment(fresh),
+      wholeTransfers: wholeTransfers(recorded, withStoredTransfers),
+      now: new Date(),
+    });
+    return {
+      cursor,
+      newTransfers: fresh.length,
+      orphanedPayments: orphanedIds.length,
+      evaluatedPayments: evaluated,
+      changedPayments: changed,
+      paidPaymentIds: paid,
+    };
+  }
+
+  /**
+   * Stores transfers found on a second read of blocks the chain already stored (blocks read
+   * before the list held their deposit address: docs/watcher.md "Watched addresses"), in ONE
+   * transaction fenced as {@link record}: the cursor and the stored blocks stay as they are
+   * (the caller checked that the blocks read are the stored ones, and a write to the stored
+   * blocks moves the cursor, so the fence keeps that true), the transfers are inserted
+   * (idempotent, as always) and their payments re-evaluated with their events, confirmations
+   * counted up to the cursor. A transfer to a payment already final is a late transfer.
+   * @param step `range` lies at or below `step.cursor`, its blocks as stored
+   * @throws LeadershipLostError; CursorMovedError when the stored cursor is not `step.cursor`
+   * @throws the database error (the transaction is rolled back)
+   */
+  async recordFound(step: Omit<BlockStep, 'rewindTo' | 'finalized' | 'cursor' | 'range'> & { cursor: BlockRef; range: ScannedRange }): Promise<RecordedStep> {
+    const chainId = step.chain.chainId;
+    const { cursor } = step;
+    if (step.range.toBlock > cursor.number) throw new Error(`Blocks ${step.range.fromBlock}..${step.range.toBlock} of chain ${chainId} are not all stored`);
+    const attributed = this.attribute(step);
+    return this.dataSource.transaction(async (manager) => {
+      await this.fence(manager, chainId, cursor, step.leaderEpoch);
+      // Only the payments paid by what was found: no transfer of another changed.
+      const touched = attributed.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId]));
+      const payments = await this.reevaluate.lockPayments(manager, chainId, cursor.number + 1n, touched);
+      const { recorded, withStoredTransfers } = await this.transfers.insertReportingStored(
+        manager,
+        withStoredRecipients(attributed, payments),
+        payments.map((payment) => payment.id),
+      );
+      return this.evaluate(manager, payments, chainId, cursor, recorded, withStoredTransfers, []);
     });
   }
 
@@ -248,7 +293,7 @@ export class RecordBlocks {
   }
 
   /** The range's transfers with the payment each pays (null when its address left the list since the scan). */
-  private attribute(step: BlockStep): { transfer: ScannedTransfer; paymentId: string | null }[] {
+  private attribute(step: Pick<BlockStep, 'range' | 'watchList'>): { transfer: ScannedTransfer; paymentId: string | null }[] {
     return (step.range?.transfers ?? []).map((transfer) => ({ transfer, paymentId: step.watchList.paymentIdOf(transfer.to) ?? null }));
   }
 }

@@ -4,7 +4,7 @@ import { encodeTime } from 'ulid';
 
 import { parseWatchedPaymentNotice, WATCHED_PAYMENTS_CHANNEL, type WatchedAddressFilter } from '@kassa/chain';
 import { KASSA_CONFIG, type KassaConfig } from '@kassa/config';
-import { ID_PREFIXES } from '@kassa/domain';
+import { ID_PREFIXES, idTime } from '@kassa/domain';
 import { listenWithReconnect, PaymentsRepository, type WatchedAddress } from '@kassa/persistence';
 
 import { WATCHER_OPTIONS, type WatcherOptions } from '../watcher.options';
@@ -40,6 +40,22 @@ export interface ChainWatchList extends WatchedAddressFilter {
   readonly version: number;
 }
 
+/**
+ * A deposit address the list learnt while its chain's follower was collecting them
+ * ({@link WatchedAddressesService.collectLearnt}): a block the follower read before may
+ * hold a transfer to it that the follower did not look for.
+ */
+export interface LearntAddress {
+  /** The deposit address, lowercase. */
+  address: string;
+  /** Whether its payment may be paid in the native coin on the chain (block bodies must be read). */
+  native: boolean;
+  /** When its payment was created: its id's ULID time, ms since the epoch, by the API's clock. */
+  createdAtMs: number;
+  /** When the list learnt it, ms since the epoch, by this process's clock. */
+  learntAtMs: number;
+}
+
 /** How far back a short notice (no payment id) makes the watcher look for new payments. */
 const RECENT_PAYMENTS_MS = 60 * 60 * 1000;
 
@@ -68,6 +84,8 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
   private refreshing?: Promise<void>;
   /** Notices received while a full reload runs, re-applied on top of its result. */
   private noticesDuringRefresh: WatchedPayment[] | null = null;
+  /** Addresses learnt per chain since its follower last took them; only chains that collect. */
+  private learnt = new Map<number, LearntAddress[]>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -143,8 +161,27 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
     };
   }
 
+  /**
+   * Starts (or restarts, empty) collecting the addresses the chain's list learns from now
+   * on, for {@link takeLearnt}; `false` stops and drops them. A follower collects while it
+   * leads the chain.
+   */
+  collectLearnt(chainId: number, collect: boolean): void {
+    if (collect) this.learnt.set(chainId, []);
+    else this.learnt.delete(chainId);
+  }
+
+  /** The addresses the chain's list learnt since the last call (or since collecting began), oldest first. */
+  takeLearnt(chainId: number): LearntAddress[] {
+    const learnt = this.learnt.get(chainId);
+    if (!learnt || learnt.length === 0) return [];
+    this.learnt.set(chainId, []);
+    return learnt;
+  }
+
   /** Adds one payment's deposit address (also what a notification does). */
   add(watched: WatchedPayment): void {
+    if (!this.lists.get(watched.chainId)?.addresses.has(watched.depositAddress.toLowerCase())) this.noteLearnt(watched, Date.now());
     addTo(this.lists, watched);
     this.version++;
     this.noticesDuringRefresh?.push(watched);
@@ -169,10 +206,37 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
       const next: WatchLists = new Map();
       for (const row of rows) addTo(next, row);
       for (const notice of this.noticesDuringRefresh) addTo(next, notice);
+      this.noteLearntByReload(next);
       this.lists = next;
       this.version++;
     } finally {
       this.noticesDuringRefresh = null;
+    }
+  }
+
+  /** Queues `watched` as learnt at `learntAtMs` when its chain collects. */
+  private noteLearnt(watched: WatchedPayment, learntAtMs: number): void {
+    const learnt = this.learnt.get(watched.chainId);
+    if (!learnt) return;
+    learnt.push({
+      address: watched.depositAddress.toLowerCase(),
+      native: watched.acceptsNative !== false,
+      createdAtMs: creationTime(watched.paymentId),
+      learntAtMs,
+    });
+  }
+
+  /** Queues the addresses a reload found that the list did not have (their notice was lost or is late). */
+  private noteLearntByReload(next: WatchLists): void {
+    const now = Date.now();
+    for (const chainId of this.learnt.keys()) {
+      const before = this.lists.get(chainId)?.addresses;
+      const after = next.get(chainId);
+      if (!after) continue;
+      for (const [address, ids] of after.addresses) {
+        if (before?.has(address)) continue;
+        this.noteLearnt({ chainId, depositAddress: address as WatchedPayment['depositAddress'], paymentId: firstId(ids)!, acceptsNative: after.native.has(address) }, now);
+      }
     }
   }
 
@@ -252,6 +316,18 @@ function addTo(lists: WatchLists, watched: WatchedPayment): void {
   } else if (!ids.includes(watched.paymentId)) ids.push(watched.paymentId);
   if (watched.requiredConfirmations !== undefined && watched.requiredConfirmations > list.maxRequiredConfirmations) {
     list.maxRequiredConfirmations = watched.requiredConfirmations;
+  }
+}
+
+/**
+ * When a payment was created, ms since the epoch (its id's ULID time); 0 for an id that
+ * carries no time (not made by Kassa), so that every block read before is looked at again.
+ */
+function creationTime(paymentId: string): number {
+  try {
+    return idTime(paymentId);
+  } catch {
+    return 0;
   }
 }
 
