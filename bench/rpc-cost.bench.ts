@@ -19,6 +19,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
+import { encodeTime } from 'ulid';
 
 import { formatWatchedPaymentNotice, LOCAL_ROLES, type LocalChain, startLocalChain, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { type ChainConfig, loadConfig } from '@kassa/config';
@@ -96,7 +97,7 @@ async function measure(databaseUrl: string, chain: LocalChain, blockTimeMs: numb
     const nativeAddress = `0xc${(OPEN_PAYMENTS + 1).toString(16).padStart(39, '0')}`;
     await dataSource.query('SELECT pg_notify($1, $2)', [
       WATCHED_PAYMENTS_CHANNEL,
-      formatWatchedPaymentNotice({ chainId: config.chainId, depositAddress: nativeAddress as `0x${string}`, paymentId: `pay_RPCCOST${String(OPEN_PAYMENTS + 1).padStart(18, '0')}` }),
+      formatWatchedPaymentNotice({ chainId: config.chainId, depositAddress: nativeAddress as `0x${string}`, paymentId: benchPaymentId(OPEN_PAYMENTS + 1) }),
     ]);
     const watched = app.get(WatchedAddressesService).forChain(config.chainId);
     await waitFor(async () => watched.has(nativeAddress.toLowerCase()), Boolean, () => 'the native-coin payment is not watched', 30_000);
@@ -120,16 +121,26 @@ function report(title: string, calls: readonly ObservedCall[], blocks: number, b
   console.log(`  total ${perBlock.toFixed(2)} calls per block = ${Math.round(perBlock * blocksPerHour).toLocaleString('en-US')} per hour; ${Math.round(cuPerBlock * blocksPerHour).toLocaleString('en-US')} Alchemy CU per hour`);
 }
 
+/**
+ * The ids of this run's payments: `pay_` and a ULID of the run's start time whose 16 random
+ * characters are the payment's number (the watcher reads a payment's creation time from its id).
+ */
+const BENCH_ID_PREFIX = `pay_${encodeTime(Date.now())}`;
+
+function benchPaymentId(n: number): string {
+  return `${BENCH_ID_PREFIX}${String(n).padStart(16, '0')}`;
+}
+
 /** `count` open payments from id number `first` on, in `coin` (USDC or the native coin), with their options. */
 async function openPayments(dataSource: DataSource, chain: LocalChain, merchantId: string, first: number, count: number, coin: 'USDC' | 'ETH'): Promise<void> {
   const native = coin === 'ETH';
   await dataSource.query(
     `INSERT INTO payments (id, merchant_id, status, chain_id, currency, token_address, token_decimals, amount, amount_minimum,
                            deposit_address, salt, treasury_address, factory_address, required_confirmations, expires_at)
-     SELECT 'pay_RPCCOST' || lpad(i::text, 18, '0'), $1, 'CREATED', $2, $3, $4, $5, 10::numeric ^ 30, 10::numeric ^ 30,
+     SELECT $10 || lpad(i::text, 16, '0'), $1, 'CREATED', $2, $3, $4, $5, 10::numeric ^ 30, 10::numeric ^ 30,
             '0xc' || lpad(to_hex(i), 39, '0'), '0x' || lpad(to_hex(i), 64, '0'), $6, $7, 1, now() + interval '1 day'
      FROM generate_series($8::int, $8::int + $9::int - 1) AS i`,
-    [merchantId, chain.config.chainId, coin, native ? null : chain.contracts.tokens.USDC, native ? 18 : 6, chain.wallet(LOCAL_ROLES.treasury).account.address, chain.contracts.factory, first, count],
+    [merchantId, chain.config.chainId, coin, native ? null : chain.contracts.tokens.USDC, native ? 18 : 6, chain.wallet(LOCAL_ROLES.treasury).account.address, chain.contracts.factory, first, count, BENCH_ID_PREFIX],
   );
   await addOwnPaymentOptions(dataSource.manager);
 }

@@ -296,12 +296,12 @@ export class ChainFollower {
         const { next, idle } = await this.step(position, atHead);
         position = next;
         atHead = idle;
-        // After the step, not before: the new blocks are stored without waiting for it.
-        if (!storedUnchecked) await this.lookForLearnt(position);
         this.noteRotations();
         if (failures > 0) this.logger.log(`Chain ${this.chainId} recovered after ${failures} failed attempts`);
         failures = 0;
         this.update({ state: 'following', consecutiveFailures: 0 });
+        // After the step, not before: the new blocks are stored without waiting for it.
+        if (!storedUnchecked) await this.lookForLearnt(position);
         if (idle) await this.deps.heads.waitForNext(signal);
       } catch (error) {
         this.readAhead = null;
