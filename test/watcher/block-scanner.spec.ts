@@ -1,6 +1,6 @@
 import { createPublicClient, erc20Abi, getAddress, http, parseEther, type Address, type PublicClient } from 'viem';
 
-import { BlockNotAvailableError, BlockScanner, createChainClient, type LocalChain, startLocalChain, type WatchedAddressFilter } from '@kassa/chain';
+import { BlockNotAvailableError, BlockScanner, ChainChangedDuringScanError, createChainClient, type LocalChain, startLocalChain, type WatchedAddressFilter } from '@kassa/chain';
 import { NATIVE_LOG_INDEX } from '@kassa/domain';
 
 /** A watched set of lowercase addresses. */
@@ -150,5 +150,37 @@ describe('block scanner', () => {
   it('fails with BlockNotAvailableError for a block past the head', async () => {
     const scanner = scannerOf(createChainClient(chain.config));
     await expect(scanner.scan(to, to + 5n, watching([watchedToken]))).rejects.toBeInstanceOf(BlockNotAvailableError);
+  });
+
+  describe('reading stored blocks again', () => {
+    it('finds what a scan finds, with one eth_getLogs and one header when no native coin is watched', async () => {
+      const stored = (await scannerOf(createChainClient(chain.config)).scan(from, to, watching([]))).blocks;
+      const counting = countingClient(chain.node.rpcUrl);
+      const scanner = scannerOf(counting.client);
+
+      const tokens = await scanner.rescan(stored, { ...watching([watchedToken]), nativeSize: 0 });
+      expect(tokens.transfers).toEqual([expect.objectContaining({ blockNumber: from, to: watchedToken.toLowerCase(), amount: 1_500_000n })]);
+      expect(tokens.blocks).toEqual(stored);
+      expect(Object.fromEntries(counting.calls)).toEqual({ eth_getLogs: 1, eth_getBlockByNumber: 1 });
+
+      const both = await scanner.rescan(stored, watching([watchedToken, watchedNative]));
+      const scanned = await scanner.scan(from, to, watching([watchedToken, watchedNative]));
+      expect(both.transfers).toEqual(scanned.transfers);
+    });
+
+    it('refuses blocks the node no longer has as stored, so that nothing is taken for missing', async () => {
+      const scanner = scannerOf(createChainClient(chain.config));
+      const stored = (await scanner.scan(from, to, watching([]))).blocks;
+      // Another branch: the last stored block's hash differs from the node's.
+      const forked = stored.map((block, i) => (i === stored.length - 1 ? { ...block, hash: `0x${'ab'.repeat(32)}` as const } : block));
+      await expect(scanner.rescan(forked, { ...watching([stranger]), nativeSize: 0 })).rejects.toBeInstanceOf(ChainChangedDuringScanError);
+      await expect(scanner.rescan(forked, watching([stranger]))).rejects.toBeInstanceOf(ChainChangedDuringScanError);
+      // A matching log in a block whose stored hash differs.
+      const firstForked = stored.map((block, i) => (i === 0 ? { ...block, hash: `0x${'cd'.repeat(32)}` as const } : block));
+      await expect(scanner.rescan(firstForked, { ...watching([watchedToken]), nativeSize: 0 })).rejects.toBeInstanceOf(ChainChangedDuringScanError);
+      // Blocks past the node's head.
+      const ahead = [{ ...stored[stored.length - 1]!, number: to + 5n }];
+      await expect(scanner.rescan(ahead, { ...watching([watchedToken]), nativeSize: 0 })).rejects.toBeInstanceOf(BlockNotAvailableError);
+    });
   });
 });

@@ -565,37 +565,34 @@ export class ChainFollower {
 
   /**
    * Reads stored blocks `from..to` (those of them stored without a gap up to the cursor) again for the
-   * addresses of `filter`, in spans of `maxBlocksPerScan`, and stores what is found against
-   * the stored blocks ({@link RecordBlocks.recordFound}). With `asRead`, the spans are noted
+   * addresses of `filter` ({@link BlockScanner.rescan}), in spans of `maxBlocksPerScan`, and
+   * stores what is found against the stored blocks ({@link RecordBlocks.recordFound}). With `asRead`, the spans are noted
    * as read with the list of then ({@link noteRead}).
    * @returns false when the node's blocks are not the stored ones (nothing more is read)
    */
   private async readStoredAgain(cursor: BlockRef, from: bigint, to: bigint, filter: WatchedAddressFilter, asRead: boolean): Promise<boolean> {
-    const stored = storedRun(await this.deps.cursors.getBlocks(this.chainId, from, cursor.number), cursor);
-    const hashes = new Map(stored.map((block) => [block.blockNumber, block.blockHash]));
-    const span = BigInt(this.deps.options.maxBlocksPerScan);
-    const first = stored[0]?.blockNumber ?? cursor.number + 1n;
-    for (let start = first > from ? first : from; start <= to; start += span) {
-      const end = minBigInt(to, start + span - 1n);
+    const stored = storedRun(await this.deps.cursors.getBlocks(this.chainId, from, cursor.number), cursor).filter((block) => block.blockNumber <= to);
+    const span = this.deps.options.maxBlocksPerScan;
+    for (let i = 0; i < stored.length; i += span) {
+      const blocks = stored.slice(i, i + span).map((block) => ({ number: block.blockNumber, hash: block.blockHash, parentHash: block.parentHash, timestamp: block.timestamp }));
       const startedAtMs = Date.now();
       let range: ScannedRange;
       try {
-        range = await this.deps.scanner.scan(start, end, filter);
+        range = await this.deps.scanner.rescan(blocks, filter);
       } catch (error) {
         if (error instanceof BlockNotAvailableError || error instanceof ChainChangedDuringScanError) return false;
         throw error;
       }
-      if (range.blocks.some((block) => hashes.get(block.number) !== block.hash)) return false;
       if (range.transfers.length > 0) {
         const recorded = await this.deps.recorder.recordFound({ chain: this.deps.chain, cursor, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
         if (recorded.newTransfers > 0) {
           this.logger.warn(
-            `Chain ${this.chainId}: ${recorded.newTransfers} transfers in stored blocks ${start}..${end} were found on a second read ` +
+            `Chain ${this.chainId}: ${recorded.newTransfers} transfers in stored blocks ${range.fromBlock}..${range.toBlock} were found on a second read ` +
               `(their deposit addresses were learnt after the blocks were read); ${recorded.changedPayments} payments changed`,
           );
         }
       }
-      if (asRead) this.noteRead({ from: start, to: end, startedAtMs }, cursor);
+      if (asRead) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs }, cursor);
     }
     return true;
   }

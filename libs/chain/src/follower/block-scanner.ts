@@ -212,8 +212,46 @@ export class BlockScanner {
       ...this.tokenTransfers(logs, byNumber, watched),
       ...(withTransactions ? await this.nativeTransfers(rawBlocks as RawBlock[], byNumber, watched) : []),
     ];
-    transfers.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+    transfers.sort(inBlockOrder);
     return { fromBlock, toBlock, blocks, transfers };
+  }
+
+  /**
+   * Reads blocks already stored once more, for the addresses of `watched` (an address learnt
+   * after the blocks were read: docs/watcher.md "Watched addresses"): the `Transfer` logs of
+   * the range, and the bodies of its blocks only when a watched payment takes the native
+   * coin. Headers are not read again: every answer is checked against the stored hashes
+   * instead (a log's block hash, a body's hash, and the last block's header when no body is
+   * read, so a node behind the range or on another branch is never taken for one without
+   * transfers).
+   * @param stored the stored blocks, ascending and each the parent of the next
+   * @returns the range with `stored` as its blocks, and the transfers found in them
+   * @throws ChainChangedDuringScanError when the node's blocks are not the stored ones;
+   *   BlockNotAvailableError when the node lacks one; RpcReadError when every RPC URL fails
+   */
+  async rescan(stored: readonly ScannedBlock[], watched: WatchedAddressFilter): Promise<ScannedRange> {
+    const first = stored[0];
+    const last = stored[stored.length - 1];
+    if (!first || !last) throw new RangeError('No stored blocks to read again');
+    const byNumber = new Map(stored.map((block) => [block.number, block]));
+    const withTransactions = (watched.nativeSize ?? watched.size) > 0;
+    const [bodies, logs] = await Promise.all([
+      Promise.all((withTransactions ? stored : [last]).map((block) => this.rawBlock(block.number, withTransactions))),
+      this.wantsLogs(watched) ? this.transferLogs(first.number, last.number) : Promise.resolve([]),
+    ]);
+    bodies.forEach((raw, i) => {
+      const expected = withTransactions ? stored[i]! : last;
+      if (!raw) throw new BlockNotAvailableError(`Block ${expected.number} of chain ${this.options.chainId} is not available`);
+      if (raw.hash.toLowerCase() !== expected.hash) {
+        throw new ChainChangedDuringScanError(`Block ${expected.number} of chain ${this.options.chainId} is no longer the stored one`);
+      }
+    });
+    const transfers = [
+      ...this.tokenTransfers(logs, byNumber, watched),
+      ...(withTransactions ? await this.nativeTransfers(bodies as RawBlock[], byNumber, watched) : []),
+    ];
+    transfers.sort(inBlockOrder);
+    return { fromBlock: first.number, toBlock: last.number, blocks: [...stored], transfers };
   }
 
   private wantsLogs(watched: WatchedAddressFilter): boolean {
@@ -343,6 +381,11 @@ export class BlockScanner {
       throw RpcReadError.wrap(what, error);
     }
   }
+}
+
+/** Block order, then log index (a native transfer, log index -1, first in its block). */
+function inBlockOrder(a: ScannedTransfer, b: ScannedTransfer): number {
+  return a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1;
 }
 
 function toScannedBlock(raw: RawBlock): ScannedBlock {
