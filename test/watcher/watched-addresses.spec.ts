@@ -1,5 +1,5 @@
 import { WatchedAddressesService } from '@kassa/watcher';
-import { waitFor } from '@kassa/testing';
+import { useRpcProxy, waitFor } from '@kassa/testing';
 
 import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
@@ -11,6 +11,7 @@ const DAY_MS = 24 * 3600 * 1000;
  */
 describe('watcher: watched deposit addresses', () => {
   const kit = useWatcherTestKit();
+  const proxy = useRpcProxy(() => kit.chain.node.rpcUrl);
   let watcher: RunningWatcher;
   const watched = (address: string): boolean =>
     watcher.app.get(WatchedAddressesService).forChain(kit.chain.config.chainId).has(address.toLowerCase());
@@ -85,6 +86,32 @@ describe('watcher: watched deposit addresses', () => {
     await waitFor(async () => (await kit.payment(late.id)).status, (status) => status === 'PAID', (status) => `the payment stayed ${status}`, 5_000);
     expect(await kit.payment(late.id)).toMatchObject({ amountReceived: 10n ** 16n });
     expect(await kit.transfersOf(late.id)).toEqual([expect.objectContaining({ txHash: hash, blockNumber, tokenAddress: null, amount: 10n ** 16n })]);
+  });
+
+  it('an address learnt before any block could pay it costs no second look', async () => {
+    const tolerance = 200;
+    watcher = await kit.startWatcher({
+      config: (config) => ({ ...config, chains: config.chains.map((chain) => ({ ...chain, rpcUrls: [proxy.url], wsUrl: undefined, pollIntervalMs: 50 })) }),
+      watcher: { clockToleranceMs: tolerance },
+    });
+    await kit.waitForCursor(await kit.head(), watcher);
+    // Every block stored so far was read more than the tolerance before the payment existed.
+    await new Promise((resolve) => setTimeout(resolve, tolerance * 2));
+    const payment = await kit.createPayment('USDC', { amount: 1_000_000n });
+    await kit.waitUntilWatched(watcher, payment);
+    const since = proxy.observed.length;
+
+    const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 1_000_000n);
+    await kit.waitForCursor(await kit.mine(1), watcher);
+    expect((await kit.payment(payment.id)).status).toBe('PENDING');
+
+    // Only the new blocks' logs were asked for: no range below the paying block.
+    const logRanges = proxy.observed
+      .slice(since)
+      .filter((call) => call.method === 'eth_getLogs')
+      .map((call) => call.params[0] as { fromBlock?: string; blockHash?: string });
+    expect(logRanges.length).toBeGreaterThan(0);
+    for (const query of logRanges) if (query.fromBlock !== undefined) expect(BigInt(query.fromBlock)).toBeGreaterThanOrEqual(blockNumber);
   });
 
   it('a watcher that takes the chain over reads the blocks stored before it with its own list', async () => {
