@@ -1,3 +1,4 @@
+import { KassaMetrics } from '@kassa/observability';
 import { WatchedAddressesService } from '@kassa/watcher';
 import { useRpcProxy, waitFor } from '@kassa/testing';
 
@@ -85,6 +86,10 @@ describe('watcher: watched deposit addresses', () => {
     // Its transfer is found with its confirmations already counted.
     await waitFor(async () => (await kit.payment(late.id)).status, (status) => status === 'PAID', (status) => `the payment stayed ${status}`, 5_000);
     expect(await kit.payment(late.id)).toMatchObject({ amountReceived: 10n ** 16n });
+    // Operators see it as any payment made PAID: its time to PAID is observed.
+    const timeToPaid = watcher.app.get(KassaMetrics).timeToPaid;
+    const observed = async (): Promise<number> => (await timeToPaid.get()).values.find((value) => value.metricName?.endsWith('_count'))?.value ?? 0;
+    await waitFor(observed, (count) => count >= 1, (count) => `time to PAID observed ${count} times`, 5_000);
     expect(await kit.transfersOf(late.id)).toEqual([expect.objectContaining({ txHash: hash, blockNumber, tokenAddress: null, amount: 10n ** 16n })]);
   });
 

@@ -39,6 +39,9 @@ export interface BlockStep {
   finalized?: bigint | null;
 }
 
+/** Transfers found on a second read of stored blocks ({@link RecordBlocks.recordFound}): `range` lies at or below `cursor`. */
+export type FoundStep = Omit<BlockStep, 'rewindTo' | 'finalized' | 'cursor' | 'range'> & { cursor: BlockRef; range: ScannedRange };
+
 /** What one stored step did. */
 export interface RecordedStep {
   /** The new cursor: the range's last block, or the ancestor after a rewind only. */
@@ -198,7 +201,7 @@ export class RecordBlocks {
    * @throws LeadershipLostError; CursorMovedError when the stored cursor is not `step.cursor`
    * @throws the database error (the transaction is rolled back)
    */
-  async recordFound(step: Omit<BlockStep, 'rewindTo' | 'finalized' | 'cursor' | 'range'> & { cursor: BlockRef; range: ScannedRange }): Promise<RecordedStep> {
+  async recordFound(step: FoundStep): Promise<RecordedStep> {
     const chainId = step.chain.chainId;
     const { cursor } = step;
     if (step.range.toBlock > cursor.number) throw new Error(`Blocks ${step.range.fromBlock}..${step.range.toBlock} of chain ${chainId} are not all stored`);
