@@ -1,8 +1,14 @@
+import { ConsoleLogger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+
+import type { KassaConfig } from '@kassa/config';
+import { BALANCE_CREDIT_LOG_INDEX } from '@kassa/domain';
 import { KassaMetrics } from '@kassa/observability';
 import { WatchedAddressesService } from '@kassa/watcher';
+import { ExpirePaymentsJob, WorkerModule } from '@kassa/worker';
 import { useRpcProxy, waitFor } from '@kassa/testing';
 
-import { type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
+import { eth, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -117,6 +123,40 @@ describe('watcher: watched deposit addresses', () => {
       .map((call) => call.params[0] as { fromBlock?: string; blockHash?: string });
     expect(logRanges.length).toBeGreaterThan(0);
     for (const query of logRanges) if (query.fromBlock !== undefined) expect(BigInt(query.fromBlock)).toBeGreaterThanOrEqual(blockNumber);
+  });
+
+  it('a transfer found after a balance credit counted its value is not counted again', async () => {
+    watcher = await kit.startWatcher({ watcher: { watchedRefreshMs: 3_600_000 } });
+    await kit.waitForCursor(await kit.head(), watcher);
+    const jobsOff = Object.fromEntries(Object.entries(kit.config.jobs).map(([name, job]) => [name, { ...job, enabled: false }]));
+    const worker = await Test.createTestingModule({ imports: [WorkerModule.forRoot({ ...kit.config, jobs: jobsOff } as KassaConfig)] }).compile();
+    worker.useLogger(new ConsoleLogger({ logLevels: ['fatal', 'error'] }));
+    await worker.init();
+    try {
+      // Paid in a block read before its address was learnt; at its deadline the scheduler's
+      // balance check finds the coin no recorded transfer explains and credits it.
+      const late = await kit.storePayment('ETH', { amount: eth('1') });
+      const { blockNumber } = await kit.pay('ETH', late.depositAddress, eth('1'));
+      const paidAt = new Date(Number((await kit.chain.publicClient.getBlock({ blockNumber })).timestamp) * 1000);
+      const deadline = new Date(paidAt.getTime() + 10_000);
+      await kit.db.dataSource.query('UPDATE payments SET expires_at = $2 WHERE id = $1', [late.id, deadline]);
+      await kit.rpc('evm_setNextBlockTimestamp', [Math.floor(deadline.getTime() / 1000) + 30]);
+      await kit.waitForCursor(await kit.mine(kit.chain.config.confirmations), watcher);
+      const run = await worker.get(ExpirePaymentsJob).runOnce(new Date(deadline.getTime() + 60_000));
+      expect(run.credited).toEqual([late.id]);
+      expect(await kit.payment(late.id)).toMatchObject({ status: 'PAID', amountReceived: eth('1') });
+
+      // Now the address is learnt and its blocks read again: the transfer is the credited value.
+      await watcher.app.get(WatchedAddressesService).refresh();
+      await kit.waitForCursor(await kit.mine(1), watcher);
+      await kit.waitForCursor(await kit.mine(1), watcher);
+
+      expect(await kit.payment(late.id)).toMatchObject({ status: 'PAID', exception: null, amountReceived: eth('1') });
+      expect((await kit.transfersOf(late.id)).map((transfer) => transfer.logIndex)).toEqual([BALANCE_CREDIT_LOG_INDEX]);
+      expect(await kit.eventTypes(late.id)).toEqual(['payment.created', 'payment.paid']);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('a watcher that takes the chain over reads the blocks stored before it with its own list', async () => {

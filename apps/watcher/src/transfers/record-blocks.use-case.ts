@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { checksumLowercase, type ScannedRange, type ScannedTransfer } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
-import { type Address, type Hex, KassaError, type Payment, paymentOptionsOf, type Transfer } from '@kassa/domain';
+import { type Address, BALANCE_CREDIT_LOG_INDEX, type Hex, KassaError, type Payment, paymentOptionsOf, type Transfer } from '@kassa/domain';
 import { ChainCursorsRepository, type RecordedTransfer, runSql, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
@@ -197,6 +197,9 @@ export class RecordBlocks {
    * blocks moves the cursor, so the fence keeps that true), the transfers are inserted
    * (idempotent, as always) and their payments re-evaluated with their events, confirmations
    * counted up to the cursor. A transfer to a payment already final is a late transfer.
+   * A transfer in a block at or before a balance credit of its payment in the same coin
+   * (docs/watcher.md "Balance credits") is not stored: the credit is the deposit balance at
+   * its block less the transfers recorded then, so it already counts that transfer's value.
    * @param step `range` lies at or below `step.cursor`, its blocks as stored
    * @throws LeadershipLostError; CursorMovedError when the stored cursor is not `step.cursor`
    * @throws the database error (the transaction is rolled back)
@@ -205,12 +208,13 @@ export class RecordBlocks {
     const chainId = step.chain.chainId;
     const { cursor } = step;
     if (step.range.toBlock > cursor.number) throw new Error(`Blocks ${step.range.fromBlock}..${step.range.toBlock} of chain ${chainId} are not all stored`);
-    const attributed = this.attribute(step);
+    const found = this.attribute(step);
     return this.dataSource.transaction(async (manager) => {
       await this.fence(manager, chainId, cursor, step.leaderEpoch);
       // Only the payments paid by what was found: no transfer of another changed.
-      const touched = attributed.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId]));
+      const touched = found.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId]));
       const payments = await this.reevaluate.lockPayments(manager, chainId, cursor.number + 1n, touched);
+      const attributed = withoutCredited(found, await this.transfers.listByPayments(touched, manager));
       const { recorded, withStoredTransfers } = await this.transfers.insertReportingStored(
         manager,
         withStoredRecipients(attributed, payments),
@@ -299,6 +303,26 @@ export class RecordBlocks {
   private attribute(step: Pick<BlockStep, 'range' | 'watchList'>): { transfer: ScannedTransfer; paymentId: string | null }[] {
     return (step.range?.transfers ?? []).map((transfer) => ({ transfer, paymentId: step.watchList.paymentIdOf(transfer.to) ?? null }));
   }
+}
+
+/**
+ * The found transfers less those whose value a balance credit of their payment already
+ * counts: an active credit (`BALANCE_CREDIT_LOG_INDEX`) in the same coin on the same chain,
+ * at the transfer's block or later. The credit was the deposit address's balance at its
+ * block less the transfers recorded then, and the balance held this transfer's value.
+ */
+function withoutCredited(
+  found: readonly { transfer: ScannedTransfer; paymentId: string | null }[],
+  stored: ReadonlyMap<string, readonly Transfer[]>,
+): { transfer: ScannedTransfer; paymentId: string | null }[] {
+  return found.filter(({ transfer, paymentId }) => {
+    const credits = (paymentId === null ? [] : (stored.get(paymentId) ?? [])).filter(
+      (credit) => credit.logIndex === BALANCE_CREDIT_LOG_INDEX && credit.status === 'active' && credit.chainId === transfer.chainId,
+    );
+    return !credits.some(
+      (credit) => credit.blockNumber >= transfer.blockNumber && credit.tokenAddress?.toLowerCase() === transfer.tokenAddress?.toLowerCase(),
+    );
+  });
 }
 
 /** @throws LeadershipLostError when the chain's stored epoch is no longer `leaderEpoch` (another watcher took it) */
