@@ -116,13 +116,15 @@ interface Position {
 
 /**
  * Stored blocks read in one scan of this leader, begun at `startedAtMs` (ms since the epoch,
- * this process's clock). The blocks existed by then (a scan reads up to a head or cursor
- * known before it began), and it looked for the addresses of the list of then, or more.
+ * this process's clock) under the list's version `listVersion`. The blocks existed by then
+ * (a scan reads up to a head or cursor known before it began), and it looked for the
+ * addresses of that version of the list, or more.
  */
 interface BlockRead {
   from: bigint;
   to: bigint;
   startedAtMs: number;
+  listVersion: number;
 }
 
 /** How many failures in a row are logged as warnings before only every tenth is. */
@@ -158,7 +160,7 @@ export class ChainFollower {
   /** The leader epoch of the lease this follower holds: every write carries it (fencing). */
   private leaderEpoch: bigint | undefined;
   /** The range after the one being stored, read meanwhile (catch-up only). */
-  private readAhead: { from: bigint; version: number; startedAtMs: number; range: Promise<ScannedRange> } | null = null;
+  private readAhead: { from: bigint; listVersion: number; startedAtMs: number; range: Promise<ScannedRange> } | null = null;
   /** The head whose block time `current.headBlockTime` is. */
   private headTimeOf: bigint | null = null;
   /** The stored blocks this leader read, oldest first, for addresses learnt after ({@link lookForLearnt}). */
@@ -431,7 +433,7 @@ export class ChainFollower {
     this.update({ head });
     await this.refreshFinalized();
     if (head >= position.next) {
-      const { range, startedAtMs } = await this.readRange(position.next, head);
+      const { range, startedAtMs, listVersion } = await this.readRange(position.next, head);
       if (position.cursor && range.blocks[0]!.parentHash !== position.cursor.hash) {
         this.readAhead = null;
         return { next: await this.reorg(position.cursor, head, started), idle: false };
@@ -447,7 +449,7 @@ export class ChainFollower {
         leaderEpoch: this.leaderEpoch,
         finalized: this.finalized?.number ?? null,
       });
-      this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs }, recorded.cursor);
+      this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs, listVersion }, recorded.cursor);
       const last = range.blocks[range.blocks.length - 1]!;
       this.progressed(recorded.cursor, last.timestamp);
       await this.noteHeadTime(head, last);
@@ -482,22 +484,26 @@ export class ChainFollower {
    * Blocks `from..` up to the head (at most `maxBlocksPerScan`): the range read ahead when it
    * fits, else read now; with when its scan began (for {@link BlockRead}).
    */
-  private async readRange(from: bigint, head: bigint): Promise<{ range: ScannedRange; startedAtMs: number }> {
+  private async readRange(from: bigint, head: bigint): Promise<{ range: ScannedRange } & Omit<BlockRead, 'from' | 'to'>> {
     const ahead = this.readAhead;
     this.readAhead = null;
     // A range read under another watch list may lack a transfer to an address added since.
-    if (ahead && ahead.from === from && ahead.version === this.watchList.version) return { range: await ahead.range, startedAtMs: ahead.startedAtMs };
+    if (ahead && ahead.from === from && ahead.listVersion === this.watchList.version) {
+      return { range: await ahead.range, startedAtMs: ahead.startedAtMs, listVersion: ahead.listVersion };
+    }
     const startedAtMs = Date.now();
+    const listVersion = this.watchList.version;
     const range = await this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
-    return { range, startedAtMs };
+    return { range, startedAtMs, listVersion };
   }
 
   private startReadAhead(from: bigint, head: bigint): void {
     const startedAtMs = Date.now();
+    const listVersion = this.watchList.version;
     const range = this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
     // A failed read surfaces when the next step takes it; a range never taken is dropped quietly.
     range.catch(() => undefined);
-    this.readAhead = { from, version: this.watchList.version, startedAtMs, range };
+    this.readAhead = { from, listVersion, startedAtMs, range };
   }
 
   /**
@@ -529,8 +535,8 @@ export class ChainFollower {
 
   /**
    * Looks for the addresses the list learnt since the last step in the stored blocks this
-   * leader read without them: the reads that began before the address was learnt and after
-   * its payment was created (less `clockToleranceMs`, as the payment's time is the API's
+   * leader read without them: the reads that began under an earlier version of the list
+   * than the one that holds the address, and after its payment was created (less `clockToleranceMs`, as the payment's time is the API's
    * clock). A block that existed before the payment holds no transfer to it: its deposit
    * address was not known yet. Most addresses are learnt (notified) before any read could
    * miss them, and cost nothing here.
@@ -551,7 +557,7 @@ export class ChainFollower {
     let to = -1n;
     for (const learnt of this.learnt) {
       for (const read of this.reads) {
-        if (read.startedAtMs >= learnt.learntAtMs || read.startedAtMs < learnt.createdAtMs - tolerance) continue;
+        if (read.listVersion >= learnt.listVersion || read.startedAtMs < learnt.createdAtMs - tolerance) continue;
         addresses.add(learnt.address);
         if (learnt.native) native.add(learnt.address);
         if (read.from < from) from = read.from;
@@ -576,6 +582,7 @@ export class ChainFollower {
     for (let i = 0; i < stored.length; i += span) {
       const blocks = stored.slice(i, i + span).map((block) => ({ number: block.blockNumber, hash: block.blockHash, parentHash: block.parentHash, timestamp: block.timestamp }));
       const startedAtMs = Date.now();
+      const listVersion = this.watchList.version;
       let range: ScannedRange;
       try {
         range = await this.deps.scanner.rescan(blocks, filter);
@@ -592,7 +599,7 @@ export class ChainFollower {
           );
         }
       }
-      if (asRead) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs }, cursor);
+      if (asRead) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs, listVersion }, cursor);
     }
     return true;
   }
@@ -635,6 +642,7 @@ export class ChainFollower {
     }
     const to = minBigInt(head, base.number + BigInt(this.deps.options.maxBlocksPerScan));
     const startedAtMs = Date.now();
+    const listVersion = this.watchList.version;
     const range = to > base.number ? await this.deps.scanner.scan(base.number + 1n, to, this.watchList) : null;
     if (range && range.blocks[0]!.parentHash !== base.hash) {
       throw new ChainChangedDuringScanError(`Chain ${this.chainId} changed again while its reorg was being read`);
@@ -642,7 +650,7 @@ export class ChainFollower {
     const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor, rewindTo: base, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
     // The blocks above the ancestor are gone; the new branch's were read now.
     this.reads = this.reads.filter((read) => read.from <= base.number).map((read) => (read.to > base.number ? { ...read, to: base.number } : read));
-    if (range) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs }, recorded.cursor);
+    if (range) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs, listVersion }, recorded.cursor);
     this.logger.warn(
       `Reorg on chain ${this.chainId}: blocks ${base.number + 1n}..${cursor.number} replaced (depth ${cursor.number - base.number}); ` +
         `${recorded.orphanedPayments} payments had transfers orphaned`,

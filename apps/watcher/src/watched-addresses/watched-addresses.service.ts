@@ -52,8 +52,11 @@ export interface LearntAddress {
   native: boolean;
   /** When its payment was created: its id's ULID time, ms since the epoch, by the API's clock. */
   createdAtMs: number;
-  /** When the list learnt it, ms since the epoch, by this process's clock. */
-  learntAtMs: number;
+  /**
+   * The list's {@link ChainWatchList.version} from which it holds the address: a scan begun
+   * under an earlier version may have lacked it (a counter, not a clock, so nothing ties).
+   */
+  listVersion: number;
 }
 
 /** How far back a short notice (no payment id) makes the watcher look for new payments. */
@@ -181,7 +184,7 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
 
   /** Adds one payment's deposit address (also what a notification does). */
   add(watched: WatchedPayment): void {
-    if (!this.lists.get(watched.chainId)?.addresses.has(watched.depositAddress.toLowerCase())) this.noteLearnt(watched, Date.now());
+    if (!this.lists.get(watched.chainId)?.addresses.has(watched.depositAddress.toLowerCase())) this.noteLearnt(watched, this.version + 1);
     addTo(this.lists, watched);
     this.version++;
     this.noticesDuringRefresh?.push(watched);
@@ -214,28 +217,29 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
     }
   }
 
-  /** Queues `watched` as learnt at `learntAtMs` when its chain collects. */
-  private noteLearnt(watched: WatchedPayment, learntAtMs: number): void {
+  /** Queues `watched` as held from list version `listVersion` on, when its chain collects. */
+  private noteLearnt(watched: WatchedPayment, listVersion: number): void {
     const learnt = this.learnt.get(watched.chainId);
     if (!learnt) return;
     learnt.push({
       address: watched.depositAddress.toLowerCase(),
       native: watched.acceptsNative !== false,
       createdAtMs: creationTime(watched.paymentId),
-      learntAtMs,
+      listVersion,
     });
   }
 
   /** Queues the addresses a reload found that the list did not have (their notice was lost or is late). */
   private noteLearntByReload(next: WatchLists): void {
-    const now = Date.now();
+    // The reload's list takes the next version.
+    const version = this.version + 1;
     for (const chainId of this.learnt.keys()) {
       const before = this.lists.get(chainId)?.addresses;
       const after = next.get(chainId);
       if (!after) continue;
       for (const [address, ids] of after.addresses) {
         if (before?.has(address)) continue;
-        this.noteLearnt({ chainId, depositAddress: address as WatchedPayment['depositAddress'], paymentId: firstId(ids)!, acceptsNative: after.native.has(address) }, now);
+        this.noteLearnt({ chainId, depositAddress: address as WatchedPayment['depositAddress'], paymentId: firstId(ids)!, acceptsNative: after.native.has(address) }, version);
       }
     }
   }
