@@ -543,7 +543,8 @@ export class ChainFollower {
    * @throws RpcReadError; the errors of {@link RecordBlocks.recordFound}
    */
   private async lookForLearnt(position: Position): Promise<void> {
-    this.learnt.push(...this.deps.watched.takeLearnt(this.chainId));
+    // concat, not push(...): a reload after a long LISTEN outage may learn very many at once.
+    this.learnt = this.learnt.concat(this.deps.watched.takeLearnt(this.chainId));
     if (this.learnt.length === 0) return;
     const cursor = position.cursor;
     if (!cursor) {
