@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import jsQR from 'jsqr';
@@ -44,8 +44,16 @@ export function describeInChromium(name: string, suite: () => void): void {
  * @param selector the code's element (default the checkout page's, `#qr svg`)
  */
 export async function decodeQrCode(page: Page, selector = '#qr svg'): Promise<string | undefined> {
-  const png = PNG.sync.read(await page.locator(selector).screenshot());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+  const shot = await page.locator(selector).screenshot();
+  const png = PNG.sync.read(shot);
+  const text = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+  if (text === undefined) {
+    const name = `qr-unreadable-${Date.now()}`;
+    writeFileSync(artifactPath(`${name}.png`), shot);
+    await page.screenshot({ path: artifactPath(`${name}-page.png`), fullPage: true });
+    writeFileSync(artifactPath(`${name}.html`), await page.content());
+  }
+  return text;
 }
 
 /**
