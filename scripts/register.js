@@ -1,5 +1,7 @@
-// Runs the TypeScript sources directly: transpile-only ts-node plus the @kassa/* path aliases.
-process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
-process.env.TS_NODE_PROJECT ??= require('node:path').join(__dirname, '..', 'tsconfig.json');
-require('ts-node/register');
+// Runs the TypeScript sources directly: ts-node transpiling each file with SWC (@swc/core; no
+// type check, which `npx tsc` and `npm run build` do), plus the @kassa/* path aliases.
+const path = require('node:path');
+
+process.env.TS_NODE_PROJECT ??= path.join(__dirname, '..', 'tsconfig.json');
+require('ts-node').register({ project: process.env.TS_NODE_PROJECT, swc: true });
 require('tsconfig-paths/register');

@@ -48,7 +48,7 @@ export function spawnWatcher(settings: { databaseUrl: string; chains: readonly C
 /**
  * Node's arguments that run one of the repository's programs: compiled, as `npm run serve:*`
  * runs the apps (source maps on, `@kassa/*` resolved to dist/ by `scripts/register-built.js`),
- * or from its TypeScript sources (ts-node, transpile only, `scripts/register.js`).
+ * or from its TypeScript sources (ts-node with SWC, `scripts/register.js`).
  * @param file the program, relative to the repository: a .js under dist/ when `built`
  */
 export function nodeEntry(file: string, built: boolean): string[] {
