@@ -40,6 +40,15 @@ describe('operator CLI', () => {
       return Number(row?.delivered) === 1 ? true : undefined;
     }, { what: 'payment.paid to be delivered' });
     const head = await kassa.chain.publicClient.getBlockNumber();
+    // `kassa chains` reads what the leader last reported: the head and cursor arrive with its
+    // next status heartbeat (every 5 s), not with the step that stored the block.
+    await eventually(async () => {
+      const [status] = await kassa.dataSource.query<{ head_block: string | null; cursor_block: string | null }[]>(
+        'SELECT head_block, cursor_block FROM chain_status WHERE chain_id = $1',
+        [kassa.chain.config.chainId],
+      );
+      return status && BigInt(status.head_block ?? -1) >= head && BigInt(status.cursor_block ?? -1) >= head ? true : undefined;
+    }, { what: `the chain status to report block ${head}` });
     const [event] = await kassa.dataSource.query<{ id: string }[]>(`SELECT id FROM events WHERE payment_id = $1 AND type = 'payment.paid'`, [payment.id]);
 
     const [shown, chains] = await Promise.all([cli('payment', 'show', payment.id), cli('chains')]);
