@@ -6,7 +6,8 @@
  * dashboard's payments list (`PaymentsRepository.list`, keyset: `id < cursor ORDER BY id
  * DESC LIMIT 26`, then the payment objects of the page) for page 1 and for page `--page`
  * (10,000 by default, the cursor taken at that depth). Pages alternate for `--rounds` rounds;
- * the medians are compared. Target: page 10,000 at most 1.5 times page 1.
+ * the medians are compared. Target: page 10,000 at most 1.5 times page 1. Then times the
+ * search box (a deposit address, and a search that finds nothing) beside page 1.
  *
  * Not a test: nothing is asserted but that both pages hold a full page of payments.
  */
@@ -88,6 +89,21 @@ async function main(): Promise<void> {
       }
       const ratio = median(deep) / median(first);
       console.log(`\nPage ${options.page} of ${options.payments} payments: ${median(deep).toFixed(2)} ms vs page 1: ${median(first).toFixed(2)} ms: ratio ${ratio.toFixed(2)} (target <= 1.5)`);
+
+      // The search box: the oldest payment's deposit address typed in upper case, and a search
+      // that finds nothing (both used to read every payment of the merchant).
+      const [oldest] = await dataSource.query<{ deposit_address: string }[]>(`SELECT deposit_address FROM payments WHERE merchant_id = $1 ORDER BY id LIMIT 1`, [merchant.id]);
+      const searches = { 'deposit address': `0x${oldest!.deposit_address.slice(2).toUpperCase()}`, 'no match': 'order-none' };
+      for (const [name, query] of Object.entries(searches)) {
+        const times: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const begin = performance.now();
+          const found = await payments.list(merchant.id, { query, limit: PAGE_SIZE + 1 });
+          times.push(performance.now() - begin);
+          if (found.length !== (name === 'no match' ? 0 : 1)) throw new Error(`Search for ${name} found ${found.length} payments`);
+        }
+        console.log(`Search by ${name}: ${median(times).toFixed(2)} ms (median of 20) vs page 1: ${median(first).toFixed(2)} ms`);
+      }
     } finally {
       await dataSource.destroy();
     }

@@ -1,10 +1,11 @@
 import { QueryFailedError } from 'typeorm';
 
-import { MAX_UINT256, newId, type MerchantId, type PaymentOption, paymentOptionsOf } from '@kassa/domain';
-import { paymentFixture, pricedPaymentFixture, randomAddress, storePayment, useTestDatabase } from '@kassa/testing';
+import { type Address, MAX_UINT256, newId, type MerchantId, type PaymentOption, paymentOptionsOf } from '@kassa/domain';
+import { paymentFixture, pricedPaymentFixture, randomAddress, storePayment, transferFixture, useTestDatabase } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
-import { PaymentsRepository } from './payments.repository';
+import { TransfersRepository } from '../transfers/transfers.repository';
+import { type PaymentListFilters, PaymentsRepository } from './payments.repository';
 
 describe('PaymentsRepository', () => {
   const db = useTestDatabase();
@@ -164,6 +165,37 @@ describe('PaymentsRepository', () => {
     const window = await payments.list(merchant, { limit: 10, createdGte: created[1]!.createdAt, createdLt: created[3]!.createdAt });
     expect(window.map((p) => p.id)).toEqual([created[2]!.id, created[1]!.id]);
     expect(await payments.list(merchant, { limit: 10, status: 'PAID' })).toEqual([]);
+  });
+
+  it("searches the merchant's payments by id, order id, deposit address in any letter case, or paying transaction", async () => {
+    const merchants = new MerchantsRepository(db.dataSource);
+    const merchant = (await merchants.create({ name: 'Searcher', treasuryAddress: randomAddress() })).id;
+    const other = (await merchants.create({ name: 'Other searcher', treasuryAddress: randomAddress() })).id;
+    const wanted = paymentFixture({ merchantId: merchant, orderId: 'order-wanted' });
+    const paid = paymentFixture({ merchantId: merchant, orderId: 'order-paid' });
+    const elsewhere = paymentFixture({ merchantId: other, orderId: 'order-wanted' });
+    // Stored lowercase, as a row written before deposit addresses were checksummed might be.
+    const lowercaseStored = paymentFixture({ merchantId: merchant, depositAddress: randomAddress().toLowerCase() as Address });
+    for (const payment of [wanted, paid, elsewhere, lowercaseStored]) await storePayment(db.dataSource.manager, payment);
+    const transfer = transferFixture(paid);
+    await new TransfersRepository(db.dataSource).insertMany(db.dataSource.manager, [transfer]);
+    const search = async (query: string, filters: Partial<PaymentListFilters> = {}) =>
+      (await payments.list(merchant, { limit: 10, query, ...filters })).map((payment) => payment.id);
+
+    expect(wanted.depositAddress).not.toBe(wanted.depositAddress.toLowerCase());
+    const hex = wanted.depositAddress.slice(2);
+    for (const form of [wanted.depositAddress, `0x${hex.toLowerCase()}`, `0x${hex.toUpperCase()}`, `0X${hex.toLowerCase()}`]) {
+      expect({ form, found: await search(form) }).toEqual({ form, found: [wanted.id] });
+    }
+    expect(await search(lowercaseStored.depositAddress.toUpperCase().replace('0X', '0x'))).toEqual([lowercaseStored.id]);
+    expect(await search(wanted.id)).toEqual([wanted.id]);
+    expect(await search('order-wanted')).toEqual([wanted.id]);
+    expect(await search(transfer.txHash)).toEqual([paid.id]);
+    expect(await search(transfer.txHash.toUpperCase().replace('0X', '0x'))).toEqual([paid.id]);
+    expect(await search(elsewhere.id)).toEqual([]);
+    expect(await search(elsewhere.depositAddress)).toEqual([]);
+    expect(await search('order-paid', { status: 'PAID' })).toEqual([]);
+    expect(await search('nothing-like-it')).toEqual([]);
   });
 
   it('applies a state change only while the payment has the expected status', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
+import { checksumLowercase } from '@kassa/chain';
 import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
@@ -19,7 +20,6 @@ import {
   type PaymentRow,
 } from './payment-row';
 
-/** Filters of a merchant's payment list (`GET /v1/payments`). */
 /** Filters of {@link PaymentsRepository.list}: the API's and the dashboard's. */
 export interface PaymentListFilters {
   status?: PaymentStatus;
@@ -232,9 +232,14 @@ export class PaymentsRepository {
     if (filters.createdGte !== undefined) where.add('created_at >= ?', filters.createdGte);
     if (filters.createdLt !== undefined) where.add('created_at < ?', filters.createdLt);
     if (filters.query !== undefined) {
+      // One indexed lookup per kind of key, never a filter over the merchant's payments.
+      const query = where.param(filters.query);
       where.add(
-        `(id = ? OR order_id = ? OR lower(deposit_address) = lower(?) OR id IN (SELECT payment_id FROM transfers WHERE tx_hash = lower(?) AND payment_id IS NOT NULL))`,
-        filters.query,
+        `id IN (SELECT id FROM payments WHERE id = ${query}
+                UNION ALL SELECT id FROM payments WHERE merchant_id = ${where.param(merchantId)} AND order_id = ${query}
+                UNION ALL SELECT id FROM payments WHERE deposit_address = ANY(?)
+                UNION ALL SELECT payment_id FROM transfers WHERE tx_hash = lower(${query}) AND payment_id IS NOT NULL)`,
+        depositAddressForms(filters.query),
       );
     }
     if (filters.startingAfter !== undefined) where.add('id < ?', filters.startingAfter);
@@ -369,6 +374,18 @@ export const OWN_PAYMENT_OPTIONS_SQL = `
 export async function addOwnPaymentOptions(manager: EntityManager, ids?: readonly string[]): Promise<number> {
   const { rowCount } = await runSql(manager, OWN_PAYMENT_OPTIONS_SQL, [ids ?? null]);
   return rowCount;
+}
+
+/**
+ * The forms a deposit address searched for may be stored in: as typed, and for 20 bytes of
+ * hex also lowercase and EIP-55 checksummed (https://eips.ethereum.org/EIPS/eip-55), the form
+ * the API stores. An exact match on these finds any letter case of a stored address, as
+ * long as it is stored in one of those forms, while using the column's unique index.
+ */
+function depositAddressForms(query: string): string[] {
+  if (!/^0[xX][0-9a-fA-F]{40}$/.test(query)) return [query];
+  const lowercase = `0x${query.slice(2).toLowerCase()}`;
+  return [...new Set([query, lowercase, checksumLowercase(lowercase)])];
 }
 
 /**
