@@ -106,7 +106,7 @@ export class SqlConditions {
     return this;
   }
 
-  /** The next placeholder after the conditions' parameters, for LIMIT and the like. */
+  /** A placeholder for `value`, numbered after every parameter so far: for LIMIT, or a value a condition uses more than once. */
   param(value: unknown): string {
     this.params.push(value);
     return `$${this.params.length}`;
