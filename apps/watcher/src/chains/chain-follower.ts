@@ -120,9 +120,13 @@ interface Position {
  * (a scan reads up to a head or cursor known before it began), and it looked for the
  * addresses of that version of the list, or more.
  */
-interface BlockRead {
+interface BlockRead extends ReadStart {
   from: bigint;
   to: bigint;
+}
+
+/** When a scan began and under which version of the watch list (see {@link BlockRead}); taken together, before the scan's first request. */
+interface ReadStart {
   startedAtMs: number;
   listVersion: number;
 }
@@ -160,7 +164,7 @@ export class ChainFollower {
   /** The leader epoch of the lease this follower holds: every write carries it (fencing). */
   private leaderEpoch: bigint | undefined;
   /** The range after the one being stored, read meanwhile (catch-up only). */
-  private readAhead: { from: bigint; listVersion: number; startedAtMs: number; range: Promise<ScannedRange> } | null = null;
+  private readAhead: (ReadStart & { from: bigint; range: Promise<ScannedRange> }) | null = null;
   /** The head whose block time `current.headBlockTime` is. */
   private headTimeOf: bigint | null = null;
   /** The stored blocks this leader read, oldest first, for addresses learnt after ({@link lookForLearnt}). */
@@ -433,7 +437,7 @@ export class ChainFollower {
     this.update({ head });
     await this.refreshFinalized();
     if (head >= position.next) {
-      const { range, startedAtMs, listVersion } = await this.readRange(position.next, head);
+      const { range, ...start } = await this.readRange(position.next, head);
       if (position.cursor && range.blocks[0]!.parentHash !== position.cursor.hash) {
         this.readAhead = null;
         return { next: await this.reorg(position.cursor, head, started), idle: false };
@@ -449,7 +453,7 @@ export class ChainFollower {
         leaderEpoch: this.leaderEpoch,
         finalized: this.finalized?.number ?? null,
       });
-      this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs, listVersion }, recorded.cursor);
+      this.noteRead({ ...start, from: range.fromBlock, to: range.toBlock }, recorded.cursor);
       const last = range.blocks[range.blocks.length - 1]!;
       this.progressed(recorded.cursor, last.timestamp);
       await this.noteHeadTime(head, last);
@@ -484,26 +488,33 @@ export class ChainFollower {
    * Blocks `from..` up to the head (at most `maxBlocksPerScan`): the range read ahead when it
    * fits, else read now; with when its scan began (for {@link BlockRead}).
    */
-  private async readRange(from: bigint, head: bigint): Promise<{ range: ScannedRange } & Omit<BlockRead, 'from' | 'to'>> {
+  private async readRange(from: bigint, head: bigint): Promise<ReadStart & { range: ScannedRange }> {
     const ahead = this.readAhead;
     this.readAhead = null;
     // A range read under another watch list may lack a transfer to an address added since.
     if (ahead && ahead.from === from && ahead.listVersion === this.watchList.version) {
-      return { range: await ahead.range, startedAtMs: ahead.startedAtMs, listVersion: ahead.listVersion };
+      return { startedAtMs: ahead.startedAtMs, listVersion: ahead.listVersion, range: await ahead.range };
     }
-    const startedAtMs = Date.now();
-    const listVersion = this.watchList.version;
-    const range = await this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
-    return { range, startedAtMs, listVersion };
+    const start = this.readStart();
+    return { ...start, range: await this.scanSpan(from, head) };
   }
 
   private startReadAhead(from: bigint, head: bigint): void {
-    const startedAtMs = Date.now();
-    const listVersion = this.watchList.version;
-    const range = this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
+    const start = this.readStart();
+    const range = this.scanSpan(from, head);
     // A failed read surfaces when the next step takes it; a range never taken is dropped quietly.
     range.catch(() => undefined);
-    this.readAhead = { from, listVersion, startedAtMs, range };
+    this.readAhead = { ...start, from, range };
+  }
+
+  /** Blocks `from..` up to `head`, at most `maxBlocksPerScan`, read with the watch list. */
+  private scanSpan(from: bigint, head: bigint): Promise<ScannedRange> {
+    return this.deps.scanner.scan(from, minBigInt(head, from + BigInt(this.deps.options.maxBlocksPerScan) - 1n), this.watchList);
+  }
+
+  /** Taken right before a scan's first request: see {@link BlockRead}. */
+  private readStart(): ReadStart {
+    return { startedAtMs: Date.now(), listVersion: this.watchList.version };
   }
 
   /**
@@ -582,8 +593,7 @@ export class ChainFollower {
     const span = this.deps.options.maxBlocksPerScan;
     for (let i = 0; i < stored.length; i += span) {
       const blocks = stored.slice(i, i + span).map((block) => ({ number: block.blockNumber, hash: block.blockHash, parentHash: block.parentHash, timestamp: block.timestamp }));
-      const startedAtMs = Date.now();
-      const listVersion = this.watchList.version;
+      const start = this.readStart();
       let range: ScannedRange;
       try {
         range = await this.deps.scanner.rescan(blocks, filter);
@@ -600,7 +610,7 @@ export class ChainFollower {
           );
         }
       }
-      if (asRead) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs, listVersion }, cursor);
+      if (asRead) this.noteRead({ ...start, from: range.fromBlock, to: range.toBlock }, cursor);
     }
     return true;
   }
@@ -642,8 +652,7 @@ export class ChainFollower {
       );
     }
     const to = minBigInt(head, base.number + BigInt(this.deps.options.maxBlocksPerScan));
-    const startedAtMs = Date.now();
-    const listVersion = this.watchList.version;
+    const start = this.readStart();
     const range = to > base.number ? await this.deps.scanner.scan(base.number + 1n, to, this.watchList) : null;
     if (range && range.blocks[0]!.parentHash !== base.hash) {
       throw new ChainChangedDuringScanError(`Chain ${this.chainId} changed again while its reorg was being read`);
@@ -651,7 +660,7 @@ export class ChainFollower {
     const recorded = await this.deps.recorder.record({ chain: this.deps.chain, cursor, rewindTo: base, range, watchList: this.watchList, leaderEpoch: this.leaderEpoch });
     // The blocks above the ancestor are gone; the new branch's were read now.
     this.reads = this.reads.filter((read) => read.from <= base.number).map((read) => (read.to > base.number ? { ...read, to: base.number } : read));
-    if (range) this.noteRead({ from: range.fromBlock, to: range.toBlock, startedAtMs, listVersion }, recorded.cursor);
+    if (range) this.noteRead({ ...start, from: range.fromBlock, to: range.toBlock }, recorded.cursor);
     this.logger.warn(
       `Reorg on chain ${this.chainId}: blocks ${base.number + 1n}..${cursor.number} replaced (depth ${cursor.number - base.number}); ` +
         `${recorded.orphanedPayments} payments had transfers orphaned`,
