@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 
 import { createMerchantWithKey, inviteDashboardUser, passwordResetLink } from '@kassa/api';
-import { HARDHAT_ACCOUNTS, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
+import { HARDHAT_ACCOUNTS, isHexAddress, LOCAL_ROLES, provisionLocalChain } from '@kassa/chain';
 import { type ChainConfig, type KassaConfig, loadConfig } from '@kassa/config';
 import { asMerchantId, fromBaseUnits, KassaError, type MerchantId, SETTLEMENT_STATUSES, type SettlementStatus } from '@kassa/domain';
 import { redactText } from '@kassa/observability';
@@ -66,8 +66,8 @@ const integer = (name: string) => (value: string) => {
 };
 
 const address = (value: string) => {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new InvalidArgumentError('must be a 0x-prefixed 20-byte address');
-  return value as `0x${string}`;
+  if (!isHexAddress(value)) throw new InvalidArgumentError('must be a 0x-prefixed 20-byte address');
+  return value;
 };
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -6,13 +6,18 @@ import { keccak256Bytes } from './keccak';
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+/** True for the shape of an EVM address, `0x` and 40 hex digits in any letter case; no checksum or zero-address check (see {@link isEvmAddress}). */
+export function isHexAddress(value: string): value is Address {
+  return HEX_ADDRESS.test(value);
+}
+
 /**
  * True for an address a merchant may use as a treasury: 20 bytes of hex behind `0x`, not the
  * zero address, and, when it mixes upper and lower case, with a valid EIP-55 checksum
  * (all-lowercase and all-uppercase forms carry no checksum, per EIP-55).
  */
 export function isEvmAddress(value: unknown): value is Address {
-  if (typeof value !== 'string' || !HEX_ADDRESS.test(value)) return false;
+  if (typeof value !== 'string' || !isHexAddress(value)) return false;
   const hex = value.slice(2);
   if (/^0+$/.test(hex)) return false;
   if (hex === hex.toLowerCase() || hex === hex.toUpperCase()) return true;

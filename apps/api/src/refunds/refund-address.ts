@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getAddress, isAddress, zeroAddress } from 'viem';
 
-import { type ChainClient, ChainRegistry, createChainClient } from '@kassa/chain';
+import { type ChainClient, ChainRegistry, createChainClient, isHexAddress } from '@kassa/chain';
 import { type Address, ValidationError } from '@kassa/domain';
 import { PaymentsRepository } from '@kassa/persistence';
 
@@ -14,7 +14,7 @@ import { PaymentsRepository } from '@kassa/persistence';
  * @throws ValidationError naming `field`
  */
 export function parseRefundAddress(value: string, field = 'address'): Address {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw ValidationError.field(field, 'must be an EVM address: 0x and 40 hexadecimal digits');
+  if (!isHexAddress(value)) throw ValidationError.field(field, 'must be an EVM address: 0x and 40 hexadecimal digits');
   if (!isAddress(value, { strict: true })) throw ValidationError.field(field, 'has a wrong EIP-55 checksum: a character is mistyped, check the address');
   const address = getAddress(value);
   if (address === getAddress(zeroAddress)) throw ValidationError.field(field, 'is the zero address, where money is lost');

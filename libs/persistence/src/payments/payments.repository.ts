@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { checksumLowercase } from '@kassa/chain';
+import { checksumLowercase, isHexAddress } from '@kassa/chain';
 import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
@@ -383,8 +383,8 @@ export async function addOwnPaymentOptions(manager: EntityManager, ids?: readonl
  * long as it is stored in one of those forms, while using the column's unique index.
  */
 function depositAddressForms(query: string): string[] {
-  if (!/^0[xX][0-9a-fA-F]{40}$/.test(query)) return [query];
-  const lowercase = `0x${query.slice(2).toLowerCase()}`;
+  const lowercase = query.toLowerCase();
+  if (!isHexAddress(lowercase)) return [query];
   return [...new Set([query, lowercase, checksumLowercase(lowercase)])];
 }
 
