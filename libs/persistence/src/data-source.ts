@@ -10,6 +10,13 @@ export interface ConnectionOptions {
   applicationName?: string;
   /** Log every SQL statement through TypeORM's logger. Default false. */
   logging?: boolean;
+  /**
+   * Pipeline each connection (node-postgres `pipeline`): statements started without
+   * awaiting the one before are written at once and answered in order, one round trip for
+   * all (`runSql`). A pipelining connection cannot run a cursor or a stream
+   * (`pg-query-stream`: exports take a connection outside the pool). Default true.
+   */
+  pipeline?: boolean;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -37,7 +44,7 @@ export function createDataSourceOptions(databaseUrl: string, options: Connection
     logging: options.logging ?? false,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     applicationName: options.applicationName ?? 'kassa',
-    extra: { connectionTimeoutMillis: 10_000 },
+    extra: { connectionTimeoutMillis: 10_000, pipeline: options.pipeline ?? true },
   };
 }
 

@@ -2,7 +2,7 @@ export * from './data-source';
 export * from './persistence.module';
 export * from './embedded-postgres';
 export * from './migrations';
-export { preparedQuery, runSql, selectOne, selectRows, type SqlOptions, type SqlResult } from './database/sql';
+export { inSendOrder, preparedQuery, runSql, selectOne, selectRows, type SqlOptions, type SqlResult } from './database/sql';
 export * from './database/dedicated-connection';
 export * from './database/listen';
 export * from './merchants/merchants.repository';

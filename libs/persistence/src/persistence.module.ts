@@ -73,6 +73,7 @@ export class PersistenceModule {
       poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
       applicationName: options.applicationName ?? 'kassa',
       logging: options.logging ?? false,
+      pipeline: options.pipeline ?? true,
       retryAttempts: options.retryAttempts ?? 3,
     };
     const key = JSON.stringify(settings);

@@ -1,13 +1,14 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
-import type { Pool, PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 
 import type { MerchantId } from '@kassa/domain';
+import { dedicatedConnectionConfig } from '@kassa/persistence';
 
 /** What can be exported. */
 export const EXPORT_KINDS = ['payments', 'transfers', 'settlements', 'refunds'] as const;
@@ -78,15 +79,21 @@ const QUERIES: Record<ExportKind, string> = {
     ORDER BY r.id`,
 };
 
+/** Exports streamed at once; a further one waits for a connection (at most 10 s, then fails). */
+const CONCURRENT_EXPORTS = 2;
+
 /**
  * CSV exports for the books (docs/dashboard.md "Exports"): each streamed from PostgreSQL with
  * `pg-query-stream` (a cursor, 500 rows at a time) through `csv-stringify` (RFC 4180 quoting,
- * a header row), so a year of payments never sits in memory. The connection is held for the
- * export and given back when it ends or fails.
+ * a header row), so a year of payments never sits in memory. A cursor cannot run on the
+ * application's pipelining pool, so exports take their connections from a small pool of
+ * their own ({@link CONCURRENT_EXPORTS}), opened at the first export; a connection is held
+ * for the export and given back when it ends or fails.
  */
 @Injectable()
-export class ExportsService {
+export class ExportsService implements OnApplicationShutdown {
   private readonly logger = new Logger(ExportsService.name);
+  private pool: Pool | undefined;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -96,10 +103,13 @@ export class ExportsService {
     return `kassa-${kind}-${day(range.from, 'start')}-to-${day(range.to, 'now')}.csv`;
   }
 
-  /** The CSV of `kind` for the merchant and range, as a stream of text. */
+  /**
+   * The CSV of `kind` for the merchant and range, as a stream of text.
+   * @throws the pg error when no connection can be had
+   */
   async stream(kind: ExportKind, merchantId: MerchantId, range: ExportRange): Promise<Readable> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    const client: PoolClient = await pool.connect();
+    this.pool ??= this.openPool();
+    const client: PoolClient = await this.pool.connect();
     const rows = client.query(new QueryStream(QUERIES[kind], [merchantId, range.from ?? null, range.to ?? null], { batchSize: 500 }));
     const csv = stringify({ header: true, cast: { date: (value) => value.toISOString() } });
     const out = new PassThrough();
@@ -110,5 +120,18 @@ export class ExportsService {
       })
       .finally(() => client.release());
     return out;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+
+  private openPool(): Pool {
+    const pool = new Pool({ ...dedicatedConnectionConfig(this.dataSource, 'kassa-api-exports'), max: CONCURRENT_EXPORTS });
+    // An idle connection's error (the server restarted) must not crash the process; the pool drops it.
+    pool.on('error', (error) => this.logger.warn(`An idle export connection failed: ${error.message}`));
+    return pool;
   }
 }

@@ -12,14 +12,17 @@ import {
   type Payment,
   type PaymentObject,
   type PaymentException,
+  type SettlementPolicy,
   movedToOption,
   paymentChainIds,
   sameOption,
   type Transfer,
 } from '@kassa/domain';
-import { ChainCursorsRepository, PaymentObjectsService, PaymentsRepository, SettlementPoliciesRepository, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, inSendOrder, PaymentObjectsService, PaymentsRepository, SettlementPoliciesRepository, TransfersRepository } from '@kassa/persistence';
 import { PaymentEventsService } from '@kassa/webhooks';
 
+/** Settlement policies by merchant, as `SettlementPoliciesRepository.getMany` reads them. */
+export type SettlementPolicies = ReadonlyMap<MerchantId, SettlementPolicy>;
 
 /** A stored step of a chain, as the re-evaluation of its payments needs it. */
 export interface ChainStep {
@@ -93,12 +96,28 @@ export class ReevaluatePayments {
   }
 
   /**
+   * Starts reading the settlement policies of the locked payments' merchants (the payments
+   * that go final take their mode into their event's payment object), so a caller can send
+   * the read with its other statements and hand it to {@link afterStep}.
+   */
+  readPolicies(manager: EntityManager, payments: readonly Payment[]): Promise<SettlementPolicies> {
+    return this.policies.getMany([...new Set(payments.map((payment) => payment.merchantId))], manager);
+  }
+
+  /**
    * Re-evaluates the payments a step may have changed, locked by {@link lockPayments} in the
    * same transaction before the step's writes.
+   * @param policies {@link readPolicies} of these payments, when the caller started it; else
+   *   the policies of the merchants whose payments go final are read here
    * @returns how many payments were evaluated (bounded by the touched and young ones,
    *   never by the open payments), how many changed, and the ids of those that became PAID
    */
-  async afterStep(manager: EntityManager, payments: readonly Payment[], step: ChainStep): Promise<{ evaluated: number; changed: number; paid: string[] }> {
+  async afterStep(
+    manager: EntityManager,
+    payments: readonly Payment[],
+    step: ChainStep,
+    policies?: Promise<SettlementPolicies>,
+  ): Promise<{ evaluated: number; changed: number; paid: string[] }> {
     if (payments.length === 0) return { evaluated: 0, changed: 0, paid: [] };
     const transfers = await this.transfersOf(manager, payments, step);
     const heads = await this.headsFor(manager, payments, step);
@@ -113,7 +132,7 @@ export class ReevaluatePayments {
     if (changes.length === 0) return { evaluated: payments.length, changed: 0, paid: [] };
     // Read before the update: a query sent after it would wait for it.
     const settling = [...new Set(changes.filter(({ next }) => isFinal(next.status)).map(({ payment }) => payment.merchantId))];
-    const policies = await this.policies.getMany(settling, manager);
+    const modes = await (policies ?? this.policies.getMany(settling, manager));
     const updating = this.payments.updateStates(
       changes.map(({ payment, next }) => ({
         id: payment.id,
@@ -140,18 +159,20 @@ export class ReevaluatePayments {
       announcements.push(...announced);
       if (announced.some(({ type }) => type === 'payment.paid')) paid.push(payment.id);
       if (announced.length > 0 && !isFinal(payment.status)) {
-        const mode = policies.get(payment.merchantId)?.mode ?? 'immediate';
+        const mode = modes.get(payment.merchantId)?.mode ?? 'immediate';
         known.set(payment.id, { merchantId: payment.merchantId, object: this.objects.buildFromOpen(withState(payment, next), transfers.get(payment.id) ?? [], heads, mode) });
       }
     }
     const events = this.events.prepareMany(manager, announcements, step.now, known);
     events.catch(() => undefined);
-    const applied = new Set(await updating);
+    // Sent behind the update without waiting for it (one round trip on a pipelining pool);
+    // when the check below fails, the transaction is rolled back with both.
+    const [updated] = await inSendOrder(updating, events.then((prepared) => this.events.recordPrepared(manager, prepared)));
+    const applied = new Set(updated);
     for (const { payment } of changes) {
       // The rows are locked: a guarded update that did not apply is a bug, not a race.
       if (!applied.has(payment.id)) throw new Error(`Payment ${payment.id} changed while the watcher held its lock`);
     }
-    await this.events.recordPrepared(manager, await events);
     return { evaluated: payments.length, changed: changes.length, paid };
   }
 

@@ -4,10 +4,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { checksumLowercase, type ScannedRange, type ScannedTransfer } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import { type Address, BALANCE_CREDIT_LOG_INDEX, type Hex, KassaError, type Payment, paymentOptionsOf, type Transfer } from '@kassa/domain';
-import { ChainCursorsRepository, type RecordedTransfer, runSql, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, inSendOrder, type RecordedTransfer, runSql, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
-import { ReevaluatePayments, youngTransfersFrom } from '../payments/reevaluate-payments.use-case';
+import { ReevaluatePayments, type SettlementPolicies, youngTransfersFrom } from '../payments/reevaluate-payments.use-case';
 import type { ChainWatchList } from '../watched-addresses/watched-addresses.service';
 
 /** A block the follower stands on: the last stored block, or a reorg's common ancestor. */
@@ -133,31 +133,40 @@ export class RecordBlocks {
     const previousHead = (step.rewindTo ?? step.cursor)?.number ?? null;
     const attributed = this.attribute(step);
     return this.dataSource.transaction(async (manager) => {
-      await this.fence(manager, chainId, step.cursor, step.leaderEpoch);
       // Every transfer above the rewind's ancestor is orphaned; those above `young` may cross their confirmations.
       const young = youngTransfersFrom({ previousHead, head: cursor.number, confirmations });
       const fromBlock = step.rewindTo && step.rewindTo.number + 1n < young ? step.rewindTo.number + 1n : young;
-      const payments = await this.reevaluate.lockPayments(manager, chainId, fromBlock, attributed.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId])));
-
-      const orphanedIds = step.rewindTo ? await this.orphanAbove(manager, chainId, step.rewindTo.number) : [];
-      const { recorded, withStoredTransfers } = await this.transfers.insertReportingStored(
-        manager,
-        withStoredRecipients(attributed, payments),
-        payments.map((payment) => payment.id),
+      // Started together, so a pipelining pool sends them in one round trip; PostgreSQL runs
+      // them in this order, each statement seeing what the ones before wrote. None depends on
+      // another's answer: when the fence fails, the transaction is rolled back with all of them.
+      const [, payments, orphanedIds] = await inSendOrder(
+        this.fence(manager, chainId, step.cursor, step.leaderEpoch),
+        this.reevaluate.lockPayments(manager, chainId, fromBlock, attributed.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId]))),
+        step.rewindTo ? this.orphanAbove(manager, chainId, step.rewindTo.number) : Promise.resolve([]),
+        this.cursors.advance(
+          manager,
+          chainId,
+          (step.range?.blocks ?? []).map((block) => ({
+            blockNumber: block.number,
+            blockHash: block.hash,
+            parentHash: block.parentHash,
+            timestamp: block.timestamp,
+          })),
+          { blockNumber: cursor.number, blockHash: cursor.hash },
+          keptFrom(cursor.number, step.chain.finalityDepth, step.finalized ?? null),
+        ),
       );
-      await this.cursors.advance(
-        manager,
-        chainId,
-        (step.range?.blocks ?? []).map((block) => ({
-          blockNumber: block.number,
-          blockHash: block.hash,
-          parentHash: block.parentHash,
-          timestamp: block.timestamp,
-        })),
-        { blockNumber: cursor.number, blockHash: cursor.hash },
-        keptFrom(cursor.number, step.chain.finalityDepth, step.finalized ?? null),
+      // The transfers need the locked payments' stored addresses; the policies read travels with them.
+      const policies = this.reevaluate.readPolicies(manager, payments);
+      const [, { recorded, withStoredTransfers }] = await inSendOrder(
+        policies,
+        this.transfers.insertReportingStored(
+          manager,
+          withStoredRecipients(attributed, payments),
+          payments.map((payment) => payment.id),
+        ),
       );
-      return this.evaluate(manager, payments, chainId, cursor, recorded, withStoredTransfers, orphanedIds);
+      return this.evaluate(manager, payments, chainId, cursor, recorded, withStoredTransfers, orphanedIds, policies);
     });
   }
 
@@ -170,15 +179,21 @@ export class RecordBlocks {
     recorded: readonly RecordedTransfer[],
     withStoredTransfers: ReadonlySet<string>,
     orphanedIds: readonly string[],
+    policies?: Promise<SettlementPolicies>,
   ): Promise<RecordedStep> {
     const fresh = recorded.filter((record) => record.isNew).map((record) => record.transfer);
-    const { evaluated, changed, paid } = await this.reevaluate.afterStep(manager, payments, {
-      chainId,
-      head: cursor.number,
-      newTransfers: byPayment(fresh),
-      wholeTransfers: wholeTransfers(recorded, withStoredTransfers),
-      now: new Date(),
-    });
+    const { evaluated, changed, paid } = await this.reevaluate.afterStep(
+      manager,
+      payments,
+      {
+        chainId,
+        head: cursor.number,
+        newTransfers: byPayment(fresh),
+        wholeTransfers: wholeTransfers(recorded, withStoredTransfers),
+        now: new Date(),
+      },
+      policies,
+    );
     return {
       cursor,
       newTransfers: fresh.length,
@@ -210,11 +225,15 @@ export class RecordBlocks {
     if (step.range.toBlock > cursor.number) throw new Error(`Blocks ${step.range.fromBlock}..${step.range.toBlock} of chain ${chainId} are not all stored`);
     const found = this.attribute(step);
     return this.dataSource.transaction(async (manager) => {
-      await this.fence(manager, chainId, cursor, step.leaderEpoch);
-      // Only the payments paid by what was found: no transfer of another changed.
+      // Only the payments paid by what was found: no transfer of another changed. Sent
+      // together as in `record`; their transfers are read after they are locked.
       const touched = found.flatMap(({ paymentId }) => (paymentId === null ? [] : [paymentId]));
-      const payments = await this.reevaluate.lockPayments(manager, chainId, cursor.number + 1n, touched);
-      const attributed = withoutCredited(found, await this.transfers.listByPayments(touched, manager));
+      const [, payments, stored] = await inSendOrder(
+        this.fence(manager, chainId, cursor, step.leaderEpoch),
+        this.reevaluate.lockPayments(manager, chainId, cursor.number + 1n, touched),
+        this.transfers.listByPayments(touched, manager),
+      );
+      const attributed = withoutCredited(found, stored);
       const { recorded, withStoredTransfers } = await this.transfers.insertReportingStored(
         manager,
         withStoredRecipients(attributed, payments),
@@ -271,9 +290,13 @@ export class RecordBlocks {
     });
   }
 
+  /**
+   * Takes the chain's write lock, then checks the leader epoch and the stored cursor: two
+   * statements, both started before this returns (see {@link record}).
+   * @throws LeadershipLostError, CursorMovedError
+   */
   private async fence(manager: EntityManager, chainId: number, expected: BlockRef | null, leaderEpoch: bigint | undefined): Promise<void> {
-    await this.lockChain(manager, chainId);
-    const { leaderEpoch: current, cursor: stored } = await this.cursors.writerState(manager, chainId);
+    const [, { leaderEpoch: current, cursor: stored }] = await inSendOrder(this.lockChain(manager, chainId), this.cursors.writerState(manager, chainId));
     if (leaderEpoch !== undefined) assertLeader(chainId, leaderEpoch, current);
     const same = stored === null ? expected === null : expected !== null && stored.blockNumber === expected.number && stored.blockHash === expected.hash;
     if (!same) throw new CursorMovedError(chainId);
@@ -294,8 +317,7 @@ export class RecordBlocks {
 
   /** Orphans the transfers and forgets the block hashes above the common ancestor. */
   private async orphanAbove(manager: EntityManager, chainId: number, ancestor: bigint): Promise<string[]> {
-    const orphaned = await this.transfers.orphanFromBlock(manager, chainId, ancestor + 1n);
-    await this.cursors.deleteFrom(manager, chainId, ancestor + 1n);
+    const [orphaned] = await inSendOrder(this.transfers.orphanFromBlock(manager, chainId, ancestor + 1n), this.cursors.deleteFrom(manager, chainId, ancestor + 1n));
     return orphaned;
   }
 

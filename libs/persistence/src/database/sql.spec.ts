@@ -2,7 +2,8 @@ import { QueryFailedError } from 'typeorm';
 
 import { useTestDatabase } from '@kassa/testing';
 
-import { preparedQuery, runSql, selectRows } from './sql';
+import { createDataSourceOptions } from '../data-source';
+import { inSendOrder, preparedQuery, runSql, selectRows } from './sql';
 
 describe('runSql with prepared statements', () => {
   const db = useTestDatabase();
@@ -31,5 +32,46 @@ describe('runSql with prepared statements', () => {
     const failure = await runSql(db.dataSource.manager, 'SELECT 1 / $1::int', [0], { prepared: true }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(QueryFailedError);
     expect((failure as QueryFailedError & { driverError: { code?: string } }).driverError.code).toBe('22012');
+  });
+});
+
+describe('statements started together in a transaction', () => {
+  const db = useTestDatabase();
+
+  it('pipelines the pool\'s connections unless told not to', () => {
+    expect(createDataSourceOptions('postgres://localhost/kassa').extra).toMatchObject({ pipeline: true });
+    expect(createDataSourceOptions('postgres://localhost/kassa', { pipeline: false }).extra).toMatchObject({ pipeline: false });
+  });
+
+  it('runs them in the order they were started, each seeing what the ones before wrote', async () => {
+    const seen = await db.dataSource.transaction(async (manager) => {
+      await runSql(manager, 'CREATE TEMPORARY TABLE pipelined (n int) ON COMMIT DROP');
+      // Prepared and unprepared mixed: neither kind may overtake the other.
+      const [, , , read] = await inSendOrder(
+        runSql(manager, 'INSERT INTO pipelined (n) VALUES ($1)', [1], { prepared: true }),
+        runSql(manager, 'UPDATE pipelined SET n = n * 10'),
+        runSql(manager, 'INSERT INTO pipelined (n) SELECT max(n) + $1::int FROM pipelined', [5], { prepared: true }),
+        selectRows<{ n: number }>(manager, 'SELECT n FROM pipelined ORDER BY n'),
+      );
+      return read.map((row) => row.n);
+    });
+    expect(seen).toEqual([10, 15]);
+  });
+
+  it('reports the first statement that failed, not those it aborted, and rolls back', async () => {
+    const failure = await db.dataSource
+      .transaction(async (manager) => {
+        await runSql(manager, 'CREATE TABLE pipelined_failure (n int)');
+        await inSendOrder(
+          runSql(manager, 'INSERT INTO pipelined_failure (n) VALUES (1)'),
+          runSql(manager, 'SELECT 1 / $1::int', [0], { prepared: true }),
+          runSql(manager, 'INSERT INTO pipelined_failure (n) VALUES (2)'),
+        );
+      })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(QueryFailedError);
+    // Division by zero, not the aborted transaction (25P02) of the insert after it.
+    expect((failure as QueryFailedError & { driverError: { code?: string } }).driverError.code).toBe('22012');
+    expect(await selectRows(db.dataSource.manager, `SELECT to_regclass('pipelined_failure') AS name`)).toEqual([{ name: null }]);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { PoolClient, QueryConfig } from 'pg';
-import { type EntityManager, QueryFailedError, type QueryResult, type QueryRunner } from 'typeorm';
+import { type EntityManager, QueryFailedError, type QueryRunner } from 'typeorm';
 
 /** Rows and affected-row count of one SQL statement. */
 export interface SqlResult<Row> {
@@ -14,27 +14,73 @@ export interface SqlResult<Row> {
  * manager belongs to one (`dataSource.transaction(manager => ...)`), otherwise on a pooled
  * connection in autocommit.
  *
+ * Inside a transaction the statement is handed to the connection before this returns, so
+ * statements started one after the other without awaiting run in the order they were
+ * started, and on a pipelining pool (`ConnectionOptions.pipeline`) they travel
+ * together: one round trip for all of them (docs/performance.md "Busy chain"). Await or
+ * catch every one of them: after a failed statement, the transaction's later ones fail too.
+ *
  * Unlike `manager.query()`, the result has the same shape for every command (TypeORM
  * returns `[rows, count]` for UPDATE and DELETE but `rows` otherwise).
  *
  * Parameters are pg parameters: pass jsonb as `JSON.stringify(value)` (pg would send a JS
  * array as a Postgres array), bigint as `value.toString()` or bigint (both work).
+ * @throws QueryFailedError (TypeORM's) with PostgreSQL's error as its `driverError`
  */
-export async function runSql<Row = Record<string, unknown>>(
+export function runSql<Row = Record<string, unknown>>(
   manager: EntityManager,
   text: string,
   params: readonly unknown[] = [],
   options: SqlOptions = {},
 ): Promise<SqlResult<Row>> {
   const transactionRunner = manager.queryRunner;
-  const runner = transactionRunner ?? manager.connection.createQueryRunner();
+  const connection = transactionRunner === undefined ? undefined : connectedClient(transactionRunner);
+  if (transactionRunner !== undefined && connection !== undefined) return send<Row>(transactionRunner, connection, text, params, options);
+  return runOnRunner<Row>(transactionRunner ?? manager.connection.createQueryRunner(), transactionRunner === undefined, text, params, options);
+}
+
+async function runOnRunner<Row>(runner: QueryRunner, release: boolean, text: string, params: readonly unknown[], options: SqlOptions): Promise<SqlResult<Row>> {
   try {
-    if (options.prepared) return await runPrepared<Row>(runner, text, params);
-    const result = (await runner.query(text, params as unknown[], true)) as QueryResult<Row>;
-    return { rows: result.records ?? [], rowCount: result.affected ?? 0 };
+    return await send<Row>(runner, (await runner.connect()) as PoolClient, text, params, options);
   } finally {
-    if (transactionRunner === undefined) await runner.release();
+    if (release) await runner.release();
   }
+}
+
+/** The runner's pg connection when it holds one (a transaction's runner does), else undefined. */
+function connectedClient(runner: QueryRunner): PoolClient | undefined {
+  const connection = (runner as QueryRunner & { databaseConnection?: PoolClient }).databaseConnection;
+  return runner.isReleased ? undefined : connection;
+}
+
+/**
+ * Hands one statement to `client` now (synchronously), logged and failing as TypeORM's
+ * `query` does.
+ */
+async function send<Row>(runner: QueryRunner, client: PoolClient, text: string, params: readonly unknown[], options: SqlOptions): Promise<SqlResult<Row>> {
+  runner.connection.logger.logQuery(text, params as unknown[], runner);
+  try {
+    // client.query runs now, before the first await: the statement is queued or written in call order.
+    const result = await client.query(options.prepared ? preparedQuery(text, params) : { text, values: params as unknown[] });
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  } catch (error: unknown) {
+    runner.connection.logger.logQueryError(error instanceof Error ? error : String(error), text, params as unknown[], runner);
+    throw new QueryFailedError(text, params as unknown[], error as Error);
+  }
+}
+
+/**
+ * Awaits statements started together in one transaction ({@link runSql}), in the order they
+ * were started, and resolves with their results in that order. The failure reported is the
+ * first statement's that failed: those after it fail because it aborted the transaction
+ * (their errors are caught here, never left unhandled).
+ * @throws the first failure, in the order given
+ */
+export async function inSendOrder<T extends readonly unknown[]>(...statements: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  for (const statement of statements) statement.catch(() => undefined);
+  const results: unknown[] = [];
+  for (const statement of statements) results.push(await statement);
+  return results as unknown as T;
 }
 
 /** Options of {@link runSql}. */
@@ -65,19 +111,6 @@ export function preparedQuery(text: string, params: readonly unknown[]): QueryCo
     statementNames.set(text, name);
   }
   return { name, text, values: params as unknown[] };
-}
-
-/** One prepared statement on the runner's connection, logged and failing as TypeORM's `query` does. */
-async function runPrepared<Row>(runner: QueryRunner, text: string, params: readonly unknown[]): Promise<SqlResult<Row>> {
-  const client = (await runner.connect()) as PoolClient;
-  runner.connection.logger.logQuery(text, params as unknown[], runner);
-  try {
-    const result = await client.query(preparedQuery(text, params));
-    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
-  } catch (error: unknown) {
-    runner.connection.logger.logQueryError(error instanceof Error ? error : String(error), text, params as unknown[], runner);
-    throw new QueryFailedError(text, params as unknown[], error as Error);
-  }
 }
 
 /** Rows of one SQL statement; see {@link runSql}. */
