@@ -81,6 +81,7 @@ export class ChainFollowersService implements OnApplicationBootstrap, BeforeAppl
       chainId: chain.chainId,
       tokens: chain.tokens.map((token) => token.address),
       maxLogRange: this.options.maxBlocksPerScan,
+      headClient: client.immediate,
     });
     // The head source reports mode changes to the follower, which is built after it.
     const ref: { follower?: ChainFollower } = {};

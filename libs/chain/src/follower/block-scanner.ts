@@ -23,6 +23,13 @@ export interface BlockScannerOptions {
   tokens: readonly Address[];
   /** Widest block range of one `eth_getLogs`; the span adapts below it. Default 1,000. */
   maxLogRange?: number;
+  /**
+   * The client that asks for the head and the announced block's logs
+   * ({@link BlockScanner.headBlockNumber}, {@link BlockScanner.prefetchTransferLogs}), which
+   * must be one batch: `ChainClient.immediate` sends it without waiting for viem's batch
+   * timer (a millisecond of every step at the head). Default: the scanner's client.
+   */
+  headClient?: ScannerClient;
 }
 
 // The raw JSON-RPC shapes the scanner reads: only the fields it uses, as hex quantities.
@@ -84,6 +91,7 @@ export class BlockScanner {
   private readonly recurring = new ChecksumMemo();
   /** The `Transfer` logs of an announced block, asked alongside the head ({@link prefetchTransferLogs}); null when the read failed. */
   private prefetched: { head: AnnouncedHead; logs: Promise<RawLog[] | null> } | null = null;
+  private readonly headClient: ScannerClient;
 
   constructor(
     private readonly client: ScannerClient,
@@ -91,6 +99,7 @@ export class BlockScanner {
   ) {
     this.tokens = options.tokens.map((token) => token.toLowerCase() as Address);
     this.logRange = new AdaptiveLogRange(options.maxLogRange ?? 1_000);
+    this.headClient = options.headClient ?? client;
   }
 
   /** Blocks one `eth_getLogs` spans now (shrinks when the node refuses a range, grows back after). */
@@ -107,7 +116,7 @@ export class BlockScanner {
     // scan is of that block, the block itself (one request less per block at the head); with
     // its transactions when the last scan needed bodies.
     const withTransactions = this.bodiesWanted;
-    const head = await this.call('the head block', () => this.client.request({ method: 'eth_getBlockByNumber', params: ['latest', withTransactions] }));
+    const head = await this.call('the head block', () => this.headClient.request({ method: 'eth_getBlockByNumber', params: ['latest', withTransactions] }));
     if (!head) throw RpcReadError.wrap('the head block', new Error('the node answered no latest block'));
     this.latest = { block: head as unknown as RawBlock, withTransactions };
     return BigInt(this.latest.block.number);
@@ -126,7 +135,7 @@ export class BlockScanner {
    */
   prefetchTransferLogs(head: AnnouncedHead, watched: WatchedAddressFilter): void {
     if (!this.wantsLogs(watched)) return;
-    const logs = this.client
+    const logs = this.headClient
       .request({ method: 'eth_getLogs', params: [{ blockHash: head.hash, address: [...this.tokens], topics: [ERC20_TRANSFER_TOPIC] }] })
       .then((answer) => answer as unknown as RawLog[], () => null);
     this.prefetched = { head, logs };

@@ -1,14 +1,25 @@
 import type { ChainConfig } from '@kassa/config';
 import { createPublicClient, defineChain, http, type Chain, type PublicClient, type Transport } from 'viem';
 
+import { immediateBatchHttp } from './immediate-batch-transport';
 import { observedTransport, type RpcObserver } from './observed-transport';
 import { RpcEndpoints, rotatingTransport } from './rpc-endpoints';
 
 /**
  * A viem public client bound to one configured chain (HTTP, batched, rotating over the
- * chain's RPC URLs), with the rotation state it reads from.
+ * chain's RPC URLs), with the rotation state it reads from, and the same client for reads
+ * that must not wait for the batch timer.
  */
-export type ChainClient = PublicClient<Transport<'rotating'>, Chain> & { readonly endpoints: RpcEndpoints };
+export type ChainClient = PublicClient<Transport<'rotating'>, Chain> & {
+  readonly endpoints: RpcEndpoints;
+  /**
+   * The same URLs, rotation and request budget, with batches sent at the end of the turn in
+   * which their first call was made ({@link immediateBatchHttp}) instead of by viem's timer
+   * (`batch.wait` 0 is `setTimeout(0)`, at least 1 ms in Node): a follower at the head asks
+   * for the head and the announced block's logs with it (docs/watcher.md "Following the head").
+   */
+  readonly immediate: PublicClient<Transport<'rotating'>, Chain>;
+};
 
 /** Tuning of {@link createChainClient}; every field has a default suited to a block follower. */
 export interface ChainClientOptions {
@@ -64,11 +75,20 @@ export function createChainClient(chain: ChainConfig, options: ChainClientOption
     return { batched: http(url, { ...options, batch: { batchSize: settings.batchSize, wait: 0 } }), single: http(url, options) };
   });
   const endpoints = new RpcEndpoints(transports.length, chain.rpcRequestsPerSecond);
-  const client = createPublicClient({
-    chain: toViemChain(chain),
-    transport: settings.observe ? observedTransport(rotatingTransport(transports, endpoints), settings.observe) : rotatingTransport(transports, endpoints),
-    cacheTime: 0,
-    pollingInterval: chain.pollIntervalMs,
-  });
-  return Object.assign(client, { endpoints });
+  const publicClient = (urlTransports: typeof transports) => {
+    const rotating = rotatingTransport(urlTransports, endpoints);
+    return createPublicClient({
+      chain: toViemChain(chain),
+      transport: settings.observe ? observedTransport(rotating, settings.observe) : rotating,
+      cacheTime: 0,
+      pollingInterval: chain.pollIntervalMs,
+    });
+  };
+  const immediate = publicClient(
+    chain.rpcUrls.map((url, index) => ({
+      batched: immediateBatchHttp(url, { batchSize: settings.batchSize, maxResponseBodySize: settings.maxResponseBodySize, retryCount: settings.retryCount, retryDelay: settings.retryDelayMs, timeout: settings.timeoutMs }),
+      single: transports[index]!.single,
+    })),
+  );
+  return Object.assign(publicClient(transports), { endpoints, immediate });
 }

@@ -64,6 +64,34 @@ describe('a chain client against a provider\'s limits', () => {
     expect(noBatches.refusals.batches).toBe(refusedBefore);
   });
 
+  it('sends the calls its immediate client gets in one turn as one batch, without waiting for a timer', async () => {
+    const oneAtATime = await proxy();
+    oneAtATime.setProvider({ maxBatch: 1 });
+    const client = createChainClient(chainOf([oneAtATime.url]), { retryCount: 0 });
+    const call = () => client.immediate.request({ method: 'eth_getBlockByNumber', params: ['0x0', false] });
+
+    // Two calls of one turn, some promise steps apart: one batch of two, refused by this
+    // provider, then the calls one by one (as the batching client does).
+    const blocks = await Promise.all([call(), Promise.resolve().then(() => Promise.resolve()).then(call)]);
+    expect(blocks.map((block) => block?.number)).toEqual(['0x0', '0x0']);
+    expect(oneAtATime.refusals.batches).toBe(1);
+
+    // With the clock stopped, only a batch that is not sent by a timer gets answered (a
+    // fresh client: the one above sends singly now that its URL refused a batch).
+    const fresh = createChainClient(chainOf([(await proxy()).url]), { retryCount: 0 });
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime', 'Date'] });
+    try {
+      const batched = fresh.request({ method: 'eth_chainId' }).then(() => 'answered');
+      const immediate = fresh.immediate.request({ method: 'eth_chainId' });
+      await expect(immediate).resolves.toBe('0x7a69');
+      expect(await Promise.race([batched, new Promise((resolve) => setImmediate(() => resolve('waiting')))])).toBe('waiting');
+      jest.advanceTimersByTime(1);
+      await expect(batched).resolves.toBe('answered');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('keeps within its request budget: a provider serving five requests a second never answers 429', async () => {
     const strict = await proxy();
     strict.setProvider({ rateLimit: { perSecond: 5 } });
