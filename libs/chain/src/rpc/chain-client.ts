@@ -3,7 +3,7 @@ import { createPublicClient, defineChain, http, type Chain, type PublicClient, t
 
 import { immediateBatchHttp } from './immediate-batch-transport';
 import { observedTransport, type RpcObserver } from './observed-transport';
-import { RpcEndpoints, rotatingTransport } from './rpc-endpoints';
+import { RpcEndpoints, rotatingTransport, type UrlTransports } from './rpc-endpoints';
 
 /**
  * A viem public client bound to one configured chain (HTTP, batched, rotating over the
@@ -72,10 +72,14 @@ export function createChainClient(chain: ChainConfig, options: ChainClientOption
   const settings = { ...DEFAULTS, timeoutMs: chain.rpcTimeoutMs, ...options };
   const transports = chain.rpcUrls.map((url) => {
     const options = { maxResponseBodySize: settings.maxResponseBodySize, retryCount: settings.retryCount, retryDelay: settings.retryDelayMs, timeout: settings.timeoutMs };
-    return { batched: http(url, { ...options, batch: { batchSize: settings.batchSize, wait: 0 } }), single: http(url, options) };
+    return {
+      batched: http(url, { ...options, batch: { batchSize: settings.batchSize, wait: 0 } }),
+      single: http(url, options),
+      immediate: immediateBatchHttp(url, { ...options, batchSize: settings.batchSize }),
+    };
   });
   const endpoints = new RpcEndpoints(transports.length, chain.rpcRequestsPerSecond);
-  const publicClient = (urlTransports: typeof transports) => {
+  const publicClient = (urlTransports: readonly UrlTransports[]) => {
     const rotating = rotatingTransport(urlTransports, endpoints);
     return createPublicClient({
       chain: toViemChain(chain),
@@ -84,11 +88,6 @@ export function createChainClient(chain: ChainConfig, options: ChainClientOption
       pollingInterval: chain.pollIntervalMs,
     });
   };
-  const immediate = publicClient(
-    chain.rpcUrls.map((url, index) => ({
-      batched: immediateBatchHttp(url, { batchSize: settings.batchSize, maxResponseBodySize: settings.maxResponseBodySize, retryCount: settings.retryCount, retryDelay: settings.retryDelayMs, timeout: settings.timeoutMs }),
-      single: transports[index]!.single,
-    })),
-  );
+  const immediate = publicClient(transports.map(({ immediate, single }) => ({ batched: immediate, single })));
   return Object.assign(publicClient(transports), { endpoints, immediate });
 }
