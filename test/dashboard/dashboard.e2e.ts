@@ -257,8 +257,20 @@ describeInChromium('the merchant dashboard', () => {
     expect(byDashboard).toEqual(byApi);
     const transfers = await csv('/dashboard/exports/transfers.csv', { cookie });
     expect(transfers.find((row) => row.tx_hash === paid[0]!.transfers[0]!.txHash)).toMatchObject({ payment_id: paid[0]!.id, amount: '10', currency: 'USDC', amount_base_units: '10000000' });
+    // A refund of its own, so the export has one whichever of these tests ran before.
+    const refund = await kassa.request<{ id: string }>('POST', `/v1/payments/${paid[1]!.id}/refunds`, {
+      amount: '2',
+      address: HARDHAT_ACCOUNTS[LOCAL_ROLES.customers[1]]!.address,
+      reason: 'Exported',
+    });
+    expect(refund.status).toBe(201);
     const refunds = await csv('/v1/exports/refunds', { authorization: `Bearer ${kassa.apiKey}` });
-    expect(refunds.map((row) => [row.payment_id, row.amount])).toEqual([[paid[1]!.id, '1.5']]);
+    const storedRefunds = await kassa.dataSource.query<{ id: string; payment_id: string; amount: string }[]>(
+      `SELECT id, payment_id, amount::text FROM refunds WHERE merchant_id = $1 ORDER BY id`,
+      [kassa.merchantId],
+    );
+    expect(refunds.map((row) => [row.refund_id, row.payment_id, row.amount_base_units])).toEqual(storedRefunds.map((row) => [row.id, row.payment_id, row.amount]));
+    expect(refunds.find((row) => row.refund_id === refund.body.id)).toMatchObject({ payment_id: paid[1]!.id, amount: '2', amount_base_units: '2000000', reason: 'Exported' });
     expect((await fetch(`${kassa.apiUrl}/v1/exports/payments`, { headers: { cookie } })).status).toBe(401);
   });
 
