@@ -44,7 +44,7 @@ describeInChromium('the example shop', () => {
     await page.goto(shop.url);
     await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/pay/pay_')), page.locator('#buy-coffee').click()]);
     const paymentId = new URL(page.url()).pathname.split('/').pop()!;
-    const [order] = [...shop.orders.values()];
+    const order = [...shop.orders.values()].find((candidate) => candidate.paymentId === paymentId);
     expect(order).toMatchObject({ productId: 'coffee', status: 'awaiting_payment', paymentId });
     await expect(page.locator('#amount').textContent()).resolves.toContain('24');
 

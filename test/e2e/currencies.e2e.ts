@@ -83,19 +83,25 @@ describe('GET /v1/currencies', () => {
     const write = async (hash: Promise<`0x${string}`>) => {
       expect((await chain.publicClient.waitForTransactionReceipt({ hash: await hash })).status).toBe('success');
     };
+    // The feed is put back as deployed afterwards: the other tests read its first answer.
+    const rpc = chain.publicClient.request as unknown as (args: { method: string; params: unknown[] }) => Promise<unknown>;
+    const snapshot = await rpc({ method: 'evm_snapshot', params: [] });
+    try {
+      await write(chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setRound', args: [2600_00000000n, updatedAt] }));
+      const stale = (await currencies()).body.data.find((coin) => coin.currency === 'ETH')!;
+      expect(stale.rates).toEqual([
+        {
+          pricingCurrency: 'USD',
+          available: false,
+          reason: `the ETH/USD price feed is stale: last updated ${new Date(Number(updatedAt) * 1000).toISOString()}, more than ${maxAge} s ago`,
+        },
+      ]);
 
-    await write(chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setRound', args: [2600_00000000n, updatedAt] }));
-    const stale = (await currencies()).body.data.find((coin) => coin.currency === 'ETH')!;
-    expect(stale.rates).toEqual([
-      {
-        pricingCurrency: 'USD',
-        available: false,
-        reason: `the ETH/USD price feed is stale: last updated ${new Date(Number(updatedAt) * 1000).toISOString()}, more than ${maxAge} s ago`,
-      },
-    ]);
-
-    await write(chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnswer', args: [2612_50000000n] }));
-    const fresh = (await currencies()).body.data.find((coin) => coin.currency === 'ETH')!;
-    expect(fresh.rates).toEqual([expect.objectContaining({ available: true, value: '2612.5', source: 'price_feed' })]);
+      await write(chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnswer', args: [2612_50000000n] }));
+      const fresh = (await currencies()).body.data.find((coin) => coin.currency === 'ETH')!;
+      expect(fresh.rates).toEqual([expect.objectContaining({ available: true, value: '2612.5', source: 'price_feed' })]);
+    } finally {
+      expect(await rpc({ method: 'evm_revert', params: [snapshot] })).toBe(true);
+    }
   });
 });

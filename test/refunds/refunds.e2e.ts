@@ -3,7 +3,7 @@ import { erc20Abi, type Address } from 'viem';
 
 import { HARDHAT_ACCOUNTS, LOCAL_ROLES } from '@kassa/chain';
 import type { EventPayload, PaymentObject, PayoutObject, RefundObject } from '@kassa/domain';
-import { eventually, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
+import { eventually, randomAddress, startWebhookReceiver, type WebhookReceiver } from '@kassa/testing';
 
 import { type Problem, useTestKassa } from '@kassa/testing/scenario';
 
@@ -74,8 +74,10 @@ describe('refunds from the payout wallet', () => {
 
   it('refunds a PAID USDC payment in full: the customer receives exactly the amount, with signed refund.created, refund.sent and refund.confirmed', async () => {
     const payment = await paidPayment('12.5', 12_500_000n);
-    const before = await balanceOf(usdc(), customer);
-    const created = await refund(payment.id, { address: customer, reason: 'Order cancelled' }, { 'idempotency-key': `full-${payment.id}` });
+    // An address of its own: no other test's refund or transfer reaches it.
+    const recipient = randomAddress();
+    const before = await balanceOf(usdc(), recipient);
+    const created = await refund(payment.id, { address: recipient, reason: 'Order cancelled' }, { 'idempotency-key': `full-${payment.id}` });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       object: 'refund',
@@ -86,18 +88,18 @@ describe('refunds from the payout wallet', () => {
       amountBaseUnits: '12500000',
       currency: 'USDC',
       chainId: kassa.chain.config.chainId,
-      address: customer,
+      address: recipient,
       addressSource: 'merchant',
       claimUrl: null,
       approvalUrl: null,
     });
-    const replay = await refund(payment.id, { address: customer, reason: 'Order cancelled' }, { 'idempotency-key': `full-${payment.id}` });
+    const replay = await refund(payment.id, { address: recipient, reason: 'Order cancelled' }, { 'idempotency-key': `full-${payment.id}` });
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body.id).toBe(created.body.id);
 
     const done = await confirmed(created.body.id);
     expect(done.txHash).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(await balanceOf(usdc(), customer)).toBe(before + 12_500_000n);
+    expect(await balanceOf(usdc(), recipient)).toBe(before + 12_500_000n);
     const receipt = await kassa.chain.publicClient.getTransactionReceipt({ hash: done.txHash as `0x${string}` });
     expect(receipt.from.toLowerCase()).toBe(payoutWallet.toLowerCase());
 
@@ -107,34 +109,38 @@ describe('refunds from the payout wallet', () => {
     await eventually(async () => (refundWebhooks(created.body.id).length >= 3 ? true : undefined), { what: 'three refund webhooks' });
     expect(refundWebhooks(created.body.id)).toEqual(['refund.created:pending', 'refund.sent:sent', 'refund.confirmed:confirmed']);
 
-    const again = await refund(payment.id, { address: customer });
+    const again = await refund(payment.id, { address: recipient });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('refund_not_allowed');
   });
 
   it('refunds part of a payment, then refuses more than what is left, naming it', async () => {
     const payment = await paidPayment('10', 10_000_000n);
-    const first = await refund(payment.id, { address: customer, amount: '4.25' });
+    // An address of its own: no other test's refund or transfer reaches it.
+    const recipient = randomAddress();
+    const first = await refund(payment.id, { address: recipient, amount: '4.25' });
     expect(first.status).toBe(201);
-    const tooMuch = await refund(payment.id, { address: customer, amount: '6' });
+    const tooMuch = await refund(payment.id, { address: recipient, amount: '6' });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body).toMatchObject({ code: 'refund_exceeds_received', type: 'urn:kassa:problem:refund-exceeds-received' });
     expect(tooMuch.body.detail).toContain('5.75 USDC');
-    const before = await balanceOf(usdc(), customer);
+    const before = await balanceOf(usdc(), recipient);
     await confirmed(first.body.id);
-    expect(await balanceOf(usdc(), customer)).toBe(before + 4_250_000n);
+    expect(await balanceOf(usdc(), recipient)).toBe(before + 4_250_000n);
     expect((await kassa.payment(payment.id)).amountRefundedBaseUnits).toBe('4250000');
   });
 
   it('refunds the excess of an OVERPAID payment by default', async () => {
     const payment = await paidPayment('10', 13_000_000n);
+    // An address of its own: no other test's refund or transfer reaches it.
+    const recipient = randomAddress();
     expect(payment.exception).toBe('OVERPAID');
-    const excess = await refund(payment.id, { address: customer });
+    const excess = await refund(payment.id, { address: recipient });
     expect(excess.status).toBe(201);
     expect(excess.body.amountBaseUnits).toBe('3000000');
-    const before = await balanceOf(usdc(), customer);
+    const before = await balanceOf(usdc(), recipient);
     await confirmed(excess.body.id);
-    expect(await balanceOf(usdc(), customer)).toBe(before + 3_000_000n);
+    expect(await balanceOf(usdc(), recipient)).toBe(before + 3_000_000n);
   });
 
   it('refunds a transfer that arrived after the payment was PAID (PAID_LATE)', async () => {

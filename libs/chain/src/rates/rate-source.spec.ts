@@ -28,6 +28,17 @@ describe('rate source', () => {
     await chain?.stop();
   });
 
+  // Each test starts from the feed as deployed: the node's state is restored after it.
+  const rpc = (method: string, params: unknown[] = []): Promise<unknown> =>
+    (chain.publicClient.request as unknown as (args: { method: string; params: unknown[] }) => Promise<unknown>)({ method, params });
+  let snapshot: unknown;
+  beforeEach(async () => {
+    snapshot = await rpc('evm_snapshot');
+  });
+  afterEach(async () => {
+    expect(await rpc('evm_revert', [snapshot])).toBe(true);
+  });
+
   const setAnswer = (answer: bigint) =>
     chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setAnswer', args: [answer] }).then(chain.minedAt);
   const setRound = (answer: bigint, updatedAt: bigint) =>

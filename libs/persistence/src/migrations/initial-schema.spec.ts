@@ -46,12 +46,13 @@ describe('initial schema migration', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
 
-  beforeAll(async () => {
+  // An empty database of its own for each test.
+  beforeEach(async () => {
     database = await createTestDatabase({ migrated: false });
     dataSource = await new DataSource(createDataSourceOptions(database.url, { poolSize: 2 })).initialize();
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await dataSource.destroy();
     await database.drop();
   });
@@ -71,12 +72,12 @@ describe('initial schema migration', () => {
   });
 
   it('runs concurrently from several processes without applying a migration twice', async () => {
-    await revertAll(database.url);
     const applied = await Promise.all([runMigrations(database.url), runMigrations(database.url), runMigrations(database.url)]);
     expect(applied.flat()).toEqual(MIGRATION_NAMES);
   });
 
   it('reverts to an empty database and applies again', async () => {
+    await runMigrations(database.url);
     await revertAll(database.url);
     expect(await tables()).toEqual([]);
     const functions = await dataSource.query(`SELECT 1 FROM pg_proc WHERE proname = 'kassa_new_id'`);

@@ -10,7 +10,8 @@ describe('WebhookEndpointsRepository', () => {
   let merchantId: MerchantId;
   let otherMerchantId: MerchantId;
 
-  beforeAll(async () => {
+  // Merchants of their own for each test: a merchant's list holds only what that test made.
+  beforeEach(async () => {
     endpoints = new WebhookEndpointsRepository(db.dataSource);
     const merchants = new MerchantsRepository(db.dataSource);
     merchantId = (await merchants.create({ name: 'Shop', treasuryAddress: randomAddress() })).id;
