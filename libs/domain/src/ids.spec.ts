@@ -4,10 +4,7 @@ import { idTime, isId, newId } from './ids';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/**
- * Times later than any this file used before: ids are monotonic per process, so an id asked
- * for an earlier millisecond continues the latest one instead of drawing.
- */
+/** A clock of its own, one millisecond further at each call. */
 let clock = Date.UTC(2100, 0, 1);
 const later = (): number => ++clock;
 
@@ -32,6 +29,15 @@ describe('newId', () => {
       // 1,000 expected per symbol; about 6 standard deviations (31 each) either way.
       for (const count of counts.values()) expect(Math.abs(count - 1_000)).toBeLessThan(190);
     }
+  });
+
+  it('carries the time it is given after an id of a later time, and orders that millisecond\'s ids again', () => {
+    const future = later() + 60_000;
+    expect(idTime(newId('event', future))).toBe(future);
+    const now = later();
+    const ids = Array.from({ length: 100 }, () => newId('payment', now));
+    expect(new Set(ids.map(idTime))).toEqual(new Set([now]));
+    expect([...ids].sort()).toEqual(ids);
   });
 
   it('orders the ids of one millisecond as they were made', () => {

@@ -38,13 +38,24 @@ function bufferedCryptoRandom(): () => number {
   };
 }
 
-const nextUlid = monotonicFactory(bufferedCryptoRandom());
+const random = bufferedCryptoRandom();
+let nextUlid = monotonicFactory(random);
+let lastTime = -Infinity;
 
 /**
  * A new identifier `<prefix>_<ULID>`: 26 Crockford base32 characters, time-ordered, so
  * sorting ids sorts by creation time (used for newest-first cursor pagination).
+ *
+ * The ULID carries `now` (ms since the Unix epoch), the object's creation time, which
+ * {@link idTime} reads back (the watcher reads a payment's creation time so). Ids made for
+ * one millisecond are ordered as they were made (the ULID spec's monotonic generation). The
+ * ulid package's monotonic factory alone would also carry a later millisecond on to an id
+ * asked for an earlier one (a caller with its own `now`): such an id starts a new sequence
+ * at its own time instead.
  */
 export function newId(kind: IdKind, now: number = Date.now()): string {
+  if (now < lastTime) nextUlid = monotonicFactory(random);
+  lastTime = now;
   return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
 }
 
