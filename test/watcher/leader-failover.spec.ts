@@ -40,9 +40,11 @@ describe('watcher: one leader per chain across processes', () => {
     return rows.map((row) => row.pid);
   };
 
+  // No process of a test outlives it, even a failed one: a leader left running would keep
+  // the next test's watcher standing by.
   const spawned: WatcherProcess[] = [];
-  afterAll(async () => {
-    await Promise.all(spawned.map((watcher) => watcher.kill('SIGKILL')));
+  afterEach(async () => {
+    await Promise.all(spawned.splice(0).map((watcher) => watcher.kill('SIGKILL')));
   });
 
   it('exactly one of two processes follows the chain; killed, the other takes over with no gap and no double count', async () => {
@@ -83,9 +85,11 @@ describe('watcher: one leader per chain across processes', () => {
     await payAll(3_000_000n);
     await kit.waitForCursor(await kit.mine(2));
 
+    // Every transfer to these payments, whatever the tests before left on the chain.
     const stored = await selectRows<{ tx_hash: string; n: number }>(
       kit.db.dataSource.manager,
-      `SELECT tx_hash, count(*)::int AS n FROM transfers GROUP BY tx_hash`,
+      `SELECT tx_hash, count(*)::int AS n FROM transfers WHERE payment_id = ANY($1) GROUP BY tx_hash`,
+      [payments.map((payment) => payment.id)],
     );
     expect(stored.map((row) => row.n)).toEqual(sent.map(() => 1));
     expect(stored.map((row) => row.tx_hash).sort()).toEqual(sent.map((transfer) => transfer.hash).sort());
