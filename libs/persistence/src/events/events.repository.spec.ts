@@ -113,14 +113,24 @@ describe('EventsRepository (transactional outbox)', () => {
   });
 
   it('lists events newest first, by type and payment, with a cursor', async () => {
-    const list = await events.list(merchantId, { limit: 10 });
-    expect(list.map((e) => e.id)).toEqual([...list.map((e) => e.id)].sort().reverse());
-    expect(list.length).toBeGreaterThanOrEqual(2);
+    // A merchant of its own: its payment's payment.created, then the two events appended here.
+    const shop = (await new MerchantsRepository(db.dataSource).create({ name: 'Lister', treasuryAddress: randomAddress() })).id;
+    const paid = paymentFixture({ merchantId: shop });
+    await storePayment(db.dataSource.manager, paid);
+    for (const type of ['payment.pending', 'payment.paid'] as const) {
+      const payload = eventPayloadFixture(paid, type);
+      await db.dataSource.transaction((manager) => events.append(manager, [{ merchantId: shop, type, paymentId: paid.id, payload }]));
+    }
 
-    const next = await events.list(merchantId, { limit: 10, startingAfter: list[0]!.id });
+    const list = await events.list(shop, { limit: 10 });
+    expect(list.map((e) => e.type)).toEqual(['payment.paid', 'payment.pending', 'payment.created']);
+    expect(list.map((e) => e.id)).toEqual([...list.map((e) => e.id)].sort().reverse());
+
+    const next = await events.list(shop, { limit: 10, startingAfter: list[0]!.id });
     expect(next.map((e) => e.id)).toEqual(list.slice(1).map((e) => e.id));
-    expect((await events.list(merchantId, { limit: 10, type: 'payment.paid' })).map((e) => e.type)).toEqual(['payment.paid']);
-    expect(await events.list(merchantId, { limit: 10, paymentId: 'pay_none' })).toEqual([]);
+    expect((await events.list(shop, { limit: 10, type: 'payment.paid' })).map((e) => e.type)).toEqual(['payment.paid']);
+    expect((await events.list(shop, { limit: 10, paymentId: paid.id })).map((e) => e.id)).toEqual(list.map((e) => e.id));
+    expect(await events.list(shop, { limit: 10, paymentId: 'pay_none' })).toEqual([]);
   });
 
   it('refuses an event whose type differs from its payload', async () => {
