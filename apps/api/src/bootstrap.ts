@@ -32,7 +32,9 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
  * `Allow` for a known path asked with another method), request validation (undeclared
  * query parameters refused), rate limits,
  * structured logs (pino, secrets redacted), request ids, a request log without secrets,
- * and the OpenAPI document at `/docs` (JSON at `/docs/json`).
+ * and the OpenAPI document at `/docs` (JSON at `/docs/json`). Signals are the caller's: the
+ * API's own process closes it on SIGTERM and SIGINT, the embedded default closes it before
+ * the chains and PostgreSQL it started.
  */
 export async function createHttpApplication(rootModule: DynamicModule, config: KassaConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -57,7 +59,6 @@ export async function createHttpApplication(rootModule: DynamicModule, config: K
   app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalGuards(new KnownQueryParametersGuard());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

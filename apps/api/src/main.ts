@@ -12,6 +12,7 @@ import { createHttpApplication } from './bootstrap';
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createHttpApplication(ApiModule.forRoot(config), config);
+  app.enableShutdownHooks();
   await app.listen(config.api.port, config.api.host);
   new Logger('Kassa').log(`API listening on ${publicUrlOf(config)}`);
 }
