@@ -106,12 +106,6 @@ program
     print('Print verified webhooks:');
     print('  npm run kassa -- listen');
     print('');
-    const shutdown = () => {
-      print('Stopping ...');
-      void kassa.stop().then(() => process.exit(0));
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
   });
 
 program

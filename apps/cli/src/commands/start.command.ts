@@ -56,20 +56,32 @@ export interface RunningKassa {
  * `.kassa/pg` when DATABASE_URL is unset, two local Hardhat nodes (chains 31337 and
  * 31338) with the DepositFactory, test tokens and an ETH/USD price feed when no chain is
  * configured (then also a funded local payout wallet for refunds and payouts), migrations, a
- * demo merchant with an API key, and the api, watcher and worker in this one process.
+ * demo merchant with an API key, and the api, watcher and worker in this one process. On
+ * SIGINT or SIGTERM it stops them in reverse order and exits the process.
  */
 export async function startEmbedded(baseConfig: KassaConfig, log: (line: string) => void): Promise<RunningKassa> {
   const home = kassaHome();
   const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    })());
+  // SIGINT or SIGTERM, from the start on: what has started is stopped in reverse order (the
+  // apps, the chains, then PostgreSQL, which leaves signals to this handler), then the process exits.
+  const onSignal = (): void => {
+    log('Stopping ...');
+    void stopAll().then(() => process.exit(0));
   };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     let databaseUrl = baseConfig.database.url;
     if (!databaseUrl) {
       log('Starting the embedded PostgreSQL (data in .kassa/pg) ...');
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(home, 'pg'), persistent: true, database: 'kassa', port: EMBEDDED_PG_PORT })
-        .catch(() => startEmbeddedPostgres({ dataDir: path.join(home, 'pg'), persistent: true, database: 'kassa' }));
+      // Stopped on a signal by the start command, after the apps and chains (`stop`).
+      const options = { dataDir: path.join(home, 'pg'), persistent: true, database: 'kassa', callerStopsOnSignals: true };
+      const pg = await startEmbeddedPostgres({ ...options, port: EMBEDDED_PG_PORT }).catch(() => startEmbeddedPostgres(options));
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
