@@ -1,4 +1,5 @@
 import { testPriceFeedAbi } from '@kassa/chain';
+import { nodeRequest } from '@kassa/testing';
 
 import type { CurrencyObject as Currency } from '../../apps/api/src/currencies/dto/currency.response';
 import { useTestKassa } from '@kassa/testing/scenario';
@@ -84,8 +85,7 @@ describe('GET /v1/currencies', () => {
       expect((await chain.publicClient.waitForTransactionReceipt({ hash: await hash })).status).toBe('success');
     };
     // The feed is put back as deployed afterwards: the other tests read its first answer.
-    const rpc = chain.publicClient.request as unknown as (args: { method: string; params: unknown[] }) => Promise<unknown>;
-    const snapshot = await rpc({ method: 'evm_snapshot', params: [] });
+    const snapshot = await nodeRequest(chain.publicClient, 'evm_snapshot');
     try {
       await write(chain.deployer.writeContract({ address: feed, abi: testPriceFeedAbi, functionName: 'setRound', args: [2600_00000000n, updatedAt] }));
       const stale = (await currencies()).body.data.find((coin) => coin.currency === 'ETH')!;
@@ -101,7 +101,7 @@ describe('GET /v1/currencies', () => {
       const fresh = (await currencies()).body.data.find((coin) => coin.currency === 'ETH')!;
       expect(fresh.rates).toEqual([expect.objectContaining({ available: true, value: '2612.5', source: 'price_feed' })]);
     } finally {
-      expect(await rpc({ method: 'evm_revert', params: [snapshot] })).toBe(true);
+      expect(await nodeRequest(chain.publicClient, 'evm_revert', [snapshot])).toBe(true);
     }
   });
 });

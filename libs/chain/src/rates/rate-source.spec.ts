@@ -1,7 +1,7 @@
 import type { Address } from 'viem';
 
 import { type LocalChain, startLocalChain } from '@kassa/chain';
-import { startRpcProxy, type RpcProxy } from '@kassa/testing';
+import { nodeRequest, startRpcProxy, type RpcProxy } from '@kassa/testing';
 
 import { testPriceFeedAbi } from '../contracts/abis';
 import { ChainRegistry } from '../registry/chain-registry';
@@ -29,14 +29,12 @@ describe('rate source', () => {
   });
 
   // Each test starts from the feed as deployed: the node's state is restored after it.
-  const rpc = (method: string, params: unknown[] = []): Promise<unknown> =>
-    (chain.publicClient.request as unknown as (args: { method: string; params: unknown[] }) => Promise<unknown>)({ method, params });
   let snapshot: unknown;
   beforeEach(async () => {
-    snapshot = await rpc('evm_snapshot');
+    snapshot = await nodeRequest(chain.publicClient, 'evm_snapshot');
   });
   afterEach(async () => {
-    expect(await rpc('evm_revert', [snapshot])).toBe(true);
+    expect(await nodeRequest(chain.publicClient, 'evm_revert', [snapshot])).toBe(true);
   });
 
   const setAnswer = (answer: bigint) =>

@@ -8,10 +8,19 @@ import type { Hex, PublicClient } from 'viem';
  */
 export async function placeContractAt(client: PublicClient, from: Hex, to: Hex, slots = 8): Promise<void> {
   const code = await client.getCode({ address: from });
-  await client.request({ method: 'hardhat_setCode' as never, params: [to, code] as never });
+  await nodeRequest(client, 'hardhat_setCode', [to, code]);
   for (let slot = 0; slot < slots; slot++) {
     const key = `0x${slot.toString(16)}` as Hex;
     const value = await client.getStorageAt({ address: from, slot: key });
-    await client.request({ method: 'hardhat_setStorageAt' as never, params: [to, key, value] as never });
+    await nodeRequest(client, 'hardhat_setStorageAt', [to, key, value]);
   }
+}
+
+/**
+ * Sends a JSON-RPC request of the node's own (Hardhat's `evm_snapshot`, `evm_revert`,
+ * `evm_setNextBlockTimestamp`, `hardhat_setCode`, ...), which viem's public client does not type.
+ * @returns the node's answer, as sent
+ */
+export function nodeRequest<T = unknown>(client: PublicClient, method: string, params: unknown[] = []): Promise<T> {
+  return client.request({ method: method as never, params: params as never }) as Promise<T>;
 }

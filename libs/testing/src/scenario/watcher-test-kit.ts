@@ -18,6 +18,7 @@ import {
 } from '@kassa/persistence';
 
 import { paymentFixture, storePayment } from '../fixtures/payments';
+import { nodeRequest } from '../rpc';
 import { type TestDatabaseHandle, useTestDatabase } from '../postgres';
 import { waitFor } from '../waiting';
 import { ChainFollowersService, WatchedAddressesService, WatcherModule, type WatcherOptions } from '@kassa/watcher';
@@ -357,8 +358,7 @@ export function useWatcherTestKit(options: { chains?: KitChainOptions[] } = {}):
       return rows.map((row) => row.payload);
     },
 
-    rpc: <T>(method: string, params: unknown[] = [], chain: LocalChain = kit.chain) =>
-      chain.publicClient.request({ method: method as 'eth_chainId', params: params as never }) as Promise<T>,
+    rpc: <T>(method: string, params: unknown[] = [], chain: LocalChain = kit.chain) => nodeRequest<T>(chain.publicClient, method, params),
   };
   return kit;
 }
