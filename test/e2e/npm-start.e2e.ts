@@ -15,14 +15,14 @@ const STOP_MS = 30_000;
 /**
  * The README's first command: `npm start` (`kassa start`) brings up the embedded default
  * (PostgreSQL under `.kassa/pg`, two local chains, api, watcher and worker in one process),
- * takes a payment with the demo API key it prints, and stops on Ctrl-C (SIGINT) without an
- * error, its PostgreSQL stopped with it. Run in a directory of its own, so `.kassa` is the
- * test's, not a developer's.
+ * takes a payment with the demo API key it prints, and stops on Ctrl-C (SIGINT) or when its
+ * terminal closes (SIGHUP) without an error, its PostgreSQL stopped with it. Run in a
+ * directory of its own, so `.kassa` is the test's, not a developer's; whichever test runs
+ * second starts again on the first one's `.kassa`.
  */
 describe('npm start', () => {
   let home: string;
   let child: ChildProcess | undefined;
-  let output = '';
 
   beforeAll(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'kassa-start-'));
@@ -30,12 +30,16 @@ describe('npm start', () => {
     await chmod(home, 0o755);
   });
 
-  afterAll(async () => {
+  afterEach(() => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  afterAll(async () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('starts the embedded default, takes a payment, and stops cleanly on SIGINT', async () => {
+  it.each(['SIGINT', 'SIGHUP'] as const)('starts the embedded default, takes a payment, and stops cleanly on %s', async (signal) => {
+    let output = '';
     const port = await findFreePort();
     // The embedded default: no database, chains or keys from this process's environment.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('KASSA_')));
@@ -67,7 +71,7 @@ describe('npm start', () => {
     });
     expect({ status: created.status, body: await created.json() }).toMatchObject({ status: 201, body: { status: 'CREATED', amountBaseUnits: '25000000' } });
 
-    started.kill('SIGINT');
+    started.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, STOP_MS)))]);
     clearTimeout(timer);

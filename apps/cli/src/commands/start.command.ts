@@ -57,7 +57,7 @@ export interface RunningKassa {
  * 31338) with the DepositFactory, test tokens and an ETH/USD price feed when no chain is
  * configured (then also a funded local payout wallet for refunds and payouts), migrations, a
  * demo merchant with an API key, and the api, watcher and worker in this one process. On
- * SIGINT or SIGTERM it stops them in reverse order and exits the process.
+ * SIGINT, SIGTERM or SIGHUP it stops them in reverse order and exits the process.
  */
 export async function startEmbedded(baseConfig: KassaConfig, log: (line: string) => void): Promise<RunningKassa> {
   const home = kassaHome();
@@ -67,14 +67,14 @@ export async function startEmbedded(baseConfig: KassaConfig, log: (line: string)
     (stopping ??= (async () => {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     })());
-  // SIGINT or SIGTERM, from the start on: what has started is stopped in reverse order (the
-  // apps, the chains, then PostgreSQL, which leaves signals to this handler), then the process exits.
+  // SIGINT, SIGTERM or SIGHUP (its terminal closed), from the start on: what has started is
+  // stopped in reverse order (the apps, the chains, then PostgreSQL, which leaves these signals
+  // to this handler), then the process exits.
   const onSignal = (): void => {
     log('Stopping ...');
     void stopAll().then(() => process.exit(0));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
   try {
     let databaseUrl = baseConfig.database.url;
     if (!databaseUrl) {
