@@ -35,6 +35,9 @@ describe('watcher: amounts', () => {
       await kit.rpc('evm_setAutomine', [true]);
     }
     const block = await kit.head();
+    // Stored before it is confirmed, the payment is PENDING first (read together with its
+    // confirmations, it would go straight to PAID).
+    await kit.waitForCursor(block, watcher);
     await kit.waitForCursor(await kit.mine(2), watcher);
 
     const transfers = await kit.transfersOf(payment.id);
@@ -66,7 +69,8 @@ describe('watcher: amounts', () => {
     const payment = await kit.createPayment('USDC', { amount: 4_000_000n });
     await kit.waitUntilWatched(watcher, payment);
 
-    await kit.pay('USDC', payment.depositAddress, 4_000_001n);
+    const { blockNumber } = await kit.pay('USDC', payment.depositAddress, 4_000_001n);
+    await kit.waitForCursor(blockNumber, watcher);
     await kit.waitForCursor(await kit.mine(2), watcher);
 
     expect(await kit.payment(payment.id)).toMatchObject({ status: 'PAID', exception: 'OVERPAID', amountReceived: 4_000_001n });

@@ -22,7 +22,10 @@ async function paidAndPending(kit: WatcherTestKit, watcher: RunningWatcher) {
   const paid = await kit.createPayment('USDC', { amount: 2_000_000n });
   const pending = await kit.createPayment('USDC', { amount: 3_000_000n });
   await Promise.all([kit.waitUntilWatched(watcher, paid), kit.waitUntilWatched(watcher, pending)]);
-  await kit.pay('USDC', paid.depositAddress, 2_000_000n);
+  // The watcher stores the paying block before it is confirmed, so the payment is PENDING
+  // first: read together with its confirmations, it would go straight to PAID.
+  const paying = await kit.pay('USDC', paid.depositAddress, 2_000_000n);
+  await kit.waitForCursor(paying.blockNumber, watcher);
   await kit.waitForCursor(await kit.mine(3), watcher);
   const { blockNumber } = await kit.pay('USDC', pending.depositAddress, 3_000_000n);
   await kit.waitForCursor(blockNumber, watcher);
