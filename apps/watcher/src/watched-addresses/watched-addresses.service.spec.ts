@@ -1,7 +1,7 @@
-import { ulid } from 'ulid';
 import type { Address } from 'viem';
 
 import type { KassaConfig } from '@kassa/config';
+import { newId } from '@kassa/domain';
 import type { PaymentsRepository } from '@kassa/persistence';
 import type { DataSource } from 'typeorm';
 
@@ -40,9 +40,7 @@ describe('WatchedAddressesService list', () => {
 /** The addresses learnt while a chain's follower collects them: what it looks for in blocks read before. */
 describe('WatchedAddressesService learnt addresses', () => {
   const created = Date.UTC(2026, 11, 7, 12, 0, 0);
-  // Each id made on its own (newId's ULIDs are monotonic within the process: an id made after
-  // one with a later time would carry that later time).
-  const payment = (n: number): string => `pay_${ulid(created + n)}`;
+  const payment = (n: number): string => newId('payment', created + n);
   const addressOf = (n: number): Address => `0x${n.toString(16).padStart(40, '0')}` as Address;
 
   function serviceWithRows(rows: { chainId: number; depositAddress: Address; paymentId: string; acceptsNative: boolean }[]): WatchedAddressesService {
