@@ -3,13 +3,6 @@ import { type RpcProxy, startRpcProxy, waitFor } from '@kassa/testing';
 import { eth, type RunningWatcher, useWatcherTestKit } from '@kassa/testing/scenario';
 
 /**
- * A priced payment paid in ETH on one chain while the customer also sent USDC on another, and
- * the other chain's watcher records the USDC only after the payment became PAID (its node was
- * away meanwhile). The USDC arrived before the payment was paid, so it is an overpayment, not
- * a late transfer: exception OVERPAID (and `payment.late_transfer`, since it was recorded
- * after the final state), whichever chain's watcher got there first.
- */
-/**
  * Two chains, A read through a proxy so a test can keep its watcher from seeing it, and a
  * watcher following both. Each describe block has its own: the PAID_LATE test moves chain A's
  * clock ahead (`evm_setNextBlockTimestamp`), which would make the USDC of the OVERPAID test,
@@ -38,6 +31,13 @@ function useTwoChains(): { kit: ReturnType<typeof useWatcherTestKit>; proxy: () 
   return { kit, proxy: () => proxy, watcher: () => watcher };
 }
 
+/**
+ * A priced payment paid in ETH on one chain while the customer also sent USDC on another, and
+ * the other chain's watcher records the USDC only after the payment became PAID (its node was
+ * away meanwhile). The USDC arrived before the payment was paid, so it is an overpayment, not
+ * a late transfer: exception OVERPAID (and `payment.late_transfer`, since it was recorded
+ * after the final state), whichever chain's watcher got there first.
+ */
 describe('watcher: value on two chains, recorded in either order', () => {
   describe('recorded after the payment was paid', () => {
     const { kit, proxy: theProxy, watcher: theWatcher } = useTwoChains();
