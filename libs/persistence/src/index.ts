@@ -3,6 +3,7 @@ export * from './persistence.module';
 export * from './embedded-postgres';
 export * from './migrations';
 export { inSendOrder, preparedQuery, runSql, selectOne, selectRows, type SqlOptions, type SqlResult } from './database/sql';
+export { WriteBatcher, type WriteBatcherOptions } from './database/write-batcher';
 export * from './database/dedicated-connection';
 export * from './database/listen';
 export * from './merchants/merchants.repository';

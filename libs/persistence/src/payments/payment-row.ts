@@ -95,6 +95,12 @@ export const PAYMENT_COLUMNS = [
   'payment_link_id',
 ] as const;
 
+/** The PostgreSQL type of each {@link PAYMENT_COLUMNS} column, in order (for `unnest` casts). */
+export const PAYMENT_COLUMN_TYPES = [
+  'text', 'text', 'text', 'text', 'integer', 'text', 'text', 'smallint', 'numeric', 'numeric', 'integer', 'text', 'text', 'text',
+  'numeric', 'text', 'text', 'text', 'jsonb', 'text', 'text', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'numeric', 'text', 'text',
+] as const;
+
 /** The columns of `payment_options`, in the order of {@link paymentOptionInsertColumns}. */
 export const PAYMENT_OPTION_COLUMNS = [
   'id',
@@ -114,21 +120,24 @@ export const PAYMENT_OPTION_COLUMN_TYPES = [
 ] as const;
 
 /**
- * One array per {@link PAYMENT_OPTION_COLUMNS} column holding the payment's options (for an
- * `unnest` insert); a payment built without options gets its own coin as its one option.
+ * One array per {@link PAYMENT_OPTION_COLUMNS} column holding the options of every payment
+ * (for an `unnest` insert), payment after payment; a payment built without options gets its
+ * own coin as its one option.
  */
-export function paymentOptionInsertColumns(payment: Payment): unknown[][] {
-  const rows = paymentOptionsOf(payment).map((option, position) => [
-    option.id,
-    payment.id,
-    position,
-    ...coinValues(option),
-    option.rate?.value ?? null,
-    option.rate?.pricingCurrency ?? null,
-    option.rate?.source ?? null,
-    option.rate?.feedAddress ?? null,
-    option.rate?.updatedAt ?? null,
-  ]);
+export function paymentOptionInsertColumns(payments: readonly Payment[]): unknown[][] {
+  const rows = payments.flatMap((payment) =>
+    paymentOptionsOf(payment).map((option, position) => [
+      option.id,
+      payment.id,
+      position,
+      ...coinValues(option),
+      option.rate?.value ?? null,
+      option.rate?.pricingCurrency ?? null,
+      option.rate?.source ?? null,
+      option.rate?.feedAddress ?? null,
+      option.rate?.updatedAt ?? null,
+    ]),
+  );
   return PAYMENT_OPTION_COLUMNS.map((_column, index) => rows.map((row) => row[index]));
 }
 
@@ -267,9 +276,13 @@ function paymentOf(row: PaymentRow, options: readonly PaymentOptionJson[] | null
   };
 }
 
-/** Parameters `$1..$28` of an INSERT of every payment column, in {@link PAYMENT_COLUMNS} order. */
-export function paymentInsertParams(payment: Payment): unknown[] {
-  return [
+/**
+ * One array per {@link PAYMENT_COLUMNS} column holding every payment's value (for an
+ * `unnest` insert of any number of payments), in {@link PAYMENT_COLUMNS} order, each to be
+ * cast to its {@link PAYMENT_COLUMN_TYPES} array type. `metadata` travels as JSON text.
+ */
+export function paymentInsertColumns(payments: readonly Payment[]): unknown[][] {
+  const rows = payments.map((payment) => [
     payment.id,
     payment.merchantId,
     payment.status,
@@ -289,5 +302,6 @@ export function paymentInsertParams(payment: Payment): unknown[] {
     payment.price?.amount ?? null,
     payment.price?.currency ?? null,
     payment.paymentLinkId,
-  ];
+  ]);
+  return PAYMENT_COLUMNS.map((_column, index) => rows.map((row) => row[index]));
 }

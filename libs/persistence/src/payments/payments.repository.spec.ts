@@ -1,11 +1,22 @@
+import { Client } from 'pg';
 import { QueryFailedError } from 'typeorm';
 
-import { type Address, MAX_UINT256, newId, type MerchantId, type PaymentOption, paymentOptionsOf } from '@kassa/domain';
-import { paymentFixture, pricedPaymentFixture, randomAddress, storePayment, transferFixture, useTestDatabase } from '@kassa/testing';
+import { type Address, MAX_UINT256, newId, type MerchantId, type Payment, type PaymentOption, paymentOptionsOf } from '@kassa/domain';
+import { eventPayloadFixture, paymentFixture, pricedPaymentFixture, randomAddress, storePayment, transferFixture, useTestDatabase, waitFor } from '@kassa/testing';
 
+import { runSql } from '../database/sql';
+import { EventsRepository } from '../events/events.repository';
 import { MerchantsRepository } from '../merchants/merchants.repository';
 import { TransfersRepository } from '../transfers/transfers.repository';
-import { type PaymentListFilters, PaymentsRepository } from './payments.repository';
+import { DeliveriesRepository } from '../webhooks/deliveries.repository';
+import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';
+import { type AnnouncedPayment, insertAnnouncedStatement, type PaymentListFilters, PaymentsRepository } from './payments.repository';
+
+/** `payment` with its `payment.created` event and one notification on `channel` naming it. */
+function announced(payment: Payment, channel = 'kassa_test_created'): AnnouncedPayment {
+  const payload = eventPayloadFixture(payment, 'payment.created', payment.createdAt);
+  return { payment, event: { merchantId: payment.merchantId, type: 'payment.created', paymentId: payment.id, payload }, notifications: [{ channel, payload: payment.id }] };
+}
 
 describe('PaymentsRepository', () => {
   const db = useTestDatabase();
@@ -116,6 +127,56 @@ describe('PaymentsRepository', () => {
     expect((failure as QueryFailedError & { driverError: { constraint?: string } }).driverError.constraint).toBe(
       'uq_payments_deposit_address',
     );
+  });
+
+  it('writes several payments in one statement: each with its options, its event, its deliveries and its notification', async () => {
+    const subscribed = (await new MerchantsRepository(db.dataSource).create({ name: 'Subscribed', treasuryAddress: randomAddress() })).id;
+    const endpoint = await new WebhookEndpointsRepository(db.dataSource).create({ merchantId: subscribed, url: 'https://a.example/hook', secret: 'whsec_dGVzdA==' });
+    const batch = [paymentFixture({ merchantId }), { ...pricedPaymentFixture(), merchantId: subscribed }, paymentFixture({ merchantId: subscribed })].map((payment) =>
+      announced(payment),
+    );
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (notification) => heard.push(notification.payload!));
+    await listener.query('LISTEN kassa_test_created');
+    try {
+      const statement = insertAnnouncedStatement(batch);
+      const [counts] = (await runSql(db.dataSource.manager, statement.text, statement.params)).rows;
+
+      const options = batch.reduce((count, { payment }) => count + paymentOptionsOf(payment).length, 0);
+      expect(options).toBe(5); // the priced payment offers three coins
+      expect(counts).toEqual({ payments: '3', options: String(options), deliveries: '2', notifications: '3' });
+      for (const { payment, event } of batch) {
+        expect(await payments.findById(payment.merchantId, payment.id)).toEqual({ ...payment, price: payment.price ?? null, options: paymentOptionsOf(payment) });
+        expect((await new EventsRepository(db.dataSource).findById(payment.merchantId, event.payload.id))?.payload).toEqual(event.payload);
+        const deliveries = await new DeliveriesRepository(db.dataSource).listByEvent(payment.merchantId, event.payload.id);
+        expect(deliveries.map((delivery) => delivery.endpointId)).toEqual(payment.merchantId === subscribed ? [endpoint.id] : []);
+      }
+      await waitFor(async () => heard.length, (count) => count === 3, (count) => `3 notifications, heard ${count}`);
+      expect(heard.sort()).toEqual(batch.map(({ payment }) => payment.id).sort());
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('creates written at once outside a transaction each succeed or fail on their own', async () => {
+    const taken = paymentFixture({ merchantId });
+    await storePayment(db.dataSource.manager, taken);
+    const creates = Array.from({ length: 12 }, (_, index) => paymentFixture({ merchantId, ...(index === 7 ? { depositAddress: taken.depositAddress } : {}) }));
+    const writer = new PaymentsRepository(db.dataSource);
+
+    const outcomes = await Promise.allSettled(
+      creates.map((payment) => {
+        const { event, notifications } = announced(payment);
+        return writer.insertAnnounced(db.dataSource.manager, payment, event, notifications);
+      }),
+    );
+
+    const refused = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [{ index, reason: outcome.reason as QueryFailedError & { driverError: { constraint?: string } } }] : []));
+    expect(refused.map(({ index, reason }) => [index, reason.driverError.constraint])).toEqual([[7, 'uq_payments_deposit_address']]);
+    const stored = await payments.findManyByIdsUnscoped(creates.map((payment) => payment.id));
+    expect(stored.map((payment) => payment.id).sort()).toEqual(creates.filter((_, index) => index !== 7).map((payment) => payment.id).sort());
   });
 
   it('refuses a final payment without finalized_at (it would drop out of the watched addresses)', async () => {

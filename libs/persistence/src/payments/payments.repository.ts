@@ -5,14 +5,16 @@ import { checksumLowercase, isHexAddress } from '@kassa/chain';
 import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } from '@kassa/domain';
 
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
+import { WriteBatcher } from '../database/write-batcher';
 import { assertTypesMatch, eventColumns, type NewEvent, outboxCtes } from '../events/events.repository';
 import {
   OPTION_COIN_COLUMNS,
+  PAYMENT_COLUMN_TYPES,
   PAYMENT_COLUMNS,
   PAYMENT_OPTION_COLUMN_TYPES,
   PAYMENT_OPTION_COLUMNS,
   paymentColumns,
-  paymentInsertParams,
+  paymentInsertColumns,
   paymentOptionInsertColumns,
   paymentWithOptionRowsColumns,
   toPayment,
@@ -101,18 +103,43 @@ const CHANGE_COLUMNS = {
   finalizedAt: 'finalized_at',
 } as const;
 
+/**
+ * How creates outside a transaction are grouped ({@link PaymentsRepository.insertAnnounced}):
+ * statements running at once per process, creates per statement.
+ */
+export const CREATE_BATCH_LIMITS = { maxInFlight: 2, maxBatchSize: 50 } as const;
+
+/**
+ * Whether a failed statement may have failed because of one of its rows: PostgreSQL's
+ * SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation)
+ * (postgresql.org/docs/current/errcodes-appendix.html).
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
 /** Payments. Reads a merchant makes are scoped by `merchantId`; `*Unscoped` ones are for checkout and daemons. */
 @Injectable()
 export class PaymentsRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Per database (its default manager), the creates written together outside a transaction. */
+  private readonly createBatches = new WeakMap<EntityManager, WriteBatcher<AnnouncedPayment>>();
 
   /**
    * Inserts a new payment with the event announcing it, queues that event's deliveries (the
    * outbox writer's statement, `EventsRepository.append`) and sends the given notifications,
    * all in ONE statement: atomic on its own (a single statement is a transaction), so
    * creating a payment costs one round trip to the database instead of a transaction's six
-   * or more. Call it without a transaction, or inside one (with an idempotency key) as any
-   * statement.
+   * or more.
+   *
+   * Inside a transaction (with an idempotency key) it runs there, as any statement. Outside
+   * one, the creates that arrive while earlier ones are being written go together in one
+   * statement ({@link WriteBatcher}, at most {@link CREATE_BATCH_LIMITS}): under load a create
+   * shares its statement and its commit with others, when idle it is written at once. Each
+   * create still succeeds or fails on its own (a batch that breaks a constraint is written
+   * again create by create); it returns once its payment is committed.
    *
    * @param notifications `pg_notify(channel, payload)` calls, delivered at commit
    * @throws Error when `event.paymentId` is not the payment's id or the types differ; the
@@ -124,7 +151,22 @@ export class PaymentsRepository {
     event: NewEvent,
     notifications: readonly { channel: string; payload: string }[] = [],
   ): Promise<void> {
-    const statement = insertAnnouncedStatement(payment, event, notifications);
+    const announced = { payment, event, notifications };
+    assertAnnounces([announced]); // now, before it joins a batch
+    if (manager.queryRunner !== undefined) {
+      await this.writeAnnounced(manager, [announced]);
+      return;
+    }
+    let batcher = this.createBatches.get(manager);
+    if (batcher === undefined) {
+      batcher = new WriteBatcher((batch) => this.writeAnnounced(manager, batch), { ...CREATE_BATCH_LIMITS, mayBeCausedByItem: isDataError });
+      this.createBatches.set(manager, batcher);
+    }
+    await batcher.add(announced);
+  }
+
+  private async writeAnnounced(manager: EntityManager, payments: readonly AnnouncedPayment[]): Promise<void> {
+    const statement = insertAnnouncedStatement(payments);
     // Prepared: planning this statement cost PostgreSQL as much CPU as running it.
     await runSql(manager, statement.text, statement.params, { prepared: true });
   }
@@ -388,28 +430,46 @@ function depositAddressForms(query: string): string[] {
   return [...new Set([query, lowercase, checksumLowercase(lowercase)])];
 }
 
+/** A new payment with the event announcing it and the notifications its commit sends. */
+export interface AnnouncedPayment {
+  payment: Payment;
+  /** Its `payment.created` event (or another type announcing it), for `payment.id`. */
+  event: NewEvent;
+  /** `pg_notify(channel, payload)` calls, delivered at commit. */
+  notifications?: readonly { channel: string; payload: string }[];
+}
+
+/** @throws Error when an event's `paymentId` is not its payment's id or its types differ */
+function assertAnnounces(payments: readonly AnnouncedPayment[]): void {
+  for (const { payment, event } of payments) {
+    if (event.paymentId !== payment.id) throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
+  }
+  assertTypesMatch(payments.map(({ event }) => event));
+}
+
 /**
- * The one statement of {@link PaymentsRepository.insertAnnounced}: the payment, its options,
- * its event with the event's deliveries, and the notifications. Exported so the API
- * benchmark's baseline runs exactly this SQL.
- * @throws Error when `event.paymentId` is not the payment's id or the types differ
+ * The one statement of {@link PaymentsRepository.insertAnnounced}: any number of payments with
+ * their options, their events with the events' deliveries, and their notifications. Every
+ * column travels as one array parameter, so the text is the same for one payment or fifty and
+ * is prepared once per connection. Exported so the API benchmark's baseline runs exactly this
+ * SQL.
+ * @throws Error when an event's `paymentId` is not its payment's id or its types differ
  */
-export function insertAnnouncedStatement(
-  payment: Payment,
-  event: NewEvent,
-  notifications: readonly { channel: string; payload: string }[] = [],
-): { text: string; params: unknown[] } {
-  if (event.paymentId !== payment.id) throw new Error(`Event ${event.type} for ${event.paymentId} does not announce payment ${payment.id}`);
-  assertTypesMatch([event]);
-  const params = paymentInsertParams(payment);
+export function insertAnnouncedStatement(payments: readonly AnnouncedPayment[]): { text: string; params: unknown[] } {
+  assertAnnounces(payments);
+  const events = payments.map(({ event }) => event);
+  const notifications = payments.flatMap((announced) => announced.notifications ?? []);
+  const params: unknown[] = [];
   const at = (value: unknown) => `$${params.push(value)}`;
-  const optionArrays = paymentOptionInsertColumns(payment).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
-  const eventArrays = eventColumns([event]).map((column) => column.sql(at(column.value)));
-  const notify = notifications.map((notification) => `pg_notify(${at(notification.channel)}, ${at(notification.payload)})`);
+  const paymentArrays = paymentInsertColumns(payments.map(({ payment }) => payment)).map((values, index) => `${at(values)}::${PAYMENT_COLUMN_TYPES[index]}[]`);
+  const optionArrays = paymentOptionInsertColumns(payments.map(({ payment }) => payment)).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
+  const eventArrays = eventColumns(events).map((column) => column.sql(at(column.value)));
+  const channels = at(notifications.map(({ channel }) => channel));
+  const notificationPayloads = at(notifications.map(({ payload }) => payload));
   return {
     text: `WITH payment AS (
          INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
-         VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})
+         SELECT * FROM unnest(${paymentArrays.join(', ')})
          RETURNING id
        ),
        options AS (
@@ -419,7 +479,8 @@ export function insertAnnouncedStatement(
        ),
        ${outboxCtes(eventArrays)}
        SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
-              (SELECT count(*) FROM deliveries) AS deliveries${notify.map((call) => `, ${call}`).join('')}`,
+              (SELECT count(*) FROM deliveries) AS deliveries,
+              (SELECT count(pg_notify(channel, payload)) FROM unnest(${channels}::text[], ${notificationPayloads}::text[]) AS notification (channel, payload)) AS notifications`,
     params,
   };
 }
