@@ -6,15 +6,17 @@
  * `payment.created` event in one statement, the full payment object in the answer) against
  * two bare Fastify + pg baselines (bench/support/bare-create-payment.server.ts): `one-row`
  * computes and inserts the same `payments` row alone; `create-sql` runs the very statement
- * Kassa runs for a create (payment, option, event, deliveries, notifications) and answers
- * the same object. Each is driven by the same autocannon load, side by side in one run, in
+ * Kassa runs for a create (payment, option, event, deliveries, notifications), grouping the
+ * creates that arrive while earlier ones are written as Kassa does, and answers the same
+ * object; `create-sql-alone` runs that statement for each create on its own (how Kassa
+ * wrote creates before it grouped them). Each is driven by the same autocannon load, side by side in one run, in
  * alternating rounds. Prints req/s, p99 and the CPU each request cost the server process and
  * PostgreSQL (`/proc`) per round, and Kassa's median throughput over each baseline's
  * (targets >= 0.8 of `create-sql`, >= 0.5 of `one-row`).
  *
- * The three servers run compiled, as the image runs the API (`npm run build`, then
+ * The four servers run compiled, as the image runs the API (`npm run build`, then
  * `npm run serve:api`'s node options; the baselines compiled beside it with the same compiler
- * options); `--sources` runs all three from their TypeScript sources instead.
+ * options); `--sources` runs all four from their TypeScript sources instead.
  *
  * The servers share one embedded PostgreSQL with durable settings (fsync on, as in
  * production) and the same pool size. The create path needs no chain node: only a chain
@@ -48,7 +50,8 @@ interface Options {
   sources: boolean;
 }
 
-type Server = 'one-row' | 'create-sql' | 'kassa';
+const SERVERS = ['one-row', 'create-sql', 'create-sql-alone', 'kassa'] as const;
+type Server = (typeof SERVERS)[number];
 
 interface Round {
   server: Server;
@@ -120,7 +123,7 @@ function serverCode(options: Options): { api: string[]; baseline: string[] } {
   if (options.sources) return { api: nodeEntry('apps/api/src/main.ts', false), baseline: nodeEntry(BASELINE, false) };
   const seconds = buildApps();
   const baseline = compileBenchServer(BASELINE);
-  process.stdout.write(`Compiled the apps (npm run build) and the baselines in ${seconds.toFixed(1)} s; all three servers run from dist/\n`);
+  process.stdout.write(`Compiled the apps (npm run build) and the baselines in ${seconds.toFixed(1)} s; all four servers run from dist/\n`);
   return { api: nodeEntry('dist/apps/api/src/main.js', true), baseline: nodeEntry(baseline, true) };
 }
 
@@ -135,7 +138,7 @@ async function main(options: Options): Promise<void> {
     const merchant = await createMerchantWithKey(dataSource, { name: 'Benchmark Shop', treasuryAddress: TREASURY });
     await dataSource.destroy();
 
-    const [kassaPort, barePort, sqlPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const [kassaPort, barePort, sqlPort, sqlAlonePort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     const common = {
       DATABASE_URL: pg.url,
       DATABASE_POOL_SIZE: String(options.poolSize),
@@ -146,15 +149,18 @@ async function main(options: Options): Promise<void> {
     const kassaUrl = `http://127.0.0.1:${kassaPort}`;
     const bareUrl = `http://127.0.0.1:${barePort}`;
     const sqlUrl = `http://127.0.0.1:${sqlPort}`;
+    const sqlAloneUrl = `http://127.0.0.1:${sqlAlonePort}`;
     children.push(
       await startServer('the Kassa API', code.api, [], { ...common, KASSA_API_PORT: String(kassaPort), KASSA_RATE_LIMIT_API_PER_MINUTE: '1000000000' }, `${kassaUrl}/health/live`),
       await startServer('the one-row baseline', code.baseline, [merchant.merchantId, TREASURY, 'one-row'], { ...common, KASSA_API_PORT: String(barePort) }, `${bareUrl}/health`),
       await startServer('the create-sql baseline', code.baseline, [merchant.merchantId, TREASURY, 'create-sql'], { ...common, KASSA_API_PORT: String(sqlPort) }, `${sqlUrl}/health`),
+      await startServer('the create-sql-alone baseline', code.baseline, [merchant.merchantId, TREASURY, 'create-sql-alone'], { ...common, KASSA_API_PORT: String(sqlAlonePort) }, `${sqlAloneUrl}/health`),
     );
-    const [kassaServer, oneRowServer, createSqlServer] = children as [ChildProcess, ChildProcess, ChildProcess];
+    const [kassaServer, oneRowServer, createSqlServer, createSqlAloneServer] = children as [ChildProcess, ChildProcess, ChildProcess, ChildProcess];
     const targets: Record<Server, { url: string; headers: Record<string, string>; pid: number }> = {
       'one-row': { url: bareUrl, headers: {}, pid: oneRowServer.pid! },
       'create-sql': { url: sqlUrl, headers: {}, pid: createSqlServer.pid! },
+      'create-sql-alone': { url: sqlAloneUrl, headers: {}, pid: createSqlAloneServer.pid! },
       kassa: { url: kassaUrl, headers: { authorization: `Bearer ${merchant.apiKey}` }, pid: kassaServer.pid! },
     };
 
@@ -163,7 +169,7 @@ async function main(options: Options): Promise<void> {
 
     const rounds: Round[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
-      for (const server of ['one-row', 'create-sql', 'kassa'] as const) {
+      for (const server of SERVERS) {
         const { url, headers, pid } = targets[server];
         const serverCpuBefore = processCpuMs(pid);
         const postgresCpuBefore = postgresCpuByProcess(pg);
@@ -181,7 +187,7 @@ async function main(options: Options): Promise<void> {
         };
         rounds.push(measured);
         process.stdout.write(
-          `round ${round}  ${server.padEnd(10)}  ${measured.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
+          `round ${round}  ${server.padEnd(16)}  ${measured.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
             `p50 ${measured.p50} ms  p99 ${measured.p99} ms  CPU per request: server ${measured.serverCpuMs.toFixed(3)} ms, PostgreSQL ${measured.postgresCpuMs.toFixed(3)} ms${measured.non2xx || measured.errors ? `  non-2xx ${measured.non2xx}, errors ${measured.errors}` : ''}\n`,
         );
       }
@@ -195,14 +201,19 @@ async function main(options: Options): Promise<void> {
     });
     const oneRow = summary('one-row');
     const createSql = summary('create-sql');
+    const createSqlAlone = summary('create-sql-alone');
     const kassa = summary('kassa');
     process.stdout.write('\n');
     process.stdout.write(`Create payment, ${options.connections} connections, ${options.duration} s x ${options.rounds} rounds, pool ${options.poolSize}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})\n`);
-    process.stdout.write(`  bare Fastify, one-row insert        ${oneRow.rps.toFixed(0).padStart(6)} req/s   p99 ${oneRow.p99} ms   ${oneRow.cpu}\n`);
-    process.stdout.write(`  bare Fastify, Kassa's create SQL    ${createSql.rps.toFixed(0).padStart(6)} req/s   p99 ${createSql.p99} ms   ${createSql.cpu}\n`);
-    process.stdout.write(`  Kassa POST /v1/payments             ${kassa.rps.toFixed(0).padStart(6)} req/s   p99 ${kassa.p99} ms   ${kassa.cpu}\n`);
+    const line = (label: string, figures: ReturnType<typeof summary>) =>
+      process.stdout.write(`  ${label.padEnd(46)}${figures.rps.toFixed(0).padStart(6)} req/s   p99 ${figures.p99} ms   ${figures.cpu}\n`);
+    line('bare Fastify, one-row insert', oneRow);
+    line("bare Fastify, Kassa's create SQL", createSql);
+    line("bare Fastify, Kassa's create SQL, each alone", createSqlAlone);
+    line('Kassa POST /v1/payments', kassa);
     process.stdout.write(`  ratio Kassa / create SQL: ${(kassa.rps / createSql.rps).toFixed(2)} (target >= 0.80)\n`);
     process.stdout.write(`  ratio Kassa / one row:    ${(kassa.rps / oneRow.rps).toFixed(2)} (target >= 0.50)\n`);
+    process.stdout.write(`  create SQL grouped / each alone: ${(createSql.rps / createSqlAlone.rps).toFixed(2)}\n`);
     if (rounds.some((round) => round.non2xx > 0 || round.errors > 0)) process.stdout.write('  WARNING: some requests failed; the figures are not comparable\n');
   } finally {
     for (const child of children) child.kill('SIGTERM');

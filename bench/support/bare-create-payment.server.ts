@@ -6,10 +6,12 @@
  * - `create-sql`: builds the same payment, option, `payment.created` event and payment object
  *   as Kassa and runs the very statement Kassa runs for a create, prepared as Kassa runs it
  *   (`insertAnnouncedStatement`: payment, option, event, deliveries, notifications;
- *   `preparedQuery`), answering with the payment object.
+ *   `preparedQuery`), grouping the creates that arrive while earlier ones are written as
+ *   Kassa does (`WriteBatcher` with `CREATE_BATCH_LIMITS`), answering with the payment object;
+ * - `create-sql-alone`: the same, each create in a statement of its own.
  * Settings come from the same environment as the API (DATABASE_URL, DATABASE_POOL_SIZE,
  * KASSA_API_PORT, KASSA_CHAINS). Usage:
- *   node -r ./scripts/register.js bench/support/bare-create-payment.server.ts <merchantId> <treasury> [one-row|create-sql]
+ *   node -r ./scripts/register.js bench/support/bare-create-payment.server.ts <merchantId> <treasury> [one-row|create-sql|create-sql-alone]
  */
 import Fastify from 'fastify';
 import { Pool } from 'pg';
@@ -17,7 +19,7 @@ import { Pool } from 'pg';
 import { ChainRegistry, depositAddress, formatWatchedPaymentNotice, paymentSalt, paymentUri, WATCHED_PAYMENTS_CHANNEL } from '@kassa/chain';
 import { loadConfig } from '@kassa/config';
 import { type Address, asMerchantId, buildEventPayload, coinOf, minimumAccepted, newId, type Payment, toBaseUnits, toPaymentObject } from '@kassa/domain';
-import { insertAnnouncedStatement, preparedQuery } from '@kassa/persistence';
+import { type AnnouncedPayment, CREATE_BATCH_LIMITS, insertAnnouncedStatement, preparedQuery, WriteBatcher } from '@kassa/persistence';
 import { OUTBOX_NOTIFY_CHANNEL } from '@kassa/webhooks';
 
 const INSERT = `INSERT INTO payments (id, merchant_id, status, chain_id, currency, token_address, token_decimals, amount,
@@ -31,6 +33,11 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: config.database.url, max: config.database.poolSize });
   const chains = new ChainRegistry(config.chains);
   const app = Fastify({ bodyLimit: 64 * 1024 });
+  const writeCreates = async (payments: readonly AnnouncedPayment[]) => {
+    const statement = insertAnnouncedStatement(payments);
+    await pool.query(preparedQuery(statement.text, statement.params));
+  };
+  const batcher = new WriteBatcher(writeCreates, { ...CREATE_BATCH_LIMITS, mayBeCausedByItem: () => false });
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.post('/v1/payments', async (request, reply) => {
@@ -77,8 +84,8 @@ async function main(): Promise<void> {
       { channel: WATCHED_PAYMENTS_CHANNEL, payload: formatWatchedPaymentNotice({ chainId: chain.chainId, depositAddress: address, paymentId: id, acceptsNative: token.address === null }) },
       { channel: OUTBOX_NOTIFY_CHANNEL, payload: event.payload.id },
     ];
-    const statement = insertAnnouncedStatement(payment, event, notifications);
-    await pool.query(preparedQuery(statement.text, statement.params));
+    const announced = { payment, event, notifications };
+    await (mode === 'create-sql' ? batcher.add(announced) : writeCreates([announced]));
     return object;
   });
   await app.listen({ port: config.api.port, host: config.api.host });
