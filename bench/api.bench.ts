@@ -14,6 +14,9 @@
  * PostgreSQL (`/proc`) per round, and Kassa's median throughput over each baseline's
  * (targets >= 0.8 of `create-sql`, >= 0.5 of `one-row`).
  *
+ * `--idempotency-keys` gives each of Kassa's requests a new `Idempotency-Key`, as
+ * `@kassa/sdk` sends one with every create (the baselines have no keys).
+ *
  * The four servers run compiled, as the image runs the API (`npm run build`, then
  * `npm run serve:api`'s node options; the baselines compiled beside it with the same compiler
  * options); `--sources` runs all four from their TypeScript sources instead.
@@ -28,6 +31,7 @@
 import 'reflect-metadata';
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +52,7 @@ interface Options {
   rounds: number;
   poolSize: number;
   sources: boolean;
+  idempotencyKeys: boolean;
 }
 
 const SERVERS = ['one-row', 'create-sql', 'create-sql-alone', 'kassa'] as const;
@@ -107,7 +112,11 @@ async function startServer(name: string, entry: string[], args: string[], env: R
   }
 }
 
-async function load(url: string, headers: Record<string, string>, options: Options, duration: number): Promise<autocannon.Result> {
+/**
+ * Loads `url` with creates for `duration` seconds.
+ * @param keyed each request carries a new `Idempotency-Key`, as `@kassa/sdk` sends one with every create
+ */
+async function load(url: string, headers: Record<string, string>, options: Options, duration: number, keyed = false): Promise<autocannon.Result> {
   return autocannon({
     url: `${url}/v1/payments`,
     method: 'POST',
@@ -115,6 +124,7 @@ async function load(url: string, headers: Record<string, string>, options: Optio
     body: BODY,
     connections: options.connections,
     duration,
+    ...(keyed ? { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': randomUUID() } }) }] } : {}),
   });
 }
 
@@ -163,9 +173,10 @@ async function main(options: Options): Promise<void> {
       'create-sql-alone': { url: sqlAloneUrl, headers: {}, pid: createSqlAloneServer.pid! },
       kassa: { url: kassaUrl, headers: { authorization: `Bearer ${merchant.apiKey}` }, pid: kassaServer.pid! },
     };
+    const keyed = (server: Server) => server === 'kassa' && options.idempotencyKeys;
 
     process.stdout.write(`Warming up (3 s each) ...\n`);
-    for (const target of Object.values(targets)) await load(target.url, target.headers, options, 3);
+    for (const server of SERVERS) await load(targets[server].url, targets[server].headers, options, 3, keyed(server));
 
     const rounds: Round[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
@@ -173,7 +184,7 @@ async function main(options: Options): Promise<void> {
         const { url, headers, pid } = targets[server];
         const serverCpuBefore = processCpuMs(pid);
         const postgresCpuBefore = postgresCpuByProcess(pg);
-        const result = await load(url, headers, options, options.duration);
+        const result = await load(url, headers, options, options.duration, keyed(server));
         const perRequest = (cpuMs: number) => cpuMs / Math.max(1, result.requests.total);
         const measured: Round = {
           server,
@@ -210,7 +221,7 @@ async function main(options: Options): Promise<void> {
     line('bare Fastify, one-row insert', oneRow);
     line("bare Fastify, Kassa's create SQL", createSql);
     line("bare Fastify, Kassa's create SQL, each alone", createSqlAlone);
-    line('Kassa POST /v1/payments', kassa);
+    line(options.idempotencyKeys ? 'Kassa POST /v1/payments, each with a new key' : 'Kassa POST /v1/payments', kassa);
     process.stdout.write(`  ratio Kassa / create SQL: ${(kassa.rps / createSql.rps).toFixed(2)} (target >= 0.80)\n`);
     process.stdout.write(`  ratio Kassa / one row:    ${(kassa.rps / oneRow.rps).toFixed(2)} (target >= 0.50)\n`);
     process.stdout.write(`  create SQL grouped / each alone: ${(createSql.rps / createSqlAlone.rps).toFixed(2)}\n`);
@@ -228,6 +239,7 @@ const program = new Command('bench:api')
   .option('--rounds <n>', 'alternating measured rounds per server', positive('rounds'), 2)
   .option('--pool-size <n>', 'database connections of each server', positive('pool-size'), 10)
   .option('--sources', 'run the servers from their TypeScript sources instead of compiled', false)
+  .option('--idempotency-keys', "Kassa's requests each carry a new Idempotency-Key, as the SDK sends (the baselines have no keys: the ratios then compare more work with less)", false)
   .action((options: Options) => main(options));
 
 program.parseAsync(process.argv).then(

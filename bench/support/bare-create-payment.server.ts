@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const writeCreates = async (payments: readonly AnnouncedPayment[]) => {
     const statement = insertAnnouncedStatement(payments);
     await pool.query(preparedQuery(statement.text, statement.params));
+    return payments.map(() => true);
   };
   const batcher = new WriteBatcher(writeCreates, { ...CREATE_BATCH_LIMITS, mayBeCausedByItem: () => false });
 

@@ -36,6 +36,25 @@ describe('merchant payments API', () => {
     expect(await paymentCount()).toBe(before + 1);
   });
 
+  it('creates once for concurrent requests with one key, beside concurrent creates with other keys', async () => {
+    const before = await paymentCount();
+    const body = { amount: '7.5', currency: 'USDC', orderId: 'idem-concurrent' };
+    const sameKey = Array.from({ length: 6 }, () => kassa.request<PaymentObject>('POST', '/v1/payments', body, { 'idempotency-key': 'idem-concurrent' }));
+    const otherKeys = Array.from({ length: 6 }, (_, index) =>
+      kassa.request<PaymentObject>('POST', '/v1/payments', { ...body, orderId: `idem-other-${index}` }, { 'idempotency-key': `idem-other-${index}` }),
+    );
+    const [same, others] = await Promise.all([Promise.all(sameKey), Promise.all(otherKeys)]);
+
+    expect(same.map(({ status }) => status)).toEqual(Array(6).fill(201));
+    expect(new Set(same.map(({ body: payment }) => payment.id)).size).toBe(1);
+    expect(same.filter(({ headers }) => headers.get('idempotent-replayed') === 'true')).toHaveLength(5);
+    expect(others.map(({ status }) => status)).toEqual(Array(6).fill(201));
+    expect(new Set(others.map(({ body: payment }) => payment.id)).size).toBe(6);
+    expect(await paymentCount()).toBe(before + 7);
+    const [{ n: events }] = await kassa.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE payment_id = $1`, [same[0]!.body.id]);
+    expect(events).toBe(1);
+  });
+
   it('answers 404 for another merchant\'s payment, on read and on cancel', async () => {
     const other = await kassa.createMerchant('Other Shop');
     const mine = await kassa.request<PaymentObject>('POST', '/v1/payments', { amount: '1', currency: 'USDC' });

@@ -70,9 +70,11 @@ function requestHash(body: object): string {
  * exactly. Each option's CREATE2 deposit address is bound to the merchant's treasury on its
  * chain (its default treasury when the chain has none of its own), from the payment's one
  * salt: the same address on every chain with the same factory and treasury. Writes the
- * payment, its options and its `payment.created` event in one transaction. With an
- * idempotency key, the same key and body replay the first response and another body is a
- * conflict (Stripe-style idempotency).
+ * payment, its options, its `payment.created` event and, with an idempotency key, the answer
+ * for the key in one statement, shared with the creates arriving beside it
+ * (`PaymentsRepository.insertAnnounced`). With an idempotency key, the same key and body
+ * replay the first response and another body is a conflict (Stripe-style idempotency); of
+ * two concurrent requests with one key, one creates and the other answers with its answer.
  * @throws ValidationError (400) naming the field for a bad amount, price, currency or chain
  * @throws QuoteUnavailableError (422) when no accepted coin of a price has a rate now
  * @throws IdempotencyKeyReusedError (409) for the same key with another body
@@ -99,28 +101,12 @@ export class CreatePaymentUseCase {
       if (replay) return replay;
     }
     const prepared = await this.prepare(merchant, input, new Date(), null);
-    if (!idempotencyKey) {
-      await this.store(this.dataSource.manager, prepared);
-      return { status: 201, body: prepared.body, replayed: false };
-    }
-
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      await this.store(manager, prepared);
-      const saved = await this.idempotencyKeys.save(
-        { merchantId, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: prepared.body, resourceId: prepared.payment.id },
-        manager,
-      );
-      // A concurrent request with the same key won: undo ours and answer with theirs.
-      if (!saved) throw new LostIdempotencyRace();
-      return prepared.body;
-    }).catch(async (error: unknown) => {
-      if (error instanceof LostIdempotencyRace) {
-        const replay = await this.replay(merchantId, idempotencyKey, hash);
-        if (replay) return replay;
-      }
-      throw error;
-    });
-    return 'replayed' in outcome ? outcome : { status: 201, body: outcome, replayed: false };
+    const idempotency = idempotencyKey ? { key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: prepared.body } : undefined;
+    if (await this.payments.insertAnnounced(this.dataSource.manager, { ...prepared, idempotency })) return { status: 201, body: prepared.body, replayed: false };
+    // A concurrent request with the same key came first (nothing of ours was written): answer with its answer.
+    const replay = await this.replay(merchantId, idempotencyKey!, hash);
+    if (replay) return replay;
+    throw new Error(`Idempotency key ${idempotencyKey} was used by a concurrent request whose answer is no longer stored`);
   }
 
   /**
@@ -178,7 +164,7 @@ export class CreatePaymentUseCase {
 
   /** Writes a prepared payment in one statement: the payment, its event and deliveries, and the notifications commit together. */
   async store(manager: EntityManager, prepared: PreparedPayment): Promise<void> {
-    await this.payments.insertAnnounced(manager, prepared.payment, prepared.event, prepared.notifications);
+    await this.payments.insertAnnounced(manager, prepared);
   }
 
   /**
@@ -304,8 +290,6 @@ export class CreatePaymentUseCase {
     return { status: 201, body: record.responseBody as PaymentObject, replayed: true };
   }
 }
-
-class LostIdempotencyRace extends Error {}
 
 /** {@link quoteBaseUnits}, or null when the amount would not fit a uint256 (a tiny rate). */
 function quoteOrNull(price: string, rate: string, decimals: number): bigint | null {

@@ -5,13 +5,13 @@ function controlledWrite(fail: (items: readonly string[]) => unknown = () => und
   const batches: string[][] = [];
   const open: { items: readonly string[]; finish: () => void }[] = [];
   const write = (items: readonly string[]) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<string[]>((resolve, reject) => {
       batches.push([...items]);
       open.push({
         items,
         finish: () => {
           const error = fail(items);
-          if (error === undefined) resolve();
+          if (error === undefined) resolve(items.map((item) => `${item} written`));
           else reject(error);
         },
       });
@@ -24,7 +24,7 @@ function controlledWrite(fail: (items: readonly string[]) => unknown = () => und
   return { write, batches, open, finishNext };
 }
 
-const settled = (promises: Promise<void>[]) => Promise.allSettled(promises);
+const settled = (promises: Promise<string>[]) => Promise.allSettled(promises);
 
 describe('WriteBatcher', () => {
   it('writes an item at once, alone, while fewer than maxInFlight batches run', async () => {
@@ -37,7 +37,7 @@ describe('WriteBatcher', () => {
     expect(batches).toEqual([['a'], ['b']]);
     await finishNext();
     await finishNext();
-    await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
+    await expect(Promise.all([first, second])).resolves.toEqual(['a written', 'b written']);
   });
 
   it('groups the items that arrive while the batches run, in arrival order, at most maxBatchSize at a time', async () => {
@@ -52,7 +52,7 @@ describe('WriteBatcher', () => {
     expect(batches).toEqual([['a'], ['b', 'c', 'd'], ['e', 'f']]);
     await finishNext();
 
-    expect((await outcomes).map(({ status }) => status)).toEqual(Array(6).fill('fulfilled'));
+    expect(await outcomes).toEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((item) => ({ status: 'fulfilled', value: `${item} written` })));
   });
 
   it('settles an item only when its own batch is written', async () => {
@@ -80,7 +80,7 @@ describe('WriteBatcher', () => {
     while (open.length > 0) await finishNext();
 
     const [a, b, c, d] = await outcomes;
-    expect([a, b, d].map((outcome) => outcome!.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect([a, b, d]).toEqual(['a', 'b', 'd'].map((item) => ({ status: 'fulfilled', value: `${item} written` })));
     expect(c).toEqual({ status: 'rejected', reason: refused });
   });
 
@@ -94,7 +94,7 @@ describe('WriteBatcher', () => {
     await finishNext();
 
     expect(batches).toEqual([['a'], ['b', 'c']]);
-    expect(await outcomes).toEqual([{ status: 'fulfilled', value: undefined }, { status: 'rejected', reason: lost }, { status: 'rejected', reason: lost }]);
+    expect(await outcomes).toEqual([{ status: 'fulfilled', value: 'a written' }, { status: 'rejected', reason: lost }, { status: 'rejected', reason: lost }]);
   });
 
   it('keeps writing after a failed batch', async () => {
@@ -107,7 +107,7 @@ describe('WriteBatcher', () => {
     const second = batcher.add('b');
     await finishNext();
 
-    await expect(second).resolves.toBeUndefined();
+    await expect(second).resolves.toBe('b written');
     expect(batches).toEqual([['a'], ['b']]);
   });
 });

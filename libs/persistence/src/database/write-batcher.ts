@@ -11,9 +11,9 @@ export interface WriteBatcherOptions {
   mayBeCausedByItem: (error: unknown) => boolean;
 }
 
-interface Pending<T> {
+interface Pending<T, R> {
   item: T;
-  resolve: () => void;
+  resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
 
@@ -24,32 +24,33 @@ interface Pending<T> {
  * queue behind the running batches and go together, up to `maxBatchSize`, sharing one
  * statement, one transaction and one commit (its WAL flush) instead of one each.
  *
- * Each item's promise settles with its own outcome. A batch is all or nothing (one
+ * Each item's promise settles with its own outcome: the result the write gave for it. A batch is all or nothing (one
  * statement); when it fails with an error an item may cause (`mayBeCausedByItem`: a
  * constraint violated, a value out of range), each of its items is written again alone, so
  * one bad item fails only its own promise. Any other failure (the connection lost, the
  * database shutting down) fails every item of the batch with that error, as it would have
  * failed each of them alone.
  */
-export class WriteBatcher<T> {
-  private readonly queue: Pending<T>[] = [];
+export class WriteBatcher<T, R = void> {
+  private readonly queue: Pending<T, R>[] = [];
   private inFlight = 0;
 
   /**
-   * @param write writes the items (one or more, in arrival order) atomically, or throws and
-   *   writes nothing
+   * @param write writes the items (one or more, in arrival order) atomically and gives one
+   *   result per item, in their order; or throws and writes nothing
    */
   constructor(
-    private readonly write: (items: readonly T[]) => Promise<void>,
+    private readonly write: (items: readonly T[]) => Promise<readonly R[]>,
     private readonly options: WriteBatcherOptions,
   ) {}
 
   /**
-   * Writes `item` alone or with the items queued beside it; resolves once it is committed.
+   * Writes `item` alone or with the items queued beside it; resolves with its result once it
+   * is committed.
    * @throws what its write threw: its own failure, or its batch's when not caused by an item
    */
-  add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.drain();
     });
@@ -66,16 +67,16 @@ export class WriteBatcher<T> {
     }
   }
 
-  private async run(batch: readonly Pending<T>[]): Promise<void> {
+  private async run(batch: readonly Pending<T, R>[]): Promise<void> {
     try {
-      await this.write(batch.map(({ item }) => item));
-      for (const pending of batch) pending.resolve();
+      const results = await this.write(batch.map(({ item }) => item));
+      batch.forEach((pending, index) => pending.resolve(results[index]!));
     } catch (error: unknown) {
       if (batch.length === 1 || !this.options.mayBeCausedByItem(error)) {
         for (const pending of batch) pending.reject(error);
         return;
       }
-      await Promise.all(batch.map((pending) => this.write([pending.item]).then(pending.resolve, pending.reject)));
+      await Promise.all(batch.map((pending) => this.write([pending.item]).then(([result]) => pending.resolve(result!), pending.reject)));
     }
   }
 }

@@ -69,11 +69,14 @@ function toEvent(row: EventRow): StoredEvent {
  * `deliveries` queues one delivery, due at the event's `createdAt`, per enabled endpoint of
  * the event's merchant subscribed to its type (an endpoint with no `enabled_events`
  * receives every type). Data-modifying CTEs run exactly once, whatever the outer query reads.
+ * @param only a condition on the columns of `events` that an event must meet to be written
+ *   (an event of a payment the statement did not write is left out), or none
  */
-export function outboxCtes(eventArrays: readonly string[]): string {
+export function outboxCtes(eventArrays: readonly string[], only?: string): string {
+  const rows = `unnest(${eventArrays.join(', ')})`;
   return `event AS (
        INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
-       SELECT * FROM unnest(${eventArrays.join(', ')})
+       SELECT * FROM ${only === undefined ? rows : `${rows} AS e (id, merchant_id, type, payment_id, payload, created_at) WHERE ${only}`}
        RETURNING id, merchant_id, type, created_at
      ),
      deliveries AS (

@@ -18,6 +18,30 @@ export interface IdempotencyRecord {
   createdAt: Date;
 }
 
+/** A response to remember: an {@link IdempotencyRecord} before it is stored. */
+export type NewIdempotencyRecord = Omit<IdempotencyRecord, 'createdAt'>;
+
+/**
+ * The `claimed` common table expression of a statement that stores the records' responses:
+ * each key already stored (by a request that came first, or earlier in the same list) is
+ * skipped, and `claimed` returns the `resource_id` of every record it stored. Its parameters
+ * go through `at`, which adds one and returns its placeholder. The response bodies travel as
+ * one JSON array, split by PostgreSQL in order.
+ */
+export function claimedKeysCte(records: readonly NewIdempotencyRecord[], at: (value: unknown) => string): string {
+  const bodies = `[${records.map((record) => JSON.stringify(record.responseBody)).join(',')}]`;
+  return `claimed AS (
+       INSERT INTO idempotency_keys (merchant_id, key, request_hash, response_status, response_body, resource_id)
+       SELECT * FROM unnest(
+         ${at(records.map((record) => record.merchantId))}::text[], ${at(records.map((record) => record.key))}::text[],
+         ${at(records.map((record) => record.requestHash))}::text[], ${at(records.map((record) => record.responseStatus))}::integer[],
+         ARRAY(SELECT body::jsonb FROM json_array_elements(${at(bodies)}::json) WITH ORDINALITY AS b (body, position) ORDER BY position),
+         ${at(records.map((record) => record.resourceId))}::text[])
+       ON CONFLICT (merchant_id, key) DO NOTHING
+       RETURNING resource_id
+     )`;
+}
+
 interface IdempotencyRow {
   key: string;
   request_hash: string;
@@ -56,25 +80,11 @@ export class IdempotencyKeysRepository {
    * concurrent request stored the same key first, nothing is written and the result is
    * false: roll back and answer with {@link find}'s record instead.
    */
-  async save(
-    record: Omit<IdempotencyRecord, 'createdAt'>,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<boolean> {
-    const { rowCount } = await runSql(
-      manager,
-      `INSERT INTO idempotency_keys (merchant_id, key, request_hash, response_status, response_body, resource_id)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (merchant_id, key) DO NOTHING`,
-      [
-        record.merchantId,
-        record.key,
-        record.requestHash,
-        record.responseStatus,
-        JSON.stringify(record.responseBody),
-        record.resourceId,
-      ],
-    );
-    return rowCount > 0;
+  async save(record: NewIdempotencyRecord, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const params: unknown[] = [];
+    const claimed = claimedKeysCte([record], (value) => `$${params.push(value)}`);
+    const row = await selectOne<{ claimed: number }>(manager, `WITH ${claimed} SELECT count(*)::int AS claimed FROM claimed`, params);
+    return row!.claimed > 0;
   }
 
   /** Forgets keys created before `before` (retention); returns how many were deleted. */

@@ -6,6 +6,7 @@ import { eventPayloadFixture, paymentFixture, pricedPaymentFixture, randomAddres
 
 import { runSql } from '../database/sql';
 import { EventsRepository } from '../events/events.repository';
+import { IdempotencyKeysRepository } from '../idempotency/idempotency-keys.repository';
 import { MerchantsRepository } from '../merchants/merchants.repository';
 import { TransfersRepository } from '../transfers/transfers.repository';
 import { DeliveriesRepository } from '../webhooks/deliveries.repository';
@@ -146,7 +147,13 @@ describe('PaymentsRepository', () => {
 
       const options = batch.reduce((count, { payment }) => count + paymentOptionsOf(payment).length, 0);
       expect(options).toBe(5); // the priced payment offers three coins
-      expect(counts).toEqual({ payments: '3', options: String(options), deliveries: '2', notifications: '3' });
+      expect({ ...counts, written: [...(counts!.written as string[])].sort() }).toEqual({
+        payments: '3',
+        options: String(options),
+        deliveries: '2',
+        notifications: '3',
+        written: batch.map(({ payment }) => payment.id).sort(),
+      });
       for (const { payment, event } of batch) {
         expect(await payments.findById(payment.merchantId, payment.id)).toEqual({ ...payment, price: payment.price ?? null, options: paymentOptionsOf(payment) });
         expect((await new EventsRepository(db.dataSource).findById(payment.merchantId, event.payload.id))?.payload).toEqual(event.payload);
@@ -168,8 +175,7 @@ describe('PaymentsRepository', () => {
 
     const outcomes = await Promise.allSettled(
       creates.map((payment) => {
-        const { event, notifications } = announced(payment);
-        return writer.insertAnnounced(db.dataSource.manager, payment, event, notifications);
+        return writer.insertAnnounced(db.dataSource.manager, announced(payment));
       }),
     );
 
@@ -177,6 +183,43 @@ describe('PaymentsRepository', () => {
     expect(refused.map(({ index, reason }) => [index, reason.driverError.constraint])).toEqual([[7, 'uq_payments_deposit_address']]);
     const stored = await payments.findManyByIdsUnscoped(creates.map((payment) => payment.id));
     expect(stored.map((payment) => payment.id).sort()).toEqual(creates.filter((_, index) => index !== 7).map((payment) => payment.id).sort());
+  });
+
+  it('writes a keyed create only when its key is new: a key used before or earlier in the batch leaves its create out entirely', async () => {
+    const keyed = (payment: Payment, key: string): AnnouncedPayment => ({
+      ...announced(payment, 'kassa_test_keyed'),
+      idempotency: { key, requestHash: `hash-${payment.id}`, responseStatus: 201, responseBody: { id: payment.id, amount: '1.00' } },
+    });
+    await new PaymentsRepository(db.dataSource).insertAnnounced(db.dataSource.manager, keyed(paymentFixture({ merchantId }), 'key-used'));
+    const [used, firstOfTwo, secondOfTwo, fresh, unkeyed] = Array.from({ length: 5 }, () => paymentFixture({ merchantId }));
+    const batch = [keyed(used!, 'key-used'), keyed(firstOfTwo!, 'key-twice'), keyed(secondOfTwo!, 'key-twice'), keyed(fresh!, 'key-fresh'), announced(unkeyed!, 'kassa_test_keyed')];
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (notification) => heard.push(notification.payload!));
+    await listener.query('LISTEN kassa_test_keyed');
+    try {
+      const statement = insertAnnouncedStatement(batch);
+      const [row] = (await runSql<{ written: string[]; notifications: string }>(db.dataSource.manager, statement.text, statement.params)).rows;
+
+      const expected = [firstOfTwo!, fresh!, unkeyed!].map((payment) => payment.id).sort();
+      expect([...row!.written].sort()).toEqual(expected);
+      expect(row!.notifications).toBe('3');
+      const stored = await payments.findManyByIdsUnscoped(batch.map(({ payment }) => payment.id));
+      expect(stored.map((payment) => payment.id).sort()).toEqual(expected);
+      const [{ options, events }] = await db.dataSource.query(
+        `SELECT (SELECT count(*)::int FROM payment_options WHERE payment_id = ANY ($1)) AS options, (SELECT count(*)::int FROM events WHERE payment_id = ANY ($1)) AS events`,
+        [[used!.id, secondOfTwo!.id]],
+      );
+      expect({ options, events }).toEqual({ options: 0, events: 0 });
+      const keys = new IdempotencyKeysRepository(db.dataSource);
+      expect(await keys.find(merchantId, 'key-twice')).toMatchObject({ requestHash: `hash-${firstOfTwo!.id}`, resourceId: firstOfTwo!.id, responseBody: { id: firstOfTwo!.id, amount: '1.00' } });
+      expect((await keys.find(merchantId, 'key-fresh'))?.resourceId).toBe(fresh!.id);
+      await waitFor(async () => heard.length, (count) => count >= 3, (count) => `3 notifications, heard ${count}`);
+      expect(heard.sort()).toEqual(expected);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('refuses a final payment without finalized_at (it would drop out of the watched addresses)', async () => {

@@ -7,6 +7,7 @@ import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } fr
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
 import { assertTypesMatch, eventColumns, type NewEvent, outboxCtes } from '../events/events.repository';
+import { claimedKeysCte, type NewIdempotencyRecord } from '../idempotency/idempotency-keys.repository';
 import {
   OPTION_COIN_COLUMNS,
   PAYMENT_COLUMN_TYPES,
@@ -125,50 +126,46 @@ export class PaymentsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Per database (its default manager), the creates written together outside a transaction. */
-  private readonly createBatches = new WeakMap<EntityManager, WriteBatcher<AnnouncedPayment>>();
+  private readonly createBatches = new WeakMap<EntityManager, WriteBatcher<AnnouncedPayment, boolean>>();
 
   /**
    * Inserts a new payment with the event announcing it, queues that event's deliveries (the
-   * outbox writer's statement, `EventsRepository.append`) and sends the given notifications,
-   * all in ONE statement: atomic on its own (a single statement is a transaction), so
-   * creating a payment costs one round trip to the database instead of a transaction's six
-   * or more.
+   * outbox writer's statement, `EventsRepository.append`), sends its notifications and, with
+   * an idempotency key, remembers the answer for the key: all in ONE statement, atomic on its
+   * own (a single statement is a transaction), so creating a payment costs one round trip to
+   * the database instead of a transaction's six or more.
    *
-   * Inside a transaction (with an idempotency key) it runs there, as any statement. Outside
-   * one, the creates that arrive while earlier ones are being written go together in one
-   * statement ({@link WriteBatcher}, at most {@link CREATE_BATCH_LIMITS}): under load a create
-   * shares its statement and its commit with others, when idle it is written at once. Each
-   * create still succeeds or fails on its own (a batch that breaks a constraint is written
-   * again create by create); it returns once its payment is committed.
+   * Inside a transaction it runs there, as any statement. Outside one, the creates that
+   * arrive while earlier ones are being written go together in one statement
+   * ({@link WriteBatcher}, at most {@link CREATE_BATCH_LIMITS}): under load a create shares its
+   * statement and its commit with others, when idle it is written at once. Each create still
+   * succeeds or fails on its own (a batch that breaks a constraint is written again create by
+   * create); it returns once its payment is committed.
    *
-   * @param notifications `pg_notify(channel, payload)` calls, delivered at commit
+   * @returns true when the payment was written; false only with an idempotency key its
+   *   merchant had already used (nothing of this create is written then: answer with the
+   *   stored record)
    * @throws Error when `event.paymentId` is not the payment's id or the types differ; the
    *   database error on a constraint violation (nothing is written then)
    */
-  async insertAnnounced(
-    manager: EntityManager,
-    payment: Payment,
-    event: NewEvent,
-    notifications: readonly { channel: string; payload: string }[] = [],
-  ): Promise<void> {
-    const announced = { payment, event, notifications };
+  async insertAnnounced(manager: EntityManager, announced: AnnouncedPayment): Promise<boolean> {
     assertAnnounces([announced]); // now, before it joins a batch
-    if (manager.queryRunner !== undefined) {
-      await this.writeAnnounced(manager, [announced]);
-      return;
-    }
+    if (manager.queryRunner !== undefined) return (await this.writeAnnounced(manager, [announced]))[0]!;
     let batcher = this.createBatches.get(manager);
     if (batcher === undefined) {
       batcher = new WriteBatcher((batch) => this.writeAnnounced(manager, batch), { ...CREATE_BATCH_LIMITS, mayBeCausedByItem: isDataError });
       this.createBatches.set(manager, batcher);
     }
-    await batcher.add(announced);
+    return batcher.add(announced);
   }
 
-  private async writeAnnounced(manager: EntityManager, payments: readonly AnnouncedPayment[]): Promise<void> {
+  /** Writes the creates in one statement; for each, whether its payment was written. */
+  private async writeAnnounced(manager: EntityManager, payments: readonly AnnouncedPayment[]): Promise<boolean[]> {
     const statement = insertAnnouncedStatement(payments);
     // Prepared: planning this statement cost PostgreSQL as much CPU as running it.
-    await runSql(manager, statement.text, statement.params, { prepared: true });
+    const [{ written }] = (await runSql<{ written: string[] }>(manager, statement.text, statement.params, { prepared: true })).rows as [{ written: string[] }];
+    const writtenIds = new Set(written);
+    return payments.map(({ payment }) => writtenIds.has(payment.id));
   }
 
   /** The merchant's payment with this id; another merchant's payment is null. */
@@ -437,6 +434,12 @@ export interface AnnouncedPayment {
   event: NewEvent;
   /** `pg_notify(channel, payload)` calls, delivered at commit. */
   notifications?: readonly { channel: string; payload: string }[];
+  /**
+   * The answer to remember for the request's `Idempotency-Key` (Stripe-style idempotency):
+   * stored with the payment, and the payment is written only when the key is new for its
+   * merchant (another request with the key came first otherwise).
+   */
+  idempotency?: Omit<NewIdempotencyRecord, 'merchantId' | 'resourceId'>;
 }
 
 /** @throws Error when an event's `paymentId` is not its payment's id or its types differ */
@@ -451,36 +454,47 @@ function assertAnnounces(payments: readonly AnnouncedPayment[]): void {
  * The one statement of {@link PaymentsRepository.insertAnnounced}: any number of payments with
  * their options, their events with the events' deliveries, and their notifications. Every
  * column travels as one array parameter, so the text is the same for one payment or fifty and
- * is prepared once per connection. Exported so the API benchmark's baseline runs exactly this
- * SQL.
+ * is prepared once per connection (one text without idempotency keys, one with). With keys,
+ * a payment whose key its merchant already used is left out with its options, event and
+ * notifications, and the statement's `written` column lists the ids of the payments written.
+ * Exported so the API benchmark's baseline runs exactly this SQL.
  * @throws Error when an event's `paymentId` is not its payment's id or its types differ
  */
 export function insertAnnouncedStatement(payments: readonly AnnouncedPayment[]): { text: string; params: unknown[] } {
   assertAnnounces(payments);
   const events = payments.map(({ event }) => event);
-  const notifications = payments.flatMap((announced) => announced.notifications ?? []);
+  const notifications = payments.flatMap(({ payment, notifications: sent = [] }) => sent.map((notification) => ({ ...notification, paymentId: payment.id })));
+  const keyed = payments.flatMap(({ payment, idempotency }) => (idempotency ? [{ ...idempotency, merchantId: payment.merchantId, resourceId: payment.id }] : []));
   const params: unknown[] = [];
   const at = (value: unknown) => `$${params.push(value)}`;
+  // With keys, a payment is written when it has no key or its key was claimed, and the rest follow their payment.
+  const claimed = keyed.length > 0 ? `${claimedKeysCte(keyed, at)},` : '';
+  const onlyUnkeyedOrClaimed = keyed.length > 0 ? ` AS p (${PAYMENT_COLUMNS.join(', ')}) WHERE p.id <> ALL (${at(keyed.map(({ resourceId }) => resourceId))}::text[]) OR p.id IN (SELECT resource_id FROM claimed)` : '';
+  const ofWrittenPayment = (alias: string, columns: readonly string[], paymentId: string) =>
+    keyed.length > 0 ? ` AS ${alias} (${columns.join(', ')}) WHERE ${paymentId} IN (SELECT id FROM payment)` : '';
   const paymentArrays = paymentInsertColumns(payments.map(({ payment }) => payment)).map((values, index) => `${at(values)}::${PAYMENT_COLUMN_TYPES[index]}[]`);
   const optionArrays = paymentOptionInsertColumns(payments.map(({ payment }) => payment)).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
   const eventArrays = eventColumns(events).map((column) => column.sql(at(column.value)));
-  const channels = at(notifications.map(({ channel }) => channel));
-  const notificationPayloads = at(notifications.map(({ payload }) => payload));
+  const notificationArrays = [at(notifications.map(({ channel }) => channel)), at(notifications.map(({ payload }) => payload)), at(notifications.map(({ paymentId }) => paymentId))];
   return {
-    text: `WITH payment AS (
+    text: `WITH ${claimed}
+       payment AS (
          INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
-         SELECT * FROM unnest(${paymentArrays.join(', ')})
+         SELECT * FROM unnest(${paymentArrays.join(', ')})${onlyUnkeyedOrClaimed}
          RETURNING id
        ),
        options AS (
          INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')})
-         SELECT * FROM unnest(${optionArrays.join(', ')})
+         SELECT * FROM unnest(${optionArrays.join(', ')})${ofWrittenPayment('o', PAYMENT_OPTION_COLUMNS, 'o.payment_id')}
          RETURNING id
        ),
-       ${outboxCtes(eventArrays)}
+       ${outboxCtes(eventArrays, keyed.length > 0 ? 'e.payment_id IN (SELECT id FROM payment)' : undefined)}
        SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
               (SELECT count(*) FROM deliveries) AS deliveries,
-              (SELECT count(pg_notify(channel, payload)) FROM unnest(${channels}::text[], ${notificationPayloads}::text[]) AS notification (channel, payload)) AS notifications`,
+              (SELECT count(pg_notify(channel, payload))
+                 FROM unnest(${notificationArrays.map((array) => `${array}::text[]`).join(', ')}) AS notification (channel, payload, payment_id)
+                 ${keyed.length > 0 ? 'WHERE notification.payment_id IN (SELECT id FROM payment)' : ''}) AS notifications,
+              ARRAY(SELECT id FROM payment) AS written`,
     params,
   };
 }
