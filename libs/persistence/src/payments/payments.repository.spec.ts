@@ -14,6 +14,16 @@ import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.reposi
 import { type AnnouncedPayment, insertAnnouncedStatement, type PaymentListFilters, PaymentsRepository } from './payments.repository';
 
 /** `payment` with its `payment.created` event and one notification on `channel` naming it. */
+/** Listens on `channel` from a connection of its own: the payloads heard, and how to stop. */
+async function listen(url: string, channel: string): Promise<{ heard: string[]; close: () => Promise<void> }> {
+  const listener = new Client({ connectionString: url });
+  await listener.connect();
+  const heard: string[] = [];
+  listener.on('notification', (notification) => heard.push(notification.payload!));
+  await listener.query(`LISTEN ${channel}`);
+  return { heard, close: () => listener.end() };
+}
+
 function announced(payment: Payment, channel = 'kassa_test_created'): AnnouncedPayment {
   const payload = eventPayloadFixture(payment, 'payment.created', payment.createdAt);
   return { payment, event: { merchantId: payment.merchantId, type: 'payment.created', paymentId: payment.id, payload }, notifications: [{ channel, payload: payment.id }] };
@@ -136,11 +146,7 @@ describe('PaymentsRepository', () => {
     const batch = [paymentFixture({ merchantId }), { ...pricedPaymentFixture(), merchantId: subscribed }, paymentFixture({ merchantId: subscribed })].map((payment) =>
       announced(payment),
     );
-    const listener = new Client({ connectionString: db.url });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (notification) => heard.push(notification.payload!));
-    await listener.query('LISTEN kassa_test_created');
+    const { heard, close } = await listen(db.url, 'kassa_test_created');
     try {
       const statement = insertAnnouncedStatement(batch);
       const [counts] = (await runSql(db.dataSource.manager, statement.text, statement.params)).rows;
@@ -163,7 +169,7 @@ describe('PaymentsRepository', () => {
       await waitFor(async () => heard.length, (count) => count === 3, (count) => `3 notifications, heard ${count}`);
       expect(heard.sort()).toEqual(batch.map(({ payment }) => payment.id).sort());
     } finally {
-      await listener.end();
+      await close();
     }
   });
 
@@ -173,11 +179,7 @@ describe('PaymentsRepository', () => {
     const creates = Array.from({ length: 12 }, (_, index) => paymentFixture({ merchantId, ...(index === 7 ? { depositAddress: taken.depositAddress } : {}) }));
     const writer = new PaymentsRepository(db.dataSource);
 
-    const outcomes = await Promise.allSettled(
-      creates.map((payment) => {
-        return writer.insertAnnounced(db.dataSource.manager, announced(payment));
-      }),
-    );
+    const outcomes = await Promise.allSettled(creates.map((payment) => writer.insertAnnounced(db.dataSource.manager, announced(payment))));
 
     const refused = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [{ index, reason: outcome.reason as QueryFailedError & { driverError: { constraint?: string } } }] : []));
     expect(refused.map(({ index, reason }) => [index, reason.driverError.constraint])).toEqual([[7, 'uq_payments_deposit_address']]);
@@ -193,11 +195,7 @@ describe('PaymentsRepository', () => {
     await new PaymentsRepository(db.dataSource).insertAnnounced(db.dataSource.manager, keyed(paymentFixture({ merchantId }), 'key-used'));
     const [used, firstOfTwo, secondOfTwo, fresh, unkeyed] = Array.from({ length: 5 }, () => paymentFixture({ merchantId }));
     const batch = [keyed(used!, 'key-used'), keyed(firstOfTwo!, 'key-twice'), keyed(secondOfTwo!, 'key-twice'), keyed(fresh!, 'key-fresh'), announced(unkeyed!, 'kassa_test_keyed')];
-    const listener = new Client({ connectionString: db.url });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (notification) => heard.push(notification.payload!));
-    await listener.query('LISTEN kassa_test_keyed');
+    const { heard, close } = await listen(db.url, 'kassa_test_keyed');
     try {
       const statement = insertAnnouncedStatement(batch);
       const [row] = (await runSql<{ written: string[]; notifications: string }>(db.dataSource.manager, statement.text, statement.params)).rows;
@@ -218,7 +216,7 @@ describe('PaymentsRepository', () => {
       await waitFor(async () => heard.length, (count) => count >= 3, (count) => `3 notifications, heard ${count}`);
       expect(heard.sort()).toEqual(expected);
     } finally {
-      await listener.end();
+      await close();
     }
   });
 
