@@ -138,7 +138,12 @@ export function paymentOptionInsertColumns(payments: readonly Payment[]): unknow
       option.rate?.updatedAt ?? null,
     ]),
   );
-  return PAYMENT_OPTION_COLUMNS.map((_column, index) => rows.map((row) => row[index]));
+  return columnsOf(rows, PAYMENT_OPTION_COLUMNS.length);
+}
+
+/** The values of `rows` (each `width` long) column by column: one array per column. */
+function columnsOf(rows: readonly unknown[][], width: number): unknown[][] {
+  return Array.from({ length: width }, (_column, index) => rows.map((row) => row[index]));
 }
 
 /** The values of {@link OPTION_COIN_COLUMNS}, in order, for a coin: an option, or a payment's own. */
@@ -303,5 +308,5 @@ export function paymentInsertColumns(payments: readonly Payment[]): unknown[][] 
     payment.price?.currency ?? null,
     payment.paymentLinkId,
   ]);
-  return PAYMENT_COLUMNS.map((_column, index) => rows.map((row) => row[index]));
+  return columnsOf(rows, PAYMENT_COLUMNS.length);
 }

@@ -163,7 +163,7 @@ export class PaymentsRepository {
   private async writeAnnounced(manager: EntityManager, payments: readonly AnnouncedPayment[]): Promise<boolean[]> {
     const statement = insertAnnouncedStatement(payments);
     // Prepared: planning this statement cost PostgreSQL as much CPU as running it.
-    const [{ written }] = (await runSql<{ written: string[] }>(manager, statement.text, statement.params, { prepared: true })).rows as [{ written: string[] }];
+    const { written } = (await selectOne<{ written: string[] }>(manager, statement.text, statement.params, { prepared: true }))!;
     const writtenIds = new Set(written);
     return payments.map(({ payment }) => writtenIds.has(payment.id));
   }
@@ -469,31 +469,32 @@ export function insertAnnouncedStatement(payments: readonly AnnouncedPayment[]):
   const at = (value: unknown) => `$${params.push(value)}`;
   // With keys, a payment is written when it has no key or its key was claimed, and the rest follow their payment.
   const claimed = keyed.length > 0 ? `${claimedKeysCte(keyed, at)},` : '';
-  const onlyUnkeyedOrClaimed = keyed.length > 0 ? ` AS p (${PAYMENT_COLUMNS.join(', ')}) WHERE p.id <> ALL (${at(keyed.map(({ resourceId }) => resourceId))}::text[]) OR p.id IN (SELECT resource_id FROM claimed)` : '';
-  const ofWrittenPayment = (alias: string, columns: readonly string[], paymentId: string) =>
-    keyed.length > 0 ? ` AS ${alias} (${columns.join(', ')}) WHERE ${paymentId} IN (SELECT id FROM payment)` : '';
-  const paymentArrays = paymentInsertColumns(payments.map(({ payment }) => payment)).map((values, index) => `${at(values)}::${PAYMENT_COLUMN_TYPES[index]}[]`);
-  const optionArrays = paymentOptionInsertColumns(payments.map(({ payment }) => payment)).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
+  const unkeyedOrClaimed = keyed.length > 0 ? `p.id <> ALL (${at(keyed.map(({ resourceId }) => resourceId))}::text[]) OR p.id IN (SELECT resource_id FROM claimed)` : undefined;
+  const ofWrittenPayment = (paymentId: string) => (keyed.length > 0 ? `${paymentId} IN (SELECT id FROM payment)` : undefined);
+  const where = (condition: string | undefined) => (condition === undefined ? '' : `WHERE ${condition}`);
+  const rows = payments.map(({ payment }) => payment);
+  const paymentArrays = paymentInsertColumns(rows).map((values, index) => `${at(values)}::${PAYMENT_COLUMN_TYPES[index]}[]`);
+  const optionArrays = paymentOptionInsertColumns(rows).map((values, index) => `${at(values)}::${PAYMENT_OPTION_COLUMN_TYPES[index]}[]`);
   const eventArrays = eventColumns(events).map((column) => column.sql(at(column.value)));
   const notificationArrays = [at(notifications.map(({ channel }) => channel)), at(notifications.map(({ payload }) => payload)), at(notifications.map(({ paymentId }) => paymentId))];
   return {
     text: `WITH ${claimed}
        payment AS (
          INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
-         SELECT * FROM unnest(${paymentArrays.join(', ')})${onlyUnkeyedOrClaimed}
+         SELECT * FROM unnest(${paymentArrays.join(', ')}) AS p (${PAYMENT_COLUMNS.join(', ')}) ${where(unkeyedOrClaimed)}
          RETURNING id
        ),
        options AS (
          INSERT INTO payment_options (${PAYMENT_OPTION_COLUMNS.join(', ')})
-         SELECT * FROM unnest(${optionArrays.join(', ')})${ofWrittenPayment('o', PAYMENT_OPTION_COLUMNS, 'o.payment_id')}
+         SELECT * FROM unnest(${optionArrays.join(', ')}) AS o (${PAYMENT_OPTION_COLUMNS.join(', ')}) ${where(ofWrittenPayment('o.payment_id'))}
          RETURNING id
        ),
-       ${outboxCtes(eventArrays, keyed.length > 0 ? 'e.payment_id IN (SELECT id FROM payment)' : undefined)}
+       ${outboxCtes(eventArrays, ofWrittenPayment('e.payment_id'))}
        SELECT (SELECT count(*) FROM payment) AS payments, (SELECT count(*) FROM options) AS options,
               (SELECT count(*) FROM deliveries) AS deliveries,
               (SELECT count(pg_notify(channel, payload))
                  FROM unnest(${notificationArrays.map((array) => `${array}::text[]`).join(', ')}) AS notification (channel, payload, payment_id)
-                 ${keyed.length > 0 ? 'WHERE notification.payment_id IN (SELECT id FROM payment)' : ''}) AS notifications,
+                 ${where(ofWrittenPayment('notification.payment_id'))}) AS notifications,
               ARRAY(SELECT id FROM payment) AS written`,
     params,
   };
