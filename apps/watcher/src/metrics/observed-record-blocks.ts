@@ -22,7 +22,7 @@ export class ObservedRecordBlocks extends RecordBlocks {
   }
 
   private observed(chainId: number, recorded: RecordedStep): RecordedStep {
-    if (recorded.newTransfers > 0 || recorded.changedPayments > 0) this.observer.afterStep(chainId, recorded.paidPaymentIds);
+    if (recorded.newTransfers > 0 || recorded.changedPayments > 0) this.observer.afterStep(chainId, recorded.times, recorded.paidPaymentIds);
     return recorded;
   }
 }

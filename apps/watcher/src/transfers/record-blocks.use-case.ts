@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { checksumLowercase, type ScannedRange, type ScannedTransfer } from '@kassa/chain';
 import type { ChainConfig } from '@kassa/config';
 import { type Address, BALANCE_CREDIT_LOG_INDEX, type Hex, KassaError, type Payment, paymentOptionsOf, type Transfer } from '@kassa/domain';
-import { ChainCursorsRepository, inSendOrder, type RecordedTransfer, runSql, TransfersRepository } from '@kassa/persistence';
+import { ChainCursorsRepository, inSendOrder, type RecordedTransfer, runSql, type StoredTransfers, TransfersRepository } from '@kassa/persistence';
 
 import { chainLockKey } from '../leadership/chain-leadership';
 import { ReevaluatePayments, type SettlementPolicies, youngTransfersFrom } from '../payments/reevaluate-payments.use-case';
@@ -56,6 +56,26 @@ export interface RecordedStep {
   changedPayments: number;
   /** The payments this step made PAID. */
   paidPaymentIds: string[];
+  /** When what it stored happened, for the watcher's metrics (nothing read back). */
+  times: StepTimes;
+}
+
+/**
+ * The times a stored step knows of what it wrote, which `kassa_transfer_record_delay_seconds`
+ * and `kassa_payment_time_to_paid_seconds` measure (docs/operations.md "Metrics").
+ */
+export interface StepTimes {
+  /** The `created_at` of the transfers it stored first (PostgreSQL's `now()` in its transaction); null when it stored none. */
+  recordedAt: Date | null;
+  /** The block timestamps of the transfers it stored first, one per transfer (whole seconds, from the blocks' headers). */
+  newTransferBlockTimes: Date[];
+  /** The `paid_at` it wrote (the watcher's clock), for every payment of `paidPaymentIds`. */
+  paidAt: Date;
+  /**
+   * Of `paidPaymentIds`, the payments whose every stored transfer this step stored first:
+   * their first transfer was recorded at `recordedAt`. For the others it is read back.
+   */
+  paidOnFirstTransfers: string[];
 }
 
 /** Another writer moved the chain's cursor: the follower re-reads where it stands. */
@@ -158,7 +178,7 @@ export class RecordBlocks {
       );
       // The transfers need the locked payments' stored addresses; the policies read travels with them.
       const policies = this.reevaluate.readPolicies(manager, payments);
-      const [, { recorded, withStoredTransfers }] = await inSendOrder(
+      const [, inserted] = await inSendOrder(
         policies,
         this.transfers.insertReportingStored(
           manager,
@@ -166,7 +186,7 @@ export class RecordBlocks {
           payments.map((payment) => payment.id),
         ),
       );
-      return this.evaluate(manager, payments, chainId, cursor, recorded, withStoredTransfers, orphanedIds, policies);
+      return this.evaluate(manager, payments, chainId, cursor, inserted, orphanedIds, policies);
     });
   }
 
@@ -176,22 +196,17 @@ export class RecordBlocks {
     payments: readonly Payment[],
     chainId: number,
     cursor: BlockRef,
-    recorded: readonly RecordedTransfer[],
-    withStoredTransfers: ReadonlySet<string>,
+    { recorded, withStoredTransfers, recordedAt }: StoredTransfers,
     orphanedIds: readonly string[],
     policies?: Promise<SettlementPolicies>,
   ): Promise<RecordedStep> {
     const fresh = recorded.filter((record) => record.isNew).map((record) => record.transfer);
+    const whole = wholeTransfers(recorded, withStoredTransfers);
+    const now = new Date();
     const { evaluated, changed, paid } = await this.reevaluate.afterStep(
       manager,
       payments,
-      {
-        chainId,
-        head: cursor.number,
-        newTransfers: byPayment(fresh),
-        wholeTransfers: wholeTransfers(recorded, withStoredTransfers),
-        now: new Date(),
-      },
+      { chainId, head: cursor.number, newTransfers: byPayment(fresh), wholeTransfers: whole, now },
       policies,
     );
     return {
@@ -201,6 +216,12 @@ export class RecordBlocks {
       evaluatedPayments: evaluated,
       changedPayments: changed,
       paidPaymentIds: paid,
+      times: {
+        recordedAt,
+        newTransferBlockTimes: fresh.map((transfer) => transfer.blockTimestamp),
+        paidAt: now,
+        paidOnFirstTransfers: paid.filter((id) => whole.has(id)),
+      },
     };
   }
 
@@ -234,12 +255,12 @@ export class RecordBlocks {
         this.transfers.listByPayments(touched, manager),
       );
       const attributed = withoutCredited(found, stored);
-      const { recorded, withStoredTransfers } = await this.transfers.insertReportingStored(
+      const inserted = await this.transfers.insertReportingStored(
         manager,
         withStoredRecipients(attributed, payments),
         payments.map((payment) => payment.id),
       );
-      return this.evaluate(manager, payments, chainId, cursor, recorded, withStoredTransfers, []);
+      return this.evaluate(manager, payments, chainId, cursor, inserted, []);
     });
   }
 

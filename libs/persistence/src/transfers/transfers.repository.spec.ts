@@ -146,4 +146,20 @@ describe('TransfersRepository', () => {
     expect(again.recorded.map((result) => result.isNew)).toEqual([false]);
     expect([...again.withStoredTransfers]).toEqual([fresh.id]);
   });
+
+  it('reports the created_at of the rows it inserted, and nothing when given no transfer', async () => {
+    const chainId = 1004;
+    const [first, second] = await Promise.all([newPayment({ chainId }), newPayment({ chainId })]);
+    // A transaction that waits before the insert: its rows carry the transaction's start, not the statement's.
+    const { recordedAt, started } = await db.dataSource.transaction(async (manager) => {
+      const [start] = (await manager.query('SELECT now() AS now, pg_sleep(0.05)')) as { now: Date }[];
+      const stored = await transfers.insertReportingStored(manager, [first, second].map((payment) => transferFixture(payment, { chainId, blockNumber: 40n })), []);
+      return { recordedAt: stored.recordedAt, started: start!.now };
+    });
+    const rows = (await db.dataSource.query('SELECT created_at FROM transfers WHERE payment_id = ANY ($1)', [[first.id, second.id]])) as { created_at: Date }[];
+    expect(rows).toHaveLength(2);
+    expect(recordedAt).toEqual(started);
+    for (const row of rows) expect(row.created_at).toEqual(recordedAt);
+    expect((await db.dataSource.transaction((manager) => transfers.insertReportingStored(manager, [], []))).recordedAt).toBeNull();
+  });
 });

@@ -17,6 +17,16 @@ export interface RecordedTransfer {
   isNew: boolean;
 }
 
+/** What {@link TransfersRepository.insertReportingStored} stored and found. */
+export interface StoredTransfers {
+  /** One result per input transfer, in input order. */
+  recorded: RecordedTransfer[];
+  /** The payments, of those asked about, that had transfers stored before the statement. */
+  withStoredTransfers: Set<string>;
+  /** The `created_at` of the rows the statement inserted (PostgreSQL's `now()`: its transaction's start); null when given no transfer. */
+  recordedAt: Date | null;
+}
+
 interface TransferRow {
   chain_id: number;
   tx_hash: string;
@@ -81,17 +91,25 @@ export class TransfersRepository {
    * the payments locked beforehand (no other writer adds their transfers meanwhile), a
    * payment that had none and whose every transfer here is new has exactly those stored,
    * as given: a chain step need not read them back.
-   * @returns the results of {@link insertMany}, and the payments of `paymentIds` with transfers stored before
+   * @returns the results of {@link insertMany}, the payments of `paymentIds` with transfers
+   *   stored before, and the time the inserted rows carry
    */
   async insertReportingStored(
     manager: EntityManager,
     transfers: readonly Transfer[],
     paymentIds: readonly string[],
-  ): Promise<{ recorded: RecordedTransfer[]; withStoredTransfers: Set<string> }> {
-    if (transfers.length === 0) return { recorded: [], withStoredTransfers: new Set() };
+  ): Promise<StoredTransfers> {
+    if (transfers.length === 0) return { recorded: [], withStoredTransfers: new Set(), recordedAt: null };
     // ON CONFLICT DO UPDATE may not touch a row twice in one statement.
     const unique = [...new Map(transfers.map((t) => [keyOf(t), t])).values()];
-    const { rows } = await runSql<{ chain_id: number | null; tx_hash: string | null; log_index: number | null; is_new: boolean | null; stored_payment_id: string | null }>(
+    const { rows } = await runSql<{
+      chain_id: number | null;
+      tx_hash: string | null;
+      log_index: number | null;
+      is_new: boolean | null;
+      stored_payment_id: string | null;
+      recorded_at: Date | null;
+    }>(
       manager,
       // The rows and ids travel as JSON, split by PostgreSQL: serialised in one native call
       // instead of the driver escaping every element of eleven arrays.
@@ -114,9 +132,11 @@ export class TransfersRepository {
                updated_at = now()
          RETURNING chain_id, tx_hash, log_index, (xmax = 0) AS is_new
        )
-       SELECT chain_id, tx_hash, log_index, is_new, NULL AS stored_payment_id FROM recorded
+       SELECT chain_id, tx_hash, log_index, is_new, NULL AS stored_payment_id, NULL::timestamptz AS recorded_at FROM recorded
        UNION ALL
-       SELECT NULL, NULL, NULL, NULL, payment_id FROM stored`,
+       SELECT NULL, NULL, NULL, NULL, payment_id, NULL FROM stored
+       UNION ALL
+       SELECT NULL, NULL, NULL, NULL, NULL, now()`,
       [
         JSON.stringify(
           unique.map((t) => ({
@@ -139,8 +159,10 @@ export class TransfersRepository {
     );
     const isNew = new Map<string, boolean>();
     const withStoredTransfers = new Set<string>();
+    let recordedAt: Date | null = null;
     for (const row of rows) {
-      if (row.stored_payment_id !== null) withStoredTransfers.add(row.stored_payment_id);
+      if (row.recorded_at !== null) recordedAt = row.recorded_at;
+      else if (row.stored_payment_id !== null) withStoredTransfers.add(row.stored_payment_id);
       else isNew.set(keyOf({ chainId: row.chain_id!, txHash: row.tx_hash as Hex, logIndex: row.log_index! }), row.is_new === true);
     }
     const reported = new Set<string>();
@@ -150,7 +172,7 @@ export class TransfersRepository {
       reported.add(key);
       return { transfer, isNew: first && isNew.get(key) === true };
     });
-    return { recorded, withStoredTransfers };
+    return { recorded, withStoredTransfers, recordedAt };
   }
 
   /** A payment's transfers, active and orphaned, in chain order. */
