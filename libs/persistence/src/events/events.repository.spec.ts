@@ -133,6 +133,20 @@ describe('EventsRepository (transactional outbox)', () => {
     expect(await events.list(shop, { limit: 10, paymentId: 'pay_none' })).toEqual([]);
   });
 
+  it('stores every payload of a batch as it was serialised, in order, whatever its strings hold', async () => {
+    const texts = ['\u001e', 'a\u001eb', '","', '[]', '{"x":1}', '\\', '\n\t\u0000', 'é 💸 ☃', ''];
+    const batch = texts.map((text, index) => {
+      const payload = eventPayloadFixture(payment, 'payment.pending', new Date(Date.UTC(2026, 0, 1, 0, 0, index)));
+      return { merchantId, type: 'payment.pending' as const, paymentId: payment.id, payload: { ...payload, data: { ...payload.data, description: text, metadata: { [text]: text } } } };
+    });
+    await db.dataSource.transaction((manager) => events.append(manager, batch));
+
+    const stored = (await db.dataSource.query('SELECT id, payload::text AS payload FROM events WHERE id = ANY ($1)', [batch.map(({ payload }) => payload.id)])) as { id: string; payload: string }[];
+    const byId = new Map(stored.map((row) => [row.id, row.payload]));
+    expect(batch.map(({ payload }) => byId.get(payload.id))).toEqual(batch.map(({ payload }) => JSON.stringify(payload)));
+    for (const [index, { payload }] of batch.entries()) expect((await events.findById(merchantId, payload.id))?.payload.data.metadata).toEqual({ [texts[index]!]: texts[index] });
+  });
+
   it('refuses an event whose type differs from its payload', async () => {
     const payload = eventPayloadFixture(payment, 'payment.paid');
     await expect(
