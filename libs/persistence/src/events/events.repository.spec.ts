@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-import { isId, type MerchantId, type Payment } from '@kassa/domain';
+import { isId, type MerchantId, type Payment, type PaymentObject } from '@kassa/domain';
 import { eventPayloadFixture, paymentFixture, randomAddress, storePayment, useTestDatabase, waitFor } from '@kassa/testing';
 
 import { MerchantsRepository } from '../merchants/merchants.repository';
@@ -144,7 +144,7 @@ describe('EventsRepository (transactional outbox)', () => {
     const stored = (await db.dataSource.query('SELECT id, payload::text AS payload FROM events WHERE id = ANY ($1)', [batch.map(({ payload }) => payload.id)])) as { id: string; payload: string }[];
     const byId = new Map(stored.map((row) => [row.id, row.payload]));
     expect(batch.map(({ payload }) => byId.get(payload.id))).toEqual(batch.map(({ payload }) => JSON.stringify(payload)));
-    for (const [index, { payload }] of batch.entries()) expect((await events.findById(merchantId, payload.id))?.payload.data.metadata).toEqual({ [texts[index]!]: texts[index] });
+    for (const [index, { payload }] of batch.entries()) expect(((await events.findById(merchantId, payload.id))?.payload.data as PaymentObject).metadata).toEqual({ [texts[index]!]: texts[index] });
   });
 
   it('refuses an event whose type differs from its payload', async () => {
