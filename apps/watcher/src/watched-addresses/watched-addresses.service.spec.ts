@@ -44,7 +44,12 @@ describe('WatchedAddressesService learnt addresses', () => {
   const addressOf = (n: number): Address => `0x${n.toString(16).padStart(40, '0')}` as Address;
 
   function serviceWithRows(rows: { chainId: number; depositAddress: Address; paymentId: string; acceptsNative: boolean }[]): WatchedAddressesService {
-    const payments = { watchedAddresses: async () => rows } as unknown as PaymentsRepository;
+    const payments = {
+      watchedAddresses: async () => rows,
+      async *watchedAddressBatches() {
+        yield rows;
+      },
+    } as unknown as PaymentsRepository;
     const config = { payments: { lateTransferWindowSeconds: 60 } } as KassaConfig;
     return new WatchedAddressesService({} as DataSource, payments, config, {} as WatcherOptions);
   }

@@ -63,6 +63,13 @@ export interface LearntAddress {
 const RECENT_PAYMENTS_MS = 60 * 60 * 1000;
 
 /**
+ * Rows a full reload reads at a time (a cursor): a million watched payments come in a
+ * hundred batches, each added to the new list as it arrives, so the rows of all never
+ * stand beside the list in use, and a step can run between two batches.
+ */
+const RELOAD_BATCH_ROWS = 10_000;
+
+/**
  * The deposit addresses the watcher looks for, in memory (DESIGN.md "Chain watcher"): every
  * open payment's address and every final one's inside the late-transfer window. Lookups
  * are O(1) map reads, so scanning a block costs the same with 1,000 or 100,000 addresses.
@@ -205,9 +212,10 @@ export class WatchedAddressesService implements BeforeApplicationShutdown {
   private async reload(): Promise<void> {
     this.noticesDuringRefresh = [];
     try {
-      const rows = await this.payments.watchedAddresses({ lateWindowStart: this.lateWindowStart() });
       const next: WatchLists = new Map();
-      for (const row of rows) addTo(next, row);
+      for await (const rows of this.payments.watchedAddressBatches({ lateWindowStart: this.lateWindowStart() }, RELOAD_BATCH_ROWS)) {
+        for (const row of rows) addTo(next, row);
+      }
       for (const notice of this.noticesDuringRefresh) addTo(next, notice);
       this.noteLearntByReload(next);
       this.lists = next;

@@ -374,6 +374,38 @@ describe('PaymentsRepository', () => {
     expect(await payments.watchedAddresses({ lateWindowStart, chainId, afterPaymentId: open.id })).toHaveLength(1);
   });
 
+  it('reads the watched addresses in batches, as one read gives them and from one snapshot, and closes its connection', async () => {
+    const lateWindowStart = new Date(Date.now() - 60_000);
+    for (const payment of [pricedPaymentFixture({ merchantId }), paymentFixture({ merchantId }), paymentFixture({ merchantId, status: 'TIMEOUT', finalizedAt: new Date(Date.now() - 3_600_000) })]) {
+      await storePayment(db.dataSource.manager, payment);
+    }
+    const all = await payments.watchedAddresses({ lateWindowStart });
+    // More rows than one batch of two.
+    expect(all.length).toBeGreaterThanOrEqual(3);
+
+    const batches = [];
+    const late = paymentFixture({ merchantId });
+    for await (const batch of payments.watchedAddressBatches({ lateWindowStart }, 2)) {
+      batches.push(batch);
+      // Stored after the read began: not in its snapshot, whatever batch comes next.
+      if (batches.length === 1) await storePayment(db.dataSource.manager, late);
+    }
+    expect(batches.flat()).toEqual(all);
+    expect(batches.map((batch) => batch.length)).toEqual([...Array(Math.floor(all.length / 2)).fill(2), ...(all.length % 2 ? [1] : [])]);
+    // Its server process ends shortly after the connection closes.
+    const closed = () =>
+      waitFor(
+        () => db.dataSource.query<{ count: string }[]>(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kassa-watched-addresses'`),
+        (rows) => Number(rows[0]!.count) === 0,
+        (rows) => `connections still open: ${rows?.[0]?.count}`,
+      );
+    await closed();
+
+    // A reader that stops early closes the connection too.
+    for await (const batch of payments.watchedAddressBatches({ lateWindowStart }, 2)) if (batch) break;
+    await closed();
+  });
+
   it('says per chain whether a watched payment accepts the native coin there', async () => {
     // USDT on 31337; ETH and USDC on 31338.
     const priced = pricedPaymentFixture({ merchantId });

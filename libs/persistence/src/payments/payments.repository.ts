@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import Cursor from 'pg-cursor';
 import { DataSource, type EntityManager } from 'typeorm';
 
 import { checksumLowercase, isHexAddress } from '@kassa/chain';
 import type { Address, MerchantId, Payment, PaymentException, PaymentStatus } from '@kassa/domain';
 
+import { openDedicatedConnection } from '../database/dedicated-connection';
 import { runSql, selectOne, selectRows, SqlConditions } from '../database/sql';
 import { WriteBatcher } from '../database/write-batcher';
 import { assertTypesMatch, eventColumns, type NewEvent, outboxCtes } from '../events/events.repository';
@@ -296,26 +298,28 @@ export class PaymentsRepository {
    * watch window). Ordered by payment id.
    */
   async watchedAddresses(query: WatchedAddressQuery): Promise<WatchedAddress[]> {
-    const where = new SqlConditions().add(`(p.status IN ${OPEN_STATUSES} OR p.finalized_at >= ?)`, query.lateWindowStart);
-    if (query.chainId !== undefined) where.add('o.chain_id = ?', query.chainId);
-    if (query.afterPaymentId !== undefined) where.add('p.id > ?', query.afterPaymentId);
-    // One row per payment and chain: a payment's options on one chain share its deposit address there.
-    const rows = await selectRows<{ id: string; chain_id: number; deposit_address: string; token_address: string | null; required_confirmations: number; accepts_native: boolean }>(
-      this.dataSource.manager,
-      `SELECT DISTINCT ON (p.id, o.chain_id) p.id, o.chain_id, o.deposit_address, o.token_address, o.required_confirmations,
-              bool_or(o.token_address IS NULL) OVER (PARTITION BY p.id, o.chain_id) AS accepts_native
-       FROM payments p JOIN payment_options o ON o.payment_id = p.id
-       WHERE ${where} ORDER BY p.id, o.chain_id, o.required_confirmations DESC`,
-      where.params,
-    );
-    return rows.map((row) => ({
-      paymentId: row.id,
-      chainId: row.chain_id,
-      depositAddress: row.deposit_address as Address,
-      tokenAddress: row.token_address as Address | null,
-      requiredConfirmations: row.required_confirmations,
-      acceptsNative: row.accepts_native,
-    }));
+    const { text, params } = watchedAddressesSql(query);
+    return (await selectRows<WatchedAddressRow>(this.dataSource.manager, text, params)).map(toWatchedAddress);
+  }
+
+  /**
+   * {@link watchedAddresses} in batches: one statement (one snapshot) read through a cursor
+   * (`pg-cursor`) on a connection of its own, `batchSize` rows at a time, the connection
+   * closed when the reader is done or stops. A reader that uses each batch as it comes never
+   * holds a million rows beside what it builds from them, and other work of its process
+   * runs between two batches. (The pooled connections may pipeline, which a cursor cannot.)
+   * @returns the batches, in the order of {@link watchedAddresses}; none is empty
+   * @throws the pg error when the connection cannot be opened or the read fails
+   */
+  async *watchedAddressBatches(query: WatchedAddressQuery, batchSize: number): AsyncGenerator<WatchedAddress[]> {
+    const { text, params } = watchedAddressesSql(query);
+    const client = await openDedicatedConnection(this.dataSource, 'kassa-watched-addresses');
+    try {
+      const cursor = client.query(new Cursor<WatchedAddressRow>(text, params));
+      for (let rows = await cursor.read(batchSize); rows.length > 0; rows = await cursor.read(batchSize)) yield rows.map(toWatchedAddress);
+    } finally {
+      await client.end();
+    }
   }
 
   /** Open payments whose deadline is at or before `now`, earliest deadline first (scheduler). */
@@ -389,6 +393,37 @@ export class PaymentsRepository {
     return rows.map((row) => row.id);
   }
 }
+
+interface WatchedAddressRow {
+  id: string;
+  chain_id: number;
+  deposit_address: string;
+  token_address: string | null;
+  required_confirmations: number;
+  accepts_native: boolean;
+}
+
+/** The statement of {@link PaymentsRepository.watchedAddresses}, ordered by payment id. */
+function watchedAddressesSql(query: WatchedAddressQuery): { text: string; params: unknown[] } {
+  const where = new SqlConditions().add(`(p.status IN ${OPEN_STATUSES} OR p.finalized_at >= ?)`, query.lateWindowStart);
+  if (query.chainId !== undefined) where.add('o.chain_id = ?', query.chainId);
+  if (query.afterPaymentId !== undefined) where.add('p.id > ?', query.afterPaymentId);
+  // One row per payment and chain: a payment's options on one chain share its deposit address there.
+  const text = `SELECT DISTINCT ON (p.id, o.chain_id) p.id, o.chain_id, o.deposit_address, o.token_address, o.required_confirmations,
+           bool_or(o.token_address IS NULL) OVER (PARTITION BY p.id, o.chain_id) AS accepts_native
+    FROM payments p JOIN payment_options o ON o.payment_id = p.id
+    WHERE ${where} ORDER BY p.id, o.chain_id, o.required_confirmations DESC`;
+  return { text, params: where.params };
+}
+
+const toWatchedAddress = (row: WatchedAddressRow): WatchedAddress => ({
+  paymentId: row.id,
+  chainId: row.chain_id,
+  depositAddress: row.deposit_address as Address,
+  tokenAddress: row.token_address as Address | null,
+  requiredConfirmations: row.required_confirmations,
+  acceptsNative: row.accepts_native,
+});
 
 /**
  * SQL that gives payments without options their own coin as their one option (as the
