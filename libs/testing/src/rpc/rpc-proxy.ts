@@ -92,6 +92,12 @@ export interface RpcProxy {
   setProvider(profile: ProviderProfile | null): void;
   /** Answers the next `count` HTTP requests with `status` (a burst of 5xx). */
   failNext(count: number, status?: number): void;
+  /**
+   * With a provider profile that has a rate limit: answers the next `count` requests the
+   * limit would let through with its 429 as well (a window another client of the same key
+   * used up), whatever their pace.
+   */
+  limitNext(count: number): void;
   /** What the provider imitation refused so far. */
   readonly refusals: { rateLimited: number; batches: number; getLogs: number; failed: number };
   /** Calls seen while in `pass` mode, oldest first (the last 10,000). */
@@ -118,6 +124,7 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
   let silentWebSockets = false;
   const tunnelPairs = new Set<{ client: Socket; node: Socket }>();
   let failing: { count: number; status: number } = { count: 0, status: 503 };
+  let limiting = 0;
   const refusals = { rateLimited: 0, batches: 0, getLogs: 0, failed: 0 };
   let window = { start: 0, requests: 0 };
   const observed: ObservedCall[] = [];
@@ -218,7 +225,8 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
       const now = Date.now();
       if (now - window.start >= 1000) window = { start: now, requests: 0 };
       window.requests += callCount;
-      if (window.requests > profile.rateLimit.perSecond) {
+      if (window.requests > profile.rateLimit.perSecond || limiting > 0) {
+        if (limiting > 0) limiting--;
         refusals.rateLimited++;
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (profile.rateLimit.retryAfterSeconds !== undefined) headers['retry-after'] = String(profile.rateLimit.retryAfterSeconds);
@@ -320,6 +328,9 @@ export async function startRpcProxy(upstream?: string): Promise<RpcProxy> {
     },
     failNext(count, status = 503) {
       failing = { count, status };
+    },
+    limitNext(count) {
+      limiting = count;
     },
     refusals,
     close: () =>
