@@ -25,8 +25,9 @@ export function dedicatedConnectionConfig(dataSource: DataSource, applicationNam
 
 /**
  * Opens a connection of its own to the application's database, outside the pool: for
- * session state that must outlive any one query (a LISTEN, an advisory lock), so it never
- * takes a pooled connection away from request work ({@link dedicatedConnectionConfig}).
+ * session state that must outlive any one query (a LISTEN, an advisory lock) or a cursor
+ * (pooled connections pipeline), so it never takes a pooled connection away from request
+ * work ({@link dedicatedConnectionConfig}).
  *
  * @param applicationName shown in `pg_stat_activity`, e.g. `kassa-watcher-lock-1`
  * @throws the pg error when the connection cannot be opened

@@ -318,7 +318,8 @@ export class PaymentsRepository {
       const cursor = client.query(new Cursor<WatchedAddressRow>(text, params));
       for (let rows = await cursor.read(batchSize); rows.length > 0; rows = await cursor.read(batchSize)) yield rows.map(toWatchedAddress);
     } finally {
-      await client.end();
+      // A connection the read lost may fail to close too: the read's error is the one to throw.
+      await client.end().catch(() => undefined);
     }
   }
 
