@@ -45,10 +45,10 @@ export class WatcherMetrics {
     if (recordedAt !== null) {
       for (const blockTime of times.newTransferBlockTimes) this.metrics.transferRecordDelay.observe(labels, seconds(recordedAt, blockTime));
     }
-    const known = new Set(recordedAt === null ? [] : times.paidOnFirstTransfers);
+    const firstHere = new Set(times.paidOnFirstTransfers);
     const unknown: string[] = [];
     for (const id of paidPaymentIds) {
-      if (known.has(id)) this.metrics.timeToPaid.observe(labels, seconds(paidAt, recordedAt!));
+      if (recordedAt !== null && firstHere.has(id)) this.metrics.timeToPaid.observe(labels, seconds(paidAt, recordedAt));
       else unknown.push(id);
     }
     if (unknown.length > 0) this.readBack(chainId, unknown);
